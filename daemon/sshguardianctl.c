@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sshguardianctl: the command-line face of sshguardian.
+ *
+ *   config [--json] [--dump] [-f FILE]   the sshd_config model
+ *   dump-config [-c FILE]                sshguardian.conf as the daemon reads it
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "json.h"
+#include "sgconf.h"
+#include "sshdconf.h"
+
+enum {
+        EXIT_OK = 0,
+        EXIT_PROBLEM = 1,       /* the answer is "no": invalid file, problem found */
+        EXIT_USAGE = 2,
+};
+
+static void help(FILE *f) {
+        fprintf(f,
+                "Usage: sshguardianctl COMMAND [OPTIONS]\n"
+                "\n"
+                "Why can't I ssh to this host?\n"
+                "\n"
+                "Commands:\n"
+                "  config [--json] [--dump] [-f FILE]\n"
+                "        What sshd makes of its configuration: where it will listen, and\n"
+                "        why, or where it will refuse the file. FILE defaults to\n"
+                "        %s. Exit 0 valid, 1 sshd would refuse it.\n"
+                "  dump-config [-c FILE]\n"
+                "        The daemon's own settings (default %s), every key\n"
+                "        with its effective value.\n"
+                "\n"
+                "Options:\n"
+                "  -h --help     show this help\n"
+                "     --version  show the version\n",
+                SSHD_CONFIG_DEFAULT, SSHGUARDIAN_CONF_PATH);
+}
+
+/* One clear line on stderr; with --json, the error is also a single object
+ * on stdout so that consumers always get one. */
+static int fail(bool json, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(bool json, int code, const char *fmt, ...) {
+        char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        fprintf(stderr, "sshguardianctl: %s\n", msg ? msg : "out of memory");
+        if (json) {
+                JsonWriter w;
+                json_init(&w, stdout, false);
+                json_object_begin(&w);
+                json_key(&w, "error");
+                json_string(&w, msg ? msg : "out of memory");
+                json_object_end(&w);
+                (void) json_finish(&w);
+        }
+        free(msg);
+        return code;
+}
+
+static void origin_print(FILE *f, SshdOrigin o) {
+        if (o.file)
+                fprintf(f, "%s:%u", o.file, o.line);
+        else
+                fputs("default", f);
+}
+
+static void config_print_text(const SshdConfig *c) {
+        if (!c->valid) {
+                printf("%s: sshd would refuse this configuration.\n", c->path);
+                for (size_t i = 0; i < c->n_errors; i++) {
+                        const SshdDiag *e = &c->errors[i];
+                        if (e->file && e->line > 0)
+                                printf("  %s:%u: %s\n", e->file, e->line, e->message);
+                        else
+                                printf("  %s\n", e->message);
+                }
+        } else {
+                printf("%s: valid. sshd listens on:\n", c->path);
+                for (size_t i = 0; i < c->n_listen; i++) {
+                        const SshdListen *l = &c->listen[i];
+                        printf("  %s%s%s:%u", l->family == AF_INET6 ? "[" : "", l->address,
+                               l->family == AF_INET6 ? "]" : "", l->port);
+                        fputs("\t(", stdout);
+                        origin_print(stdout, l->origin);
+                        fputs(")\n", stdout);
+                }
+                printf("AddressFamily %s (", sshd_address_family_to_string(c->address_family));
+                origin_print(stdout, c->address_family_origin);
+                printf(")\nMaxStartups %d:%d:%d (", c->max_startups.begin, c->max_startups.rate,
+                       c->max_startups.full);
+                origin_print(stdout, c->max_startups.origin);
+                printf(")\nPermitRootLogin %s (", sshd_permit_root_login_to_string(c->permit_root_login));
+                origin_print(stdout, c->permit_root_login_origin);
+                printf(")\nPasswordAuthentication %s (", c->password_authentication ? "yes" : "no");
+                origin_print(stdout, c->password_authentication_origin);
+                printf(")\nPubkeyAuthentication %s (", c->pubkey_authentication ? "yes" : "no");
+                origin_print(stdout, c->pubkey_authentication_origin);
+                printf(")\n");
+                if (c->n_matches > 0)
+                        printf("%zu Match block(s)\n", c->n_matches);
+        }
+        for (size_t i = 0; i < c->n_warnings; i++) {
+                const SshdDiag *w = &c->warnings[i];
+                if (w->file && w->line > 0)
+                        printf("warning: %s:%u: %s\n", w->file, w->line, w->message);
+                else if (w->file)
+                        printf("warning: %s: %s\n", w->file, w->message);
+                else
+                        printf("warning: %s\n", w->message);
+        }
+}
+
+static int verb_config(int argc, char **argv) {
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "dump", no_argument, NULL, 'd' },
+                { "file", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *path = SSHD_CONFIG_DEFAULT;
+        bool json = false, dump = false;
+        SshdConfigOptions opts = { .resolve_names = true };
+        SshdConfig *c = NULL;
+        int r, opt;
+
+        while ((opt = getopt_long(argc, argv, "+jdf:h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'j': json = true; break;
+                case 'd': dump = true; break;
+                case 'f': path = optarg; break;
+                case 'h': help(stdout); return EXIT_OK;
+                default: return fail(json, EXIT_USAGE, "config: invalid option (see --help)");
+                }
+        if (optind < argc)
+                return fail(json, EXIT_USAGE, "config: unexpected argument '%s'", argv[optind]);
+        if (json && dump)
+                return fail(json, EXIT_USAGE, "config: --json and --dump exclude each other");
+
+        r = sshd_config_load(path, &opts, &c);
+        if (r < 0)
+                return fail(json, EXIT_PROBLEM, "config: cannot read %s: %s", path, strerror(-r));
+
+        if (json)
+                r = sshd_config_write_json(c, stdout);
+        else if (dump)
+                r = sshd_config_dump(c, stdout);
+        else {
+                config_print_text(c);
+                r = fflush(stdout) == 0 ? 0 : -EIO;
+        }
+        if (!c->valid && !json) {
+                const SshdDiag *e = &c->errors[0];
+                if (e->file && e->line > 0)
+                        fprintf(stderr, "sshguardianctl: %s line %u: %s\n", e->file, e->line, e->message);
+                else
+                        fprintf(stderr, "sshguardianctl: %s\n", e->message);
+        }
+        opt = c->valid ? EXIT_OK : EXIT_PROBLEM;
+        sshd_config_free(c);
+        if (r < 0)
+                return fail(false, EXIT_PROBLEM, "config: write failed: %s", strerror(-r));
+        return opt;
+}
+
+static int verb_dump_config(int argc, char **argv) {
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *path = SSHGUARDIAN_CONF_PATH;
+        SgConfigError *errors = NULL;
+        size_t n_errors = 0;
+        SgConfig cfg;
+        int r, opt;
+
+        while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'c': path = optarg; break;
+                case 'h': help(stdout); return EXIT_OK;
+                default: return fail(false, EXIT_USAGE, "dump-config: invalid option (see --help)");
+                }
+        if (optind < argc)
+                return fail(false, EXIT_USAGE, "dump-config: unexpected argument '%s'", argv[optind]);
+
+        r = sg_config_init(&cfg);
+        if (r < 0)
+                return fail(false, EXIT_PROBLEM, "dump-config: %s", strerror(-r));
+        r = sg_config_load(&cfg, path, &errors, &n_errors);
+        if (r < 0 && r != -ENOENT) {
+                sg_config_done(&cfg);
+                return fail(false, EXIT_PROBLEM, "dump-config: cannot read %s: %s", path, strerror(-r));
+        }
+        for (size_t i = 0; i < n_errors; i++)
+                fprintf(stderr, "sshguardianctl: %s:%u: %s\n", errors[i].file, errors[i].line, errors[i].message);
+        if (r == -ENOENT)
+                printf("# %s does not exist: built-in defaults\n", path);
+        r = sg_config_dump(&cfg, stdout);
+        sg_config_errors_free(errors, n_errors);
+        sg_config_done(&cfg);
+        if (r < 0)
+                return fail(false, EXIT_PROBLEM, "dump-config: write failed: %s", strerror(-r));
+        return n_errors > 0 ? EXIT_PROBLEM : EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+        static const struct {
+                const char *name;
+                int (*run)(int argc, char **argv);
+        } verbs[] = {
+                { "config", verb_config },
+                { "dump-config", verb_dump_config },
+        };
+
+        if (argc < 2) {
+                help(stderr);
+                return EXIT_USAGE;
+        }
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+                help(stdout);
+                return EXIT_OK;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("sshguardianctl %s\n", PACKAGE_VERSION);
+                return EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                if (strcmp(argv[1], verbs[i].name) == 0)
+                        return verbs[i].run(argc - 1, argv + 1);
+        bool json = false;
+        for (int i = 2; i < argc; i++)
+                json = json || strcmp(argv[i], "--json") == 0;
+        return fail(json, EXIT_USAGE, "unknown command '%s' (see --help)", argv[1]);
+}
