@@ -58,6 +58,8 @@ typedef struct ParseCtx {
         size_t n_includes;
         size_t total_bytes;
         size_t directives_allocated;
+        size_t *file_index;     /* open-addressing hash of c->files: index + 1, 0 free */
+        size_t file_index_size;
 } ParseCtx;
 
 typedef struct FileCtx {
@@ -353,16 +355,52 @@ static bool addr_list_valid(const char *list) {
 
 /* --- the model ---------------------------------------------------------- */
 
-static const char *intern_file(ParseCtx *p, const char *path) {
-        for (size_t i = 0; i < p->c->n_files; i++)
-                if (strcmp(p->c->files[i], path) == 0)
-                        return p->c->files[i];
-        if (strv_push_copy(&p->c->files, &p->c->n_files, path) < 0) {
-                p->error = -ENOMEM;
-                p->stop = true;
-                return NULL;
+static size_t string_hash(const char *s) {
+        size_t h = 14695981039346656037ULL;     /* FNV-1a */
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+        return h;
+}
+
+static int file_index_grow(ParseCtx *p) {
+        size_t n = p->file_index_size ? p->file_index_size * 2 : 64;
+        size_t *t = calloc(n, sizeof(size_t));
+
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->c->n_files; i++) {
+                size_t h = string_hash(p->c->files[i]) & (n - 1);
+                while (t[h])
+                        h = (h + 1) & (n - 1);
+                t[h] = i + 1;
         }
+        free(p->file_index);
+        p->file_index = t;
+        p->file_index_size = n;
+        return 0;
+}
+
+/* Every file once in c->files, however often it is read (a cached Include
+ * pattern re-reads its files); tens of thousands of included files must not
+ * cost a quadratic search. */
+static const char *intern_file(ParseCtx *p, const char *path) {
+        size_t h;
+
+        if ((p->c->n_files + 1) * 2 > p->file_index_size && file_index_grow(p) < 0)
+                goto oom;
+        h = string_hash(path) & (p->file_index_size - 1);
+        for (; p->file_index[h]; h = (h + 1) & (p->file_index_size - 1))
+                if (strcmp(p->c->files[p->file_index[h] - 1], path) == 0)
+                        return p->c->files[p->file_index[h] - 1];
+        if (strv_push_copy(&p->c->files, &p->c->n_files, path) < 0)
+                goto oom;
+        p->file_index[h] = p->c->n_files;
         return p->c->files[p->c->n_files - 1];
+oom:
+        p->error = -ENOMEM;
+        p->stop = true;
+        return NULL;
 }
 
 static SshdOrigin fc_origin(const FileCtx *fc) {
@@ -1907,6 +1945,16 @@ SshdConfig *sshd_config_free(SshdConfig *c) {
         return NULL;
 }
 
+static void parse_ctx_done(ParseCtx *p) {
+        for (size_t i = 0; i < p->n_includes; i++) {
+                free(p->includes[i].selector);
+                free(p->includes[i].filename);
+                free(p->includes[i].text);
+        }
+        free(p->includes);
+        free(p->file_index);
+}
+
 int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig **ret) {
         SshdConfig *c;
         ParseCtx p = { .opts = opts, .active = true, .match = -1 };
@@ -1960,21 +2008,11 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
                 c->n_listen = 0;
         }
 
-        for (size_t i = 0; i < p.n_includes; i++) {
-                free(p.includes[i].selector);
-                free(p.includes[i].filename);
-                free(p.includes[i].text);
-        }
-        free(p.includes);
+        parse_ctx_done(&p);
         *ret = c;
         return 0;
 fail:
-        for (size_t i = 0; i < p.n_includes; i++) {
-                free(p.includes[i].selector);
-                free(p.includes[i].filename);
-                free(p.includes[i].text);
-        }
-        free(p.includes);
+        parse_ctx_done(&p);
         sshd_config_free(c);
         return r < 0 ? r : -ENOMEM;
 }

@@ -89,8 +89,7 @@ typedef struct SshdMaxStartups {
 } SshdMaxStartups;
 
 typedef enum SshdPermitRootLogin {
-        SSHD_PERMIT_ROOT_UNSET = -1,
-        SSHD_PERMIT_ROOT_NO,
+        SSHD_PERMIT_ROOT_NO = 0,
         SSHD_PERMIT_ROOT_FORCED_COMMANDS_ONLY,
         SSHD_PERMIT_ROOT_PROHIBIT_PASSWORD,
         SSHD_PERMIT_ROOT_YES,
@@ -127,7 +126,7 @@ typedef struct SshdConfig {
         SshdOrigin per_source_max_startups_origin;
         int per_source_netblock_v4, per_source_netblock_v6;
         SshdOrigin per_source_netblock_origin;
-        SshdPermitRootLogin permit_root_login;  /* never UNSET once loaded */
+        SshdPermitRootLogin permit_root_login;
         SshdOrigin permit_root_login_origin;
         int password_authentication;            /* 1 yes, 0 no */
         SshdOrigin password_authentication_origin;
