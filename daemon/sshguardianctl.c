@@ -36,7 +36,7 @@ static void help(FILE *f) {
                 "        What sshd makes of its configuration: where it will listen, and\n"
                 "        why, or where it will refuse the file. FILE defaults to\n"
                 "        %s. Exit 0 valid, 1 sshd would refuse it.\n"
-                "  dump-config [-c FILE]\n"
+                "  dump-config [-c FILE]   (also: --dump-config)\n"
                 "        The daemon's own settings (default %s), every key\n"
                 "        with its effective value.\n"
                 "\n"
@@ -235,6 +235,9 @@ int main(int argc, char **argv) {
                 help(stdout);
                 return EXIT_OK;
         }
+        /* the daemon's conventional spelling, accepted here too */
+        if (strcmp(argv[1], "--dump-config") == 0)
+                return verb_dump_config(argc - 1, argv + 1);
         if (strcmp(argv[1], "--version") == 0) {
                 printf("sshguardianctl %s\n", PACKAGE_VERSION);
                 return EXIT_OK;

@@ -14,6 +14,8 @@ compared:
   * valid files: the set of (address, port) sshd prints as `listenaddress`
     equals the set of the model's "listen" entries (rdomain is compared too
     when the model's entries carry an "rdomain" key);
+  * valid files, again: `SSHGUARDIANCTL config --dump` is a file sshd -T
+    accepts with the same listen set (the model's round trip, judged by sshd);
   * invalid files: the model's first error has sshd's file, line and message
     (the text after "FILE line N: " / "FILE: line N: "); when sshd names no
     file, only the message (sshd's whole first error line) is compared.
@@ -106,7 +108,8 @@ def run_sshd(sshd, path, text):
     if p.returncode < 0:
         return {"fail": "sshd killed by signal %d" % -p.returncode}
     res = {"valid": p.returncode == 0, "listen": set(), "error": None,
-           "rc": p.returncode}
+           "rc": p.returncode,
+           "options": set(l for l in decode(p.stdout).split("\n") if l)}
     for line in decode(p.stdout).split("\n"):
         kw, _, value = line.partition(" ")
         if kw == "listenaddress":
@@ -243,6 +246,34 @@ def compare(sshd, model):
     return diffs
 
 
+def check_dump(ctl, sshd, path, text, original):
+    """The round trip, judged by sshd: `config --dump` of a valid file is a
+    file sshd accepts, and `sshd -T` prints the same effective configuration
+    (every option, not only the endpoints) for it as for the original."""
+    dump_path = path + ".dump"
+    try:
+        p = subprocess.run([ctl, "config", "--dump", "-f", path], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return ["config --dump timed out"]
+    if p.returncode != 0:
+        return ["config --dump exited %d: %s" % (p.returncode, decode(p.stderr).strip())]
+    with open(dump_path, "wb") as f:
+        f.write(p.stdout)
+    # the connection spec of the original applies to its dump too
+    m = CONNECTION_RE.search(text)
+    d = run_sshd(sshd, dump_path, m.group(0) + b"\n" if m else b"")
+    if not d["valid"]:
+        return ["sshd rejects the dump: %s" % fmt_error(d["error"])]
+    if d["listen"] != original["listen"]:
+        return ["sshd binds %s for the dump, %s for the original"
+                % (fmt_listen(d["listen"]), fmt_listen(original["listen"]))]
+    if d["options"] != original["options"]:
+        return ["sshd -T differs for the dump: %s" % "; ".join(
+            sorted(original["options"] ^ d["options"]))]
+    return []
+
+
 def main(argv):
     if len(argv) != 4:
         print("usage: %s SSHGUARDIANCTL SSHD CORPUS_DIR" % argv[0], file=sys.stderr)
@@ -278,6 +309,8 @@ def main(argv):
             s = run_sshd(sshd, path, text)
             m = run_model(ctl, path)
             diffs = compare(s, m)
+            if not diffs and s["valid"]:
+                diffs = check_dump(ctl, sshd, path, text, s)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         if diffs:
