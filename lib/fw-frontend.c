@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw-frontend.h"
+
+static const char *const frontend_names[_FW_FRONTEND_MAX] = {
+        [FW_FRONTEND_NFTABLES] = "nftables",
+        [FW_FRONTEND_IPTABLES_NFT] = "iptables-nft",
+        [FW_FRONTEND_IPTABLES_LEGACY] = "iptables-legacy",
+        [FW_FRONTEND_UFW] = "ufw",
+        [FW_FRONTEND_FIREWALLD] = "firewalld",
+        [FW_FRONTEND_FAIL2BAN] = "fail2ban",
+        [FW_FRONTEND_SSHGUARD] = "sshguard",
+        [FW_FRONTEND_DOCKER] = "docker",
+};
+
+const char *fw_frontend_to_string(FwFrontend f) {
+        if ((unsigned) f >= _FW_FRONTEND_MAX)
+                return NULL;
+        return frontend_names[f];
+}
+
+static bool str_eq(const char *a, const char *b) {
+        return a && b && strcmp(a, b) == 0;
+}
+
+static bool str_prefix(const char *s, const char *prefix) {
+        return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool iptables_builtin_chain(const char *chain) {
+        static const char *const builtins[] = {
+                "INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", NULL };
+
+        for (size_t i = 0; builtins[i]; i++)
+                if (str_eq(chain, builtins[i]))
+                        return true;
+        return false;
+}
+
+static bool iptables_table(const FwRuleRef *r) {
+        static const char *const tables[] = { "filter", "nat", "mangle", "raw", "security", NULL };
+
+        if (r->family != NFPROTO_IPV4 && r->family != NFPROTO_IPV6)
+                return false;
+        for (size_t i = 0; tables[i]; i++)
+                if (str_eq(r->table, tables[i]))
+                        return true;
+        return false;
+}
+
+const char *fw_fail2ban_jail(const FwRuleRef *r) {
+        /* nftables-*.conf actions: set "addr-set-<name>" in table
+         * "f2b-table"; iptables-*.conf actions: chain "f2b-<name>". */
+        if (str_prefix(r->set, "addr-set-") && r->set[strlen("addr-set-")])
+                return r->set + strlen("addr-set-");
+        if (str_prefix(r->chain, "f2b-") && !str_eq(r->chain, "f2b-chain") && r->chain[strlen("f2b-")])
+                return r->chain + strlen("f2b-");
+        return NULL;
+}
+
+FwFrontend fw_frontend_classify(const FwRuleRef *r) {
+        /* The ban tools first: their rules live in tables other tools own
+         * too (fail2ban's iptables actions add chains to iptables' filter). */
+        if (str_eq(r->table, "f2b-table") || fw_fail2ban_jail(r))
+                return FW_FRONTEND_FAIL2BAN;
+        /* sshguard: nft backend "table ip sshguard" / "ip6 sshguard" (set
+         * "attackers"), iptables backend chain "sshguard". */
+        if (str_eq(r->table, "sshguard") || str_eq(r->chain, "sshguard"))
+                return FW_FRONTEND_SSHGUARD;
+        /* ufw: its chains are "ufw-*" / "ufw6-*"; the policy of INPUT in the
+         * same table is what `ufw default` sets. */
+        if (str_prefix(r->chain, "ufw-") || str_prefix(r->chain, "ufw6-"))
+                return FW_FRONTEND_UFW;
+        if (r->is_policy && iptables_builtin_chain(r->chain))
+                for (const char *const *c = r->sibling_chains; c && *c; c++)
+                        if (str_prefix(*c, "ufw-") || str_prefix(*c, "ufw6-"))
+                                return FW_FRONTEND_UFW;
+        /* firewalld: nftables backend "table inet firewalld"; iptables
+         * backend chains INPUT_direct, IN_<zone>*, INPUT_ZONES. */
+        if (str_eq(r->table, "firewalld") || str_prefix(r->chain, "IN_") ||
+            str_eq(r->chain, "INPUT_direct") || str_eq(r->chain, "INPUT_ZONES"))
+                return FW_FRONTEND_FIREWALLD;
+        if (str_eq(r->chain, "DOCKER") || str_prefix(r->chain, "DOCKER-"))
+                return FW_FRONTEND_DOCKER;
+        if (r->legacy)
+                return FW_FRONTEND_IPTABLES_LEGACY;
+        if (iptables_table(r)) {
+                if (iptables_builtin_chain(r->chain))
+                        return FW_FRONTEND_IPTABLES_NFT;
+                for (const char *const *c = r->sibling_chains; c && *c; c++)
+                        if (iptables_builtin_chain(*c))
+                                return FW_FRONTEND_IPTABLES_NFT;
+        }
+        return FW_FRONTEND_NFTABLES;
+}
+
+static const char *nft_family_name(int family) {
+        switch (family) {
+        case NFPROTO_INET: return "inet";
+        case NFPROTO_IPV4: return "ip";
+        case NFPROTO_IPV6: return "ip6";
+        case NFPROTO_ARP: return "arp";
+        case NFPROTO_BRIDGE: return "bridge";
+        case NFPROTO_NETDEV: return "netdev";
+        default: return NULL;
+        }
+}
+
+/* A table, chain or set name as an nft command line takes it: plain when
+ * nft's scanner reads it as an identifier, else quoted for nft and, in
+ * single quotes, for the shell. */
+static int nft_name(const char *name, char **ret) {
+        bool plain = (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_';
+
+        for (const char *s = name; *s && plain; s++)
+                plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+                        strchr("_-./", *s);
+        if (plain)
+                return (*ret = strdup(name)) ? 0 : -ENOMEM;
+        if (strpbrk(name, "'\"\\"))
+                return -EINVAL;         /* no quoting makes nft read it back */
+        return asprintf(ret, "'\"%s\"'", name) < 0 ? -ENOMEM : 0;
+}
+
+static int nft_remediation(const FwRuleRef *r, uint16_t port, char **ret) {
+        const char *fam = nft_family_name(r->family);
+        char *table = NULL, *chain = NULL;
+        int k;
+
+        if (!fam || nft_name(r->table, &table) < 0 || nft_name(r->chain, &chain) < 0) {
+                free(table);
+                return asprintf(ret, "nft -a list ruleset   # find and remove the rule that blocks tcp port %u", port) < 0 ?
+                       -ENOMEM : 0;
+        }
+        if (r->is_policy)
+                /* an accept before everything else in the chain whose policy drops */
+                k = asprintf(ret, "nft insert rule %s %s %s tcp dport %u accept", fam, table, chain, port);
+        else
+                k = asprintf(ret, "nft delete rule %s %s %s handle %llu", fam, table, chain,
+                             (unsigned long long) r->handle);
+        free(table);
+        free(chain);
+        return k < 0 ? -ENOMEM : 0;
+}
+
+static int iptables_remediation(const FwRuleRef *r, const char *tool4, const char *tool6, uint16_t port,
+                                char **ret) {
+        const char *tool = r->family == NFPROTO_IPV6 ? tool6 : tool4;
+        const char *table = r->table && strcmp(r->table, "filter") != 0 ? r->table : NULL;
+        int k;
+
+        if (r->is_policy)
+                k = asprintf(ret, "%s%s%s -I %s -p tcp --dport %u -j ACCEPT", tool, table ? " -t " : "",
+                             table ? table : "", r->chain, port);
+        else
+                k = asprintf(ret, "%s%s%s -D %s %u", tool, table ? " -t " : "", table ? table : "", r->chain,
+                             r->position);
+        return k < 0 ? -ENOMEM : 0;
+}
+
+int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *source, char **ret) {
+        const char *jail;
+        int k;
+
+        switch (f) {
+        case FW_FRONTEND_UFW:
+                /* `ufw allow` appends after the user's rules, so it cannot
+                 * undo a deny; insert at the top instead.  The default policy
+                 * is what `ufw allow` is for. */
+                if (r->is_policy)
+                        k = port == 22 ? asprintf(ret, "ufw allow ssh") : asprintf(ret, "ufw allow %u/tcp", port);
+                else if (source)
+                        k = asprintf(ret, "ufw insert 1 allow from %s to any port %u proto tcp", source, port);
+                else
+                        k = asprintf(ret, "ufw insert 1 allow %u/tcp", port);
+                break;
+        case FW_FRONTEND_FIREWALLD:
+                k = port == 22 ? asprintf(ret, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent") :
+                                 asprintf(ret, "firewall-cmd --add-port=%u/tcp && firewall-cmd --runtime-to-permanent",
+                                          port);
+                break;
+        case FW_FRONTEND_FAIL2BAN:
+                jail = fw_fail2ban_jail(r);
+                if (source && jail)
+                        k = asprintf(ret, "fail2ban-client set %s unbanip %s", jail, source);
+                else if (source)
+                        k = asprintf(ret, "fail2ban-client unban %s", source);
+                else
+                        k = asprintf(ret, "fail2ban-client unban --all");
+                break;
+        case FW_FRONTEND_SSHGUARD:
+                if (source && r->set && !r->legacy) {
+                        char *table = NULL, *set = NULL;
+                        const char *fam = nft_family_name(r->family);
+                        if (!fam || nft_name(r->table, &table) < 0 || nft_name(r->set, &set) < 0) {
+                                free(table);
+                                return nft_remediation(r, port, ret);
+                        }
+                        k = asprintf(ret, "nft delete element %s %s %s '{ %s }'", fam, table, set, source);
+                        free(table);
+                        free(set);
+                } else if (source)
+                        k = asprintf(ret, "%s -D sshguard -s %s -j DROP",
+                                     r->family == NFPROTO_IPV6 ? "ip6tables" : "iptables", source);
+                else
+                        return nft_remediation(r, port, ret);
+                break;
+        case FW_FRONTEND_DOCKER:
+        case FW_FRONTEND_IPTABLES_NFT:
+                return iptables_remediation(r, "iptables", "ip6tables", port, ret);
+        case FW_FRONTEND_IPTABLES_LEGACY:
+                return iptables_remediation(r, "iptables-legacy", "ip6tables-legacy", port, ret);
+        case FW_FRONTEND_NFTABLES:
+        default:
+                return nft_remediation(r, port, ret);
+        }
+        return k < 0 ? -ENOMEM : 0;
+}
