@@ -119,6 +119,10 @@ int main(int argc, char **argv) {
                 if (argc >= 6) {
                         snprintf(p.iifname, sizeof(p.iifname), "%s", argv[5]);
                         p.iif = if_nametoindex(argv[5]);
+                        /* IIFNAME is the device the route back to ADDR
+                         * uses (as in the test topology), so a strict
+                         * reverse-path check passes */
+                        p.rpfilter_ok = true;
                 }
                 if (argc >= 7) {
                         if (inet_pton(p.family, argv[6], p.daddr) != 1) {

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>         /* before the kernel headers: glibc's in.h defines what they share */
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "strv.h"
+#include "xt-legacy.h"
+
+/* Tables are a few MB at most even with tens of thousands of rules; more is
+ * not something to allocate on a kernel's say-so. */
+#define XT_LEGACY_MAX_SIZE (256u * 1024u * 1024u)
+#define XT_LEGACY_READ_RETRIES 8
+
+_Static_assert(XT_LEGACY_HOOKS == NF_INET_NUMHOOKS, "hook count");
+_Static_assert(XT_LEGACY_IFNAMSIZ == IFNAMSIZ, "interface name length");
+_Static_assert(XT_LEGACY_NAME_MAX == XT_TABLE_MAXNAMELEN, "table name length");
+_Static_assert(XT_LEGACY_EXT_NAME_MAX == XT_EXTENSION_MAXNAMELEN, "extension name length");
+
+XtLegacyTable *xt_legacy_table_free(XtLegacyTable *t) {
+        if (!t)
+                return NULL;
+        free(t->blob);
+        free(t->chains);
+        free(t->rules);
+        free(t->matches);
+        free(t);
+        return NULL;
+}
+
+/* The fixed part of an entry, whatever the family. */
+typedef struct EntryHead {
+        uint16_t target_offset, next_offset;
+        size_t head_size;
+} EntryHead;
+
+static int entry_head(int family, const uint8_t *e, size_t avail, EntryHead *h, XtLegacyRule *r) {
+        if (family == NFPROTO_IPV4) {
+                struct ipt_entry ent;
+
+                if (avail < sizeof(ent))
+                        return -EBADMSG;
+                memcpy(&ent, e, sizeof(ent));
+                h->target_offset = ent.target_offset;
+                h->next_offset = ent.next_offset;
+                h->head_size = sizeof(ent);
+                if (r) {
+                        memcpy(r->src, &ent.ip.src, 4);
+                        memcpy(r->smsk, &ent.ip.smsk, 4);
+                        memcpy(r->dst, &ent.ip.dst, 4);
+                        memcpy(r->dmsk, &ent.ip.dmsk, 4);
+                        memcpy(r->iniface, ent.ip.iniface, IFNAMSIZ);
+                        memcpy(r->outiface, ent.ip.outiface, IFNAMSIZ);
+                        memcpy(r->iniface_mask, ent.ip.iniface_mask, IFNAMSIZ);
+                        memcpy(r->outiface_mask, ent.ip.outiface_mask, IFNAMSIZ);
+                        r->iniface[XT_LEGACY_IFNAMSIZ - 1] = r->outiface[XT_LEGACY_IFNAMSIZ - 1] = '\0';
+                        r->proto = ent.ip.proto;
+                        r->flags = ent.ip.flags;
+                        r->invflags = ent.ip.invflags;
+                        r->packets = ent.counters.pcnt;
+                        r->bytes = ent.counters.bcnt;
+                }
+        } else {
+                struct ip6t_entry ent;
+
+                if (avail < sizeof(ent))
+                        return -EBADMSG;
+                memcpy(&ent, e, sizeof(ent));
+                h->target_offset = ent.target_offset;
+                h->next_offset = ent.next_offset;
+                h->head_size = sizeof(ent);
+                if (r) {
+                        memcpy(r->src, &ent.ipv6.src, 16);
+                        memcpy(r->smsk, &ent.ipv6.smsk, 16);
+                        memcpy(r->dst, &ent.ipv6.dst, 16);
+                        memcpy(r->dmsk, &ent.ipv6.dmsk, 16);
+                        memcpy(r->iniface, ent.ipv6.iniface, IFNAMSIZ);
+                        memcpy(r->outiface, ent.ipv6.outiface, IFNAMSIZ);
+                        memcpy(r->iniface_mask, ent.ipv6.iniface_mask, IFNAMSIZ);
+                        memcpy(r->outiface_mask, ent.ipv6.outiface_mask, IFNAMSIZ);
+                        r->iniface[XT_LEGACY_IFNAMSIZ - 1] = r->outiface[XT_LEGACY_IFNAMSIZ - 1] = '\0';
+                        r->proto = ent.ipv6.proto;
+                        r->flags = ent.ipv6.flags;
+                        r->invflags = ent.ipv6.invflags;
+                        r->packets = ent.counters.pcnt;
+                        r->bytes = ent.counters.bcnt;
+                }
+        }
+        if (h->next_offset < h->head_size + sizeof(struct xt_entry_target) || h->next_offset > avail ||
+            h->target_offset < h->head_size || h->target_offset > h->next_offset - sizeof(struct xt_entry_target) ||
+            h->next_offset % __alignof__(struct xt_entry_target) != 0)
+                return -EBADMSG;
+        return 0;
+}
+
+/* An extension header (match or target) at OFF, LIMIT bytes available. */
+static int ext_at(const uint8_t *blob, size_t off, size_t limit, XtLegacyExt *x, size_t *size) {
+        struct xt_entry_match m;        /* same layout as xt_entry_target's header */
+
+        _Static_assert(sizeof(struct xt_entry_match) == sizeof(struct xt_entry_target), "ext header");
+        if (limit < sizeof(m))
+                return -EBADMSG;
+        memcpy(&m, blob + off, sizeof(m));
+        if (m.u.user.match_size < sizeof(m) || m.u.user.match_size > limit)
+                return -EBADMSG;
+        memcpy(x->name, m.u.user.name, sizeof(x->name) - 1);
+        x->name[sizeof(x->name) - 1] = '\0';
+        x->revision = m.u.user.revision;
+        x->data_off = (uint32_t) (off + sizeof(m));
+        x->data_len = (uint32_t) (m.u.user.match_size - sizeof(m));
+        *size = m.u.user.match_size;
+        return 0;
+}
+
+typedef struct Scan {
+        size_t off;             /* entry offset */
+        EntryHead head;
+        XtLegacyExt target;
+} Scan;
+
+static bool is_error_target(const XtLegacyExt *t) {
+        return strcmp(t->name, XT_ERROR_TARGET) == 0;
+}
+
+static bool is_standard_target(const XtLegacyExt *t) {
+        return t->name[0] == '\0' || strcmp(t->name, XT_STANDARD_TARGET) == 0;
+}
+
+static int standard_verdict(const uint8_t *blob, const XtLegacyExt *t, int *verdict) {
+        if (t->data_len < sizeof(int))
+                return -EBADMSG;
+        memcpy(verdict, blob + t->data_off, sizeof(int));
+        return 0;
+}
+
+static int grow(void **v, size_t *allocated, size_t need, size_t size) {
+        void *n;
+        size_t a;
+
+        if (need <= *allocated)
+                return 0;
+        a = *allocated ? *allocated * 2 : 16;
+        while (a < need)
+                a *= 2;
+        n = reallocarray(*v, a, size);
+        if (!n)
+                return -ENOMEM;
+        *v = n;
+        *allocated = a;
+        return 0;
+}
+
+int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entries, size_t size,
+                          XtLegacyTable **ret) {
+        XtLegacyTable *t;
+        Scan *scan = NULL;
+        size_t n_scan = 0, a_scan = 0, a_chains = 0, a_rules = 0, a_matches = 0;
+        int r;
+
+        if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+                return -EAFNOSUPPORT;
+        if (size > XT_LEGACY_MAX_SIZE)
+                return -EFBIG;
+        t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->family = family;
+        memcpy(t->name, info->name, sizeof(t->name) - 1);
+        t->blob = malloc(size ? size : 1);
+        if (!t->blob) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        memcpy(t->blob, entries, size);
+        t->blob_len = size;
+
+        /* Pass 1: the entries and their targets, bounds-checked. */
+        for (size_t off = 0; off < size;) {
+                Scan s = { .off = off };
+                size_t tsize;
+
+                r = entry_head(family, t->blob + off, size - off, &s.head, NULL);
+                if (r < 0)
+                        goto fail;
+                r = ext_at(t->blob, off + s.head.target_offset, s.head.next_offset - s.head.target_offset,
+                           &s.target, &tsize);
+                if (r < 0)
+                        goto fail;
+                r = grow((void **) &scan, &a_scan, n_scan + 1, sizeof(Scan));
+                if (r < 0)
+                        goto fail;
+                scan[n_scan++] = s;
+                off += s.head.next_offset;
+        }
+        if (n_scan == 0 || !is_error_target(&scan[n_scan - 1].target)) {
+                r = -EBADMSG;   /* a table ends with the ERROR entry */
+                goto fail;
+        }
+
+        /* Pass 2: chains.  A built-in chain starts at its hook_entry and ends
+         * with its underflow (the policy); a user chain starts with an ERROR
+         * entry naming it and ends with a RETURN. */
+        for (size_t i = 0; i + 1 < n_scan; i++) {
+                XtLegacyChain c = { .hook = -1, .policy = XT_LEGACY_RETURN };
+                bool starts = false;
+
+                for (int h = 0; h < XT_LEGACY_HOOKS; h++)
+                        if ((info->valid_hooks & (1u << h)) && info->hook_entry[h] == scan[i].off) {
+                                static const char *const hook_names[XT_LEGACY_HOOKS] = {
+                                        "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING" };
+                                c.hook = h;
+                                strcpy(c.name, hook_names[h]);
+                                starts = true;
+                                break;
+                        }
+                if (!starts && is_error_target(&scan[i].target)) {
+                        size_t len = scan[i].target.data_len;
+                        if (len > sizeof(c.name) - 1)
+                                len = sizeof(c.name) - 1;
+                        memcpy(c.name, t->blob + scan[i].target.data_off, len);
+                        c.name[len] = '\0';
+                        c.name[strnlen(c.name, sizeof(c.name))] = '\0';
+                        i++;    /* the chain's rules follow its head */
+                        starts = true;
+                }
+                if (!starts)
+                        continue;
+                r = grow((void **) &t->chains, &a_chains, t->n_chains + 1, sizeof(XtLegacyChain));
+                if (r < 0)
+                        goto fail;
+                c.first_rule = (uint32_t) i;    /* a scan index for now */
+                t->chains[t->n_chains++] = c;
+        }
+
+        /* Pass 3: rules, chain by chain, up to and excluding the policy or
+         * RETURN entry that ends each chain. */
+        for (size_t ci = 0; ci < t->n_chains; ci++) {
+                XtLegacyChain *c = &t->chains[ci];
+                size_t i = c->first_rule;
+                unsigned position = 0;
+
+                c->first_rule = (uint32_t) t->n_rules;
+                for (;; i++) {
+                        XtLegacyRule rule = { .jump_chain = -1 };
+                        bool last;
+                        int verdict = 0;
+
+                        if (i + 1 >= n_scan) {
+                                r = -EBADMSG;   /* ran into the end marker */
+                                goto fail;
+                        }
+                        if (c->hook >= 0)
+                                last = info->underflow[c->hook] == scan[i].off;
+                        else    /* the unconditional RETURN before the next ERROR head */
+                                last = is_standard_target(&scan[i].target) && is_error_target(&scan[i + 1].target);
+                        (void) entry_head(family, t->blob + scan[i].off, size - scan[i].off, &scan[i].head, &rule);
+                        rule.target = scan[i].target;
+                        if (is_standard_target(&rule.target)) {
+                                r = standard_verdict(t->blob, &rule.target, &verdict);
+                                if (r < 0)
+                                        goto fail;
+                                if (verdict < 0) {
+                                        switch (-verdict - 1) {
+                                        case NF_ACCEPT: rule.verdict = XT_LEGACY_ACCEPT; break;
+                                        case NF_DROP: rule.verdict = XT_LEGACY_DROP; break;
+                                        case NF_QUEUE: rule.verdict = XT_LEGACY_QUEUE; break;
+                                        case NF_REPEAT: rule.verdict = XT_LEGACY_RETURN; break;
+                                        default: r = -EBADMSG; goto fail;
+                                        }
+                                } else if ((size_t) verdict == scan[i].off + scan[i].head.next_offset)
+                                        rule.verdict = XT_LEGACY_CONTINUE;
+                                else {
+                                        /* resolved below, once every chain is known */
+                                        rule.verdict = XT_LEGACY_JUMP;
+                                        rule.jump_offset = (uint32_t) verdict;
+                                        rule.goto_chain = rule.flags & (family == NFPROTO_IPV4 ? IPT_F_GOTO : IP6T_F_GOTO);
+                                }
+                        } else
+                                rule.verdict = XT_LEGACY_TARGET;
+
+                        if (last) {
+                                if (c->hook >= 0) {
+                                        if (rule.verdict != XT_LEGACY_ACCEPT && rule.verdict != XT_LEGACY_DROP) {
+                                                r = -EBADMSG;
+                                                goto fail;
+                                        }
+                                        c->policy = rule.verdict;
+                                }
+                                break;
+                        }
+
+                        /* the matches between the header and the target */
+                        rule.first_match = (uint32_t) t->n_matches;
+                        for (size_t off = scan[i].off + scan[i].head.head_size,
+                             end = scan[i].off + scan[i].head.target_offset; off < end;) {
+                                XtLegacyExt m;
+                                size_t msize;
+
+                                r = ext_at(t->blob, off, end - off, &m, &msize);
+                                if (r < 0)
+                                        goto fail;
+                                r = grow((void **) &t->matches, &a_matches, t->n_matches + 1, sizeof(XtLegacyExt));
+                                if (r < 0)
+                                        goto fail;
+                                t->matches[t->n_matches++] = m;
+                                rule.n_matches++;
+                                off += msize;
+                        }
+                        rule.position = ++position;
+                        r = grow((void **) &t->rules, &a_rules, t->n_rules + 1, sizeof(XtLegacyRule));
+                        if (r < 0)
+                                goto fail;
+                        t->rules[t->n_rules++] = rule;
+                }
+                c->n_rules = (uint32_t) t->n_rules - c->first_rule;
+        }
+
+        /* Jumps name the offset of the target chain's first entry (the one
+         * after its ERROR head). */
+        for (size_t i = 0; i < t->n_rules; i++) {
+                XtLegacyRule *rule = &t->rules[i];
+                size_t target;
+
+                if (rule->verdict != XT_LEGACY_JUMP)
+                        continue;
+                target = rule->jump_offset;
+                for (size_t k = 0; k + 1 < n_scan && rule->jump_chain < 0; k++) {
+                        if (!is_error_target(&scan[k].target) || scan[k + 1].off != target)
+                                continue;
+                        for (size_t ci = 0; ci < t->n_chains; ci++) {
+                                size_t len = scan[k].target.data_len < XT_LEGACY_NAME_MAX - 1 ?
+                                             scan[k].target.data_len : XT_LEGACY_NAME_MAX - 1;
+                                if (t->chains[ci].hook < 0 &&
+                                    strncmp(t->chains[ci].name, (const char *) t->blob + scan[k].target.data_off,
+                                            len) == 0) {
+                                        rule->jump_chain = (int) ci;
+                                        break;
+                                }
+                        }
+                }
+                if (rule->jump_chain < 0) {
+                        r = -EBADMSG;   /* a jump into the middle of nowhere */
+                        goto fail;
+                }
+        }
+
+        free(scan);
+        *ret = t;
+        return 0;
+fail:
+        free(scan);
+        xt_legacy_table_free(t);
+        return r;
+}
+
+int xt_legacy_table_names(int family, char ***ret) {
+        const char *path = family == NFPROTO_IPV6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
+        char **names = NULL, line[XT_LEGACY_NAME_MAX + 2];
+        size_t n = 0;
+        FILE *f;
+
+        f = fopen(path, "re");
+        if (!f) {
+                if (errno == ENOENT) {  /* x_tables not loaded: no legacy tables */
+                        *ret = calloc(1, sizeof(char *));
+                        return *ret ? 0 : -ENOMEM;
+                }
+                return -errno;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                line[strcspn(line, "\n")] = '\0';
+                if (line[0] && strv_push_copy(&names, &n, line) < 0) {
+                        fclose(f);
+                        strv_free(names);
+                        return -ENOMEM;
+                }
+        }
+        fclose(f);
+        if (!names && !(names = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = names;
+        return (int) n;
+}
+
+int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **entries, size_t *size) {
+        int fd, level = family == NFPROTO_IPV6 ? SOL_IPV6 : SOL_IP, r = -EAGAIN;
+
+        _Static_assert(IPT_SO_GET_INFO == IP6T_SO_GET_INFO && IPT_SO_GET_ENTRIES == IP6T_SO_GET_ENTRIES,
+                       "same option numbers");
+        _Static_assert(sizeof(struct ipt_getinfo) == sizeof(XtLegacyInfo), "info layout");
+        if (strlen(name) >= XT_LEGACY_NAME_MAX)
+                return -EINVAL;
+        fd = socket(family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+        if (fd < 0)
+                return -errno;
+        for (int attempt = 0; attempt < XT_LEGACY_READ_RETRIES; attempt++) {
+                struct ipt_getinfo gi = {};
+                struct ipt_get_entries *ge;
+                socklen_t len = sizeof(gi);
+
+                strcpy(gi.name, name);
+                if (getsockopt(fd, level, IPT_SO_GET_INFO, &gi, &len) < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (gi.size > XT_LEGACY_MAX_SIZE) {
+                        r = -EFBIG;
+                        break;
+                }
+                len = (socklen_t) (sizeof(*ge) + gi.size);
+                ge = calloc(1, len);
+                if (!ge) {
+                        r = -ENOMEM;
+                        break;
+                }
+                strcpy(ge->name, name);
+                ge->size = gi.size;
+                if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ge, &len) < 0) {
+                        r = -errno;
+                        free(ge);
+                        if (r == -EAGAIN)       /* the table changed size in between */
+                                continue;
+                        break;
+                }
+                memcpy(info, &gi, sizeof(*info));
+                *size = gi.size;
+                *entries = malloc(gi.size ? gi.size : 1);
+                if (!*entries) {
+                        free(ge);
+                        r = -ENOMEM;
+                        break;
+                }
+                memcpy(*entries, ge->entrytable, gi.size);
+                free(ge);
+                r = 0;
+                break;
+        }
+        close(fd);
+        return r;
+}
+
+int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n) {
+        XtLegacyTable **tables = NULL;
+        char **names = NULL;
+        int r, count;
+
+        count = xt_legacy_table_names(family, &names);
+        if (count < 0)
+                return count;
+        tables = calloc((size_t) count + 1, sizeof(XtLegacyTable *));
+        if (!tables) {
+                strv_free(names);
+                return -ENOMEM;
+        }
+        *n = 0;
+        for (int i = 0; i < count; i++) {
+                XtLegacyInfo info;
+                void *entries = NULL;
+                size_t size = 0;
+
+                r = xt_legacy_read_raw(family, names[i], &info, &entries, &size);
+                if (r == -ENOENT)
+                        continue;       /* gone since it was listed */
+                if (r >= 0) {
+                        r = xt_legacy_table_parse(family, &info, entries, size, &tables[*n]);
+                        free(entries);
+                }
+                if (r < 0) {
+                        for (size_t k = 0; k < *n; k++)
+                                xt_legacy_table_free(tables[k]);
+                        free(tables);
+                        strv_free(names);
+                        return r;
+                }
+                (*n)++;
+        }
+        strv_free(names);
+        *ret = tables;
+        return 0;
+}

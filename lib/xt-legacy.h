@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * iptables-legacy's rules: the x_tables tables of the kernel, which are not
+ * part of nftables.  Read with the getsockopt() interface iptables-legacy
+ * itself uses (IPT_SO_GET_INFO / IPT_SO_GET_ENTRIES, and the IPv6 twins),
+ * decoded into chains and rules.  The matches' and targets' own data stay
+ * as the kernel gives them (offset and length into the table's copy of the
+ * entries), for the extension decoders to read.
+ *
+ * The decoder (xt_legacy_table_parse) is separate from the socket I/O so
+ * that captured tables can be replayed without root.
+ */
+
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XT_LEGACY_NAME_MAX 32           /* XT_TABLE_MAXNAMELEN, and chain names */
+#define XT_LEGACY_EXT_NAME_MAX 29       /* XT_EXTENSION_MAXNAMELEN */
+#define XT_LEGACY_HOOKS 5               /* NF_INET_NUMHOOKS */
+#define XT_LEGACY_IFNAMSIZ 16           /* IFNAMSIZ */
+
+/* What IPT_SO_GET_INFO says of a table: which hooks it is on, where each
+ * hook's chain starts (hook_entry) and where its policy rule is
+ * (underflow), as byte offsets into the entries. */
+typedef struct XtLegacyInfo {
+        char name[XT_LEGACY_NAME_MAX];
+        uint32_t valid_hooks;
+        uint32_t hook_entry[XT_LEGACY_HOOKS];
+        uint32_t underflow[XT_LEGACY_HOOKS];
+        uint32_t num_entries;
+        uint32_t size;
+} XtLegacyInfo;
+
+typedef struct XtLegacyExt {
+        char name[XT_LEGACY_EXT_NAME_MAX];
+        uint8_t revision;
+        uint32_t data_off;              /* into XtLegacyTable.blob */
+        uint32_t data_len;
+} XtLegacyExt;
+
+typedef enum XtLegacyVerdict {
+        XT_LEGACY_TARGET,               /* an extension target (REJECT, LOG, ...) */
+        XT_LEGACY_ACCEPT,
+        XT_LEGACY_DROP,
+        XT_LEGACY_QUEUE,
+        XT_LEGACY_RETURN,
+        XT_LEGACY_JUMP,                 /* to jump_chain */
+        XT_LEGACY_CONTINUE,             /* a standard target that falls through */
+} XtLegacyVerdict;
+
+typedef struct XtLegacyRule {
+        /* the header match: ipt_ip / ip6t_ip6 */
+        uint8_t src[16], smsk[16], dst[16], dmsk[16];
+        char iniface[XT_LEGACY_IFNAMSIZ], outiface[XT_LEGACY_IFNAMSIZ];
+        uint8_t iniface_mask[XT_LEGACY_IFNAMSIZ], outiface_mask[XT_LEGACY_IFNAMSIZ];
+        uint16_t proto;                 /* 0: any (IPv6: only with IP6T_F_PROTO) */
+        uint8_t flags, invflags;        /* IPT_F_* / IP6T_F_*, IPT_INV_* / IP6T_INV_* */
+        uint32_t first_match, n_matches;        /* into XtLegacyTable.matches */
+        XtLegacyExt target;             /* name "" for the standard target */
+        XtLegacyVerdict verdict;
+        int jump_chain;                 /* index into chains for JUMP, else -1 */
+        bool goto_chain;                /* JUMP is a goto (-g): no return to this chain */
+        uint32_t jump_offset;           /* JUMP: the kernel's byte offset of the target */
+        uint64_t packets, bytes;
+        unsigned position;              /* 1-based in its chain, as `iptables -D CHAIN N` counts */
+} XtLegacyRule;
+
+typedef struct XtLegacyChain {
+        char name[XT_LEGACY_NAME_MAX];
+        int hook;                       /* NF_INET_*, or -1 for a user chain */
+        XtLegacyVerdict policy;         /* built-in chains: ACCEPT or DROP */
+        uint32_t first_rule, n_rules;   /* into XtLegacyTable.rules; the policy rule is not one */
+} XtLegacyChain;
+
+typedef struct XtLegacyTable {
+        int family;                     /* NFPROTO_IPV4 or NFPROTO_IPV6 */
+        char name[XT_LEGACY_NAME_MAX];
+        uint8_t *blob;                  /* the entries as the kernel gave them */
+        size_t blob_len;
+        XtLegacyChain *chains;
+        size_t n_chains;
+        XtLegacyRule *rules;
+        size_t n_rules;
+        XtLegacyExt *matches;
+        size_t n_matches;
+} XtLegacyTable;
+
+/* Decodes a table's entries (the payload of IPT_SO_GET_ENTRIES /
+ * IP6T_SO_GET_ENTRIES) with the INFO that came with them.  Every offset and
+ * size is checked: malformed input is -EBADMSG, never a crash. */
+int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entries, size_t size,
+                          XtLegacyTable **ret);
+
+XtLegacyTable *xt_legacy_table_free(XtLegacyTable *t);
+
+/* The names of the legacy tables that exist in this network namespace for
+ * FAMILY (from /proc/net/ip_tables_names or ip6_tables_names, which exist
+ * only once x_tables is loaded).  Asking the kernel for a table by name
+ * would load its module and create it: only existing ones are read.
+ * Returns the number of names (0 when there are none), or a negative errno. */
+int xt_legacy_table_names(int family, char ***ret);
+
+/* Reads one table's INFO and entries with getsockopt() (CAP_NET_ADMIN),
+ * retrying while the table changes between the two calls.  *entries is
+ * malloc()ed. */
+int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **entries, size_t *size);
+
+/* Every legacy table of FAMILY, decoded. */
+int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n);
