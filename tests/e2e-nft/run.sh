@@ -102,5 +102,5 @@ for f in "${files[@]}"; do
                 rm -f "$trace"
         done
 done
-echo "$((total - fail))/$total agree"
+echo "$((total - fail)) passed, $fail failed"
 exit $fail

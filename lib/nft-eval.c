@@ -1,0 +1,1309 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <endian.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "nft-eval.h"
+
+#define NO_INDEX UINT32_MAX
+
+/* Hook priorities the kernel's own hooks use (include/uapi/linux/netfilter_ipv4.h,
+ * identical for IPv6): conntrack at prerouting, nat's destination and source
+ * manipulation.  nftables nat chains do not register hooks of their own: the
+ * nat core runs them from its hook, in their own priority order. */
+#define PRI_CONNTRACK (-200)
+#define PRI_NAT_DST (-100)
+#define PRI_NAT_SRC 100
+
+/* conntrack state bits as `ct state` reads them (nf_conntrack_common.h) */
+#define CT_STATE_INVALID_BIT (1u << 0)
+#define CT_STATE_NEW_BIT (1u << 3)      /* NF_CT_STATE_BIT(IP_CT_NEW) */
+#define CT_STATE_UNTRACKED_BIT (1u << 6)
+
+/* The jump stack depth the kernel allows (NFT_JUMP_STACK_SIZE). */
+#define JUMP_STACK 16
+
+/* Both outcomes of an undecidable match are followed, up to this many
+ * times per probe; beyond it the verdict is unknown. */
+#define MAX_FORKS 64
+
+/* The packet image: an Ethernet header, the IP header without options, a
+ * TCP header whose options (a SYN has some, of unknown content) follow. */
+#define LL_OFF 0
+#define LL_LEN 14
+#define NH_OFF LL_LEN
+#define PKT_LEN (LL_LEN + 40 + 60)
+
+enum {
+        STAGE_INGRESS,
+        STAGE_PREROUTING,
+        STAGE_INPUT,
+};
+
+typedef struct BaseChain {
+        uint32_t table, chain;
+        int stage;
+        int32_t eff_priority;   /* where it runs relative to other hooks */
+        bool nat;
+        bool device_unknown;    /* ingress chain; the probe names no device */
+        size_t order;
+} BaseChain;
+
+typedef enum CtState {
+        CT_NONE,                /* conntrack has not seen the packet yet */
+        CT_MAYBE,               /* a chain at conntrack's own priority */
+        CT_NEW,
+        CT_UNTRACKED,
+} CtState;
+
+typedef struct Frame {
+        uint32_t chain, rule;
+} Frame;
+
+typedef struct EvalState {
+        size_t base;            /* index into Ctx.bases */
+        bool in_chain;          /* base chain entered (registers initialised) */
+        uint32_t table, chain, rule, expr;
+        Frame stack[JUMP_STACK];
+        unsigned depth;
+        int32_t verdict;
+        uint32_t jump_chain;    /* NFT_JUMP/GOTO target (chain index), NO_INDEX: unresolved */
+        bool rejected;
+
+        uint8_t reg[NFT_REGS_WORDS * 4], known[NFT_REGS_WORDS * 4];
+        uint8_t pkt[PKT_LEN], pkt_known[PKT_LEN];
+        unsigned nh_len;        /* 20 or 40 */
+
+        uint32_t mark, ctmark;
+        bool mark_known, ctmark_known;
+        uint64_t meta_clobbered;        /* meta keys set to something unmodelled */
+        CtState ct;
+        bool nat_dst_done, nat_src_done;
+        bool rate_limited;
+
+        const NftTable *accept_table;
+        const NftChain *accept_chain;
+        const NftRule *accept_rule;
+} EvalState;
+
+typedef struct Ctx {
+        const NftRuleset *rs;
+        const NftProbe *probe;
+        NftSetLookupFn lookup;
+        void *userdata;
+        BaseChain *bases;
+        size_t n_bases;
+        unsigned forks;
+} Ctx;
+
+typedef enum Tri {
+        TRI_NO,
+        TRI_YES,
+        TRI_MAYBE,
+} Tri;
+
+/* What evaluating one expression did. */
+typedef enum Step {
+        STEP_NEXT,              /* go on with the next expression */
+        STEP_BREAK,             /* the rule does not match */
+        STEP_VERDICT,           /* st->verdict was set */
+        STEP_FORK,              /* the outcome is undecidable: follow both */
+        STEP_DONE,              /* *res holds the final result */
+} Step;
+
+const char *nft_verdict_name(NftVerdict v) {
+        switch (v) {
+        case NFT_VERDICT_ACCEPT: return "accept";
+        case NFT_VERDICT_DROP: return "drop";
+        case NFT_VERDICT_REJECT: return "reject";
+        default: return "unknown";
+        }
+}
+
+/* ---- base chains in kernel order ---- */
+
+static bool chain_has_device(const NftChain *c, const char *dev) {
+        if (!c->devices)
+                return false;
+        for (char **d = c->devices; *d; d++)
+                if (strcmp(*d, dev) == 0)
+                        return true;
+        return false;
+}
+
+static int base_cmp(const void *a, const void *b) {
+        const BaseChain *x = a, *y = b;
+        if (x->stage != y->stage)
+                return x->stage < y->stage ? -1 : 1;
+        if (x->eff_priority != y->eff_priority)
+                return x->eff_priority < y->eff_priority ? -1 : 1;
+        /* at equal priority the kernel runs the hook registered last first
+         * (nf_hook_entries_grow inserts before equal priorities); chains
+         * are dumped in creation order, so later ones go first */
+        if (x->order != y->order)
+                return x->order > y->order ? -1 : 1;
+        return 0;
+}
+
+static int collect_bases(Ctx *ctx) {
+        const NftRuleset *rs = ctx->rs;
+        int l3 = ctx->probe->family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+        size_t n = 0;
+
+        for (size_t i = 0; i < rs->n_tables; i++)
+                n += rs->tables[i].n_chains;
+        ctx->bases = calloc(n ? n : 1, sizeof(BaseChain));
+        if (!ctx->bases)
+                return -ENOMEM;
+
+        /* chains are numbered in dump order, our best guess at the order
+         * the kernel registered their hooks in */
+        size_t order = 0;
+        for (size_t i = 0; i < rs->n_tables; i++) {
+                const NftTable *t = &rs->tables[i];
+                if (t->flags & NFT_TABLE_F_DORMANT)
+                        continue;
+                for (size_t j = 0; j < t->n_chains; j++) {
+                        const NftChain *c = &t->chains[j];
+                        BaseChain b = { .table = (uint32_t) i, .chain = (uint32_t) j, .order = order++ };
+                        bool nat = c->type && strcmp(c->type, "nat") == 0;
+                        if (c->hook < 0)
+                                continue;
+                        if ((t->family == NFPROTO_NETDEV && c->hook == NF_NETDEV_INGRESS) ||
+                            (t->family == NFPROTO_INET && c->hook == NF_INET_INGRESS)) {
+                                if (ctx->probe->iifname[0]) {
+                                        if (!chain_has_device(c, ctx->probe->iifname))
+                                                continue;
+                                } else
+                                        b.device_unknown = true;
+                                b.stage = STAGE_INGRESS;
+                                b.eff_priority = c->priority;
+                        } else if (t->family == NFPROTO_INET || t->family == l3) {
+                                if (c->hook == NF_INET_PRE_ROUTING) {
+                                        b.stage = STAGE_PREROUTING;
+                                        b.eff_priority = nat ? PRI_NAT_DST : c->priority;
+                                } else if (c->hook == NF_INET_LOCAL_IN) {
+                                        b.stage = STAGE_INPUT;
+                                        b.eff_priority = nat ? PRI_NAT_SRC : c->priority;
+                                } else
+                                        continue;
+                        } else
+                                continue;
+                        b.nat = nat;
+                        ctx->bases[ctx->n_bases++] = b;
+                }
+        }
+        qsort(ctx->bases, ctx->n_bases, sizeof(BaseChain), base_cmp);
+        /* nat chains of one hook run back to back from the nat core's hook,
+         * ordered by their own priority */
+        for (size_t i = 0; i < ctx->n_bases; i++) {
+                size_t j = i;
+                while (j < ctx->n_bases && ctx->bases[j].nat && ctx->bases[j].stage == ctx->bases[i].stage &&
+                       ctx->bases[j].eff_priority == ctx->bases[i].eff_priority)
+                        j++;
+                for (size_t a = i + 1; a < j; a++)
+                        for (size_t b = a; b > i; b--) {
+                                const NftChain *x = &rs->tables[ctx->bases[b - 1].table].chains[ctx->bases[b - 1].chain];
+                                const NftChain *y = &rs->tables[ctx->bases[b].table].chains[ctx->bases[b].chain];
+                                if (x->priority <= y->priority)
+                                        break;
+                                BaseChain tmp = ctx->bases[b - 1];
+                                ctx->bases[b - 1] = ctx->bases[b];
+                                ctx->bases[b] = tmp;
+                        }
+                if (j > i)
+                        i = j - 1;
+        }
+        return 0;
+}
+
+/* ---- the packet ---- */
+
+static void pkt_set(EvalState *st, unsigned off, const void *v, unsigned len, uint8_t known) {
+        memcpy(st->pkt + off, v, len);
+        memset(st->pkt_known + off, known, len);
+}
+
+static unsigned th_off(const EvalState *st) {
+        return NH_OFF + st->nh_len;
+}
+
+static void init_packet(EvalState *st, const NftProbe *p) {
+        memset(st->pkt, 0, sizeof(st->pkt));
+        memset(st->pkt_known, 0, sizeof(st->pkt_known));
+        /* Ethernet: addresses unknown, the ethertype known */
+        uint16_t ethertype = htons(p->family == AF_INET6 ? 0x86dd : 0x0800);
+        pkt_set(st, 12, &ethertype, 2, 0xff);
+
+        uint8_t full = 0xff, none = 0x00;
+        if (p->family == AF_INET6) {
+                st->nh_len = 40;
+                /* version known, traffic class and flow label not */
+                st->pkt[NH_OFF] = 0x60;
+                st->pkt_known[NH_OFF] = 0xf0;
+                uint8_t nexthdr = IPPROTO_TCP;
+                pkt_set(st, NH_OFF + 6, &nexthdr, 1, full);
+                pkt_set(st, NH_OFF + 8, p->saddr, 16, p->saddr_known ? full : none);
+                pkt_set(st, NH_OFF + 24, p->daddr, 16, p->daddr_known ? full : none);
+        } else {
+                st->nh_len = 20;
+                uint8_t vihl = 0x45, proto = IPPROTO_TCP, zero = 0;
+                pkt_set(st, NH_OFF, &vihl, 1, full);
+                /* not a fragment: MF and the offset are zero, DF unknown */
+                st->pkt[NH_OFF + 6] = 0;
+                st->pkt_known[NH_OFF + 6] = 0xbf;
+                pkt_set(st, NH_OFF + 7, &zero, 1, full);
+                pkt_set(st, NH_OFF + 9, &proto, 1, full);
+                pkt_set(st, NH_OFF + 12, p->saddr, 4, p->saddr_known ? full : none);
+                pkt_set(st, NH_OFF + 16, p->daddr, 4, p->daddr_known ? full : none);
+        }
+        unsigned th = th_off(st);
+        uint16_t dport = htons(p->dport);
+        uint32_t ack = 0;
+        uint8_t flags = 0x02;   /* SYN */
+        uint16_t urg = 0;
+        pkt_set(st, th + 2, &dport, 2, full);
+        pkt_set(st, th + 8, &ack, 4, full);
+        st->pkt[th + 12] = 0;   /* data offset unknown (options), reserved bits zero */
+        st->pkt_known[th + 12] = 0x0f;
+        pkt_set(st, th + 13, &flags, 1, full);
+        pkt_set(st, th + 18, &urg, 2, full);
+}
+
+/* ---- registers ---- */
+
+static void reg_unknown(EvalState *st, unsigned word, unsigned len) {
+        unsigned off = word * 4;
+        if (word == NFT_REG_WORD_NONE || off >= sizeof(st->reg))
+                return;
+        if (off + len > sizeof(st->reg))
+                len = (unsigned) sizeof(st->reg) - off;
+        memset(st->known + off, 0, len);
+}
+
+static void reg_unknown_to_end(EvalState *st, unsigned word) {
+        if (word != NFT_REG_WORD_NONE && word < NFT_REGS_WORDS)
+                reg_unknown(st, word, (NFT_REGS_WORDS - word) * 4);
+}
+
+/* A data register (words 4..19) holding len bytes; the verdict words 0..3
+ * are no data register. */
+static bool reg_ok(unsigned word, unsigned len) {
+        return word != NFT_REG_WORD_NONE && word >= 4 && len <= NFT_DATA_MAXLEN &&
+               word * 4 + len <= NFT_REGS_WORDS * 4;
+}
+
+/* Stores len bytes at a register, zeroing the rest of the last word as the
+ * kernel does (nft_data_copy, nft_payload_eval). */
+static void reg_store(EvalState *st, unsigned word, const uint8_t *v, const uint8_t *known, unsigned len) {
+        unsigned off = word * 4, padded = (len + 3) & ~3u;
+        memset(st->reg + off, 0, padded);
+        memset(st->known + off, 0xff, padded);
+        memcpy(st->reg + off, v, len);
+        if (known)
+                memcpy(st->known + off, known, len);
+}
+
+static void reg_store_u32(EvalState *st, unsigned word, uint32_t v) {
+        reg_store(st, word, (const uint8_t *) &v, NULL, 4);
+}
+
+static void reg_store_u8(EvalState *st, unsigned word, uint8_t v) {
+        reg_store(st, word, &v, NULL, 1);
+}
+
+static bool reg_all_known(const EvalState *st, unsigned word, unsigned len) {
+        for (unsigned i = 0; i < len; i++)
+                if (st->known[word * 4 + i] != 0xff)
+                        return false;
+        return true;
+}
+
+/* memcmp() of a register against data, as far as the known bits tell:
+ * the smallest and largest value the register can hold. */
+static void reg_min_max(const EvalState *st, unsigned word, unsigned len, uint8_t *min, uint8_t *max) {
+        for (unsigned i = 0; i < len; i++) {
+                uint8_t v = st->reg[word * 4 + i], k = st->known[word * 4 + i];
+                min[i] = (uint8_t) (v & k);
+                max[i] = (uint8_t) ((v & k) | (uint8_t) ~k);
+        }
+}
+
+static bool reg_may_equal(const EvalState *st, unsigned word, const uint8_t *d, unsigned len) {
+        for (unsigned i = 0; i < len; i++) {
+                uint8_t k = st->known[word * 4 + i];
+                if ((st->reg[word * 4 + i] & k) != (d[i] & k))
+                        return false;
+        }
+        return true;
+}
+
+static Tri tri_of(bool certain_yes, bool possible_yes) {
+        return certain_yes ? TRI_YES : possible_yes ? TRI_MAYBE : TRI_NO;
+}
+
+static Tri cmp_tri(const EvalState *st, unsigned word, unsigned op, const uint8_t *d, unsigned len) {
+        uint8_t min[NFT_DATA_MAXLEN], max[NFT_DATA_MAXLEN];
+        bool all = reg_all_known(st, word, len), may_eq = reg_may_equal(st, word, d, len);
+
+        reg_min_max(st, word, len, min, max);
+        int lo = memcmp(min, d, len), hi = memcmp(max, d, len);
+        switch (op) {
+        case NFT_CMP_EQ: return tri_of(all && may_eq, may_eq);
+        case NFT_CMP_NEQ: return tri_of(!may_eq, !(all && may_eq));
+        case NFT_CMP_LT: return tri_of(hi < 0, lo < 0);
+        case NFT_CMP_LTE: return tri_of(hi <= 0, lo <= 0);
+        case NFT_CMP_GT: return tri_of(lo > 0, hi > 0);
+        case NFT_CMP_GTE: return tri_of(lo >= 0, hi >= 0);
+        default: return TRI_MAYBE;
+        }
+}
+
+static Tri range_tri(const EvalState *st, unsigned word, const uint8_t *from, const uint8_t *to, unsigned len) {
+        uint8_t min[NFT_DATA_MAXLEN], max[NFT_DATA_MAXLEN];
+        reg_min_max(st, word, len, min, max);
+        bool in = memcmp(min, from, len) >= 0 && memcmp(max, to, len) <= 0;
+        bool out = memcmp(max, from, len) < 0 || memcmp(min, to, len) > 0;
+        return tri_of(in, !out);
+}
+
+/* ---- set lookups ---- */
+
+/* Compares a key with an element's [key, key_end] field by field: a
+ * concatenation of ranges matches when every field is in its range. */
+static bool key_in_range(const NftSet *set, const uint8_t *key, const uint8_t *lo, const uint8_t *hi) {
+        unsigned fields[16], n = 0, total = 0;
+        for (unsigned i = 0; i < set->n_concat && i < 16; i++) {
+                fields[n++] = (set->concat_len[i] + 3u) & ~3u;
+                total += fields[n - 1];
+        }
+        if (n == 0 || total != set->key_len) {
+                fields[0] = set->key_len;
+                n = 1;
+        }
+        unsigned off = 0;
+        for (unsigned i = 0; i < n; i++) {
+                if (memcmp(key + off, lo + off, fields[i]) < 0 || memcmp(key + off, hi + off, fields[i]) > 0)
+                        return false;
+                off += fields[i];
+        }
+        return true;
+}
+
+static const NftSetElem *set_match_local(const NftRuleset *rs, const NftSet *set, const uint8_t *key) {
+        const NftSetElem *best = NULL, *catchall = NULL;
+        const uint8_t *best_key = NULL;
+
+        for (size_t i = 0; i < set->n_elems; i++) {
+                const NftSetElem *e = &set->elems[i];
+                const uint8_t *k = nft_pool(rs, e->key_off);
+                if (e->flags & NFT_SET_ELEM_CATCHALL) {
+                        catchall = e;
+                        continue;
+                }
+                if (!k)
+                        continue;
+                if (e->key_end_off) {
+                        if (key_in_range(set, key, k, nft_pool(rs, e->key_end_off)))
+                                return e;
+                        continue;
+                }
+                if (!(set->flags & NFT_SET_INTERVAL)) {
+                        if (memcmp(k, key, set->key_len) == 0)
+                                return e;
+                        continue;
+                }
+                /* rbtree intervals: the greatest boundary at or below the
+                 * key decides; a start wins over an end at the same key */
+                if (memcmp(k, key, set->key_len) > 0)
+                        continue;
+                int c = best_key ? memcmp(k, best_key, set->key_len) : 1;
+                if (c > 0 || (c == 0 && (best->flags & NFT_SET_ELEM_INTERVAL_END) &&
+                              !(e->flags & NFT_SET_ELEM_INTERVAL_END))) {
+                        best = e;
+                        best_key = k;
+                }
+        }
+        if (best && !(best->flags & NFT_SET_ELEM_INTERVAL_END))
+                return best;
+        return catchall;
+}
+
+static NftLookupResult set_lookup(Ctx *ctx, const NftSet *set, const uint8_t *key, NftSetElemData *data) {
+        memset(data, 0, sizeof(*data));
+        data->verdict = NFT_CONTINUE;
+        if (set->elems_complete) {
+                const NftSetElem *e = set_match_local(ctx->rs, set, key);
+                if (!e)
+                        return NFT_LOOKUP_ABSENT;
+                data->verdict = e->verdict;
+                if (e->chain_off)
+                        snprintf(data->chain, sizeof(data->chain), "%s", (const char *) nft_pool(ctx->rs, e->chain_off));
+                if (e->data_off && set->data_len <= sizeof(data->data)) {
+                        memcpy(data->data, nft_pool(ctx->rs, e->data_off), set->data_len);
+                        data->len = (uint8_t) set->data_len;
+                }
+                return NFT_LOOKUP_PRESENT;
+        }
+        if (!ctx->lookup)
+                return NFT_LOOKUP_UNKNOWN;
+        return ctx->lookup(ctx->rs, set, key, set->key_len, data, ctx->userdata);
+}
+
+/* ---- results ---- */
+
+static const NftChain *cur_chain(const Ctx *ctx, const EvalState *st) {
+        return &ctx->rs->tables[st->table].chains[st->chain];
+}
+
+static const NftRule *cur_rule(const Ctx *ctx, const EvalState *st) {
+        const NftChain *c = cur_chain(ctx, st);
+        return st->rule < c->n_rules ? &c->rules[st->rule] : NULL;
+}
+
+static uint16_t final_dport(const EvalState *st) {
+        unsigned th = th_off(st);
+        if (st->pkt_known[th + 2] != 0xff || st->pkt_known[th + 3] != 0xff)
+                return 0;
+        return (uint16_t) (st->pkt[th + 2] << 8 | st->pkt[th + 3]);
+}
+
+static Step set_unknown(const Ctx *ctx, const EvalState *st, NftEvalResult *res, const char *reason) {
+        *res = (NftEvalResult) {
+                .verdict = NFT_VERDICT_UNKNOWN,
+                .unknown_table = &ctx->rs->tables[st->table],
+                .unknown_chain = cur_chain(ctx, st),
+                .unknown_rule = cur_rule(ctx, st),
+                .unknown_reason = reason,
+                .rate_limited = st->rate_limited,
+                .dport = final_dport(st),
+        };
+        return STEP_DONE;
+}
+
+static void merge_results(NftEvalResult *a, const NftEvalResult *b, const Ctx *ctx, const EvalState *at) {
+        bool rl = a->rate_limited || b->rate_limited;
+        if (a->verdict == NFT_VERDICT_UNKNOWN) {
+                a->rate_limited = rl;
+                return;
+        }
+        if (b->verdict == NFT_VERDICT_UNKNOWN) {
+                *a = *b;
+                a->rate_limited = rl;
+                return;
+        }
+        if (a->verdict != b->verdict) {
+                (void) set_unknown(ctx, at, a, "the outcome depends on what the probe does not define");
+                a->rate_limited = rl;
+                return;
+        }
+        if (a->rule != b->rule || a->chain != b->chain)
+                a->rule_ambiguous = true;
+        a->rule_ambiguous = a->rule_ambiguous || b->rule_ambiguous;
+        if (a->dport != b->dport)
+                a->dport = 0;
+        a->rate_limited = rl;
+}
+
+/* ---- expressions ---- */
+
+static Step eval_meta(Ctx *ctx, EvalState *st, const NftExpr *e, int stage) {
+        const NftProbe *p = ctx->probe;
+        const BaseChain *b = &ctx->bases[st->base];
+        const NftTable *t = &ctx->rs->tables[b->table];
+        unsigned d = e->meta.dreg;
+        uint8_t key = e->meta.key;
+
+        if (!reg_ok(d, 4))
+                return STEP_FORK;
+        if (key < 64 && (st->meta_clobbered & (UINT64_C(1) << key))) {
+                reg_unknown(st, d, 16);
+                return STEP_NEXT;
+        }
+        switch (key) {
+        case NFT_META_PROTOCOL: {
+                uint16_t proto = htons(p->family == AF_INET6 ? 0x86dd : 0x0800);
+                reg_store(st, d, (const uint8_t *) &proto, NULL, 2);
+                return STEP_NEXT;
+        }
+        case NFT_META_NFPROTO:
+                /* netdev chains see NFPROTO_NETDEV; inet chains the packet's family */
+                reg_store_u8(st, d, (uint8_t) (t->family == NFPROTO_NETDEV ? NFPROTO_NETDEV
+                                               : p->family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4));
+                return STEP_NEXT;
+        case NFT_META_L4PROTO:
+                reg_store_u8(st, d, IPPROTO_TCP);
+                return STEP_NEXT;
+        case NFT_META_MARK:
+                if (st->mark_known)
+                        reg_store_u32(st, d, st->mark);
+                else
+                        reg_unknown(st, d, 4);
+                return STEP_NEXT;
+        case NFT_META_IIF:
+                if (p->iif)
+                        reg_store_u32(st, d, p->iif);
+                else
+                        reg_unknown(st, d, 4);
+                return STEP_NEXT;
+        case NFT_META_IIFNAME: {
+                uint8_t name[IFNAMSIZ] = { 0 };
+                if (!p->iifname[0]) {
+                        reg_unknown(st, d, IFNAMSIZ);
+                        return STEP_NEXT;
+                }
+                memcpy(name, p->iifname, strnlen(p->iifname, IFNAMSIZ - 1));
+                reg_store(st, d, name, NULL, IFNAMSIZ);
+                return STEP_NEXT;
+        }
+        case NFT_META_OIF:
+                /* no output device before routing to the local host */
+                reg_store_u32(st, d, 0);
+                return STEP_NEXT;
+        case NFT_META_OIFNAME: {
+                uint8_t name[IFNAMSIZ] = { 0 };
+                reg_store(st, d, name, NULL, IFNAMSIZ);
+                return STEP_NEXT;
+        }
+        case NFT_META_PKTTYPE:
+                reg_store_u8(st, d, 0 /* PACKET_HOST */);
+                return STEP_NEXT;
+        case NFT_META_SKUID:
+        case NFT_META_SKGID:
+        case NFT_META_CGROUP:
+                /* an incoming SYN has no socket attached yet: NFT_BREAK */
+                return STEP_BREAK;
+        default:
+                /* length, cpu, time, random, groups, secpath, ... */
+                reg_unknown(st, d, 16);
+                return STEP_NEXT;
+        }
+}
+
+static Step eval_ct(Ctx *ctx, EvalState *st, const NftExpr *e) {
+        const NftProbe *p = ctx->probe;
+        unsigned d = e->ct.dreg;
+
+        if (!reg_ok(d, 4))
+                return STEP_FORK;
+        if (st->ct == CT_MAYBE) {
+                reg_unknown(st, d, 16);
+                return STEP_FORK;
+        }
+        if (e->ct.key == NFT_CT_STATE) {
+                reg_store_u32(st, d, st->ct == CT_NEW ? CT_STATE_NEW_BIT
+                                     : st->ct == CT_UNTRACKED ? CT_STATE_UNTRACKED_BIT : CT_STATE_INVALID_BIT);
+                return STEP_NEXT;
+        }
+        if (st->ct != CT_NEW)
+                return STEP_BREAK;      /* no conntrack entry: NFT_BREAK */
+        bool orig = e->ct.dir == 0 /* IP_CT_DIR_ORIGINAL */;
+        unsigned alen = p->family == AF_INET6 ? 16 : 4;
+        switch (e->ct.key) {
+        case NFT_CT_DIRECTION:
+                reg_store_u8(st, d, 0 /* IP_CT_DIR_ORIGINAL */);
+                return STEP_NEXT;
+        case NFT_CT_MARK:
+                if (st->ctmark_known)
+                        reg_store_u32(st, d, st->ctmark);
+                else
+                        reg_unknown(st, d, 4);
+                return STEP_NEXT;
+        case NFT_CT_L3PROTOCOL:
+                reg_store_u8(st, d, (uint8_t) (p->family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4));
+                return STEP_NEXT;
+        case NFT_CT_PROTOCOL:
+                reg_store_u8(st, d, IPPROTO_TCP);
+                return STEP_NEXT;
+        case NFT_CT_SRC:
+        case NFT_CT_SRC_IP:
+        case NFT_CT_SRC_IP6:
+                if (orig && p->saddr_known && !(e->ct.key == NFT_CT_SRC_IP && alen != 4) &&
+                    !(e->ct.key == NFT_CT_SRC_IP6 && alen != 16)) {
+                        reg_store(st, d, p->saddr, NULL, alen);
+                        return STEP_NEXT;
+                }
+                break;
+        case NFT_CT_DST:
+        case NFT_CT_DST_IP:
+        case NFT_CT_DST_IP6:
+                if (orig && p->daddr_known && !(e->ct.key == NFT_CT_DST_IP && alen != 4) &&
+                    !(e->ct.key == NFT_CT_DST_IP6 && alen != 16)) {
+                        reg_store(st, d, p->daddr, NULL, alen);
+                        return STEP_NEXT;
+                }
+                break;
+        case NFT_CT_PROTO_DST:
+                if (orig) {
+                        uint16_t port = htons(p->dport);
+                        reg_store(st, d, (const uint8_t *) &port, NULL, 2);
+                        return STEP_NEXT;
+                }
+                break;
+        default:
+                break;
+        }
+        reg_unknown(st, d, 16);
+        return STEP_NEXT;
+}
+
+static Step eval_payload(EvalState *st, const NftExpr *e) {
+        unsigned d = e->payload.dreg, len = e->payload.len, base;
+        if (len > NFT_DATA_MAXLEN || !reg_ok(d, len))
+                return STEP_FORK;
+        switch (e->payload.base) {
+        case NFT_PAYLOAD_LL_HEADER: base = LL_OFF; break;
+        case NFT_PAYLOAD_NETWORK_HEADER: base = NH_OFF; break;
+        case NFT_PAYLOAD_TRANSPORT_HEADER: base = th_off(st); break;
+        default:
+                reg_unknown(st, d, len);
+                return STEP_FORK;      /* inner headers: may be absent */
+        }
+        uint8_t v[NFT_DATA_MAXLEN], k[NFT_DATA_MAXLEN];
+        for (unsigned i = 0; i < len; i++) {
+                size_t at = (size_t) base + e->payload.offset + i;
+                v[i] = at < PKT_LEN ? st->pkt[at] : 0;
+                k[i] = at < PKT_LEN ? st->pkt_known[at] : 0;
+        }
+        reg_store(st, d, v, k, len);
+        return STEP_NEXT;
+}
+
+static Step eval_payload_set(EvalState *st, const NftExpr *e) {
+        unsigned s = e->payload_set.sreg, len = e->payload_set.len, base;
+        if (!reg_ok(s, len))
+                return STEP_FORK;
+        switch (e->payload_set.base) {
+        case NFT_PAYLOAD_LL_HEADER: base = LL_OFF; break;
+        case NFT_PAYLOAD_NETWORK_HEADER: base = NH_OFF; break;
+        case NFT_PAYLOAD_TRANSPORT_HEADER: base = th_off(st); break;
+        default: return STEP_FORK;
+        }
+        for (unsigned i = 0; i < len; i++) {
+                size_t at = (size_t) base + e->payload_set.offset + i;
+                if (at < PKT_LEN) {
+                        st->pkt[at] = st->reg[s * 4 + i];
+                        st->pkt_known[at] = st->known[s * 4 + i];
+                }
+        }
+        return STEP_NEXT;
+}
+
+static Step eval_bitwise(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+        unsigned s = e->bitwise.sreg, d = e->bitwise.dreg, len = e->bitwise.len;
+        unsigned words = (len + 3) / 4;
+        uint8_t v[NFT_DATA_MAXLEN] = { 0 }, k[NFT_DATA_MAXLEN] = { 0 };
+
+        if (len > NFT_DATA_MAXLEN || !reg_ok(s, words * 4) || !reg_ok(d, words * 4))
+                return STEP_FORK;
+        if (e->bitwise.op == NFT_BITWISE_BOOL) {
+                const uint8_t *mask = nft_pool(ctx->rs, e->bitwise.data_off), *xor = mask + len;
+                size_t n = words * 4 < sizeof(v) ? words * 4 : sizeof(v);
+                for (size_t i = 0; i < n; i++) {
+                        uint8_t m = i < len ? mask[i] : 0, x = i < len ? xor[i] : 0;
+                        v[i] = (uint8_t) ((st->reg[s * 4 + i] & m) ^ x);
+                        k[i] = (uint8_t) ((st->known[s * 4 + i] & m) | (uint8_t) ~m);
+                }
+                memcpy(st->reg + d * 4, v, n);
+                memcpy(st->known + d * 4, k, n);
+                return STEP_NEXT;
+        }
+        if (e->bitwise.op == NFT_BITWISE_LSHIFT || e->bitwise.op == NFT_BITWISE_RSHIFT) {
+                uint32_t shift, src[NFT_DATA_MAXLEN / 4], dst[NFT_DATA_MAXLEN / 4], carry = 0;
+                memcpy(&shift, nft_pool(ctx->rs, e->bitwise.data_off), 4);
+                if (!reg_all_known(st, s, words * 4) || shift >= 32) {
+                        reg_unknown(st, d, words * 4);
+                        return STEP_NEXT;
+                }
+                memcpy(src, st->reg + s * 4, words * 4);
+                if (e->bitwise.op == NFT_BITWISE_LSHIFT)
+                        for (unsigned i = words; i > 0; i--) {
+                                dst[i - 1] = (src[i - 1] << shift) | carry;
+                                carry = shift ? src[i - 1] >> (32 - shift) : 0;
+                        }
+                else
+                        for (unsigned i = 0; i < words; i++) {
+                                dst[i] = carry | (src[i] >> shift);
+                                carry = shift ? src[i] << (32 - shift) : 0;
+                        }
+                memcpy(st->reg + d * 4, dst, words * 4);
+                memset(st->known + d * 4, 0xff, words * 4);
+                return STEP_NEXT;
+        }
+        reg_unknown(st, d, words * 4);
+        return STEP_NEXT;
+}
+
+static Step eval_byteorder(EvalState *st, const NftExpr *e) {
+        unsigned s = e->byteorder.sreg, d = e->byteorder.dreg, len = e->byteorder.len, size = e->byteorder.size;
+        uint8_t v[NFT_DATA_MAXLEN], k[NFT_DATA_MAXLEN];
+
+        if ((size != 2 && size != 4 && size != 8) || len % size || len > NFT_DATA_MAXLEN ||
+            !reg_ok(s, len) || !reg_ok(d, len))
+                return STEP_FORK;
+        memcpy(v, st->reg + s * 4, len);
+        memcpy(k, st->known + s * 4, len);
+        /* hton and ntoh are the same swap, and none on big-endian hosts */
+        if (htons(1) != 1)
+                for (unsigned c = 0; c < len; c += size)
+                        for (unsigned i = 0; i < size / 2; i++) {
+                                uint8_t t = v[c + i];
+                                v[c + i] = v[c + size - 1 - i];
+                                v[c + size - 1 - i] = t;
+                                t = k[c + i];
+                                k[c + i] = k[c + size - 1 - i];
+                                k[c + size - 1 - i] = t;
+                        }
+        memcpy(st->reg + d * 4, v, len);
+        memcpy(st->known + d * 4, k, len);
+        return STEP_NEXT;
+}
+
+static Step tri_step(Tri t) {
+        return t == TRI_YES ? STEP_NEXT : t == TRI_NO ? STEP_BREAK : STEP_FORK;
+}
+
+static uint32_t resolve_chain(const NftTable *t, const char *name) {
+        for (size_t i = 0; name && i < t->n_chains; i++)
+                if (strcmp(t->chains[i].name, name) == 0)
+                        return (uint32_t) i;
+        return NO_INDEX;
+}
+
+static Step eval_lookup(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res) {
+        const NftRuleset *rs = ctx->rs;
+        if (e->lookup.set == NO_INDEX || e->lookup.set >= rs->n_sets)
+                return set_unknown(ctx, st, res, "the rule looks up a set that was not read");
+        const NftSet *set = &rs->sets[e->lookup.set];
+        unsigned s = e->lookup.sreg;
+        bool map = e->lookup.dreg != NFT_REG_WORD_NONE;
+
+        if (!reg_ok(s, set->key_len))
+                return STEP_FORK;
+        if (!reg_all_known(st, s, set->key_len)) {
+                if (map)
+                        return set_unknown(ctx, st, res, "a map is looked up with a key the probe does not define");
+                return STEP_FORK;
+        }
+        NftSetElemData data;
+        NftLookupResult r = set_lookup(ctx, set, st->reg + s * 4, &data);
+        if (r == NFT_LOOKUP_UNKNOWN) {
+                if (map)
+                        return set_unknown(ctx, st, res, "the map's element could not be read");
+                return STEP_FORK;
+        }
+        bool found = r == NFT_LOOKUP_PRESENT;
+        if (!map)
+                return found != !!(e->lookup.flags & NFT_EXPR_F_INVERT) ? STEP_NEXT : STEP_BREAK;
+        if (!found)
+                return STEP_BREAK;
+        if (e->lookup.dreg == NFT_REG_WORD_VERDICT) {
+                st->verdict = data.verdict;
+                st->jump_chain = NO_INDEX;
+                if (data.verdict == NFT_JUMP || data.verdict == NFT_GOTO)
+                        st->jump_chain = resolve_chain(&rs->tables[set->table], data.chain);
+                return STEP_VERDICT;
+        }
+        if (!reg_ok(e->lookup.dreg, set->data_len) || data.len != set->data_len)
+                return set_unknown(ctx, st, res, "the map's data could not be read");
+        reg_store(st, e->lookup.dreg, data.data, NULL, data.len);
+        return STEP_NEXT;
+}
+
+static bool reg_is_u16(const EvalState *st, unsigned word, uint16_t *ret) {
+        if (!reg_ok(word, 2) || !reg_all_known(st, word, 2))
+                return false;
+        *ret = (uint16_t) (st->reg[word * 4] << 8 | st->reg[word * 4 + 1]);
+        return true;
+}
+
+/* dnat and redirect on the probe's way in: the new destination port is what
+ * every later chain (and sshd) sees. */
+static Step eval_nat(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res, int stage) {
+        const NftProbe *p = ctx->probe;
+        unsigned th = th_off(st);
+        unsigned pmin, pmax;
+
+        if (st->ct != CT_NEW)
+                return set_unknown(ctx, st, res, "nat without a conntrack entry");
+        if (e->kind == NFT_EXPR_NAT) {
+                unsigned alen = p->family == AF_INET6 ? 16 : 4;
+                unsigned addr_off = e->nat.type == NFT_NAT_DNAT ? (p->family == AF_INET6 ? 24 : 16)
+                                                                : (p->family == AF_INET6 ? 8 : 12);
+                if (e->nat.type == NFT_NAT_DNAT && stage != STAGE_PREROUTING)
+                        return set_unknown(ctx, st, res, "dnat outside prerouting");
+                if (e->nat.reg_addr_min != NFT_REG_WORD_NONE) {
+                        unsigned a = e->nat.reg_addr_min, b = e->nat.reg_addr_max;
+                        if (!reg_ok(a, alen) || !reg_all_known(st, a, alen) ||
+                            (b != NFT_REG_WORD_NONE && b != a &&
+                             (!reg_ok(b, alen) || memcmp(st->reg + a * 4, st->reg + b * 4, alen) != 0)))
+                                return set_unknown(ctx, st, res, "nat to an address the probe cannot tell");
+                        if (e->nat.type == NFT_NAT_DNAT &&
+                            (!p->daddr_known || memcmp(st->reg + a * 4, p->daddr, alen) != 0))
+                                return set_unknown(ctx, st, res, "dnat to another address: the connection is forwarded");
+                        memcpy(st->pkt + NH_OFF + addr_off, st->reg + a * 4, alen);
+                        memset(st->pkt_known + NH_OFF + addr_off, 0xff, alen);
+                }
+                pmin = e->nat.reg_proto_min;
+                pmax = e->nat.reg_proto_max;
+                if (e->nat.type == NFT_NAT_DNAT)
+                        st->nat_dst_done = true;
+                else
+                        st->nat_src_done = true;
+                if (e->nat.type != NFT_NAT_DNAT)
+                        pmin = pmax = NFT_REG_WORD_NONE;        /* source ports do not matter here */
+        } else {
+                /* redirect: to the primary address of the input device */
+                if (stage != STAGE_PREROUTING)
+                        return set_unknown(ctx, st, res, "redirect outside prerouting");
+                memset(st->pkt_known + NH_OFF + (p->family == AF_INET6 ? 24 : 16), 0,
+                       p->family == AF_INET6 ? 16 : 4);
+                pmin = e->redir.reg_proto_min;
+                pmax = e->redir.reg_proto_max;
+                st->nat_dst_done = true;
+        }
+        if (pmin != NFT_REG_WORD_NONE) {
+                uint16_t lo, hi;
+                if (!reg_is_u16(st, pmin, &lo))
+                        memset(st->pkt_known + th + 2, 0, 2);
+                else if (pmax != NFT_REG_WORD_NONE && pmax != pmin && (!reg_is_u16(st, pmax, &hi) || hi != lo))
+                        memset(st->pkt_known + th + 2, 0, 2);
+                else {
+                        memcpy(st->pkt + th + 2, st->reg + pmin * 4, 2);
+                        memset(st->pkt_known + th + 2, 0xff, 2);
+                }
+        }
+        /* nft_nat_eval's verdict is nf_nat_setup_info()'s: NF_ACCEPT */
+        st->verdict = NF_ACCEPT;
+        return STEP_VERDICT;
+}
+
+/* Routing lookups (nft_fib4_eval, nft_fib6_eval): the probe's destination
+ * is an address of this host, so `fib daddr type` is local; the reverse
+ * path is known only when the probe says so. */
+static Step eval_fib(Ctx *ctx, EvalState *st, const NftExpr *e) {
+        const NftProbe *p = ctx->probe;
+        uint32_t f = e->fib.flags;
+        unsigned d = e->fib.dreg;
+
+        if (!reg_ok(d, IFNAMSIZ))
+                return STEP_FORK;
+        if (e->fib.result == NFT_FIB_RESULT_ADDRTYPE && (f & NFTA_FIB_F_DADDR) &&
+            !(f & (NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF | NFTA_FIB_F_OIF))) {
+                reg_store_u32(st, d, 2 /* RTN_LOCAL */);
+                return STEP_NEXT;
+        }
+        if ((e->fib.result == NFT_FIB_RESULT_OIF || e->fib.result == NFT_FIB_RESULT_OIFNAME) &&
+            (f & NFTA_FIB_F_SADDR) && (f & NFTA_FIB_F_IIF) && !(f & NFTA_FIB_F_OIF) && p->rpfilter_ok) {
+                /* the lookup answers with the input device */
+                if (f & NFTA_FIB_F_PRESENT) {
+                        reg_store_u8(st, d, 1);
+                        return STEP_NEXT;
+                }
+                if (e->fib.result == NFT_FIB_RESULT_OIF && p->iif) {
+                        reg_store_u32(st, d, p->iif);
+                        return STEP_NEXT;
+                }
+                if (e->fib.result == NFT_FIB_RESULT_OIFNAME && p->iifname[0]) {
+                        uint8_t name[IFNAMSIZ] = { 0 };
+                        memcpy(name, p->iifname, strnlen(p->iifname, IFNAMSIZ - 1));
+                        reg_store(st, d, name, NULL, IFNAMSIZ);
+                        return STEP_NEXT;
+                }
+        }
+        reg_unknown(st, d, IFNAMSIZ);
+        return STEP_NEXT;
+}
+
+static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res, int stage) {
+        const NftRuleset *rs = ctx->rs;
+        switch ((NftExprKind) e->kind) {
+        case NFT_EXPR_PAYLOAD:
+                return eval_payload(st, e);
+        case NFT_EXPR_PAYLOAD_SET:
+                return eval_payload_set(st, e);
+        case NFT_EXPR_CMP:
+                if (!reg_ok(e->cmp.sreg, e->cmp.len))
+                        return STEP_FORK;
+                return tri_step(cmp_tri(st, e->cmp.sreg, e->cmp.op, nft_pool(rs, e->cmp.data_off), e->cmp.len));
+        case NFT_EXPR_RANGE: {
+                const uint8_t *from = nft_pool(rs, e->range.from_off);
+                if (!reg_ok(e->range.sreg, e->range.len))
+                        return STEP_FORK;
+                Tri in = range_tri(st, e->range.sreg, from, from + e->range.len, e->range.len);
+                if (e->range.op == NFT_RANGE_NEQ)
+                        in = in == TRI_YES ? TRI_NO : in == TRI_NO ? TRI_YES : TRI_MAYBE;
+                return tri_step(in);
+        }
+        case NFT_EXPR_BITWISE:
+                return eval_bitwise(ctx, st, e);
+        case NFT_EXPR_BYTEORDER:
+                return eval_byteorder(st, e);
+        case NFT_EXPR_META:
+                return eval_meta(ctx, st, e, stage);
+        case NFT_EXPR_META_SET:
+                if (e->meta_set.key == NFT_META_MARK) {
+                        st->mark_known = reg_ok(e->meta_set.sreg, 4) && reg_all_known(st, e->meta_set.sreg, 4);
+                        if (st->mark_known)
+                                memcpy(&st->mark, st->reg + e->meta_set.sreg * 4, 4);
+                } else if (e->meta_set.key != NFT_META_NFTRACE && e->meta_set.key < 64)
+                        st->meta_clobbered |= UINT64_C(1) << e->meta_set.key;
+                return STEP_NEXT;
+        case NFT_EXPR_CT:
+                return eval_ct(ctx, st, e);
+        case NFT_EXPR_CT_SET:
+                if (e->ct_set.key == NFT_CT_MARK) {
+                        if (st->ct != CT_NEW)
+                                return STEP_NEXT;       /* no entry to mark */
+                        st->ctmark_known = reg_ok(e->ct_set.sreg, 4) && reg_all_known(st, e->ct_set.sreg, 4);
+                        if (st->ctmark_known)
+                                memcpy(&st->ctmark, st->reg + e->ct_set.sreg * 4, 4);
+                }
+                return STEP_NEXT;
+        case NFT_EXPR_LOOKUP:
+                return eval_lookup(ctx, st, e, res);
+        case NFT_EXPR_IMMEDIATE:
+                if (e->immediate.dreg == NFT_REG_WORD_VERDICT) {
+                        st->verdict = (int32_t) e->immediate.data_off;
+                        st->jump_chain = (e->immediate.flags & NFT_EXPR_F_CHAIN_RESOLVED) ? e->immediate.chain : NO_INDEX;
+                        return STEP_VERDICT;
+                }
+                if (!reg_ok(e->immediate.dreg, e->immediate.len))
+                        return STEP_FORK;
+                reg_store(st, e->immediate.dreg, nft_pool(rs, e->immediate.data_off), NULL, e->immediate.len);
+                return STEP_NEXT;
+        case NFT_EXPR_COUNTER:
+        case NFT_EXPR_LOG:
+        case NFT_EXPR_LAST:
+        case NFT_EXPR_NOOP:
+                return STEP_NEXT;
+        case NFT_EXPR_LIMIT:
+                /* assumed within the limit: `limit rate` matches, `limit rate over` not */
+                st->rate_limited = true;
+                return (e->limit.flags & NFT_EXPR_F_INVERT) ? STEP_BREAK : STEP_NEXT;
+        case NFT_EXPR_QUOTA:
+                st->rate_limited = true;
+                return (e->quota.flags & NFT_EXPR_F_INVERT) ? STEP_BREAK : STEP_NEXT;
+        case NFT_EXPR_CONNLIMIT:
+                /* the probe is the only connection: count 1 */
+                st->rate_limited = true;
+                return ((e->connlimit.count >= 1) != !!(e->connlimit.flags & NFT_EXPR_F_INVERT)) ? STEP_NEXT : STEP_BREAK;
+        case NFT_EXPR_NUMGEN:
+        case NFT_EXPR_HASH: {
+                unsigned d = e->kind == NFT_EXPR_NUMGEN ? e->numgen.dreg : e->hash.dreg;
+                if (e->kind == NFT_EXPR_NUMGEN)
+                        st->rate_limited = true;
+                reg_unknown(st, d, 4);
+                return STEP_NEXT;
+        }
+        case NFT_EXPR_FIB:
+                return eval_fib(ctx, st, e);
+        case NFT_EXPR_REJECT:
+                /* nft_reject sends the error, then drops */
+                st->rejected = true;
+                st->verdict = NF_DROP;
+                return STEP_VERDICT;
+        case NFT_EXPR_NAT:
+        case NFT_EXPR_REDIR:
+                return eval_nat(ctx, st, e, res, stage);
+        case NFT_EXPR_MASQ:
+                return set_unknown(ctx, st, res, "masquerade on the way in");
+        case NFT_EXPR_NOTRACK:
+                if (st->ct == CT_NONE)
+                        st->ct = CT_UNTRACKED;
+                else if (st->ct == CT_MAYBE)
+                        return set_unknown(ctx, st, res, "notrack at conntrack's own priority");
+                return STEP_NEXT;
+        case NFT_EXPR_DYNSET:
+                /* handled by eval_dynset() with its embedded expressions */
+                return STEP_FORK;
+        case NFT_EXPR_OBJREF:
+                if (e->objref.type != NFT_OBJECT_COUNTER)
+                        st->rate_limited = e->objref.type == 0 || e->objref.type == NFT_OBJECT_QUOTA ||
+                                           e->objref.type == NFT_OBJECT_LIMIT || e->objref.type == NFT_OBJECT_CONNLIMIT ||
+                                           st->rate_limited;
+                if (e->objref.type == NFT_OBJECT_SYNPROXY)
+                        return set_unknown(ctx, st, res, "synproxy answers the SYN itself");
+                return STEP_NEXT;
+        case NFT_EXPR_QUEUE:
+                return set_unknown(ctx, st, res, "the packet is queued to a userspace program");
+        case NFT_EXPR_OPAQUE_LOAD:
+                reg_unknown_to_end(st, e->other.dreg);
+                return STEP_FORK;
+        case NFT_EXPR_OPAQUE:
+        case NFT_EXPR_UNKNOWN:
+        case _NFT_EXPR_KIND_MAX:
+                break;
+        }
+        return set_unknown(ctx, st, res, "an expression that is not modelled");
+}
+
+/* A dynset (`add @meter { ip saddr limit rate over 10/minute }`) adds or
+ * refreshes the key's element and runs the element's expressions, breaking
+ * when one of them does.  Their state is history: assumed within limits. */
+static Step eval_dynset(Ctx *ctx, EvalState *st, const NftRule *rule, uint32_t at) {
+        const NftExpr *e = nft_rule_expr(ctx->rs, rule, at);
+        bool pass = true;
+        for (uint32_t i = 1; i <= NFT_DYNSET_N_EXPRS(e) && at + i < rule->n_expr; i++) {
+                const NftExpr *x = nft_rule_expr(ctx->rs, rule, at + i);
+                switch (x->kind) {
+                case NFT_EXPR_LIMIT:
+                        st->rate_limited = true;
+                        pass = pass && !(x->limit.flags & NFT_EXPR_F_INVERT);
+                        break;
+                case NFT_EXPR_QUOTA:
+                        st->rate_limited = true;
+                        pass = pass && !(x->quota.flags & NFT_EXPR_F_INVERT);
+                        break;
+                case NFT_EXPR_CONNLIMIT:
+                        st->rate_limited = true;
+                        pass = pass && ((x->connlimit.count >= 1) != !!(x->connlimit.flags & NFT_EXPR_F_INVERT));
+                        break;
+                case NFT_EXPR_COUNTER:
+                case NFT_EXPR_LAST:
+                        break;
+                default:
+                        return STEP_FORK;
+                }
+        }
+        if (e->dynset.flags & NFT_EXPR_F_INVERT)
+                pass = !pass;
+        return pass ? STEP_NEXT : STEP_BREAK;
+}
+
+/* ---- chains ---- */
+
+static void run(Ctx *ctx, EvalState *st, NftEvalResult *res);
+
+/* Follows both outcomes of an undecidable expression: the rule matching on
+ * (the expression passes) and not matching. */
+static void fork_rule(Ctx *ctx, EvalState *st, NftEvalResult *res, unsigned n_exprs) {
+        if (++ctx->forks > MAX_FORKS) {
+                (void) set_unknown(ctx, st, res, "too many outcomes depend on what the probe does not define");
+                return;
+        }
+        EvalState *alt = malloc(sizeof(*alt));
+        if (!alt) {
+                (void) set_unknown(ctx, st, res, "out of memory");
+                return;
+        }
+        *alt = *st;
+        alt->rule++;            /* no match: next rule */
+        alt->expr = 0;
+        NftEvalResult other;
+        run(ctx, alt, &other);
+        free(alt);
+
+        EvalState at = *st;
+        st->expr += n_exprs;    /* match: go on with the rule */
+        run(ctx, st, res);
+        merge_results(res, &other, ctx, &at);
+}
+
+typedef enum ChainEnd {
+        CHAIN_ACCEPT,           /* this base chain accepted: on to the next */
+        CHAIN_FINAL,            /* *res is the final result */
+} ChainEnd;
+
+static ChainEnd final(Ctx *ctx, EvalState *st, NftEvalResult *res, NftVerdict v, const NftRule *rule) {
+        const NftTable *t = &ctx->rs->tables[st->table];
+        *res = (NftEvalResult) {
+                .verdict = v,
+                .table = t,
+                .chain = cur_chain(ctx, st),
+                .rule = rule,
+                .rate_limited = st->rate_limited,
+                .dport = final_dport(st),
+        };
+        return CHAIN_FINAL;
+}
+
+static ChainEnd run_chain(Ctx *ctx, EvalState *st, NftEvalResult *res, int stage) {
+        const NftRuleset *rs = ctx->rs;
+        const NftTable *t = &rs->tables[st->table];
+
+        for (;;) {
+                const NftChain *c = &t->chains[st->chain];
+                while (st->rule < c->n_rules) {
+                        const NftRule *rule = &c->rules[st->rule];
+                        if (st->expr == 0) {
+                                st->verdict = NFT_CONTINUE;
+                                st->rejected = false;
+                        }
+                        Step step = STEP_NEXT;
+                        while (st->expr < rule->n_expr) {
+                                const NftExpr *e = nft_rule_expr(rs, rule, st->expr);
+                                unsigned width = 1;
+                                if (e->kind == NFT_EXPR_DYNSET) {
+                                        step = eval_dynset(ctx, st, rule, st->expr);
+                                        width += NFT_DYNSET_N_EXPRS(e);
+                                        if (step == STEP_NEXT)
+                                                st->expr += width - 1;
+                                } else
+                                        step = eval_expr(ctx, st, e, res, stage);
+                                if (step == STEP_FORK) {
+                                        fork_rule(ctx, st, res, width);
+                                        return CHAIN_FINAL;
+                                }
+                                if (step == STEP_DONE)
+                                        return CHAIN_FINAL;
+                                if (step != STEP_NEXT)
+                                        break;
+                                st->expr++;
+                        }
+                        st->expr = 0;
+                        if (step == STEP_BREAK || st->verdict == NFT_CONTINUE || st->verdict == NFT_BREAK) {
+                                st->rule++;
+                                continue;
+                        }
+                        switch (st->verdict) {
+                        case NF_ACCEPT:
+                                st->accept_table = t;
+                                st->accept_chain = c;
+                                st->accept_rule = rule;
+                                return CHAIN_ACCEPT;
+                        case NF_DROP:
+                                return final(ctx, st, res, st->rejected ? NFT_VERDICT_REJECT : NFT_VERDICT_DROP, rule);
+                        case NFT_JUMP:
+                        case NFT_GOTO:
+                                if (st->jump_chain == NO_INDEX || st->jump_chain >= t->n_chains)
+                                        return set_unknown(ctx, st, res, "a jump to a chain that was not read"), CHAIN_FINAL;
+                                if (st->verdict == NFT_JUMP) {
+                                        if (st->depth >= JUMP_STACK)
+                                                return final(ctx, st, res, NFT_VERDICT_DROP, rule);
+                                        st->stack[st->depth++] = (Frame) { st->chain, st->rule + 1 };
+                                }
+                                st->chain = st->jump_chain;
+                                st->rule = 0;
+                                c = &t->chains[st->chain];
+                                continue;
+                        case NFT_RETURN:
+                                st->rule = (uint32_t) c->n_rules;
+                                continue;
+                        default:
+                                return set_unknown(ctx, st, res, "a verdict that hands the packet elsewhere (queue, stolen)"),
+                                       CHAIN_FINAL;
+                        }
+                }
+                if (st->depth > 0) {
+                        st->depth--;
+                        st->chain = st->stack[st->depth].chain;
+                        st->rule = st->stack[st->depth].rule;
+                        st->expr = 0;
+                        continue;
+                }
+                /* the end of the base chain: its policy */
+                st->chain = ctx->bases[st->base].chain;
+                st->rule = UINT32_MAX;
+                const NftChain *base = cur_chain(ctx, st);
+                if (base->policy == NF_DROP)
+                        return final(ctx, st, res, NFT_VERDICT_DROP, NULL);
+                st->accept_table = t;
+                st->accept_chain = base;
+                st->accept_rule = NULL;
+                return CHAIN_ACCEPT;
+        }
+}
+
+static void enter_base(Ctx *ctx, EvalState *st) {
+        const BaseChain *b = &ctx->bases[st->base];
+        st->in_chain = true;
+        st->table = b->table;
+        st->chain = b->chain;
+        st->rule = st->expr = 0;
+        st->depth = 0;
+        /* a fresh register file per base chain (nft_do_chain's stack) */
+        memset(st->known, 0, sizeof(st->known));
+        if (st->ct == CT_NONE || st->ct == CT_MAYBE) {
+                if (b->stage == STAGE_INPUT || (b->stage == STAGE_PREROUTING && b->eff_priority > PRI_CONNTRACK))
+                        st->ct = CT_NEW;
+                else if (b->stage == STAGE_PREROUTING && b->eff_priority == PRI_CONNTRACK)
+                        st->ct = CT_MAYBE;
+                else
+                        st->ct = CT_NONE;
+        }
+}
+
+static void run(Ctx *ctx, EvalState *st, NftEvalResult *res) {
+        for (; st->base < ctx->n_bases; st->base++, st->in_chain = false) {
+                const BaseChain *b = &ctx->bases[st->base];
+                if (!st->in_chain) {
+                        /* nat chains run only for a connection's first
+                         * packet, until one of them has mapped it, and
+                         * never for untracked packets */
+                        if (b->nat && (st->ct == CT_UNTRACKED ||
+                                       (b->stage == STAGE_PREROUTING && st->nat_dst_done) ||
+                                       (b->stage == STAGE_INPUT && st->nat_src_done)))
+                                continue;
+                        if (b->device_unknown) {
+                                if (++ctx->forks > MAX_FORKS) {
+                                        st->table = b->table;
+                                        st->chain = b->chain;
+                                        st->rule = UINT32_MAX;
+                                        (void) set_unknown(ctx, st, res, "too many outcomes depend on what the probe does not define");
+                                        return;
+                                }
+                                /* the chain may be on another device: follow both */
+                                EvalState *alt = malloc(sizeof(*alt));
+                                if (!alt) {
+                                        *res = (NftEvalResult) { .verdict = NFT_VERDICT_UNKNOWN, .unknown_reason = "out of memory" };
+                                        return;
+                                }
+                                *alt = *st;
+                                alt->base++;
+                                NftEvalResult other;
+                                run(ctx, alt, &other);
+                                free(alt);
+                                enter_base(ctx, st);
+                                EvalState at = *st;
+                                at.rule = UINT32_MAX;
+                                run(ctx, st, res);
+                                merge_results(res, &other, ctx, &at);
+                                return;
+                        }
+                        enter_base(ctx, st);
+                }
+                if (run_chain(ctx, st, res, b->stage) == CHAIN_FINAL)
+                        return;
+        }
+        *res = (NftEvalResult) {
+                .verdict = NFT_VERDICT_ACCEPT,
+                .table = st->accept_table,
+                .chain = st->accept_chain,
+                .rule = st->accept_rule,
+                .rate_limited = st->rate_limited,
+                .dport = final_dport(st),
+        };
+}
+
+void nft_eval_probe(const NftRuleset *rs, const NftProbe *probe, NftSetLookupFn lookup, void *userdata,
+                    NftEvalResult *ret) {
+        Ctx ctx = { .rs = rs, .probe = probe, .lookup = lookup, .userdata = userdata };
+        assert(rs && probe && ret);
+
+        if (collect_bases(&ctx) < 0) {
+                *ret = (NftEvalResult) { .verdict = NFT_VERDICT_UNKNOWN, .unknown_reason = "out of memory" };
+                return;
+        }
+        EvalState *st = calloc(1, sizeof(*st));
+        if (!st) {
+                free(ctx.bases);
+                *ret = (NftEvalResult) { .verdict = NFT_VERDICT_UNKNOWN, .unknown_reason = "out of memory" };
+                return;
+        }
+        init_packet(st, probe);
+        st->mark_known = st->ctmark_known = true;
+        st->ct = CT_NONE;
+        run(&ctx, st, ret);
+        free(st);
+        free(ctx.bases);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The nftables evaluator: what the kernel would do with one new TCP SYN
+ * (conntrack state new) to sshd's port, walked through every base chain in
+ * kernel order — netdev/inet ingress on the input device, then prerouting,
+ * then input, each hook's chains across all tables ordered by priority —
+ * with the kernel's register file, verdict and jump-stack semantics
+ * (net/netfilter/nf_tables_core.c: nft_do_chain).
+ *
+ * Pure: no I/O except through the set lookup callback.  Whatever the probe
+ * does not define (source port, TTL, an expression not modelled) is
+ * "unknown": the evaluator follows both outcomes, and if they disagree the
+ * verdict is NFT_VERDICT_UNKNOWN, never a false certainty.
+ */
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nft-ruleset.h"
+
+typedef enum NftLookupResult {
+        NFT_LOOKUP_ABSENT,
+        NFT_LOOKUP_PRESENT,
+        NFT_LOOKUP_UNKNOWN,
+} NftLookupResult;
+
+/* What a map element maps to. */
+typedef struct NftSetElemData {
+        int32_t verdict;        /* verdict maps: NF_ACCEPT, NF_DROP, NFT_JUMP, ... */
+        char chain[256];        /* NFT_JUMP / NFT_GOTO target */
+        uint8_t data[NFT_DATA_MAXLEN];
+        uint8_t len;            /* data maps */
+} NftSetElemData;
+
+/* Answers "is `key` in `set`" for sets whose elements were not read whole
+ * (!set->elems_complete).  For maps, fills *ret_data. */
+typedef NftLookupResult (*NftSetLookupFn)(const NftRuleset *rs, const NftSet *set, const uint8_t *key,
+                                          size_t key_len, NftSetElemData *ret_data, void *userdata);
+
+/* The live answer: NFT_MSG_GETSETELEM without NLM_F_DUMP, for one element,
+ * over a netlink socket of its own (nft-ruleset.c).  Pass the
+ * NftLiveLookup as userdata. */
+typedef struct NftLiveLookup NftLiveLookup;
+int nft_live_lookup_new(NftLiveLookup **ret);
+NftLiveLookup *nft_live_lookup_free(NftLiveLookup *l);
+NftLookupResult nft_set_lookup_live(const NftRuleset *rs, const NftSet *set, const uint8_t *key,
+                                    size_t key_len, NftSetElemData *ret_data, void *userdata);
+
+typedef struct NftProbe {
+        int family;             /* AF_INET or AF_INET6 */
+        uint8_t saddr[16];      /* network order; the first 4 bytes for AF_INET */
+        uint8_t daddr[16];
+        bool saddr_known, daddr_known;
+        char iifname[IFNAMSIZ]; /* "": unknown */
+        uint32_t iif;           /* ifindex, 0: unknown */
+        uint16_t dport;         /* host order */
+        /* the route back to saddr leaves through iif: a reverse-path check
+         * (`fib saddr . iif oif missing drop`) passes; false: unknown */
+        bool rpfilter_ok;
+} NftProbe;
+
+typedef enum NftVerdict {
+        NFT_VERDICT_ACCEPT,
+        NFT_VERDICT_DROP,
+        NFT_VERDICT_REJECT,
+        NFT_VERDICT_UNKNOWN,
+} NftVerdict;
+
+typedef struct NftEvalResult {
+        NftVerdict verdict;
+        /* drop/reject: the deciding rule, or rule == NULL and the base
+         * chain whose policy dropped.  accept: the rule (or policy) that
+         * accepted in the last base chain passed; table == chain == NULL
+         * when no base chain saw the packet. */
+        const NftTable *table;
+        const NftChain *chain;
+        const NftRule *rule;
+        /* a limit, quota, connlimit, dynset with stateful expressions or
+         * similar history-dependent expression was passed, assumed within
+         * its limit: the verdict holds only for the first packets */
+        bool rate_limited;
+        /* the verdict is certain but which rule decides depends on
+         * something the probe does not define (e.g. the source port) */
+        bool rule_ambiguous;
+        /* the destination port after redirect/dnat (host order); 0 if a
+         * rewrite made it unknown */
+        uint16_t dport;
+        /* verdict UNKNOWN: where it became undecidable and why */
+        const NftTable *unknown_table;
+        const NftChain *unknown_chain;
+        const NftRule *unknown_rule;
+        const char *unknown_reason;
+} NftEvalResult;
+
+/* `lookup` may be NULL: sets not read whole are then "unknown". */
+void nft_eval_probe(const NftRuleset *rs, const NftProbe *probe, NftSetLookupFn lookup, void *userdata,
+                    NftEvalResult *ret);
+
+const char *nft_verdict_name(NftVerdict v);    /* "accept", "drop", "reject", "unknown" */
