@@ -4,6 +4,7 @@
  *
  *   config [--json] [--dump] [-f FILE]   the sshd_config model
  *   dump-config [-c FILE]                sshguardian.conf as the daemon reads it
+ *   explain [...]                        the firewall's verdict (sshguardianctl-explain.c)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include "json.h"
 #include "sgconf.h"
 #include "sshdconf.h"
+#include "sshguardianctl.h"
 
 enum {
         EXIT_OK = 0,
@@ -25,7 +27,7 @@ enum {
         EXIT_USAGE = 2,
 };
 
-static void help(FILE *f) {
+void ctl_help(FILE *f) {
         fprintf(f,
                 "Usage: sshguardianctl COMMAND [OPTIONS]\n"
                 "\n"
@@ -36,6 +38,12 @@ static void help(FILE *f) {
                 "        What sshd makes of its configuration: where it will listen, and\n"
                 "        why, or where it will refuse the file. FILE defaults to\n"
                 "        %s. Exit 0 valid, 1 sshd would refuse it.\n"
+                "  explain [--port N] [--from ADDR] [--to ADDR] [--iif IFNAME] [--json]\n"
+                "        The firewall's verdict for a new TCP connection to sshd's port\n"
+                "        (default: the first Port of sshd_config) and the rule that\n"
+                "        decides it. Without --from: for any source, with the scope of a\n"
+                "        block. Root. Exit 0 accepted, 1 dropped or rejected, 4 cannot\n"
+                "        tell, 5 cannot read the ruleset.\n"
                 "  dump-config [-c FILE]   (also: --dump-config)\n"
                 "        The daemon's own settings (default %s), every key\n"
                 "        with its effective value.\n"
@@ -46,10 +54,7 @@ static void help(FILE *f) {
                 SSHD_CONFIG_DEFAULT, SSHGUARDIAN_CONF_PATH);
 }
 
-/* One clear line on stderr; with --json, the error is also a single object
- * on stdout so that consumers always get one. */
-static int fail(bool json, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(bool json, int code, const char *fmt, ...) {
+int ctl_fail(bool json, int code, const char *fmt, ...) {
         char *msg = NULL;
         va_list ap;
 
@@ -143,17 +148,17 @@ static int verb_config(int argc, char **argv) {
                 case 'j': json = true; break;
                 case 'd': dump = true; break;
                 case 'f': path = optarg; break;
-                case 'h': help(stdout); return EXIT_OK;
-                default: return fail(json, EXIT_USAGE, "config: invalid option (see --help)");
+                case 'h': ctl_help(stdout); return EXIT_OK;
+                default: return ctl_fail(json, EXIT_USAGE, "config: invalid option (see --help)");
                 }
         if (optind < argc)
-                return fail(json, EXIT_USAGE, "config: unexpected argument '%s'", argv[optind]);
+                return ctl_fail(json, EXIT_USAGE, "config: unexpected argument '%s'", argv[optind]);
         if (json && dump)
-                return fail(json, EXIT_USAGE, "config: --json and --dump exclude each other");
+                return ctl_fail(json, EXIT_USAGE, "config: --json and --dump exclude each other");
 
         r = sshd_config_load(path, &opts, &c);
         if (r < 0)
-                return fail(json, EXIT_PROBLEM, "config: cannot read %s: %s", path, strerror(-r));
+                return ctl_fail(json, EXIT_PROBLEM, "config: cannot read %s: %s", path, strerror(-r));
 
         if (json)
                 r = sshd_config_write_json(c, stdout);
@@ -173,7 +178,7 @@ static int verb_config(int argc, char **argv) {
         opt = c->valid ? EXIT_OK : EXIT_PROBLEM;
         sshd_config_free(c);
         if (r < 0)
-                return fail(false, EXIT_PROBLEM, "config: write failed: %s", strerror(-r));
+                return ctl_fail(false, EXIT_PROBLEM, "config: write failed: %s", strerror(-r));
         return opt;
 }
 
@@ -192,19 +197,19 @@ static int verb_dump_config(int argc, char **argv) {
         while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c': path = optarg; break;
-                case 'h': help(stdout); return EXIT_OK;
-                default: return fail(false, EXIT_USAGE, "dump-config: invalid option (see --help)");
+                case 'h': ctl_help(stdout); return EXIT_OK;
+                default: return ctl_fail(false, EXIT_USAGE, "dump-config: invalid option (see --help)");
                 }
         if (optind < argc)
-                return fail(false, EXIT_USAGE, "dump-config: unexpected argument '%s'", argv[optind]);
+                return ctl_fail(false, EXIT_USAGE, "dump-config: unexpected argument '%s'", argv[optind]);
 
         r = sg_config_init(&cfg);
         if (r < 0)
-                return fail(false, EXIT_PROBLEM, "dump-config: %s", strerror(-r));
+                return ctl_fail(false, EXIT_PROBLEM, "dump-config: %s", strerror(-r));
         r = sg_config_load(&cfg, path, &errors, &n_errors);
         if (r < 0 && r != -ENOENT) {
                 sg_config_done(&cfg);
-                return fail(false, EXIT_PROBLEM, "dump-config: cannot read %s: %s", path, strerror(-r));
+                return ctl_fail(false, EXIT_PROBLEM, "dump-config: cannot read %s: %s", path, strerror(-r));
         }
         for (size_t i = 0; i < n_errors; i++)
                 fprintf(stderr, "sshguardianctl: %s:%u: %s\n", errors[i].file, errors[i].line, errors[i].message);
@@ -214,7 +219,7 @@ static int verb_dump_config(int argc, char **argv) {
         sg_config_errors_free(errors, n_errors);
         sg_config_done(&cfg);
         if (r < 0)
-                return fail(false, EXIT_PROBLEM, "dump-config: write failed: %s", strerror(-r));
+                return ctl_fail(false, EXIT_PROBLEM, "dump-config: write failed: %s", strerror(-r));
         return n_errors > 0 ? EXIT_PROBLEM : EXIT_OK;
 }
 
@@ -225,14 +230,15 @@ int main(int argc, char **argv) {
         } verbs[] = {
                 { "config", verb_config },
                 { "dump-config", verb_dump_config },
+                { "explain", verb_explain },
         };
 
         if (argc < 2) {
-                help(stderr);
+                ctl_help(stderr);
                 return EXIT_USAGE;
         }
         if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-                help(stdout);
+                ctl_help(stdout);
                 return EXIT_OK;
         }
         /* the daemon's conventional spelling, accepted here too */
@@ -248,5 +254,5 @@ int main(int argc, char **argv) {
         bool json = false;
         for (int i = 2; i < argc; i++)
                 json = json || strcmp(argv[i], "--json") == 0;
-        return fail(json, EXIT_USAGE, "unknown command '%s' (see --help)", argv[1]);
+        return ctl_fail(json, EXIT_USAGE, "unknown command '%s' (see --help)", argv[1]);
 }

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* One clear line on stderr; with JSON, the error is also a single object on
+ * stdout.  Returns CODE. */
+int ctl_fail(bool json, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ctl_help(FILE *f);
+
+int verb_explain(int argc, char **argv);

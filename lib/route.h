@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#define ROUTE_IFNAMSIZ 16
+
+/* Where this host's answer to ADDR goes: the interface the route to ADDR
+ * leaves through (the one a connection from ADDR arrives on, when routing
+ * is symmetric) and the source address that route prefers.  Asks the
+ * kernel (RTM_GETROUTE) of the caller's network namespace.  FAMILY is
+ * AF_INET or AF_INET6; ADDR 4 or 16 bytes in network order.  Returns 0,
+ * -ENETUNREACH/-EHOSTUNREACH when there is no route, another negative
+ * errno on failure. */
+typedef struct RouteInfo {
+        char ifname[ROUTE_IFNAMSIZ];
+        unsigned ifindex;
+        uint8_t prefsrc[16];
+        int has_prefsrc;
+} RouteInfo;
+
+int route_lookup(int family, const uint8_t *addr, RouteInfo *ret);
