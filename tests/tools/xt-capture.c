@@ -131,7 +131,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *userdata) {
 }
 
 static int capture_nft(const char *prefix) {
-        char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+        static char buf[65536];     /* MNL_SOCKET_BUFFER_SIZE is not a constant */
         struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
         if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
                 return -errno;
