@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "diagnose.h"
+
+static const struct {
+        const char *name;
+        const char *message_id;
+        int priority;
+} causes[_SG_CAUSE_MAX] = {
+        [SG_CAUSE_UNIT_MISSING]      = { "unit-missing",      "0ecc110999b84533989ecf9da0d7f56e", LOG_ERR },
+        [SG_CAUSE_UNIT_STOPPED]      = { "unit-stopped",      "ca273274e5234d6e827cf9e8a6dc4f76", LOG_WARNING },
+        [SG_CAUSE_UNIT_FAILED]       = { "unit-failed",       "1f4814b3b907446fb9581750bd4b88ec", LOG_ERR },
+        [SG_CAUSE_CONFIG_INVALID]    = { "config-invalid",    "5c3e0df51f0744f1a6df9d2548b8dedb", LOG_ERR },
+        [SG_CAUSE_HOSTKEYS_MISSING]  = { "hostkeys-missing",  "7564a51d193347609cb3db7b44dbc177", LOG_ERR },
+        [SG_CAUSE_PRIVSEP_MISSING]   = { "privsep-missing",   "9b24a8c60abe445e8cb0b2565ef7dafe", LOG_ERR },
+        [SG_CAUSE_PORT_IN_USE]       = { "port-in-use",       "01bcbb350a3f407497ba62c1c4030c4e", LOG_ERR },
+        [SG_CAUSE_CRASHED]           = { "crashed",           "f62881f147b642fa82d98b04f749c9b4", LOG_ERR },
+        [SG_CAUSE_START_LIMIT]       = { "start-limit",       "b9859a48b5204c7d88a65f4100549a84", LOG_ERR },
+        [SG_CAUSE_PORT_CHANGED]      = { "port-changed",      "4152ad5a5a364af6943e5aa091eef350", LOG_ERR },
+        [SG_CAUSE_LISTEN_RESTRICTED] = { "listen-restricted", "81b91e2580e6432fbd446b4c34f3f73c", LOG_WARNING },
+        [SG_CAUSE_ADDRESS_MISSING]   = { "address-missing",   "88c5e311539e47319b8e3a6a3e13af77", LOG_ERR },
+        [SG_CAUSE_INTERFACE_DOWN]    = { "interface-down",    "f521d9bfcaa54d9985a21df030201e59", LOG_ERR },
+        [SG_CAUSE_SOCKET_STOPPED]    = { "socket-stopped",    "75cf10f4e87d469d9632a56960aa994f", LOG_WARNING },
+        [SG_CAUSE_CONFIG_PENDING]    = { "config-pending",    "73eb1d66603d426f8650e24da344030b", LOG_WARNING },
+        [SG_CAUSE_MAX_STARTUPS]      = { "max-startups",      "5cd4c1d2b89044f1a4dbfa29eaaac6fc", LOG_WARNING },
+        [SG_CAUSE_FIREWALL_DROP]     = { "firewall-drop",     "d8a95b2af8614231b97ddc986eb48272", LOG_ERR },
+        [SG_CAUSE_FIREWALL_REJECT]   = { "firewall-reject",   "1cb253e1f7a04c5f90ce3116ac2238fd", LOG_ERR },
+};
+
+const char *sg_cause_to_string(SgCause c) {
+        return (unsigned) c < _SG_CAUSE_MAX ? causes[c].name : NULL;
+}
+
+int sg_cause_from_string(const char *s) {
+        for (int i = 0; s && i < _SG_CAUSE_MAX; i++)
+                if (strcmp(causes[i].name, s) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+const char *sg_cause_message_id(SgCause c) {
+        return (unsigned) c < _SG_CAUSE_MAX ? causes[c].message_id : NULL;
+}
+
+int sg_cause_priority(SgCause c) {
+        return (unsigned) c < _SG_CAUSE_MAX ? causes[c].priority : LOG_ERR;
+}
+
+/* --- building findings ----------------------------------------------------- */
+
+typedef struct Findings {
+        SgFinding *v;
+        size_t n;
+        int error;
+} Findings;
+
+static SgFinding *finding_add(Findings *fs, SgCause cause, bool unreachable) {
+        SgFinding *nv;
+
+        if (fs->error)
+                return NULL;
+        nv = reallocarray(fs->v, fs->n + 1, sizeof(SgFinding));
+        if (!nv) {
+                fs->error = -ENOMEM;
+                return NULL;
+        }
+        fs->v = nv;
+        nv[fs->n] = (SgFinding) { .cause = cause, .unreachable = unreachable };
+        return &nv[fs->n++];
+}
+
+static void __attribute__((format(printf, 4, 5)))
+evidence_add(Findings *fs, SgFinding *f, const char *key, const char *fmt, ...) {
+        SgEvidence *nv;
+        char *value = NULL, *k;
+        va_list ap;
+
+        if (!f || fs->error)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&value, fmt, ap) < 0)
+                value = NULL;
+        va_end(ap);
+        k = strdup(key);
+        nv = value && k ? reallocarray(f->evidence, f->n_evidence + 1, sizeof(SgEvidence)) : NULL;
+        if (!nv) {
+                free(value);
+                free(k);
+                fs->error = -ENOMEM;
+                return;
+        }
+        f->evidence = nv;
+        nv[f->n_evidence++] = (SgEvidence) { .key = k, .value = value };
+}
+
+static void __attribute__((format(printf, 3, 4)))
+message_set(Findings *fs, SgFinding *f, const char *fmt, ...) {
+        va_list ap;
+
+        if (!f || fs->error)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&f->message, fmt, ap) < 0) {
+                f->message = NULL;
+                fs->error = -ENOMEM;
+        }
+        va_end(ap);
+}
+
+const char *sg_finding_get(const SgFinding *f, const char *key) {
+        for (size_t i = 0; i < f->n_evidence; i++)
+                if (strcmp(f->evidence[i].key, key) == 0)
+                        return f->evidence[i].value;
+        return NULL;
+}
+
+void sg_findings_free(SgFinding *f, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(f[i].message);
+                for (size_t j = 0; j < f[i].n_evidence; j++) {
+                        free(f[i].evidence[j].key);
+                        free(f[i].evidence[j].value);
+                }
+                free(f[i].evidence);
+        }
+        free(f);
+}
+
+/* --- facts ------------------------------------------------------------------- */
+
+static bool str_eq(const char *a, const char *b) {
+        return a && b && strcmp(a, b) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+        size_t a = s ? strlen(s) : 0, b = strlen(suffix);
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool unit_running(const SgUnitFacts *u) {
+        return u && (str_eq(u->active_state, "active") || str_eq(u->active_state, "reloading"));
+}
+
+static const SgUnitFacts *find_unit(const SgSnapshot *s, const char *suffix) {
+        for (size_t i = 0; i < s->n_units; i++)
+                if (s->units[i].loaded && ends_with(s->units[i].name, suffix))
+                        return &s->units[i];
+        return NULL;
+}
+
+static const char *log_find(const SgSnapshot *s, const char *needle) {
+        for (size_t i = 0; i < s->n_sshd_log; i++)
+                if (s->sshd_log[i] && strstr(s->sshd_log[i], needle))
+                        return s->sshd_log[i];
+        return NULL;
+}
+
+static const char *log_last(const SgSnapshot *s) {
+        for (size_t i = s->n_sshd_log; i > 0; i--)
+                if (s->sshd_log[i - 1] && s->sshd_log[i - 1][0])
+                        return s->sshd_log[i - 1];
+        return NULL;
+}
+
+static const char *addr_str(int family, const uint8_t *a, char buf[static 46]) {
+        if (!inet_ntop(family, a, buf, 46))
+                strcpy(buf, "?");
+        return buf;
+}
+
+static bool addr_is_loopback(int family, const uint8_t *a) {
+        static const uint8_t v6lo[16] = { [15] = 1 };
+        return family == AF_INET ? a[0] == 127 : memcmp(a, v6lo, 16) == 0;
+}
+
+static bool addr_is_any(int family, const uint8_t *a) {
+        static const uint8_t zero[16];
+        return memcmp(a, zero, family == AF_INET ? 4 : 16) == 0;
+}
+
+static bool listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool socket_mode) {
+        if (svc && svc->main_pid > 0 && l->pid == svc->main_pid)
+                return true;
+        if (socket_mode && l->pid == 1)
+                return true;            /* systemd holds ssh.socket's listening socket */
+        return str_eq(l->comm, "sshd");
+}
+
+/* Who else holds PORT (any address), or NULL. */
+static const SgListener *port_holder(const SgSnapshot *s, uint16_t port, const SgUnitFacts *svc, bool socket_mode) {
+        for (size_t i = 0; i < s->n_listeners; i++)
+                if (s->listeners[i].port == port && !listener_is_sshd(&s->listeners[i], svc, socket_mode))
+                        return &s->listeners[i];
+        return NULL;
+}
+
+static void evidence_unit(Findings *fs, SgFinding *f, const SgUnitFacts *u) {
+        if (!u)
+                return;
+        evidence_add(fs, f, "unit", "%s", u->name);
+        if (u->result)
+                evidence_add(fs, f, "unit_result", "%s", u->result);
+}
+
+static void evidence_origin(Findings *fs, SgFinding *f, SshdOrigin o) {
+        if (!o.file)
+                return;
+        evidence_add(fs, f, "config_file", "%s", o.file);
+        evidence_add(fs, f, "config_line", "%u", o.line);
+}
+
+static void evidence_holder(Findings *fs, SgFinding *f, const SgListener *h) {
+        if (!h)
+                return;
+        if (h->pid > 0)
+                evidence_add(fs, f, "holder_pid", "%d", (int) h->pid);
+        if (h->comm)
+                evidence_add(fs, f, "holder_comm", "%s", h->comm);
+}
+
+static const char *holder_text(const SgListener *h, char *buf, size_t len) {
+        if (h && h->comm && h->pid > 0)
+                snprintf(buf, len, "%s (pid %d)", h->comm, (int) h->pid);
+        else if (h && h->pid > 0)
+                snprintf(buf, len, "pid %d", (int) h->pid);
+        else
+                snprintf(buf, len, "another process");
+        return buf;
+}
+
+/* The Port line that decides a port, or the first Port line, or the
+ * default. */
+static SshdOrigin port_origin(const SshdConfig *c, uint16_t port) {
+        if (!c)
+                return (SshdOrigin) {};
+        for (size_t i = 0; i < c->n_ports; i++)
+                if (c->ports[i].port == port)
+                        return c->ports[i].origin;
+        return c->n_ports > 0 ? c->ports[0].origin : (SshdOrigin) {};
+}
+
+static bool config_listens_on_port(const SshdConfig *c, uint16_t port) {
+        for (size_t i = 0; c && i < c->n_listen; i++)
+                if (c->listen[i].port == port)
+                        return true;
+        return false;
+}
+
+/* --- the causes behind a failed start ------------------------------------------ */
+
+typedef struct StartFailure {
+        SgCause cause;                  /* _SG_CAUSE_MAX: nothing specific */
+        const char *line;               /* sshd's line that says so */
+        uint16_t port;                  /* port-in-use, address-missing */
+        char address[64];
+        char config_file[512];          /* config-invalid, from sshd's own line */
+        unsigned config_line;
+} StartFailure;
+
+/* "FILE line N: ..." and "FILE: line N: ...": sshd naming where its
+ * configuration is wrong. */
+static bool parse_config_error(const char *line, StartFailure *sf) {
+        const char *p = strstr(line, " line ");
+        size_t flen;
+        unsigned n;
+        char colon;
+
+        if (!p || p == line)
+                return false;
+        flen = (size_t) (p - line);
+        if (line[flen - 1] == ':')
+                flen--;
+        if (sscanf(p, " line %u%c", &n, &colon) != 2 || colon != ':' || flen == 0 || flen >= sizeof(sf->config_file))
+                return false;
+        /* the file name is the last word before " line" */
+        {
+                const char *start = line;
+                for (const char *q = line; q < line + flen; q++)
+                        if (*q == ' ')
+                                start = q + 1;
+                flen -= (size_t) (start - line);
+                memcpy(sf->config_file, start, flen);
+                sf->config_file[flen] = '\0';
+        }
+        sf->config_line = n;
+        return sf->config_file[0] == '/';
+}
+
+static StartFailure start_failure(const SgSnapshot *s) {
+        StartFailure sf = { .cause = _SG_CAUSE_MAX };
+        const char *l;
+
+        if ((l = log_find(s, "no hostkeys available"))) {
+                sf.cause = SG_CAUSE_HOSTKEYS_MISSING;
+                sf.line = l;
+                return sf;
+        }
+        if ((l = log_find(s, "Missing privilege separation directory"))) {
+                sf.cause = SG_CAUSE_PRIVSEP_MISSING;
+                sf.line = l;
+                return sf;
+        }
+        for (size_t i = 0; i < s->n_sshd_log; i++) {
+                const char *b = s->sshd_log[i] ? strstr(s->sshd_log[i], "Bind to port ") : NULL;
+                unsigned port;
+                char addr[64];
+
+                if (!b || sscanf(b, "Bind to port %u on %63s failed", &port, addr) != 2 || port == 0 || port > 65535)
+                        continue;
+                sf.port = (uint16_t) port;
+                snprintf(sf.address, sizeof(sf.address), "%s", addr);
+                sf.line = s->sshd_log[i];
+                if (strstr(b, "Address already in use")) {
+                        sf.cause = SG_CAUSE_PORT_IN_USE;
+                        return sf;
+                }
+                if (strstr(b, "Cannot assign requested address"))
+                        sf.cause = SG_CAUSE_ADDRESS_MISSING;
+        }
+        if (sf.cause != _SG_CAUSE_MAX)
+                return sf;
+        for (size_t i = 0; i < s->n_sshd_log; i++)
+                if (s->sshd_log[i] && parse_config_error(s->sshd_log[i], &sf)) {
+                        sf.cause = SG_CAUSE_CONFIG_INVALID;
+                        sf.line = s->sshd_log[i];
+                        return sf;
+                }
+        if (s->config && !s->config->valid) {
+                sf.cause = SG_CAUSE_CONFIG_INVALID;
+                return sf;
+        }
+        return sf;
+}
+
+static const char *short_name(const char *unit) {
+        return unit ? unit : "ssh.service";
+}
+
+/* One finding for a start that failed for a known reason; RESULT tells
+ * how systemd saw it end (exit-code, start-limit-hit, ...). */
+static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartFailure *sf, const SgUnitFacts *svc) {
+        const char *unit = short_name(svc ? svc->name : NULL);
+        bool gave_up = svc && str_eq(svc->result, "start-limit-hit");
+        char tail[256], holder[96];
+        SgFinding *f;
+
+        snprintf(tail, sizeof(tail), "%s", gave_up ? "systemd gave up restarting it (start-limit-hit); " : "");
+        switch (sf->cause) {
+        case SG_CAUSE_CONFIG_INVALID: {
+                const SshdDiag *e = s->config && !s->config->valid && s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
+                const char *file = sf->config_file[0] ? sf->config_file : e ? e->file : NULL;
+                unsigned line = sf->config_file[0] ? sf->config_line : e ? e->line : 0;
+                const char *msg = sf->line ? sf->line : e ? e->message : "sshd rejects its configuration";
+                char where[600];
+
+                if (file)
+                        snprintf(where, sizeof(where), "%s line %u", file, line);
+                else
+                        snprintf(where, sizeof(where), "the configuration");
+                f = finding_add(fs, SG_CAUSE_CONFIG_INVALID, true);
+                evidence_unit(fs, f, svc);
+                if (file) {
+                        evidence_add(fs, f, "config_file", "%s", file);
+                        evidence_add(fs, f, "config_line", "%u", line);
+                }
+                if (gave_up)
+                        evidence_add(fs, f, "remediation", "sshd -t && systemctl reset-failed %s && systemctl restart %s",
+                                     unit, unit);
+                else
+                        evidence_add(fs, f, "remediation", "sshd -t && systemctl restart %s", unit);
+                message_set(fs, f, "sshd (%s) refuses its configuration: %s; %sfix %s, check with `sshd -t`, then "
+                            "restart %s.", unit, msg, tail, where, unit);
+                break;
+        }
+        case SG_CAUSE_HOSTKEYS_MISSING:
+                f = finding_add(fs, SG_CAUSE_HOSTKEYS_MISSING, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "remediation", "ssh-keygen -A && systemctl restart %s", unit);
+                message_set(fs, f, "sshd (%s) cannot start without host keys (\"%s\"); %screate them with "
+                            "`ssh-keygen -A`, then restart %s.", unit, sf->line, tail, unit);
+                break;
+        case SG_CAUSE_PRIVSEP_MISSING:
+                f = finding_add(fs, SG_CAUSE_PRIVSEP_MISSING, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && systemctl restart %s", unit);
+                message_set(fs, f, "sshd (%s) cannot start: \"%s\"; %screate it with `install -d -m 0755 /run/sshd` "
+                            "(RuntimeDirectory=sshd in the unit normally does), then restart %s.",
+                            unit, sf->line, tail, unit);
+                break;
+        case SG_CAUSE_PORT_IN_USE: {
+                const SgListener *h = port_holder(s, sf->port, svc, false);
+
+                f = finding_add(fs, SG_CAUSE_PORT_IN_USE, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "port", "%u", sf->port);
+                evidence_holder(fs, f, h);
+                evidence_origin(fs, f, port_origin(s->config, sf->port));
+                if (h && h->pid > 0)
+                        evidence_add(fs, f, "remediation", "kill %d && systemctl restart %s", (int) h->pid, unit);
+                else
+                        evidence_add(fs, f, "remediation", "ss -ltnp 'sport = :%u'", sf->port);
+                message_set(fs, f, "sshd (%s) cannot bind port %u on %s: it is held by %s; %sstop that or move it to "
+                            "another port, then restart %s.", unit, sf->port, sf->address,
+                            holder_text(h, holder, sizeof(holder)), tail, unit);
+                break;
+        }
+        case SG_CAUSE_ADDRESS_MISSING: {
+                SshdOrigin o = {};
+
+                for (size_t i = 0; s->config && i < s->config->n_listen_specs; i++)
+                        if (str_eq(s->config->listen_specs[i].host, sf->address))
+                                o = s->config->listen_specs[i].origin;
+                f = finding_add(fs, SG_CAUSE_ADDRESS_MISSING, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "port", "%u", sf->port);
+                evidence_origin(fs, f, o);
+                evidence_add(fs, f, "remediation", "ip address show; ip address add %s/PREFIX dev IFACE", sf->address);
+                message_set(fs, f, "sshd (%s) cannot listen on %s port %u: no interface has that address%s%s%s; %sadd "
+                            "the address or change ListenAddress, then restart %s.", unit, sf->address, sf->port,
+                            o.file ? " (ListenAddress at " : "", o.file ? o.file : "", o.file ? ")" : "", tail, unit);
+                break;
+        }
+        default:
+                return;
+        }
+}
+
+/* --- the engine ----------------------------------------------------------------- */
+
+static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, const SgUnitFacts *sock) {
+        const char *unit = short_name(svc ? svc->name : NULL);
+        StartFailure sf;
+        SgFinding *f;
+
+        /* Socket activation: systemd listens for sshd. */
+        if (sock && (!svc || !unit_running(svc)) && !unit_running(sock) &&
+            (sock->stop_requested || str_eq(sock->active_state, "failed")) && !(svc && svc->stop_requested)) {
+                f = finding_add(fs, SG_CAUSE_SOCKET_STOPPED, true);
+                evidence_unit(fs, f, sock);
+                evidence_add(fs, f, "remediation", "systemctl start %s", sock->name);
+                message_set(fs, f, "%s %s: nothing accepts connections for sshd; start it with `systemctl start %s`.",
+                            sock->name, sock->stop_requested ? "was stopped" : "failed", sock->name);
+                return;
+        }
+        if (!svc || unit_running(svc) || (sock && unit_running(sock)))
+                return;
+
+        if (svc->crashed || str_eq(svc->result, "signal") || str_eq(svc->result, "core-dump")) {
+                f = finding_add(fs, SG_CAUSE_CRASHED, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "remediation", "coredumpctl info sshd; systemctl restart %s", unit);
+                message_set(fs, f, "sshd (%s) died by signal %s%s and is not running; see `coredumpctl info sshd` "
+                            "and restart %s.", unit, svc->crash_signal > 0 ? sigabbrev_np(svc->crash_signal) ?
+                            sigabbrev_np(svc->crash_signal) : "?" : "?",
+                            str_eq(svc->result, "core-dump") ? " (core dumped)" : "", unit);
+                return;
+        }
+        sf = start_failure(s);
+        if (sf.cause != _SG_CAUSE_MAX && !svc->stop_requested) {
+                report_start_failure(fs, s, &sf, svc);
+                return;
+        }
+        if (str_eq(svc->result, "start-limit-hit")) {
+                f = finding_add(fs, SG_CAUSE_START_LIMIT, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "remediation", "journalctl -u %s; systemctl reset-failed %s && systemctl start %s",
+                             unit, unit, unit);
+                message_set(fs, f, "systemd gave up restarting sshd (%s: start-limit-hit)%s%s; see `journalctl -u %s`, "
+                            "then `systemctl reset-failed %s && systemctl start %s`.", unit,
+                            log_last(s) ? ", its last words: " : "", log_last(s) ? log_last(s) : "", unit, unit, unit);
+                return;
+        }
+        if (str_eq(svc->active_state, "failed") || (svc->result && !str_eq(svc->result, "success"))) {
+                f = finding_add(fs, SG_CAUSE_UNIT_FAILED, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "remediation", "journalctl -u %s; systemctl restart %s", unit, unit);
+                message_set(fs, f, "sshd (%s) failed (%s)%s%s; see `journalctl -u %s`, fix it, then restart %s.", unit,
+                            svc->result ? svc->result : "failed", log_last(s) ? ": " : "",
+                            log_last(s) ? log_last(s) : "", unit, unit);
+                return;
+        }
+        f = finding_add(fs, SG_CAUSE_UNIT_STOPPED, true);
+        evidence_unit(fs, f, svc);
+        evidence_add(fs, f, "remediation", "systemctl start %s", unit);
+        message_set(fs, f, "sshd (%s) %s and is not running; start it with `systemctl start %s`.", unit,
+                    svc->stop_requested ? "was stopped on purpose" : "is not started", unit);
+}
+
+static const SgInterface *interface_with(const SgSnapshot *s, int family, const uint8_t *addr) {
+        for (size_t i = 0; i < s->n_interfaces; i++)
+                for (size_t j = 0; j < s->interfaces[i].n_addrs; j++)
+                        if (s->interfaces[i].addrs[j].family == family &&
+                            memcmp(s->interfaces[i].addrs[j].addr, addr, family == AF_INET ? 4 : 16) == 0)
+                                return &s->interfaces[i];
+        return NULL;
+}
+
+/* sshd runs: is it where it is expected? */
+static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, bool socket_mode) {
+        const SshdConfig *running = s->config_running ? s->config_running : s->config;
+        const char *unit = short_name(svc ? svc->name : NULL);
+        char buf[46], holder[96];
+        SgFinding *f;
+
+        /* address-missing / interface-down: a ListenAddress whose address
+         * is nowhere, or on an interface that is down */
+        for (size_t i = 0; running && s->n_interfaces > 0 && i < running->n_listen; i++) {
+                const SshdListen *l = &running->listen[i];
+                uint8_t a[16] = {};
+                const SgInterface *ifc;
+                bool seen = false;
+
+                if (inet_pton(l->family, l->address, a) != 1 || addr_is_any(l->family, a))
+                        continue;
+                for (size_t k = 0; k < i; k++)
+                        seen = seen || str_eq(running->listen[k].address, l->address);
+                if (seen)
+                        continue;
+                ifc = interface_with(s, l->family, a);
+                if (ifc && ifc->up)
+                        continue;
+                f = finding_add(fs, ifc ? SG_CAUSE_INTERFACE_DOWN : SG_CAUSE_ADDRESS_MISSING, true);
+                evidence_add(fs, f, "port", "%u", l->port);
+                evidence_add(fs, f, "family", "%s", l->family == AF_INET6 ? "ipv6" : "ipv4");
+                evidence_origin(fs, f, l->origin);
+                if (ifc) {
+                        evidence_add(fs, f, "interface", "%s", ifc->name);
+                        evidence_add(fs, f, "remediation", "ip link set %s up", ifc->name);
+                        message_set(fs, f, "sshd listens on %s, whose interface %s is down; bring it up with "
+                                    "`ip link set %s up`.", l->address, ifc->name, ifc->name);
+                } else {
+                        evidence_add(fs, f, "remediation", "ip address add %s/PREFIX dev IFACE", l->address);
+                        message_set(fs, f, "sshd is configured to listen on %s (%s line %u), which no interface has; add "
+                                    "the address or change ListenAddress, then restart %s.", l->address,
+                                    l->origin.file ? l->origin.file : "sshd_config", l->origin.line, unit);
+                }
+        }
+
+        for (size_t p = 0; p < s->n_expected_ports; p++) {
+                uint16_t port = s->expected_ports[p];
+                bool any4 = false, any6 = false, v6only = false, some = false, only_loopback = true;
+                const SgListener *first = NULL;
+
+                for (size_t i = 0; i < s->n_listeners; i++) {
+                        const SgListener *l = &s->listeners[i];
+                        if (l->port != port || !listener_is_sshd(l, svc, socket_mode))
+                                continue;
+                        some = true;
+                        first = first ? first : l;
+                        if (addr_is_any(l->family, l->addr)) {
+                                if (l->family == AF_INET)
+                                        any4 = true;
+                                else {
+                                        any6 = true;
+                                        v6only = v6only || l->v6only;
+                                }
+                        }
+                        if (!addr_is_loopback(l->family, l->addr))
+                                only_loopback = false;
+                }
+                if (!some) {
+                        const SgListener *h = port_holder(s, port, svc, socket_mode);
+                        SshdOrigin o = port_origin(running, port);
+
+                        if (!config_listens_on_port(running, port) || !h) {
+                                f = finding_add(fs, SG_CAUSE_PORT_CHANGED, true);
+                                evidence_add(fs, f, "port", "%u", port);
+                                evidence_origin(fs, f, o);
+                                evidence_holder(fs, f, h);
+                                evidence_add(fs, f, "remediation", "restore `Port %u` in %s and systemctl restart %s",
+                                             port, o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                                message_set(fs, f, "sshd no longer listens on port %u%s%s%s%s; connect to the port it "
+                                            "uses now or restore Port %u and restart %s.", port,
+                                            o.file ? " (" : "", o.file ? o.file : "",
+                                            o.file ? (snprintf(holder, sizeof(holder), " line %u)", o.line), holder) : "",
+                                            h ? ", and another process holds it" : "", port, unit);
+                        } else {
+                                f = finding_add(fs, SG_CAUSE_PORT_IN_USE, true);
+                                evidence_add(fs, f, "port", "%u", port);
+                                evidence_holder(fs, f, h);
+                                evidence_origin(fs, f, o);
+                                if (h->pid > 0)
+                                        evidence_add(fs, f, "remediation", "kill %d && systemctl restart %s",
+                                                     (int) h->pid, unit);
+                                else
+                                        evidence_add(fs, f, "remediation", "ss -ltnp; systemctl restart %s", unit);
+                                message_set(fs, f, "sshd does not hold port %u: %s does; stop that or move it, then "
+                                            "restart %s.", port, holder_text(h, holder, sizeof(holder)), unit);
+                        }
+                        continue;
+                }
+                if (only_loopback || (!any4 && !any6)) {
+                        SshdOrigin o = {};
+                        for (size_t i = 0; running && i < running->n_listen_specs; i++)
+                                if (!o.file)
+                                        o = running->listen_specs[i].origin;
+                        f = finding_add(fs, SG_CAUSE_LISTEN_RESTRICTED, true);
+                        evidence_add(fs, f, "port", "%u", port);
+                        evidence_add(fs, f, "scope", "%s", only_loopback ? "all" : "some-interfaces");
+                        evidence_origin(fs, f, o);
+                        evidence_add(fs, f, "remediation", "remove or widen ListenAddress in %s and systemctl restart %s",
+                                     o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                        message_set(fs, f, "sshd listens on port %u only on %s%s (ListenAddress%s%s%s); remove or "
+                                    "widen it and restart %s.", port, addr_str(first->family, first->addr, buf),
+                                    only_loopback ? ", the loopback" : " and no wildcard address",
+                                    o.file ? " at " : "", o.file ? o.file : "",
+                                    o.file ? (snprintf(holder, sizeof(holder), " line %u", o.line), holder) : "", unit);
+                } else if (any4 != any6 && !(any6 && !v6only) && running &&
+                           (running->address_family_origin.file || running->n_listen_specs > 0)) {
+                        /* one family only, because the configuration says so
+                         * (a host without IPv6 binds IPv4 only by itself) */
+                        /* one family only: AddressFamily, or ListenAddress of one family */
+                        SshdOrigin o = running ? running->address_family_origin : (SshdOrigin) {};
+                        f = finding_add(fs, SG_CAUSE_LISTEN_RESTRICTED, true);
+                        evidence_add(fs, f, "port", "%u", port);
+                        evidence_add(fs, f, "scope", "%s", any4 ? "ipv6" : "ipv4");
+                        evidence_add(fs, f, "family", "%s", any4 ? "ipv6" : "ipv4");
+                        evidence_origin(fs, f, o);
+                        evidence_add(fs, f, "remediation", "AddressFamily any in %s and systemctl restart %s",
+                                     o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                        message_set(fs, f, "sshd listens on port %u for %s only, so %s clients are refused; set "
+                                    "AddressFamily any and restart %s.", port, any4 ? "IPv4" : "IPv6",
+                                    any4 ? "IPv6" : "IPv4", unit);
+                }
+        }
+}
+
+static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc) {
+        const char *unit = short_name(svc ? svc->name : NULL);
+        SgFinding *f;
+
+        if (!s->config)
+                return;
+        if (!s->config->valid) {
+                const SshdDiag *e = s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
+                f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
+                if (e && e->file) {
+                        evidence_add(fs, f, "config_file", "%s", e->file);
+                        evidence_add(fs, f, "config_line", "%u", e->line);
+                }
+                evidence_add(fs, f, "remediation", "sshd -t");
+                if (e && e->file)
+                        message_set(fs, f, "The sshd configuration on disk would stop sshd at its next restart: %s line "
+                                    "%u: %s; fix it before restarting %s (`sshd -t` checks).", e->file, e->line,
+                                    e->message, unit);
+                else
+                        message_set(fs, f, "The sshd configuration on disk would stop sshd at its next restart: %s; fix "
+                                    "it before restarting %s (`sshd -t` checks).", e ? e->message : "it is invalid",
+                                    unit);
+                return;
+        }
+        for (size_t p = 0; p < s->n_expected_ports; p++) {
+                uint16_t port = s->expected_ports[p];
+                SshdOrigin o;
+
+                if (config_listens_on_port(s->config, port))
+                        continue;
+                o = port_origin(s->config, 0);
+                f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
+                evidence_add(fs, f, "port", "%u", port);
+                evidence_origin(fs, f, o);
+                evidence_add(fs, f, "remediation", "restore `Port %u` in %s before restarting %s", port,
+                             o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                message_set(fs, f, "The sshd configuration on disk would move sshd off port %u at its next restart%s%s%s; "
+                            "restore Port %u before restarting %s.", port, o.file ? " (" : "", o.file ? o.file : "",
+                            o.file ? ")" : "", port, unit);
+        }
+}
+
+static void diagnose_max_startups(Findings *fs, const SgSnapshot *s) {
+        const SshdConfig *c = s->config_running ? s->config_running : s->config;
+        SgFinding *f;
+
+        if (s->max_startups_drops == 0)
+                return;
+        f = finding_add(fs, SG_CAUSE_MAX_STARTUPS, false);
+        evidence_add(fs, f, "scope", "rate-limited");
+        if (c)
+                evidence_origin(fs, f, c->max_startups.origin);
+        evidence_add(fs, f, "remediation", "raise MaxStartups (now %d:%d:%d) or find who opens unauthenticated "
+                     "connections", c ? c->max_startups.begin : 10, c ? c->max_startups.rate : 30,
+                     c ? c->max_startups.full : 100);
+        message_set(fs, f, "sshd is dropping new connections beyond MaxStartups %d:%d:%d (%u dropped%s%s); raise "
+                    "MaxStartups or find who holds so many unauthenticated connections.",
+                    c ? c->max_startups.begin : 10, c ? c->max_startups.rate : 30, c ? c->max_startups.full : 100,
+                    s->max_startups_drops, s->max_startups_line ? ": " : "",
+                    s->max_startups_line ? s->max_startups_line : "");
+}
+
+static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
+        for (size_t i = 0; i < s->n_firewall; i++) {
+                const SgFirewallFacts *fw = &s->firewall[i];
+                bool drop = fw->verdict == SG_FW_DROP;
+                bool unreachable;
+                SgFinding *f;
+                char who[96] = "", where[768];
+
+                if (fw->verdict != SG_FW_DROP && fw->verdict != SG_FW_REJECT)
+                        continue;
+                unreachable = !str_eq(fw->scope, "some-sources") && !str_eq(fw->scope, "rate-limited");
+                f = finding_add(fs, drop ? SG_CAUSE_FIREWALL_DROP : SG_CAUSE_FIREWALL_REJECT, unreachable);
+                evidence_add(fs, f, "port", "%u", fw->port);
+                evidence_add(fs, f, "family", "%s", fw->family == AF_INET6 ? "ipv6" : "ipv4");
+                if (fw->scope)
+                        evidence_add(fs, f, "scope", "%s", fw->scope);
+                if (fw->rule_text)
+                        evidence_add(fs, f, "rule", "%s", fw->rule_text);
+                if (fw->rule_family)
+                        evidence_add(fs, f, "rule_family", "%s", fw->rule_family);
+                if (fw->rule_table)
+                        evidence_add(fs, f, "rule_table", "%s", fw->rule_table);
+                if (fw->rule_chain)
+                        evidence_add(fs, f, "rule_chain", "%s", fw->rule_chain);
+                /* an empty handle: the chain's policy decided */
+                if (fw->rule_is_policy)
+                        evidence_add(fs, f, "rule_handle", "%s", "");
+                else
+                        evidence_add(fs, f, "rule_handle", "%llu", (unsigned long long) fw->rule_handle);
+                if (fw->frontend)
+                        evidence_add(fs, f, "frontend", "%s", fw->frontend);
+                if (fw->changed_by_pid > 0) {
+                        evidence_add(fs, f, "changed_by_pid", "%d", (int) fw->changed_by_pid);
+                        snprintf(who, sizeof(who), ", committed by %s (pid %d)",
+                                 fw->changed_by_comm ? fw->changed_by_comm : "?", (int) fw->changed_by_pid);
+                }
+                if (fw->changed_by_comm)
+                        evidence_add(fs, f, "changed_by_comm", "%s", fw->changed_by_comm);
+                if (fw->remediation)
+                        evidence_add(fs, f, "remediation", "%s", fw->remediation);
+                if (fw->rule_is_policy)
+                        snprintf(where, sizeof(where), "the policy of %s %s %s", fw->rule_family ? fw->rule_family : "?",
+                                 fw->rule_table ? fw->rule_table : "?", fw->rule_chain ? fw->rule_chain : "?");
+                else
+                        snprintf(where, sizeof(where), "%s %s %s handle %llu \"%s\"",
+                                 fw->rule_family ? fw->rule_family : "?", fw->rule_table ? fw->rule_table : "?",
+                                 fw->rule_chain ? fw->rule_chain : "?", (unsigned long long) fw->rule_handle,
+                                 fw->rule_text ? fw->rule_text : "");
+                message_set(fs, f, "The firewall %s new connections to port %u (%s, %s): %s (%s%s); fix: %s.",
+                            drop ? "drops" : "rejects", fw->port, fw->family == AF_INET6 ? "IPv6" : "IPv4",
+                            fw->scope ? fw->scope : "all", where, fw->frontend ? fw->frontend : "nftables", who,
+                            fw->remediation ? fw->remediation : "remove the rule");
+        }
+}
+
+int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
+        Findings fs = {};
+        const SgUnitFacts *svc = find_unit(s, ".service"), *sock = find_unit(s, ".socket");
+        bool socket_mode = sock && unit_running(sock) && !unit_running(svc);
+        SgFinding *f;
+
+        if (!svc && !sock) {
+                f = finding_add(&fs, SG_CAUSE_UNIT_MISSING, true);
+                for (size_t i = 0; i < s->n_units; i++)
+                        evidence_add(&fs, f, "unit", "%s", s->units[i].name);
+                evidence_add(&fs, f, "remediation", "apt-get install openssh-server");
+                message_set(&fs, f, "No sshd unit exists (%s): openssh-server is not installed; install it with "
+                            "`apt-get install openssh-server` (or `dnf install openssh-server`).",
+                            s->n_units > 0 ? s->units[0].name : "ssh.service");
+        } else if (unit_running(svc) || socket_mode) {
+                if (svc && svc->crashed) {
+                        f = finding_add(&fs, SG_CAUSE_CRASHED, false);
+                        evidence_unit(&fs, f, svc);
+                        evidence_add(&fs, f, "remediation", "coredumpctl info sshd");
+                        message_set(&fs, f, "sshd (%s) died by signal %s and systemd restarted it; see `coredumpctl "
+                                    "info sshd` for why.", svc->name,
+                                    svc->crash_signal > 0 && sigabbrev_np(svc->crash_signal) ?
+                                    sigabbrev_np(svc->crash_signal) : "?");
+                }
+                diagnose_listening(&fs, s, svc, socket_mode);
+                diagnose_pending(&fs, s, svc);
+                diagnose_max_startups(&fs, s);
+        } else
+                diagnose_unit(&fs, s, svc, sock);
+
+        diagnose_firewall(&fs, s);
+
+        if (fs.error) {
+                sg_findings_free(fs.v, fs.n);
+                return fs.error;
+        }
+        *ret = fs.v;
+        *n = fs.n;
+        return 0;
+}

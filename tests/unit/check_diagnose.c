@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "diagnose.h"
+
+/* Every cause code of DESIGN.md from a constructed snapshot, with the
+ * evidence the journal entry must carry.  The sshd log lines are the ones
+ * OpenSSH 9.2 writes. */
+
+static char tmpdir[] = "/tmp/check-diagnose-XXXXXX";
+
+static SshdConfig *config_of(const char *text) {
+        char path[256];
+        SshdConfig *c = NULL;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/sshd_config.%u", tmpdir, (unsigned) rand());
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        fclose(f);
+        ck_assert_int_eq(sshd_config_load(path, &(SshdConfigOptions) { .resolve_names = false }, &c), 0);
+        return c;
+}
+
+static const SgUnitFacts running_ssh = { .name = "ssh.service", .loaded = true, .active_state = "active",
+                                         .result = "success", .main_pid = 500 };
+
+static SgListener listener(int family, const char *addr, uint16_t port, pid_t pid, const char *comm) {
+        SgListener l = { .family = family, .port = port, .pid = pid, .comm = comm, .v6only = true };
+        ck_assert_int_eq(inet_pton(family, addr, l.addr), 1);
+        return l;
+}
+
+static SgFinding *diagnose_one(const SgSnapshot *s, size_t *n, SgFinding **all) {
+        ck_assert_int_eq(sg_diagnose(s, all, n), 0);
+        ck_assert_uint_ge(*n, 1);
+        return &(*all)[0];
+}
+
+#define ck_assert_evidence(f, key, value) ck_assert_str_eq(sg_finding_get(f, key) ?: "(none)", value)
+
+static const uint16_t port22[] = { 22 };
+
+START_TEST(test_cause_names_and_ids_are_fixed) {
+        ck_assert_str_eq(sg_cause_to_string(SG_CAUSE_UNIT_MISSING), "unit-missing");
+        ck_assert_str_eq(sg_cause_to_string(SG_CAUSE_FIREWALL_REJECT), "firewall-reject");
+        ck_assert_int_eq(sg_cause_from_string("listen-restricted"), SG_CAUSE_LISTEN_RESTRICTED);
+        ck_assert_int_lt(sg_cause_from_string("nope"), 0);
+        for (int i = 0; i < _SG_CAUSE_MAX; i++) {
+                ck_assert_uint_eq(strlen(sg_cause_message_id(i)), 32);
+                ck_assert_int_eq(sg_cause_from_string(sg_cause_to_string(i)), i);
+                for (int j = 0; j < i; j++)
+                        ck_assert_str_ne(sg_cause_message_id(i), sg_cause_message_id(j));
+        }
+        ck_assert_int_eq(sg_cause_priority(SG_CAUSE_CONFIG_PENDING), LOG_WARNING);
+        ck_assert_ptr_null(sg_cause_to_string(_SG_CAUSE_MAX));
+}
+END_TEST
+
+START_TEST(test_healthy_host_has_no_finding) {
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd"), listener(AF_INET6, "::", 22, 500, "sshd") };
+        SshdConfig *c = config_of("");
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = c, .listeners = l, .n_listeners = 2,
+                         .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *f = NULL;
+        size_t n = 99;
+
+        ck_assert_int_eq(sg_diagnose(&s, &f, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(f, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_unit_missing) {
+        SgUnitFacts u[] = { { .name = "ssh.service" }, { .name = "sshd.service" } };
+        SgSnapshot s = { .units = u, .n_units = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_MISSING);
+        ck_assert(f->unreachable);
+        ck_assert_evidence(f, "unit", "ssh.service");
+        ck_assert_evidence(f, "remediation", "apt-get install openssh-server");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_unit_stopped_on_purpose) {
+        SgUnitFacts u = { .name = "ssh.service", .loaded = true, .active_state = "inactive", .result = "success",
+                          .stop_requested = true };
+        SgSnapshot s = { .units = &u, .n_units = 1, .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_STOPPED);
+        ck_assert_evidence(f, "unit", "ssh.service");
+        ck_assert_evidence(f, "unit_result", "success");
+        ck_assert_evidence(f, "remediation", "systemctl start ssh.service");
+        ck_assert_ptr_nonnull(strstr(f->message, "stopped on purpose"));
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_unit_failed_with_sshds_last_line) {
+        SgUnitFacts u = { .name = "sshd.service", .loaded = true, .active_state = "failed", .result = "exit-code" };
+        const char *log[] = { "fatal: Privilege separation user sshd does not exist" };
+        SgSnapshot s = { .units = &u, .n_units = 1, .sshd_log = log, .n_sshd_log = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_FAILED);
+        ck_assert_evidence(f, "unit", "sshd.service");
+        ck_assert_evidence(f, "unit_result", "exit-code");
+        ck_assert_ptr_nonnull(strstr(f->message, "Privilege separation user sshd does not exist"));
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_config_invalid_names_file_and_line) {
+        SgUnitFacts u = { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "exit-code" };
+        const char *log[] = { "/etc/ssh/sshd_config line 14: Bad configuration option: Prot",
+                              "/etc/ssh/sshd_config: terminating, 1 bad configuration options" };
+        SgSnapshot s = { .units = &u, .n_units = 1, .sshd_log = log, .n_sshd_log = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_INVALID);
+        ck_assert_evidence(f, "config_file", "/etc/ssh/sshd_config");
+        ck_assert_evidence(f, "config_line", "14");
+        ck_assert_evidence(f, "unit_result", "exit-code");
+        ck_assert_evidence(f, "remediation", "sshd -t && systemctl restart ssh.service");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_config_invalid_from_the_model_when_sshd_said_nothing) {
+        SgUnitFacts u = { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "exit-code" };
+        SshdConfig *c = config_of("Port 22\nMatch User x\n\tPort 2222\n");
+        SgSnapshot s = { .units = &u, .n_units = 1, .config = c };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_INVALID);
+        ck_assert_evidence(f, "config_file", c->path);
+        ck_assert_evidence(f, "config_line", "3");
+        ck_assert_ptr_nonnull(strstr(f->message, "Directive 'Port' is not allowed within a Match block"));
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_hostkeys_and_privsep_missing) {
+        SgUnitFacts u = { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "exit-code" };
+        const char *log1[] = { "sshd: no hostkeys available -- exiting." };
+        const char *log2[] = { "Missing privilege separation directory: /run/sshd" };
+        SgSnapshot s = { .units = &u, .n_units = 1, .sshd_log = log1, .n_sshd_log = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_HOSTKEYS_MISSING);
+        ck_assert_evidence(f, "remediation", "ssh-keygen -A && systemctl restart ssh.service");
+        sg_findings_free(all, n);
+        s.sshd_log = log2;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_PRIVSEP_MISSING);
+        ck_assert_evidence(f, "unit", "ssh.service");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_port_in_use_names_the_holder) {
+        SgUnitFacts u = { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "exit-code" };
+        const char *log[] = { "error: Bind to port 22 on 0.0.0.0 failed: Address already in use.",
+                              "fatal: Cannot bind any address." };
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 4242, "nc") };
+        SgSnapshot s = { .units = &u, .n_units = 1, .sshd_log = log, .n_sshd_log = 2, .listeners = l, .n_listeners = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_PORT_IN_USE);
+        ck_assert_evidence(f, "holder_pid", "4242");
+        ck_assert_evidence(f, "holder_comm", "nc");
+        ck_assert_evidence(f, "port", "22");
+        ck_assert_evidence(f, "remediation", "kill 4242 && systemctl restart ssh.service");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_start_limit_hit_reports_the_underlying_cause) {
+        SgUnitFacts u = { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "start-limit-hit" };
+        const char *log[] = { "/etc/ssh/sshd_config line 2: Badly formatted port number." };
+        SgSnapshot s = { .units = &u, .n_units = 1, .sshd_log = log, .n_sshd_log = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_INVALID);
+        ck_assert_evidence(f, "unit_result", "start-limit-hit");
+        ck_assert_evidence(f, "config_line", "2");
+        ck_assert_evidence(f, "remediation",
+                           "sshd -t && systemctl reset-failed ssh.service && systemctl restart ssh.service");
+        sg_findings_free(all, n);
+
+        /* nothing more specific known: start-limit itself */
+        s.n_sshd_log = 0;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_START_LIMIT);
+        ck_assert_evidence(f, "unit_result", "start-limit-hit");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_crashed_while_down_and_after_restart) {
+        SgUnitFacts down = { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "core-dump",
+                             .crash_signal = SIGSEGV };
+        SgUnitFacts again = running_ssh;
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd"), listener(AF_INET6, "::", 22, 500, "sshd") };
+        SgSnapshot s = { .units = &down, .n_units = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CRASHED);
+        ck_assert(f->unreachable);
+        ck_assert_evidence(f, "unit_result", "core-dump");
+        ck_assert_ptr_nonnull(strstr(f->message, "SEGV"));
+        sg_findings_free(all, n);
+
+        again.crashed = true;
+        again.crash_signal = SIGKILL;
+        s = (SgSnapshot) { .units = &again, .n_units = 1, .listeners = l, .n_listeners = 2,
+                           .expected_ports = port22, .n_expected_ports = 1 };
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CRASHED);
+        ck_assert(!f->unreachable);     /* restarted: reported, the host is reachable */
+        ck_assert_ptr_nonnull(strstr(f->message, "KILL"));
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_port_changed_names_the_port_line) {
+        SshdConfig *c = config_of("# moved\nPort 2222\n");
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 2222, 500, "sshd") };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = c, .listeners = l, .n_listeners = 1,
+                         .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_PORT_CHANGED);
+        ck_assert_evidence(f, "config_file", c->path);
+        ck_assert_evidence(f, "config_line", "2");
+        ck_assert_evidence(f, "port", "22");
+        ck_assert(f->unreachable);
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_restricted_to_loopback) {
+        SshdConfig *c = config_of("Port 22\nListenAddress 127.0.0.1\n");
+        SgListener l[] = { listener(AF_INET, "127.0.0.1", 22, 500, "sshd") };
+        SgAddress lo = { .family = AF_INET, .addr = { 127, 0, 0, 1 } };
+        SgInterface ifs[] = { { .name = "lo", .up = true, .addrs = &lo, .n_addrs = 1 } };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = c, .listeners = l, .n_listeners = 1,
+                         .expected_ports = port22, .n_expected_ports = 1, .interfaces = ifs, .n_interfaces = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_LISTEN_RESTRICTED);
+        ck_assert_evidence(f, "config_line", "2");
+        ck_assert_evidence(f, "scope", "all");
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_restricted_to_one_family_by_address_family) {
+        SshdConfig *c = config_of("AddressFamily inet\n");
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd") };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = c, .listeners = l, .n_listeners = 1,
+                         .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_LISTEN_RESTRICTED);
+        ck_assert_evidence(f, "scope", "ipv6");
+        ck_assert_evidence(f, "config_line", "1");
+        sg_findings_free(all, n);
+
+        /* the same listeners without the directive: a host without IPv6 */
+        sshd_config_free(c);
+        c = config_of("");
+        s.config = c;
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_address_missing_and_interface_down) {
+        SshdConfig *c = config_of("ListenAddress 192.0.2.5\nListenAddress 198.51.100.7\n");
+        SgListener l[] = { listener(AF_INET, "198.51.100.7", 22, 500, "sshd") };
+        SgAddress a5 = { .family = AF_INET, .addr = { 198, 51, 100, 7 } };
+        SgAddress down_addr = { .family = AF_INET, .addr = { 192, 0, 2, 5 } };
+        SgInterface ifs[] = { { .name = "eth0", .up = true, .addrs = &a5, .n_addrs = 1 },
+                              { .name = "eth1", .up = false, .addrs = &down_addr, .n_addrs = 1 } };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = c, .listeners = l, .n_listeners = 1,
+                         .expected_ports = port22, .n_expected_ports = 1, .interfaces = ifs, .n_interfaces = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_INTERFACE_DOWN);
+        ck_assert_evidence(f, "interface", "eth1");
+        ck_assert_evidence(f, "config_line", "1");
+        ck_assert_evidence(f, "remediation", "ip link set eth1 up");
+        sg_findings_free(all, n);
+
+        s.n_interfaces = 1;     /* 192.0.2.5 nowhere at all */
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_ADDRESS_MISSING);
+        ck_assert_evidence(f, "config_line", "1");
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_socket_stopped) {
+        SgUnitFacts u[] = { { .name = "ssh.service", .loaded = true, .active_state = "inactive", .result = "success" },
+                            { .name = "ssh.socket", .loaded = true, .active_state = "inactive", .result = "success",
+                              .stop_requested = true } };
+        SgSnapshot s = { .units = u, .n_units = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_SOCKET_STOPPED);
+        ck_assert_evidence(f, "unit", "ssh.socket");
+        ck_assert_evidence(f, "remediation", "systemctl start ssh.socket");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_socket_activation_running_is_healthy) {
+        SgUnitFacts u[] = { { .name = "ssh.service", .loaded = true, .active_state = "inactive", .result = "success" },
+                            { .name = "ssh.socket", .loaded = true, .active_state = "active", .result = "success" } };
+        SgListener l[] = { listener(AF_INET6, "::", 22, 1, "systemd") };
+        SgSnapshot s = { .units = u, .n_units = 2, .listeners = l, .n_listeners = 1,
+                         .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *all;
+        size_t n;
+
+        l[0].v6only = false;    /* ssh.socket: BindIPv6Only=default, one dual-stack socket */
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_config_pending_break_and_move) {
+        SshdConfig *broken = config_of("Port 22\nBogusOption yes\n"), *moved = config_of("Port 2222\n");
+        SshdConfig *now = config_of("Port 22\n");
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd"), listener(AF_INET6, "::", 22, 500, "sshd") };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = broken, .config_running = now,
+                         .listeners = l, .n_listeners = 2, .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_PENDING);
+        ck_assert(!f->unreachable);
+        ck_assert_evidence(f, "config_line", "2");
+        ck_assert_ptr_nonnull(strstr(f->message, "Bad configuration option: BogusOption"));
+        sg_findings_free(all, n);
+
+        s.config = moved;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_PENDING);
+        ck_assert_evidence(f, "port", "22");
+        ck_assert_evidence(f, "config_line", "1");
+        ck_assert_ptr_nonnull(strstr(f->message, "move sshd off port 22"));
+        sg_findings_free(all, n);
+        sshd_config_free(broken);
+        sshd_config_free(moved);
+        sshd_config_free(now);
+}
+END_TEST
+
+START_TEST(test_max_startups) {
+        SshdConfig *c = config_of("MaxStartups 3:50:6\n");
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd"), listener(AF_INET6, "::", 22, 500, "sshd") };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .config = c, .listeners = l, .n_listeners = 2,
+                         .expected_ports = port22, .n_expected_ports = 1, .max_startups_drops = 4,
+                         .max_startups_line = "drop connection #6 from [192.0.2.9]:40000 on [192.0.2.1]:22 past MaxStartups" };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_MAX_STARTUPS);
+        ck_assert(!f->unreachable);
+        ck_assert_evidence(f, "scope", "rate-limited");
+        ck_assert_evidence(f, "config_line", "1");
+        ck_assert_ptr_nonnull(strstr(f->message, "3:50:6"));
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_firewall_drop_reject_and_source_bans) {
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd"), listener(AF_INET6, "::", 22, 500, "sshd") };
+        SgFirewallFacts fw[] = {
+                { .family = AF_INET, .port = 22, .verdict = SG_FW_DROP, .scope = "all", .rule_text = "tcp dport 22 drop",
+                  .rule_family = "inet", .rule_table = "filter", .rule_chain = "input", .rule_handle = 7,
+                  .frontend = "nftables", .remediation = "nft delete rule inet filter input handle 7",
+                  .changed_by_pid = 321, .changed_by_comm = "nft" },
+                { .family = AF_INET6, .port = 22, .verdict = SG_FW_REJECT, .scope = "ipv6", .rule_text = "policy drop",
+                  .rule_family = "ip6", .rule_table = "filter", .rule_chain = "INPUT", .rule_is_policy = true,
+                  .frontend = "ufw", .remediation = "ufw allow ssh" },
+                { .family = AF_INET, .port = 22, .verdict = SG_FW_REJECT, .scope = "some-sources",
+                  .rule_text = "ip saddr @addr-set-sshd reject", .rule_family = "inet", .rule_table = "f2b-table",
+                  .rule_chain = "f2b-chain", .rule_handle = 3, .frontend = "fail2ban" },
+                { .family = AF_INET, .port = 22, .verdict = SG_FW_ACCEPT },
+        };
+        SgSnapshot s = { .units = &running_ssh, .n_units = 1, .listeners = l, .n_listeners = 2,
+                         .expected_ports = port22, .n_expected_ports = 1, .firewall = fw, .n_firewall = 4 };
+        SgFinding *all;
+        size_t n;
+
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_int_eq(all[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(all[0].unreachable);
+        ck_assert_evidence(&all[0], "rule_handle", "7");
+        ck_assert_evidence(&all[0], "rule_table", "filter");
+        ck_assert_evidence(&all[0], "rule_chain", "input");
+        ck_assert_evidence(&all[0], "rule_family", "inet");
+        ck_assert_evidence(&all[0], "rule", "tcp dport 22 drop");
+        ck_assert_evidence(&all[0], "changed_by_pid", "321");
+        ck_assert_evidence(&all[0], "changed_by_comm", "nft");
+        ck_assert_evidence(&all[0], "frontend", "nftables");
+        ck_assert_str_eq(all[0].message, "The firewall drops new connections to port 22 (IPv4, all): inet filter "
+                         "input handle 7 \"tcp dport 22 drop\" (nftables, committed by nft (pid 321)); fix: nft "
+                         "delete rule inet filter input handle 7.");
+        ck_assert_int_eq(all[1].cause, SG_CAUSE_FIREWALL_REJECT);
+        ck_assert_evidence(&all[1], "rule_handle", "");     /* the policy */
+        ck_assert_evidence(&all[1], "scope", "ipv6");
+        ck_assert(all[1].unreachable);
+        ck_assert_int_eq(all[2].cause, SG_CAUSE_FIREWALL_REJECT);
+        ck_assert(!all[2].unreachable);                     /* a source ban: a finding, not unhealthy */
+        ck_assert_evidence(&all[2], "scope", "some-sources");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+static Suite *diagnose_suite(void) {
+        Suite *s = suite_create("diagnose");
+        TCase *tc = tcase_create("causes");
+
+        tcase_add_test(tc, test_cause_names_and_ids_are_fixed);
+        tcase_add_test(tc, test_healthy_host_has_no_finding);
+        tcase_add_test(tc, test_unit_missing);
+        tcase_add_test(tc, test_unit_stopped_on_purpose);
+        tcase_add_test(tc, test_unit_failed_with_sshds_last_line);
+        tcase_add_test(tc, test_config_invalid_names_file_and_line);
+        tcase_add_test(tc, test_config_invalid_from_the_model_when_sshd_said_nothing);
+        tcase_add_test(tc, test_hostkeys_and_privsep_missing);
+        tcase_add_test(tc, test_port_in_use_names_the_holder);
+        tcase_add_test(tc, test_start_limit_hit_reports_the_underlying_cause);
+        tcase_add_test(tc, test_crashed_while_down_and_after_restart);
+        tcase_add_test(tc, test_port_changed_names_the_port_line);
+        tcase_add_test(tc, test_listen_restricted_to_loopback);
+        tcase_add_test(tc, test_listen_restricted_to_one_family_by_address_family);
+        tcase_add_test(tc, test_address_missing_and_interface_down);
+        tcase_add_test(tc, test_socket_stopped);
+        tcase_add_test(tc, test_socket_activation_running_is_healthy);
+        tcase_add_test(tc, test_config_pending_break_and_move);
+        tcase_add_test(tc, test_max_startups);
+        tcase_add_test(tc, test_firewall_drop_reject_and_source_bans);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr;
+        int failed;
+        char cmd[64];
+
+        if (!mkdtemp(tmpdir))
+                return 2;
+        sr = srunner_create(diagnose_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+        if (system(cmd) != 0)
+                failed++;
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
