@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "listen.h"
+
+/* tests/data/listen/{basic,dualstack}.bin are AF_INET then AF_INET6
+ * SOCK_DIAG_BY_FAMILY dump replies, captured with tests/tools/listen-capture
+ * from the python listeners of capture.sh in a network namespace. */
+
+typedef struct Capture {
+        uint8_t *bytes;
+        size_t len;
+} Capture;
+
+static Capture capture_load(const char *name) {
+        char path[512];
+        Capture c = { 0 };
+        FILE *f;
+        long len;
+
+        snprintf(path, sizeof(path), "%s/listen/%s", TEST_DATA_DIR, name);
+        f = fopen(path, "re");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+        len = ftell(f);
+        ck_assert_int_gt(len, 0);
+        rewind(f);
+        c.len = (size_t) len;
+        c.bytes = malloc(c.len);        /* exactly the size: ASan sees any over-read */
+        ck_assert_ptr_nonnull(c.bytes);
+        ck_assert_uint_eq(fread(c.bytes, 1, c.len, f), c.len);
+        fclose(f);
+        return c;
+}
+
+static ListenTable *parse_capture(const char *name) {
+        Capture c = capture_load(name);
+        ListenTable *t = listen_table_new();
+
+        ck_assert_ptr_nonnull(t);
+        ck_assert_int_eq(listen_parse_msgs(t, c.bytes, c.len), 0);
+        free(c.bytes);
+        return t;
+}
+
+static void assert_socket(const ListenSocket *s, int family, const char *addr, uint16_t port, uint32_t ifindex,
+                          uint64_t inode, uint64_t cookie, uid_t uid, bool v6only) {
+        uint8_t a[16] = { 0 };
+
+        ck_assert_int_eq(inet_pton(family, addr, a), 1);
+        ck_assert_int_eq(s->family, family);
+        ck_assert_mem_eq(s->addr, a, 16);
+        ck_assert_uint_eq(s->port, port);
+        ck_assert_uint_eq(s->ifindex, ifindex);
+        ck_assert_uint_eq(s->inode, inode);
+        ck_assert_uint_eq(s->cookie, cookie);
+        ck_assert_uint_eq(s->uid, uid);
+        ck_assert_int_eq(s->v6only, v6only);
+        ck_assert_int_eq(s->pid, 0);
+        ck_assert_str_eq(s->comm, "");
+}
+
+static const uint8_t *ip(int family, const char *text) {
+        static uint8_t a[4][16];
+        static unsigned next;
+        uint8_t *p = a[next++ % 4];
+
+        memset(p, 0, 16);
+        ck_assert_int_eq(inet_pton(family, text, p), 1);
+        return p;
+}
+
+START_TEST(test_capture_decodes_every_listener_with_exact_fields) {
+        ListenTable *t = parse_capture("basic.bin");
+
+        ck_assert_uint_eq(t->n_sockets, 5);
+        assert_socket(&t->sockets[0], AF_INET, "127.0.0.1", 2222, 0, 817772, 179, 0, false);
+        assert_socket(&t->sockets[1], AF_INET, "0.0.0.0", 22, 0, 817771, 180, 0, false);
+        assert_socket(&t->sockets[2], AF_INET6, "::1", 2200, 0, 817775, 181, 0, true);
+        assert_socket(&t->sockets[3], AF_INET6, "::", 2022, 0, 817774, 182, 0, false);
+        assert_socket(&t->sockets[4], AF_INET6, "::", 22, 0, 817773, 183, 0, true);
+        listen_table_free(t);
+}
+END_TEST
+
+START_TEST(test_capture_decodes_dual_stack_mapped_device_bound_and_uid) {
+        ListenTable *t = parse_capture("dualstack.bin");
+
+        ck_assert_uint_eq(t->n_sockets, 4);
+        assert_socket(&t->sockets[0], AF_INET, "0.0.0.0", 8022, 0, 820167, 4313, 65534, false);
+        assert_socket(&t->sockets[1], AF_INET, "0.0.0.0", 2224, 1, 818906, 4314, 0, false);
+        assert_socket(&t->sockets[2], AF_INET6, "::ffff:127.0.0.1", 2223, 0, 818905, 4315, 0, false);
+        assert_socket(&t->sockets[3], AF_INET6, "::", 22, 0, 818904, 4316, 0, false);
+        listen_table_free(t);
+}
+END_TEST
+
+START_TEST(test_two_captures_append_to_one_table) {
+        Capture a = capture_load("basic.bin"), b = capture_load("dualstack.bin");
+        ListenTable *t = listen_table_new();
+
+        ck_assert_int_eq(listen_parse_msgs(t, a.bytes, a.len), 0);
+        ck_assert_int_eq(listen_parse_msgs(t, b.bytes, b.len), 0);
+        ck_assert_uint_eq(t->n_sockets, 9);
+        ck_assert_uint_eq(t->sockets[8].inode, 818904);
+        listen_table_free(t);
+        free(a.bytes);
+        free(b.bytes);
+}
+END_TEST
+
+START_TEST(test_wildcard_and_exact_v4_listeners_cover_their_addresses) {
+        ListenTable *t = parse_capture("basic.bin");
+        const ListenSocket *who = (const ListenSocket *) 1;
+
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "10.0.0.1"), 22, &who));
+        ck_assert_ptr_eq(who, &t->sockets[1]);
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "127.0.0.1"), 2222, &who));
+        ck_assert_ptr_eq(who, &t->sockets[0]);
+        ck_assert(!listen_covers(t, AF_INET, ip(AF_INET, "10.0.0.1"), 2222, &who));
+        ck_assert_ptr_null(who);
+        ck_assert(!listen_covers(t, AF_INET, ip(AF_INET, "10.0.0.1"), 23, &who));
+        ck_assert_ptr_null(who);
+        /* an IPv4 connection prefers the AF_INET socket to the dual-stack one */
+        ck_assert(listen_covers(t, AF_INET, NULL, 22, &who));
+        ck_assert_ptr_eq(who, &t->sockets[1]);
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "127.0.0.1"), 2222, NULL));
+        listen_table_free(t);
+}
+END_TEST
+
+START_TEST(test_v6_wildcard_covers_v4_only_without_v6only) {
+        ListenTable *t = parse_capture("basic.bin");
+        const ListenSocket *who = NULL;
+
+        ck_assert(listen_covers(t, AF_INET6, ip(AF_INET6, "2001:db8::1"), 22, &who));
+        ck_assert_ptr_eq(who, &t->sockets[4]);
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "192.0.2.7"), 2022, &who));
+        ck_assert_ptr_eq(who, &t->sockets[3]);
+        ck_assert(listen_covers(t, AF_INET6, ip(AF_INET6, "2001:db8::1"), 2022, &who));
+        ck_assert_ptr_eq(who, &t->sockets[3]);
+        /* [::1]:2200 is v6only and loopback: nothing else reaches it */
+        ck_assert(listen_covers(t, AF_INET6, ip(AF_INET6, "::1"), 2200, &who));
+        ck_assert_ptr_eq(who, &t->sockets[2]);
+        ck_assert(!listen_covers(t, AF_INET6, ip(AF_INET6, "2001:db8::1"), 2200, &who));
+        ck_assert(!listen_covers(t, AF_INET, ip(AF_INET, "127.0.0.1"), 2200, &who));
+        ck_assert(!listen_covers(t, AF_INET, NULL, 2200, &who));
+        ck_assert(listen_covers(t, AF_INET6, NULL, 2200, &who));
+        ck_assert_ptr_eq(who, &t->sockets[2]);
+        /* v6only [::]:22 does not take IPv4, 0.0.0.0:22 does */
+        ck_assert(!listen_covers(t, AF_INET, ip(AF_INET, "10.1.1.1"), 2200, NULL));
+        ck_assert(!listen_covers(t, AF_UNSPEC, NULL, 22, &who));
+        ck_assert_ptr_null(who);
+        listen_table_free(t);
+}
+END_TEST
+
+START_TEST(test_v4_mapped_listener_covers_that_v4_address_only) {
+        ListenTable *t = parse_capture("dualstack.bin");
+        const ListenSocket *who = NULL;
+
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "127.0.0.1"), 2223, &who));
+        ck_assert_ptr_eq(who, &t->sockets[2]);
+        ck_assert(!listen_covers(t, AF_INET, ip(AF_INET, "10.0.0.1"), 2223, &who));
+        ck_assert(!listen_covers(t, AF_INET6, ip(AF_INET6, "::1"), 2223, &who));
+        ck_assert(!listen_covers(t, AF_INET6, NULL, 2223, &who));
+        ck_assert(listen_covers(t, AF_INET, NULL, 2223, &who));
+        ck_assert_ptr_eq(who, &t->sockets[2]);
+        /* dual-stack [::]:22 is sshd's default on many hosts */
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "203.0.113.9"), 22, &who));
+        ck_assert_ptr_eq(who, &t->sockets[3]);
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "203.0.113.9"), 2224, &who));
+        ck_assert_uint_eq(who->ifindex, 1);
+        listen_table_free(t);
+}
+END_TEST
+
+START_TEST(test_exact_address_wins_over_wildcard) {
+        ListenSocket s[3] = {
+                { .family = AF_INET6, .port = 22 },
+                { .family = AF_INET, .port = 22 },
+                { .family = AF_INET, .port = 22 },
+        };
+        ListenTable t = { .sockets = s, .n_sockets = 3, .n_allocated = 3 };
+        const ListenSocket *who = NULL;
+
+        memcpy(s[2].addr, ip(AF_INET, "192.0.2.1"), 4);
+        ck_assert(listen_covers(&t, AF_INET, ip(AF_INET, "192.0.2.1"), 22, &who));
+        ck_assert_ptr_eq(who, &s[2]);
+        ck_assert(listen_covers(&t, AF_INET, ip(AF_INET, "192.0.2.2"), 22, &who));
+        ck_assert_ptr_eq(who, &s[1]);
+        ck_assert(listen_covers(&t, AF_INET6, ip(AF_INET6, "2001:db8::2"), 22, &who));
+        ck_assert_ptr_eq(who, &s[0]);
+        ck_assert(!listen_covers(NULL, AF_INET, NULL, 22, &who));
+        ck_assert_ptr_null(who);
+}
+END_TEST
+
+START_TEST(test_find_port_walks_every_listener_of_a_port) {
+        ListenTable *t = parse_capture("basic.bin");
+        const ListenSocket *s;
+
+        s = listen_find_port(t, AF_UNSPEC, 22, NULL);
+        ck_assert_ptr_eq(s, &t->sockets[1]);
+        s = listen_find_port(t, AF_UNSPEC, 22, s);
+        ck_assert_ptr_eq(s, &t->sockets[4]);
+        ck_assert_ptr_null(listen_find_port(t, AF_UNSPEC, 22, s));
+        ck_assert_ptr_eq(listen_find_port(t, AF_INET6, 22, NULL), &t->sockets[4]);
+        ck_assert_ptr_eq(listen_find_port(t, AF_INET, 2222, NULL), &t->sockets[0]);
+        ck_assert_ptr_null(listen_find_port(t, AF_INET6, 2222, NULL));
+        ck_assert_ptr_null(listen_find_port(t, AF_UNSPEC, 9, NULL));
+        listen_table_free(t);
+}
+END_TEST
+
+/* ---- owners, against a fake /proc ---- */
+
+static void mkdirs(const char *root, const char *rel) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        for (char *p = path + strlen(root) + 1; *p; p++)
+                if (*p == '/') {
+                        *p = '\0';
+                        mkdir(path, 0755);
+                        *p = '/';
+                }
+        ck_assert(mkdir(path, 0755) == 0 || errno == EEXIST);
+}
+
+static void put_link(const char *root, const char *rel, const char *target) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        ck_assert_int_eq(symlink(target, path), 0);
+}
+
+static void put_file(const char *root, const char *rel, const char *text) {
+        char path[512];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static void fake_proc_build(char *root) {
+        strcpy(root, "/tmp/check_listen.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(root));
+
+        /* pid 1 and pid 42 share 817771 (socket activation): the lowest wins */
+        mkdirs(root, "1/fd");
+        put_file(root, "1/comm", "systemd\n");
+        put_link(root, "1/fd/0", "/dev/null");
+        put_link(root, "1/fd/45", "socket:[817771]");
+        mkdirs(root, "42/fd");
+        put_file(root, "42/comm", "sshd\n");
+        put_link(root, "42/fd/3", "socket:[817771]");
+        put_link(root, "42/fd/4", "pipe:[817772]");
+        /* comm longer than TASK_COMM_LEN is cut, not overflowed */
+        mkdirs(root, "300/fd");
+        put_file(root, "300/comm", "abcdefghijklmnopqrstuvwxyz\n");
+        put_link(root, "300/fd/9", "socket:[817775]");
+        /* vanished between readdir and open: no fd directory */
+        mkdirs(root, "301");
+        /* near misses must not match */
+        mkdirs(root, "302/fd");
+        put_link(root, "302/fd/1", "socket:[817773x]");
+        put_link(root, "302/fd/2", "socket:[817773");
+        put_link(root, "302/fd/3", "socket:[8177730]");
+        put_link(root, "302/fd/4", "anon_inode:[817773]");
+        /* gone before comm is read: owner without a name */
+        mkdirs(root, "400/fd");
+        put_link(root, "400/fd/1", "socket:[817774]");
+        /* not processes */
+        mkdirs(root, "12ab/fd");
+        put_link(root, "12ab/fd/1", "socket:[817772]");
+        mkdirs(root, "sys/fd");
+        put_link(root, "sys/fd/1", "socket:[817772]");
+        put_link(root, "self", "300");
+        put_link(root, "99999999999999999999", "300");
+}
+
+static void fake_proc_remove(const char *root) {
+        ck_assert_int_eq(nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+START_TEST(test_owners_are_found_by_socket_inode_in_fd_links) {
+        ListenTable *t = parse_capture("basic.bin");
+        char root[64];
+
+        fake_proc_build(root);
+        ck_assert_int_eq(listen_resolve_owners(t, root), 3);
+        ck_assert_int_eq(t->sockets[1].pid, 1);         /* 817771 */
+        ck_assert_str_eq(t->sockets[1].comm, "systemd");
+        ck_assert_int_eq(t->sockets[2].pid, 300);       /* 817775 */
+        ck_assert_str_eq(t->sockets[2].comm, "abcdefghijklmno");
+        ck_assert_int_eq(t->sockets[3].pid, 400);       /* 817774 */
+        ck_assert_str_eq(t->sockets[3].comm, "");
+        ck_assert_int_eq(t->sockets[0].pid, 0);         /* 817772: only a pipe and non-pids */
+        ck_assert_str_eq(t->sockets[0].comm, "");
+        ck_assert_int_eq(t->sockets[4].pid, 0);         /* 817773: near misses only */
+
+        /* a second resolution starts afresh */
+        t->sockets[0].pid = 77;
+        ck_assert_int_eq(listen_resolve_owners(t, root), 3);
+        ck_assert_int_eq(t->sockets[0].pid, 0);
+        fake_proc_remove(root);
+        listen_table_free(t);
+}
+END_TEST
+
+START_TEST(test_owner_scan_of_missing_proc_fails_and_empty_table_is_free) {
+        ListenTable *t = parse_capture("basic.bin");
+        ListenTable *empty = listen_table_new();
+
+        ck_assert_int_eq(listen_resolve_owners(t, "/nonexistent/proc"), -ENOENT);
+        ck_assert_int_eq(listen_resolve_owners(empty, "/nonexistent/proc"), 0);
+        listen_table_free(empty);
+        listen_table_free(t);
+        ck_assert_ptr_null(listen_table_free(NULL));
+}
+END_TEST
+
+/* ---- live, in a network namespace of the test's own (root only) ---- */
+
+START_TEST(test_live_dump_finds_our_listener_and_us_as_owner) {
+        struct sockaddr_in sin = { .sin_family = AF_INET };
+        socklen_t sl = sizeof(sin);
+        ListenTable *t = NULL;
+        const ListenSocket *who = NULL;
+        struct stat st;
+        int fd;
+
+        /* CK_FORK runs each test in a child, so the namespace dies with it */
+        if (unshare(CLONE_NEWNET) < 0) {
+                fprintf(stderr, "check_listen: live test skipped: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+                return;
+        }
+        ck_assert_int_eq(prctl(PR_SET_NAME, "listen-owner"), 0);
+        ck_assert_int_eq(listen_dump(&t), 0);
+        ck_assert_uint_eq(t->n_sockets, 0);
+        listen_table_free(t);
+
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(bind(fd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+        ck_assert_int_eq(listen(fd, 1), 0);
+        ck_assert_int_eq(getsockname(fd, (struct sockaddr *) &sin, &sl), 0);
+        ck_assert_int_eq(fstat(fd, &st), 0);
+
+        ck_assert_int_eq(listen_dump(&t), 0);
+        ck_assert_uint_eq(t->n_sockets, 1);
+        ck_assert_uint_eq(t->sockets[0].port, ntohs(sin.sin_port));
+        ck_assert_uint_eq(t->sockets[0].inode, st.st_ino);
+        ck_assert_uint_eq(t->sockets[0].uid, getuid());
+        ck_assert_uint_ne(t->sockets[0].cookie, 0);
+        ck_assert_int_eq(listen_resolve_owners(t, "/proc"), 1);
+        ck_assert_int_eq(t->sockets[0].pid, getpid());
+        ck_assert_str_eq(t->sockets[0].comm, "listen-owner");
+        ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "198.51.100.1"), ntohs(sin.sin_port), &who));
+        ck_assert_ptr_eq(who, &t->sockets[0]);
+        listen_table_free(t);
+
+        ck_assert_int_eq(listen_destroy_events_supported(), 1);
+        close(fd);
+}
+END_TEST
+
+/* ---- hostile input ---- */
+
+/* Where each message of BUF ends: cutting there leaves whole messages. */
+static bool is_boundary(const uint8_t *buf, size_t len, size_t cut) {
+        size_t off = 0;
+
+        while (off < len) {
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *) (buf + off);
+
+                if (off == cut)
+                        return true;
+                off += NLMSG_ALIGN(nlh->nlmsg_len);
+        }
+        return off == cut || cut == len;
+}
+
+START_TEST(test_truncated_dumps_are_refused_cleanly) {
+        Capture c = capture_load(_i == 0 ? "basic.bin" : "dualstack.bin");
+
+        for (size_t cut = 0; cut < c.len; cut++) {
+                uint8_t *copy = malloc(cut ? cut : 1);
+                ListenTable *t = listen_table_new();
+                int r;
+
+                memcpy(copy, c.bytes, cut);
+                r = listen_parse_msgs(t, copy, cut);
+                if (is_boundary(c.bytes, c.len, cut))
+                        ck_assert_msg(r == 0, "cut %zu: %d", cut, r);
+                else
+                        ck_assert_msg(r == -EBADMSG, "cut %zu: %d", cut, r);
+                listen_table_free(t);
+                free(copy);
+        }
+        free(c.bytes);
+}
+END_TEST
+
+START_TEST(test_corrupted_dumps_never_crash) {
+        static const uint8_t values[] = { 0x00, 0x01, 0x04, 0x0a, 0x7f, 0x80, 0xff };
+        Capture c = capture_load(_i == 0 ? "basic.bin" : "dualstack.bin");
+        uint8_t *copy = malloc(c.len);
+
+        for (size_t pos = 0; pos < c.len; pos++)
+                for (size_t v = 0; v < sizeof(values); v++) {
+                        ListenTable *t = listen_table_new();
+                        int r;
+
+                        memcpy(copy, c.bytes, c.len);
+                        copy[pos] = values[v];
+                        r = listen_parse_msgs(t, copy, c.len);
+                        ck_assert_msg(r <= 0 && r >= -4095, "pos %zu: %d", pos, r);
+                        ck_assert_uint_le(t->n_sockets, c.len / (NLMSG_HDRLEN + sizeof(struct inet_diag_msg)));
+                        if (r == 0)
+                                (void) listen_covers(t, AF_INET, NULL, 22, NULL);
+                        listen_table_free(t);
+                }
+        free(copy);
+        free(c.bytes);
+}
+END_TEST
+
+typedef struct Crafted {
+        uint64_t align;         /* netlink buffers are 4-byte aligned */
+        uint8_t buf[512];
+} Crafted;
+
+static struct nlmsghdr *craft_diag(Crafted *c, uint8_t family, uint8_t state) {
+        struct nlmsghdr *nlh;
+        struct inet_diag_msg *m;
+
+        memset(c, 0, sizeof(*c));
+        nlh = mnl_nlmsg_put_header(c->buf);
+        nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+        m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
+        m->idiag_family = family;
+        m->idiag_state = state;
+        m->id.idiag_sport = htons(22);
+        m->idiag_inode = 5;
+        return nlh;
+}
+
+static int parse_crafted(struct nlmsghdr *nlh, size_t *n_sockets) {
+        ListenTable *t = listen_table_new();
+        int r = listen_parse_msgs(t, nlh, nlh->nlmsg_len);
+
+        *n_sockets = t->n_sockets;
+        listen_table_free(t);
+        return r;
+}
+
+static int parse_bytes(const void *buf, size_t len) {
+        ListenTable *t = listen_table_new();
+        int r = listen_parse_msgs(t, buf, len);
+
+        listen_table_free(t);
+        return r;
+}
+
+START_TEST(test_crafted_bad_messages_get_ebadmsg_and_errors_pass_through) {
+        Crafted c;
+        struct nlmsghdr *nlh;
+        struct nlmsgerr *e;
+        struct nlattr *a;
+        size_t n;
+
+        nlh = craft_diag(&c, AF_INET6, TCP_LISTEN);
+        mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, 1);
+        ck_assert_int_eq(parse_crafted(nlh, &n), 0);
+        ck_assert_uint_eq(n, 1);
+
+        /* a socket in another state is no listener */
+        nlh = craft_diag(&c, AF_INET, TCP_ESTABLISHED);
+        ck_assert_int_eq(parse_crafted(nlh, &n), 0);
+        ck_assert_uint_eq(n, 0);
+
+        nlh = craft_diag(&c, 99, TCP_LISTEN);
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+
+        nlh = craft_diag(&c, AF_INET, TCP_LISTEN);
+        nlh->nlmsg_len = NLMSG_HDRLEN + 10;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+        nlh->nlmsg_len = 8;
+        ck_assert_int_eq(parse_bytes(nlh, 16), -EBADMSG);
+
+        nlh = craft_diag(&c, AF_INET6, TCP_LISTEN);
+        mnl_attr_put_u32(nlh, INET_DIAG_SKV6ONLY, 1);
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+        ck_assert_uint_eq(n, 0);
+
+        nlh = craft_diag(&c, AF_INET6, TCP_LISTEN);
+        a = (struct nlattr *) mnl_nlmsg_get_payload_tail(nlh);
+        mnl_attr_put_u8(nlh, INET_DIAG_SKV6ONLY, 1);
+        a->nla_len = 2;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+        a->nla_len = 200;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+        /* the last attribute may go without its padding */
+        a->nla_len = 5;
+        nlh->nlmsg_len -= 3;
+        ck_assert_int_eq(parse_crafted(nlh, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        /* but 1 to 3 bytes after the last attribute are no attribute */
+        a->nla_type = 200;
+        a->nla_len = 4;
+        nlh->nlmsg_len += 1;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+
+        /* unknown attributes are skipped */
+        nlh = craft_diag(&c, AF_INET, TCP_LISTEN);
+        mnl_attr_put_u32(nlh, 200, 7);
+        ck_assert_int_eq(parse_crafted(nlh, &n), 0);
+        ck_assert_uint_eq(n, 1);
+
+        memset(&c, 0, sizeof(c));
+        nlh = mnl_nlmsg_put_header(c.buf);
+        nlh->nlmsg_type = NLMSG_ERROR;
+        e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+        e->error = -EPERM;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EPERM);
+        e->error = 1;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+        e->error = -100000;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+        e->error = 0;   /* an ack */
+        ck_assert_int_eq(parse_crafted(nlh, &n), 0);
+        nlh->nlmsg_len = NLMSG_HDRLEN + 2;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EBADMSG);
+
+        memset(&c, 0, sizeof(c));
+        nlh = mnl_nlmsg_put_header(c.buf);
+        nlh->nlmsg_type = NLMSG_DONE;
+        *(int32_t *) mnl_nlmsg_put_extra_header(nlh, sizeof(int32_t)) = -EINTR;
+        ck_assert_int_eq(parse_crafted(nlh, &n), -EINTR);
+
+        ck_assert_int_eq(parse_bytes(c.buf, 3), -EBADMSG);
+}
+END_TEST
+
+static Suite *listen_suite(void) {
+        Suite *s = suite_create("listen");
+        TCase *tc = tcase_create("decode");
+
+        tcase_add_test(tc, test_capture_decodes_every_listener_with_exact_fields);
+        tcase_add_test(tc, test_capture_decodes_dual_stack_mapped_device_bound_and_uid);
+        tcase_add_test(tc, test_two_captures_append_to_one_table);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("questions");
+        tcase_add_test(tc, test_wildcard_and_exact_v4_listeners_cover_their_addresses);
+        tcase_add_test(tc, test_v6_wildcard_covers_v4_only_without_v6only);
+        tcase_add_test(tc, test_v4_mapped_listener_covers_that_v4_address_only);
+        tcase_add_test(tc, test_exact_address_wins_over_wildcard);
+        tcase_add_test(tc, test_find_port_walks_every_listener_of_a_port);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("owners");
+        tcase_add_test(tc, test_owners_are_found_by_socket_inode_in_fd_links);
+        tcase_add_test(tc, test_owner_scan_of_missing_proc_fails_and_empty_table_is_free);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("live");
+        tcase_add_test(tc, test_live_dump_finds_our_listener_and_us_as_owner);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("hostile");
+        tcase_set_timeout(tc, 60);
+        tcase_add_loop_test(tc, test_truncated_dumps_are_refused_cleanly, 0, 2);
+        tcase_add_loop_test(tc, test_corrupted_dumps_never_crash, 0, 2);
+        tcase_add_test(tc, test_crafted_bad_messages_get_ebadmsg_and_errors_pass_through);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(listen_suite());
+        int failed;
+
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
