@@ -42,58 +42,41 @@ typedef struct EntryHead {
         size_t head_size;
 } EntryHead;
 
+/* ipt_entry and ip6t_entry differ in their header match (ipt_ip, ip6t_ip6)
+ * and nothing else this needs: one body for both. */
+#define ENTRY_HEAD_READ(type, ipfield, alen)                                            \
+        do {                                                                            \
+                type ent;                                                               \
+                if (avail < sizeof(ent))                                                \
+                        return -EBADMSG;                                                \
+                memcpy(&ent, e, sizeof(ent));                                           \
+                h->target_offset = ent.target_offset;                                   \
+                h->next_offset = ent.next_offset;                                       \
+                h->head_size = sizeof(ent);                                             \
+                if (r) {                                                                \
+                        memcpy(r->src, &ent.ipfield.src, alen);                         \
+                        memcpy(r->smsk, &ent.ipfield.smsk, alen);                       \
+                        memcpy(r->dst, &ent.ipfield.dst, alen);                         \
+                        memcpy(r->dmsk, &ent.ipfield.dmsk, alen);                       \
+                        memcpy(r->iniface, ent.ipfield.iniface, IFNAMSIZ);              \
+                        memcpy(r->outiface, ent.ipfield.outiface, IFNAMSIZ);            \
+                        memcpy(r->iniface_mask, ent.ipfield.iniface_mask, IFNAMSIZ);    \
+                        memcpy(r->outiface_mask, ent.ipfield.outiface_mask, IFNAMSIZ);  \
+                        r->iniface[XT_LEGACY_IFNAMSIZ - 1] = '\0';                      \
+                        r->outiface[XT_LEGACY_IFNAMSIZ - 1] = '\0';                     \
+                        r->proto = ent.ipfield.proto;                                   \
+                        r->flags = ent.ipfield.flags;                                   \
+                        r->invflags = ent.ipfield.invflags;                             \
+                        r->packets = ent.counters.pcnt;                                 \
+                        r->bytes = ent.counters.bcnt;                                   \
+                }                                                                       \
+        } while (0)
+
 static int entry_head(int family, const uint8_t *e, size_t avail, EntryHead *h, XtLegacyRule *r) {
-        if (family == NFPROTO_IPV4) {
-                struct ipt_entry ent;
-
-                if (avail < sizeof(ent))
-                        return -EBADMSG;
-                memcpy(&ent, e, sizeof(ent));
-                h->target_offset = ent.target_offset;
-                h->next_offset = ent.next_offset;
-                h->head_size = sizeof(ent);
-                if (r) {
-                        memcpy(r->src, &ent.ip.src, 4);
-                        memcpy(r->smsk, &ent.ip.smsk, 4);
-                        memcpy(r->dst, &ent.ip.dst, 4);
-                        memcpy(r->dmsk, &ent.ip.dmsk, 4);
-                        memcpy(r->iniface, ent.ip.iniface, IFNAMSIZ);
-                        memcpy(r->outiface, ent.ip.outiface, IFNAMSIZ);
-                        memcpy(r->iniface_mask, ent.ip.iniface_mask, IFNAMSIZ);
-                        memcpy(r->outiface_mask, ent.ip.outiface_mask, IFNAMSIZ);
-                        r->iniface[XT_LEGACY_IFNAMSIZ - 1] = r->outiface[XT_LEGACY_IFNAMSIZ - 1] = '\0';
-                        r->proto = ent.ip.proto;
-                        r->flags = ent.ip.flags;
-                        r->invflags = ent.ip.invflags;
-                        r->packets = ent.counters.pcnt;
-                        r->bytes = ent.counters.bcnt;
-                }
-        } else {
-                struct ip6t_entry ent;
-
-                if (avail < sizeof(ent))
-                        return -EBADMSG;
-                memcpy(&ent, e, sizeof(ent));
-                h->target_offset = ent.target_offset;
-                h->next_offset = ent.next_offset;
-                h->head_size = sizeof(ent);
-                if (r) {
-                        memcpy(r->src, &ent.ipv6.src, 16);
-                        memcpy(r->smsk, &ent.ipv6.smsk, 16);
-                        memcpy(r->dst, &ent.ipv6.dst, 16);
-                        memcpy(r->dmsk, &ent.ipv6.dmsk, 16);
-                        memcpy(r->iniface, ent.ipv6.iniface, IFNAMSIZ);
-                        memcpy(r->outiface, ent.ipv6.outiface, IFNAMSIZ);
-                        memcpy(r->iniface_mask, ent.ipv6.iniface_mask, IFNAMSIZ);
-                        memcpy(r->outiface_mask, ent.ipv6.outiface_mask, IFNAMSIZ);
-                        r->iniface[XT_LEGACY_IFNAMSIZ - 1] = r->outiface[XT_LEGACY_IFNAMSIZ - 1] = '\0';
-                        r->proto = ent.ipv6.proto;
-                        r->flags = ent.ipv6.flags;
-                        r->invflags = ent.ipv6.invflags;
-                        r->packets = ent.counters.pcnt;
-                        r->bytes = ent.counters.bcnt;
-                }
-        }
+        if (family == NFPROTO_IPV4)
+                ENTRY_HEAD_READ(struct ipt_entry, ip, 4);
+        else
+                ENTRY_HEAD_READ(struct ip6t_entry, ipv6, 16);
         if (h->next_offset < h->head_size + sizeof(struct xt_entry_target) || h->next_offset > avail ||
             h->target_offset < h->head_size || h->target_offset > h->next_offset - sizeof(struct xt_entry_target) ||
             h->next_offset % __alignof__(struct xt_entry_target) != 0)
