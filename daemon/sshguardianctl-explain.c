@@ -6,16 +6,23 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <ifaddrs.h>
+#include <linux/inet_diag.h>
 #include <linux/netfilter.h>
+#include <linux/sock_diag.h>
 #include <net/if.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <libmnl/libmnl.h>
+
 #include "config.h"
 #include "fw-frontend.h"
+#include "ipset.h"
 #include "json.h"
 #include "nft-eval.h"
 #include "nft-ruleset.h"
@@ -37,7 +44,9 @@ typedef struct Explanation {
         NftEvalResult result;
         const char *iifname;            /* the interface assumed, NULL: any */
         char *text;                     /* the deciding rule as nft prints it */
-        const char *legacy;             /* an unjudged iptables-legacy chain made it unknown */
+        /* the firewall accepted, but nothing listens on the (final) port:
+         * the TCP stack refuses the connection with a reset */
+        bool refused_by_stack;
         char *remediation;
         FwFrontend frontend;
         bool have_frontend;
@@ -95,8 +104,9 @@ static int explanation_finish(const NftRuleset *rs, const ExplainArgs *args, Exp
                 .family = res->table->family,
                 .table = res->table->name,
                 .chain = res->chain->name,
+                .legacy = res->table->legacy,
                 .is_policy = !res->rule,
-                .handle = res->rule ? res->rule->handle : 0,
+                .handle = res->rule && !res->table->legacy ? res->rule->handle : 0,
                 .position = res->rule ? (unsigned) (res->rule - res->chain->rules) + 1 : 0,
                 .set = rule_lookup_set(rs, res->rule),
                 .comment = res->rule ? nft_pool(rs, res->rule->comment_off) : NULL,
@@ -118,15 +128,50 @@ static int explanation_finish(const NftRuleset *rs, const ExplainArgs *args, Exp
         return r;
 }
 
+/* The host's own addresses, per family: a dnat to one of them stays here,
+ * addrtype LOCAL holds for them. */
+typedef struct LocalAddrs {
+        uint8_t (*addrs)[16];
+        size_t n;
+} LocalAddrs;
+
+static LocalAddrs local4, local6;
+
+static void local_addrs_load(void) {
+        struct ifaddrs *ifa = NULL;
+
+        if (getifaddrs(&ifa) < 0)
+                return;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                int f = i->ifa_addr ? i->ifa_addr->sa_family : AF_UNSPEC;
+                LocalAddrs *l = f == AF_INET ? &local4 : f == AF_INET6 ? &local6 : NULL;
+                uint8_t (*n)[16];
+                if (!l || !(n = reallocarray(l->addrs, l->n + 1, sizeof(*l->addrs))))
+                        continue;
+                l->addrs = n;
+                memset(n[l->n], 0, 16);
+                if (f == AF_INET)
+                        memcpy(n[l->n], &((const struct sockaddr_in *) i->ifa_addr)->sin_addr, 4);
+                else
+                        memcpy(n[l->n], &((const struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, 16);
+                l->n++;
+        }
+        freeifaddrs(ifa);
+}
+
 static void explain_probe(const NftRuleset *rs, NftLiveLookup *live, int family, const uint8_t *saddr,
                           const uint8_t *daddr, const char *iifname, bool rpfilter_ok, uint16_t port,
                           Explanation *e) {
+        const LocalAddrs *local = family == AF_INET6 ? &local6 : &local4;
         NftProbe probe = {
                 .family = family,
                 .saddr_known = saddr != NULL,
                 .daddr_known = daddr != NULL,
                 .dport = port,
                 .rpfilter_ok = rpfilter_ok,
+                .local_addrs = (const uint8_t (*)[16]) local->addrs,
+                .n_local_addrs = local->n,
+                .ipset_test = ipset_probe_test,
         };
 
         if (saddr)
@@ -264,11 +309,11 @@ static void json_explanation(JsonWriter *w, const ExplainArgs *args, const Expla
         else
                 json_null(w);
         json_key(w, "reason");
-        json_string(w, res->verdict == NFT_VERDICT_UNKNOWN ? res->unknown_reason : NULL);
-        if (e->legacy) {
-                json_key(w, "legacy_chain");
-                json_string(w, e->legacy);
-        }
+        json_string(w, res->verdict == NFT_VERDICT_UNKNOWN ? res->unknown_reason
+                       : e->refused_by_stack ? "the firewall accepts, but nothing listens on the port: the TCP stack refuses"
+                       : NULL);
+        json_key(w, "legacy");
+        json_bool(w, verdict_blocks(res->verdict) && res->table && res->table->legacy);
         if (res->verdict == NFT_VERDICT_UNKNOWN && res->unknown_table && res->unknown_chain) {
                 json_key(w, "undecided_at");
                 json_object_begin(w);
@@ -293,8 +338,14 @@ static void text_explanation(const ExplainArgs *args, const Explanation *e) {
         printf("%s from %s to port %u%s%s: %s%s\n", family_name(e->family), args->from ? args->from : "any source",
                args->port, e->iifname ? " on " : "", e->iifname ? e->iifname : "", nft_verdict_name(res->verdict),
                res->rate_limited ? " (within rate limits only)" : "");
+        if (e->refused_by_stack)
+                printf("  refused: the firewall accepts, but nothing listens on port %u\n",
+                       res->dport ? res->dport : args->port);
         if (verdict_blocks(res->verdict) && res->table && res->chain) {
-                if (res->rule)
+                if (res->rule && res->table->legacy)
+                        printf("  rule: iptables-legacy %s %s %s rule %llu: %s\n", nft_family_name(res->table->family),
+                               res->table->name, res->chain->name, (unsigned long long) res->rule->handle, e->text);
+                else if (res->rule)
                         printf("  rule: %s %s %s handle %llu: %s\n", nft_family_name(res->table->family),
                                res->table->name, res->chain->name, (unsigned long long) res->rule->handle, e->text);
                 else
@@ -306,8 +357,6 @@ static void text_explanation(const ExplainArgs *args, const Explanation *e) {
                         printf("  fix: %s\n", e->remediation);
         } else if (res->verdict == NFT_VERDICT_UNKNOWN) {
                 printf("  cannot tell: %s", res->unknown_reason ? res->unknown_reason : "unknown");
-                if (e->legacy)
-                        printf(" (iptables-legacy %s)", e->legacy);
                 if (res->unknown_table && res->unknown_chain) {
                         printf(" (at %s %s %s", nft_family_name(res->unknown_table->family), res->unknown_table->name,
                                res->unknown_chain->name);
@@ -321,44 +370,136 @@ static void text_explanation(const ExplainArgs *args, const Explanation *e) {
                 printf("  the connection is redirected to port %u\n", res->dport);
 }
 
-/* iptables-legacy tables are read but not yet judged rule by rule: where
- * one of them can see a new connection (a rule, or a DROP policy, in a
- * PREROUTING or INPUT chain), an "accept" from nftables is not the whole
- * answer.  Legacy rules can only add drops, so a drop or reject found in
- * nftables stands.  Returns a malloc()ed "TABLE CHAIN" naming the first
- * such chain, or NULL. */
-static char *legacy_blocker(int family) {
+/* iptables-legacy's tables join the model as tables of their own (see
+ * nft_ruleset_add_legacy()), judged with everything else.  Returns NULL,
+ * or why the legacy tables of FAMILY could not be (all) read. */
+static const char *legacy_add(NftRuleset *rs, int family) {
         XtLegacyTable **tables = NULL;
+        const char *failed = NULL;
         size_t n = 0;
-        char *where = NULL;
 
-        if (xt_legacy_read(family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &tables, &n) < 0)
-                return strdup("(the legacy tables could not be read)");
+        if (xt_legacy_read(family, &tables, &n) < 0)
+                return "the iptables-legacy tables could not be read";
         for (size_t i = 0; i < n; i++) {
-                for (size_t c = 0; c < tables[i]->n_chains && !where; c++) {
-                        const XtLegacyChain *ch = &tables[i]->chains[c];
-                        if ((ch->hook == NF_INET_PRE_ROUTING || ch->hook == NF_INET_LOCAL_IN) &&
-                            (ch->n_rules > 0 || ch->policy == XT_LEGACY_DROP) &&
-                            asprintf(&where, "%s %s", tables[i]->name, ch->name) < 0)
-                                where = NULL;
-                }
+                if (!failed && nft_ruleset_add_legacy(rs, tables[i]) < 0)
+                        failed = "an iptables-legacy table could not be judged";
                 xt_legacy_table_free(tables[i]);
         }
         free(tables);
-        return where;
+        return failed;
 }
 
 static void legacy_apply(Explanation *e, const char *legacy) {
         if (legacy && e->result.verdict == NFT_VERDICT_ACCEPT) {
                 e->result = (NftEvalResult) {
                         .verdict = NFT_VERDICT_UNKNOWN,
-                        .unknown_reason = "iptables-legacy rules that see new connections are present and "
-                                          "not judged by this version",
+                        .unknown_reason = legacy,
                         .rate_limited = e->result.rate_limited,
                         .dport = e->result.dport,
                 };
-                e->legacy = legacy;
         }
+}
+
+/* Whether a TCP socket of FAMILY listens on PORT (any address), from a
+ * sock_diag dump (no privilege needed): 1 yes, 0 no, < 0 not known.  For
+ * IPv4, an IPv6 wildcard socket without IPV6_V6ONLY takes the connection
+ * too. */
+static int diag_listens(int family, uint16_t port, bool v4_via_v6) {
+        char buf[32768];
+        struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+        struct nlmsghdr *nlh;
+        struct inet_diag_req_v2 *req;
+        uint32_t seq = 1, portid;
+        int found = 0, r = 0;
+
+        if (!nl)
+                return -errno;
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                r = -errno;
+                goto out;
+        }
+        portid = mnl_socket_get_portid(nl);
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        nlh->nlmsg_seq = seq;
+        req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+        req->sdiag_family = (uint8_t) family;
+        req->sdiag_protocol = IPPROTO_TCP;
+        req->idiag_states = 1u << TCP_LISTEN;
+        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+                r = -errno;
+                goto out;
+        }
+        for (bool done = false; !done;) {
+                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+                if (n < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                size_t rem = (size_t) n;
+                for (const struct nlmsghdr *h = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(h, (int) rem);
+                     h = mnl_nlmsg_next(h, (int *) &rem)) {
+                        if (h->nlmsg_seq != seq || h->nlmsg_pid != portid)
+                                continue;
+                        if (h->nlmsg_type == NLMSG_DONE) {
+                                done = true;
+                                break;
+                        }
+                        if (h->nlmsg_type == NLMSG_ERROR) {
+                                r = -EIO;
+                                goto out;
+                        }
+                        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+                                continue;
+                        const struct inet_diag_msg *m = mnl_nlmsg_get_payload(h);
+                        if (ntohs(m->id.idiag_sport) != port)
+                                continue;
+                        if (!v4_via_v6) {
+                                found = 1;
+                                continue;
+                        }
+                        /* an IPv6 socket takes IPv4 only on :: without V6ONLY */
+                        static const uint32_t any[4] = { 0 };
+                        bool v6only = false;
+                        const struct nlattr *a;
+                        mnl_attr_for_each(a, h, sizeof(*m))
+                                if (mnl_attr_get_type(a) == INET_DIAG_SKV6ONLY &&
+                                    mnl_attr_get_payload_len(a) >= 1)
+                                        v6only = *(const uint8_t *) mnl_attr_get_payload(a);
+                        if (!v6only && memcmp(m->id.idiag_src, any, sizeof(any)) == 0)
+                                found = 1;
+                }
+        }
+        r = found;
+out:
+        mnl_socket_close(nl);
+        return r;
+}
+
+static int tcp_port_listened(int family, uint16_t port) {
+        int r = diag_listens(family, port, false);
+        if (r == 0 && family == AF_INET)
+                r = diag_listens(AF_INET6, port, true);
+        return r;
+}
+
+/* DESIGN.md's verdict is what the client sees: a connection the firewall
+ * lets through to a port nothing listens on (sshd down, or moved there by
+ * a redirect/dnat) is refused by the TCP stack, with no rule to blame. */
+static void listener_apply(Explanation *e) {
+        NftEvalResult *res = &e->result;
+        /* a redirect to a port range: which port is not known */
+        if (res->verdict != NFT_VERDICT_ACCEPT || res->dport == 0)
+                return;
+        if (tcp_port_listened(e->family, res->dport) != 0)
+                return;
+        *res = (NftEvalResult) {
+                .verdict = NFT_VERDICT_REJECT,
+                .rate_limited = res->rate_limited,
+                .dport = res->dport,
+        };
+        e->refused_by_stack = true;
 }
 
 static int exit_code_for(NftVerdict v) {
@@ -412,7 +553,7 @@ int verb_explain(int argc, char **argv) {
         Scope scope = {};
         uint8_t saddr[16], daddr[16];
         int family = 0, to_family = 0, n = 0, opt, r, ret;
-        char *legacy4 = NULL, *legacy6 = NULL;
+        const char *legacy4 = NULL, *legacy6 = NULL;
         bool json = false;
 
         for (int i = 1; i < argc; i++)
@@ -453,6 +594,9 @@ int verb_explain(int argc, char **argv) {
         if (r < 0)
                 return ctl_fail(json, EXPLAIN_CANNOT_READ, "explain: cannot read the nftables ruleset: %s%s",
                                 strerror(-r), r == -EPERM ? " (reading it needs root: CAP_NET_ADMIN)" : "");
+        legacy4 = legacy_add(rs, NFPROTO_IPV4);
+        legacy6 = legacy_add(rs, NFPROTO_IPV6);
+        local_addrs_load();
         r = nft_live_lookup_new(&live);
         if (r < 0)
                 live = NULL;    /* large sets then answer "unknown" */
@@ -477,12 +621,13 @@ int verb_explain(int argc, char **argv) {
                 explain_probe(rs, live, AF_INET6, NULL, to_family == AF_INET6 ? daddr : NULL, args.iif, false,
                               args.port, &e[1]);
                 n = 2;
-                scope_compute(rs, live, e, args.port, &scope);
         }
-        legacy4 = legacy_blocker(AF_INET);
-        legacy6 = legacy_blocker(AF_INET6);
-        for (int k = 0; k < n; k++)
+        for (int k = 0; k < n; k++) {
                 legacy_apply(&e[k], e[k].family == AF_INET6 ? legacy6 : legacy4);
+                listener_apply(&e[k]);
+        }
+        if (n == 2)
+                scope_compute(rs, live, e, args.port, &scope);
         for (int k = 0; k < n; k++)
                 if (explanation_finish(rs, &args, &e[k]) < 0) {
                         ret = ctl_fail(json, EXPLAIN_CANNOT_READ, "explain: out of memory");
@@ -544,8 +689,8 @@ out:
         for (size_t i = 0; i < scope.n_blocked_interfaces; i++)
                 free(scope.blocked_interfaces[i]);
         free(scope.blocked_interfaces);
-        free(legacy4);
-        free(legacy6);
+        free(local4.addrs);
+        free(local6.addrs);
         nft_live_lookup_free(live);
         nft_ruleset_free(rs);
         return ret;

@@ -123,15 +123,19 @@ const char *sg_finding_get(const SgFinding *f, const char *key) {
         return NULL;
 }
 
-void sg_findings_free(SgFinding *f, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(f[i].message);
-                for (size_t j = 0; j < f[i].n_evidence; j++) {
-                        free(f[i].evidence[j].key);
-                        free(f[i].evidence[j].value);
-                }
-                free(f[i].evidence);
+void sg_finding_done(SgFinding *f) {
+        free(f->message);
+        for (size_t j = 0; j < f->n_evidence; j++) {
+                free(f->evidence[j].key);
+                free(f->evidence[j].value);
         }
+        free(f->evidence);
+        *f = (SgFinding) {};
+}
+
+void sg_findings_free(SgFinding *f, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                sg_finding_done(&f[i]);
         free(f);
 }
 

@@ -143,5 +143,6 @@ typedef struct SgFinding {
 /* The open problems, root causes first.  Returns 0 or -ENOMEM. */
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n);
 void sg_findings_free(SgFinding *f, size_t n);
+void sg_finding_done(SgFinding *f);    /* frees what one finding holds */
 /* The value of an evidence key, or NULL. */
 const char *sg_finding_get(const SgFinding *f, const char *key);

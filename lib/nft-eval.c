@@ -11,8 +11,15 @@
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter/ipset/ip_set.h>
 
 #include "nft-eval.h"
+#include "xt.h"
 
 #define NO_INDEX UINT32_MAX
 
@@ -826,6 +833,18 @@ static bool reg_is_u16(const EvalState *st, unsigned word, uint16_t *ret) {
         return true;
 }
 
+/* The probe's destination or one of the host's own addresses: a packet
+ * sent there is delivered locally. */
+static bool addr_is_local(const NftProbe *p, const uint8_t *addr) {
+        size_t alen = p->family == AF_INET6 ? 16 : 4;
+        if (p->daddr_known && memcmp(addr, p->daddr, alen) == 0)
+                return true;
+        for (size_t i = 0; p->local_addrs && i < p->n_local_addrs; i++)
+                if (memcmp(addr, p->local_addrs[i], alen) == 0)
+                        return true;
+        return false;
+}
+
 /* dnat and redirect on the probe's way in: the new destination port is what
  * every later chain (and sshd) sees. */
 static Step eval_nat(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res, int stage) {
@@ -847,8 +866,7 @@ static Step eval_nat(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *r
                             (b != NFT_REG_WORD_NONE && b != a &&
                              (!reg_ok(b, alen) || memcmp(st->reg + a * 4, st->reg + b * 4, alen) != 0)))
                                 return set_unknown(ctx, st, res, "nat to an address the probe cannot tell");
-                        if (e->nat.type == NFT_NAT_DNAT &&
-                            (!p->daddr_known || memcmp(st->reg + a * 4, p->daddr, alen) != 0))
+                        if (e->nat.type == NFT_NAT_DNAT && !addr_is_local(p, st->reg + a * 4))
                                 return set_unknown(ctx, st, res, "dnat to another address: the connection is forwarded");
                         memcpy(st->pkt + NH_OFF + addr_off, st->reg + a * 4, alen);
                         memset(st->pkt_known + NH_OFF + addr_off, 0xff, alen);
@@ -922,6 +940,326 @@ static Step eval_fib(Ctx *ctx, EvalState *st, const NftExpr *e) {
         }
         reg_unknown(st, d, IFNAMSIZ);
         return STEP_NEXT;
+}
+
+/* ---- x_tables extensions ---- */
+
+/* What of the probe the evaluator knows, for an XtProbe. */
+typedef struct XtKnown {
+        bool saddr, daddr, orig_daddr, dport, mark, ctmark, ct;
+} XtKnown;
+
+static bool pkt_all_known(const EvalState *st, unsigned off, unsigned len) {
+        for (unsigned i = 0; i < len; i++)
+                if (st->pkt_known[off + i] != 0xff)
+                        return false;
+        return true;
+}
+
+/* The XT_ADDRTYPE_* (1 << RTN_*) types of an address, as addrtype_mt()
+ * sees them: inet_addr_type() for IPv4 (exactly one), ipv6_addr_type()
+ * and the local check for IPv6. */
+static uint16_t addr_types(const NftProbe *p, const uint8_t *a) {
+        bool local = addr_is_local(p, a);
+        if (p->family == AF_INET6) {
+                if (a[0] == 0xff)
+                        return XT_ADDRTYPE_MULTICAST;
+                return (uint16_t) (XT_ADDRTYPE_UNICAST | (local ? XT_ADDRTYPE_LOCAL : 0));
+        }
+        if (a[0] >= 224 && a[0] < 240)
+                return XT_ADDRTYPE_MULTICAST;
+        if (a[0] == 0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255))
+                return XT_ADDRTYPE_BROADCAST;
+        return local ? XT_ADDRTYPE_LOCAL : XT_ADDRTYPE_UNICAST;
+}
+
+static void xt_probe_fill(const Ctx *ctx, const EvalState *st, XtProbe *xp, XtKnown *k) {
+        const NftProbe *p = ctx->probe;
+        bool v6 = p->family == AF_INET6;
+        unsigned alen = v6 ? 16 : 4, soff = NH_OFF + (v6 ? 8 : 12), doff = NH_OFF + (v6 ? 24 : 16);
+        unsigned th = th_off(st);
+
+        memset(xp, 0, sizeof(*xp));
+        memset(k, 0, sizeof(*k));
+        xp->family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+        memcpy(xp->saddr, st->pkt + soff, alen);
+        memcpy(xp->daddr, st->pkt + doff, alen);
+        k->saddr = pkt_all_known(st, soff, alen);
+        k->daddr = pkt_all_known(st, doff, alen);
+        xp->l4proto = IPPROTO_TCP;
+        xp->dport = (uint16_t) (st->pkt[th + 2] << 8 | st->pkt[th + 3]);
+        k->dport = pkt_all_known(st, th + 2, 2);
+        xp->tcp_flags = 0x02;   /* SYN */
+        snprintf(xp->iifname, sizeof(xp->iifname), "%s", p->iifname);
+        xp->mark = st->mark;
+        xp->ct_mark = st->ctmark;
+        k->mark = st->mark_known;
+        k->ctmark = st->ctmark_known;
+        k->ct = st->ct != CT_MAYBE;
+        xp->ct_state = st->ct == CT_NEW ? XT_CT_NEW : st->ct == CT_UNTRACKED ? XT_CT_UNTRACKED : XT_CT_INVALID;
+        /* conntrack's original tuple: what the client addressed */
+        xp->dnat = st->nat_dst_done;
+        memcpy(xp->orig_daddr, p->daddr, alen);
+        xp->orig_dport = p->dport;
+        k->orig_daddr = st->nat_dst_done ? p->daddr_known : k->daddr;
+        /* the probe is addressed to this host */
+        xp->daddr_types = v6 ? XT_ADDRTYPE_LOCAL | XT_ADDRTYPE_UNICAST : XT_ADDRTYPE_LOCAL;
+        if (k->saddr)
+                xp->saddr_types = addr_types(p, xp->saddr);
+}
+
+enum {
+        XT_READS_SADDR = 1 << 0,
+        XT_READS_DADDR = 1 << 1,
+        XT_READS_ORIG_DADDR = 1 << 2,
+        XT_READS_DPORT = 1 << 3,
+        XT_READS_MARK = 1 << 4,
+        XT_READS_CT = 1 << 5,
+};
+
+/* Which parts of the probe a match's answer depends on (the source port,
+ * never known, is handled by xt_sport_bounds()). */
+static unsigned xt_match_reads(const XtMatch *m) {
+        switch (m->kind) {
+        case XTM_TCP:
+                return XT_READS_DPORT;
+        case XTM_MULTIPORT:
+                return m->u.multiport.flags == XT_MULTIPORT_SOURCE ? 0 : XT_READS_DPORT;
+        case XTM_CONNTRACK: {
+                unsigned f = m->u.conntrack.match_flags, r = XT_READS_CT;
+                if (f & (XT_CONNTRACK_ORIGSRC | XT_CONNTRACK_REPLDST))
+                        r |= XT_READS_SADDR;
+                if (f & XT_CONNTRACK_ORIGDST)
+                        r |= XT_READS_ORIG_DADDR;
+                if (f & XT_CONNTRACK_REPLSRC)
+                        r |= XT_READS_DADDR;
+                if (f & (XT_CONNTRACK_ORIGDST_PORT | XT_CONNTRACK_REPLSRC_PORT))
+                        r |= XT_READS_DPORT;
+                return r;
+        }
+        case XTM_STATE:
+                return XT_READS_CT;
+        case XTM_IPRANGE:
+                return ((m->u.iprange.flags & IPRANGE_SRC) ? XT_READS_SADDR : 0) |
+                       ((m->u.iprange.flags & IPRANGE_DST) ? XT_READS_DADDR : 0);
+        case XTM_MARK:
+                return XT_READS_MARK;
+        default:
+                return 0;
+        }
+}
+
+/* The source ports where a match's answer may change: it is constant
+ * between consecutive ones, so judging each of them (and its neighbours)
+ * judges every source port.  Returns how many, 0 if it reads none. */
+static unsigned xt_sport_bounds(const XtMatch *m, uint16_t *b, unsigned max) {
+        unsigned n = 0;
+        switch (m->kind) {
+        case XTM_TCP:
+                if (m->u.tcp.spts[0] != 0 || m->u.tcp.spts[1] != 0xffff || (m->u.tcp.invflags & XT_TCP_INV_SRCPT)) {
+                        b[n++] = m->u.tcp.spts[0];
+                        b[n++] = m->u.tcp.spts[1];
+                }
+                break;
+        case XTM_MULTIPORT:
+                if (m->u.multiport.flags != XT_MULTIPORT_DESTINATION)
+                        for (unsigned i = 0; i < m->u.multiport.count && i < 15 && n < max; i++)
+                                b[n++] = m->u.multiport.ports[i];
+                break;
+        case XTM_CONNTRACK:
+                if (m->u.conntrack.match_flags & XT_CONNTRACK_ORIGSRC_PORT) {
+                        b[n++] = m->u.conntrack.origsrc_port[0];
+                        b[n++] = m->u.conntrack.origsrc_port[1];
+                }
+                if (m->u.conntrack.match_flags & XT_CONNTRACK_REPLDST_PORT) {
+                        b[n++] = m->u.conntrack.repldst_port[0];
+                        b[n++] = m->u.conntrack.repldst_port[1];
+                }
+                break;
+        default:
+                break;
+        }
+        return n;
+}
+
+static Step xt_result_step(EvalState *st, XtResult r, XtResult fresh) {
+        if (r == XT_RESULT_HISTORY) {
+                /* like `limit`: assumed within what the history allows */
+                st->rate_limited = true;
+                r = fresh;
+        }
+        return r == XT_RESULT_MATCH ? STEP_NEXT : r == XT_RESULT_NO_MATCH ? STEP_BREAK : STEP_FORK;
+}
+
+static Step eval_xt_set(Ctx *ctx, EvalState *st, const XtMatch *m, const XtProbe *xp, const XtKnown *k) {
+        const NftProbe *p = ctx->probe;
+        bool src = m->u.set.flags & IPSET_DIM_ONE_SRC;
+        int member;
+
+        /* one dimension, an address: what ipset can be asked for */
+        if (m->u.set.dim != 1 || !p->ipset_test || !(src ? k->saddr : k->daddr))
+                return STEP_FORK;
+        member = p->ipset_test(m->u.set.index, p->family, src ? xp->saddr : xp->daddr, p->ipset_userdata);
+        if (member < 0)
+                return STEP_FORK;
+        XtResult r = xt_set_match_result(m, member ? XT_SET_MEMBER : XT_SET_ABSENT, false);
+        return xt_result_step(st, r, XT_RESULT_UNKNOWN);
+}
+
+/* ip6tables matches on an extension header, which the kernel's match
+ * functions answer "no" for a packet without it (ipv6_find_hdr() fails). */
+static bool ipv6_exthdr_match(const char *name) {
+        static const char *const names[] = { "rt", "frag", "hbh", "dst" };
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if (strcmp(name, names[i]) == 0)
+                        return true;
+        return false;
+}
+
+static Step eval_xt_match(Ctx *ctx, EvalState *st, const NftExpr *e) {
+        const NftRuleset *rs = ctx->rs;
+        const XtMatch *m = nft_expr_xt_match(rs, e);
+        XtProbe xp;
+        XtKnown k;
+        uint16_t bounds[32];
+        unsigned reads, n;
+
+        if (!m)
+                return STEP_FORK;
+        if (m->kind == XTM_UNKNOWN && m->family == NFPROTO_IPV6 && ipv6_exthdr_match(xt_match_name(m, &rs->xt_pool)))
+                /* rt_mt6(), frag_mt6(), hbh_mt6(): no such header (the
+                 * probe's next header is TCP), no match, whatever the
+                 * match's options and inversions say */
+                return STEP_BREAK;
+        xt_probe_fill(ctx, st, &xp, &k);
+        if (m->kind == XTM_SET)
+                return eval_xt_set(ctx, st, m, &xp, &k);
+        reads = xt_match_reads(m);
+        if (((reads & XT_READS_SADDR) && !k.saddr) || ((reads & XT_READS_DADDR) && !k.daddr) ||
+            ((reads & XT_READS_ORIG_DADDR) && !k.orig_daddr) || ((reads & XT_READS_DPORT) && !k.dport) ||
+            ((reads & XT_READS_MARK) && !k.mark) || ((reads & XT_READS_CT) && !k.ct))
+                return STEP_FORK;
+
+        XtResult fresh, r = xt_match_eval(m, &rs->xt_pool, &xp, &fresh);
+        n = xt_sport_bounds(m, bounds, 30);
+        for (unsigned i = 0; i < n; i++)
+                for (int d = -1; d <= 1; d++) {
+                        int port = bounds[i] + d;
+                        XtResult f2, r2;
+                        if (port < 0 || port > 0xffff)
+                                continue;
+                        xp.sport = (uint16_t) port;
+                        r2 = xt_match_eval(m, &rs->xt_pool, &xp, &f2);
+                        if (r2 != r || f2 != fresh)
+                                return STEP_FORK;       /* the source port decides */
+                }
+        if (n > 0) {
+                XtResult f2;
+                xp.sport = 0xffff;
+                if (xt_match_eval(m, &rs->xt_pool, &xp, &f2) != r || f2 != fresh)
+                        return STEP_FORK;
+        }
+        return xt_result_step(st, r, fresh);
+}
+
+/* DNAT, REDIRECT, SNAT, MASQUERADE targets: as the native nat statements. */
+static Step eval_xt_nat(Ctx *ctx, EvalState *st, const XtTarget *t, const XtProbe *xp, XtVerdict v,
+                        NftEvalResult *res, int stage) {
+        const NftProbe *p = ctx->probe;
+        bool v6 = p->family == AF_INET6;
+        unsigned alen = v6 ? 16 : 4, th = th_off(st);
+        bool dst = t->u.nat.type == XT_NAT_DNAT || t->u.nat.type == XT_NAT_REDIRECT;
+
+        if (st->ct != CT_NEW)
+                return set_unknown(ctx, st, res, "nat without a conntrack entry");
+        if (!dst) {
+                unsigned soff = NH_OFF + (v6 ? 8 : 12);
+                if (v.changed & XT_CHANGED_SADDR) {
+                        memcpy(st->pkt + soff, xp->saddr, alen);
+                        memset(st->pkt_known + soff, (v.uncertain & XT_CHANGED_SADDR) ? 0 : 0xff, alen);
+                }
+                st->nat_src_done = true;
+                st->verdict = NF_ACCEPT;
+                return STEP_VERDICT;
+        }
+        if (stage != STAGE_PREROUTING)
+                return set_unknown(ctx, st, res, "dnat outside prerouting");
+        unsigned doff = NH_OFF + (v6 ? 24 : 16);
+        if (t->u.nat.type == XT_NAT_REDIRECT)
+                /* the primary address of the input device: this host */
+                memset(st->pkt_known + doff, 0, alen);
+        else if (v.changed & XT_CHANGED_DADDR) {
+                if (v.uncertain & XT_CHANGED_DADDR)
+                        return set_unknown(ctx, st, res, "nat to an address the probe cannot tell");
+                if (!addr_is_local(p, xp->daddr))
+                        return set_unknown(ctx, st, res, "dnat to another address: the connection is forwarded");
+                memcpy(st->pkt + doff, xp->daddr, alen);
+                memset(st->pkt_known + doff, 0xff, alen);
+        }
+        if (v.changed & XT_CHANGED_DPORT) {
+                uint16_t port = htons(xp->dport);
+                memcpy(st->pkt + th + 2, &port, 2);
+                memset(st->pkt_known + th + 2, (v.uncertain & XT_CHANGED_DPORT) ? 0 : 0xff, 2);
+        }
+        st->nat_dst_done = true;
+        st->verdict = NF_ACCEPT;
+        return STEP_VERDICT;
+}
+
+static Step eval_xt_target(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res, int stage) {
+        const NftRuleset *rs = ctx->rs;
+        const XtTarget *t = nft_expr_xt_target(rs, e);
+        XtProbe xp;
+        XtKnown k;
+
+        if (!t)
+                return set_unknown(ctx, st, res, "an x_tables target that was not read");
+        xt_probe_fill(ctx, st, &xp, &k);
+        XtVerdict v = xt_target_eval(t, &rs->xt_pool, &xp);
+        switch (v.kind) {
+        case XT_VERDICT_CONTINUE:
+                if (v.changed & XT_CHANGED_MARK) {
+                        /* (mark & ~mask) ^ value: known when the old mark
+                         * was, or when the mask replaces all of it */
+                        bool known = !(v.uncertain & XT_CHANGED_MARK) &&
+                                     ((st->mark_known && (t->kind != XTT_CONNMARK || st->ctmark_known)) ||
+                                      (t->kind == XTT_MARK && t->u.mark.mask == UINT32_MAX));
+                        st->mark = xp.mark;
+                        st->mark_known = known;
+                }
+                if (v.changed & XT_CHANGED_CTMARK) {
+                        bool known = !(v.uncertain & XT_CHANGED_CTMARK) && st->ctmark_known && st->mark_known &&
+                                     st->ct != CT_MAYBE;
+                        st->ctmark = xp.ct_mark;
+                        st->ctmark_known = known;
+                }
+                if (v.changed & XT_CHANGED_CTSTATE) {
+                        if (st->ct == CT_MAYBE)
+                                return set_unknown(ctx, st, res, "notrack at conntrack's own priority");
+                        if (st->ct == CT_NONE)
+                                st->ct = CT_UNTRACKED;
+                }
+                return STEP_NEXT;
+        case XT_VERDICT_ACCEPT:
+                st->verdict = NF_ACCEPT;
+                return STEP_VERDICT;
+        case XT_VERDICT_DROP:
+                st->verdict = NF_DROP;
+                return STEP_VERDICT;
+        case XT_VERDICT_REJECT:
+                st->rejected = true;
+                st->verdict = NF_DROP;
+                return STEP_VERDICT;
+        case XT_VERDICT_RETURN:
+                st->verdict = NFT_RETURN;
+                return STEP_VERDICT;
+        case XT_VERDICT_NAT:
+                return eval_xt_nat(ctx, st, t, &xp, v, res, stage);
+        case XT_VERDICT_QUEUE:
+                return set_unknown(ctx, st, res, "the packet is queued to a userspace program");
+        default:
+                return set_unknown(ctx, st, res, "an x_tables target that is not modelled");
+        }
 }
 
 static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res, int stage) {
@@ -1039,6 +1377,10 @@ static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *
         case NFT_EXPR_OPAQUE_LOAD:
                 reg_unknown_to_end(st, e->other.dreg);
                 return STEP_FORK;
+        case NFT_EXPR_XT_MATCH:
+                return eval_xt_match(ctx, st, e);
+        case NFT_EXPR_XT_TARGET:
+                return eval_xt_target(ctx, st, e, res, stage);
         case NFT_EXPR_OPAQUE:
         case NFT_EXPR_UNKNOWN:
         case _NFT_EXPR_KIND_MAX:

@@ -7,9 +7,12 @@
  * kernel order — netdev/inet ingress on the input device, then prerouting,
  * then input, each hook's chains across all tables ordered by priority —
  * with the kernel's register file, verdict and jump-stack semantics
- * (net/netfilter/nf_tables_core.c: nft_do_chain).
+ * (net/netfilter/nf_tables_core.c: nft_do_chain).  iptables-nft's xt
+ * extensions and iptables-legacy's tables (converted into the ruleset by
+ * nft_ruleset_add_legacy()) are judged by xt-eval.c against the same
+ * packet, and run at their priorities among the nftables chains.
  *
- * Pure: no I/O except through the set lookup callback.  Whatever the probe
+ * Pure: no I/O except through the set lookup and ipset callbacks.  Whatever the probe
  * does not define (source port, TTL, an expression not modelled) is
  * "unknown": the evaluator follows both outcomes, and if they disagree the
  * verdict is NFT_VERDICT_UNKNOWN, never a false certainty.
@@ -61,6 +64,16 @@ typedef struct NftProbe {
         /* the route back to saddr leaves through iif: a reverse-path check
          * (`fib saddr . iif oif missing drop`) passes; false: unknown */
         bool rpfilter_ok;
+        /* the host's own addresses of the probe's family (IPv4 in the
+         * first 4 bytes): a dnat to one of them is delivered here, like a
+         * redirect; addrtype LOCAL holds for them.  May be NULL. */
+        const uint8_t (*local_addrs)[16];
+        size_t n_local_addrs;
+        /* ipset's answer for `-m set`: is `addr` (of `family`, AF_*) in the
+         * set with kernel index `index`?  1 yes, 0 no, < 0 not known.  NULL:
+         * set matches are undecided (both outcomes followed). */
+        int (*ipset_test)(uint16_t index, int family, const uint8_t *addr, void *userdata);
+        void *ipset_userdata;
 } NftProbe;
 
 typedef enum NftVerdict {

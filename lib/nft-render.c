@@ -21,6 +21,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "nft-ruleset.h"
+#include "xt.h"
 
 /* A name or string in the pool; never NULL. */
 static const char *pool_str(const NftRuleset *rs, uint32_t off) {
@@ -1090,6 +1091,31 @@ static const char *expr_kind_name(const NftRuleset *rs, const NftExpr *e) {
         }
 }
 
+/* iptables-nft's compat expressions, as nft translates them (xt-render.c),
+ * or as nft prints what it cannot translate. */
+static void render_xt(Ctx *c, const NftExpr *e) {
+        const NftRuleset *rs = c->rs;
+        const XtMatch *m = nft_expr_xt_match(rs, e);
+        const XtTarget *t = nft_expr_xt_target(rs, e);
+        uint8_t l4proto = c->l4 == P_TCP ? IPPROTO_TCP : c->l4 == P_UDP ? IPPROTO_UDP : 0;
+        char buf[256];
+        int n = -EOPNOTSUPP;
+
+        before_stmt(c);
+        if (m)
+                n = xt_match_render(m, &rs->xt_pool, l4proto, buf, sizeof(buf));
+        else if (t)
+                n = xt_target_render(t, &rs->xt_pool, buf, sizeof(buf));
+        if (n >= 0)
+                bprintf(c->out, "%s", buf);
+        else if (m)
+                bprintf(c->out, "xt match \"%s\"", xt_match_name(m, &rs->xt_pool));
+        else if (t)
+                bprintf(c->out, "xt target \"%s\"", xt_target_name(t, &rs->xt_pool));
+        else
+                bprintf(c->out, "[xt]");
+}
+
 /* Returns how many expressions were consumed (a range takes two). */
 static unsigned render_expr(Ctx *c, const NftExpr *e, const NftExpr *next) {
         const NftRuleset *rs = c->rs;
@@ -1231,14 +1257,15 @@ static unsigned render_expr(Ctx *c, const NftExpr *e, const NftExpr *next) {
                         bprintf(c->out, "ct %u set ", e->ct_set.key);
                 render_reg_value(c, e->ct_set.sreg, e->ct_set.key == NFT_CT_MARK ? T_MARK : T_INT_HOST, 4);
                 return 1;
+        case NFT_EXPR_XT_MATCH:
+        case NFT_EXPR_XT_TARGET:
+                render_xt(c, e);
+                return 1;
         case NFT_EXPR_OPAQUE:
         case NFT_EXPR_UNKNOWN: {
                 const char *n = pool_str(rs, e->other.name_off);
                 before_stmt(c);
-                if (strncmp(n, "match ", 6) == 0 || strncmp(n, "target ", 7) == 0)
-                        bprintf(c->out, "xt %s \"%s\"", n[0] == 'm' ? "match" : "target", strchr(n, ' ') + 1);
-                else
-                        bprintf(c->out, "[%s]", n);
+                bprintf(c->out, "[%s]", n);
                 return 1;
         }
         default: {

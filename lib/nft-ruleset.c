@@ -16,13 +16,15 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "nft-eval.h"
+#include "nft-internal.h"
 #include "nft-ruleset.h"
+#include "xt.h"
 
 #define NO_INDEX UINT32_MAX
 
 /* ---- growable arrays and the byte pool ---- */
 
-static int grow(void **p, size_t *allocated, size_t need, size_t size) {
+int nft_grow(void **p, size_t *allocated, size_t need, size_t size) {
         if (need <= *allocated)
                 return 0;
         size_t n = *allocated ? *allocated : 4;
@@ -39,15 +41,14 @@ static int grow(void **p, size_t *allocated, size_t need, size_t size) {
         return 0;
 }
 
-#define GROW(arr, n, allocated) \
-        grow((void **) &(arr), &(allocated), (n), sizeof(*(arr)))
+#define GROW NFT_GROW
 
 /* Returns the offset of a copy of `data` in the pool, 0 on ENOMEM (offset 0
  * is reserved: it means "none"). */
 static uint32_t pool_add(NftRuleset *rs, const void *data, size_t len) {
         if (rs->pool_len + len > UINT32_MAX)
                 return 0;
-        if (grow((void **) &rs->pool, &rs->pool_allocated, rs->pool_len + len, 1) < 0)
+        if (nft_grow((void **) &rs->pool, &rs->pool_allocated, rs->pool_len + len, 1) < 0)
                 return 0;
         uint32_t off = (uint32_t) rs->pool_len;
         if (len)
@@ -102,7 +103,7 @@ static uint32_t pool_hash_at(const NftRuleset *rs, uint32_t packed) {
 
 /* Like pool_add(), but data of at most POOL_DEDUP_MAX bytes seen before is
  * not stored again. */
-static uint32_t pool_add_dedup(NftRuleset *rs, const void *data, size_t len) {
+uint32_t nft_pool_add_dedup(NftRuleset *rs, const void *data, size_t len) {
         if (len == 0 || len > POOL_DEDUP_MAX || rs->pool_len + len >= (UINT32_MAX >> 6))
                 return pool_add(rs, data, len);
         if ((rs->n_pool_indexed + 1) * 2 > rs->pool_index_size &&
@@ -122,12 +123,14 @@ static uint32_t pool_add_dedup(NftRuleset *rs, const void *data, size_t len) {
         return off;
 }
 
+#define pool_add_dedup nft_pool_add_dedup
+
 static uint32_t pool_add_str(NftRuleset *rs, const char *s) {
         return pool_add_dedup(rs, s, strlen(s) + 1);
 }
 
 /* Appends expression `x` to the rule being built, stored once. */
-static int expr_ref_add(NftRuleset *rs, const NftExpr *x) {
+int nft_expr_append(NftRuleset *rs, const NftExpr *x) {
         if ((rs->n_expr_indexed + 1) * 2 > rs->expr_index_size &&
             index_grow(&rs->expr_index, &rs->expr_index_size, expr_hash_of, rs) < 0)
                 return -ENOMEM;
@@ -146,6 +149,47 @@ static int expr_ref_add(NftRuleset *rs, const NftExpr *x) {
         rs->n_expr_indexed++;
         rs->expr_refs[rs->n_expr_refs++] = (uint32_t) rs->n_exprs++;
         return 0;
+}
+
+#define expr_ref_add nft_expr_append
+
+static uint32_t xt_match_hash_of(const NftRuleset *rs, uint32_t i) {
+        return hash_bytes(&rs->xt_matches[i], sizeof(XtMatch));
+}
+
+static uint32_t xt_target_hash_of(const NftRuleset *rs, uint32_t i) {
+        return hash_bytes(&rs->xt_targets[i], sizeof(XtTarget));
+}
+
+/* One store for both kinds of extension: entries of `size` bytes in *arr,
+ * found again through an open-addressing index of entry+1 values. */
+static int xt_store(NftRuleset *rs, void **arr, size_t *n, size_t *allocated, uint32_t **index,
+                    size_t *index_size, uint32_t (*hash_of)(const NftRuleset *, uint32_t), const void *x,
+                    size_t size, uint32_t *ret_index) {
+        if ((*n + 1) * 2 > *index_size && index_grow(index, index_size, hash_of, rs) < 0)
+                return -ENOMEM;
+        size_t mask = *index_size - 1, j = hash_bytes(x, size) & mask;
+        for (; (*index)[j]; j = (j + 1) & mask)
+                if (memcmp((uint8_t *) *arr + ((*index)[j] - 1) * size, x, size) == 0) {
+                        *ret_index = (*index)[j] - 1;
+                        return 0;
+                }
+        if (*n >= UINT32_MAX - 1 || nft_grow(arr, allocated, *n + 1, size) < 0)
+                return -ENOMEM;
+        memcpy((uint8_t *) *arr + *n * size, x, size);
+        (*index)[j] = (uint32_t) *n + 1;
+        *ret_index = (uint32_t) (*n)++;
+        return 0;
+}
+
+int nft_xt_match_add(NftRuleset *rs, const XtMatch *m, uint32_t *ret_index) {
+        return xt_store(rs, (void **) &rs->xt_matches, &rs->n_xt_matches, &rs->allocated_xt_matches,
+                        &rs->xt_match_index, &rs->xt_match_index_size, xt_match_hash_of, m, sizeof(*m), ret_index);
+}
+
+int nft_xt_target_add(NftRuleset *rs, const XtTarget *t, uint32_t *ret_index) {
+        return xt_store(rs, (void **) &rs->xt_targets, &rs->n_xt_targets, &rs->allocated_xt_targets,
+                        &rs->xt_target_index, &rs->xt_target_index_size, xt_target_hash_of, t, sizeof(*t), ret_index);
 }
 
 NftRuleset *nft_ruleset_new(void) {
@@ -192,6 +236,11 @@ NftRuleset *nft_ruleset_free(NftRuleset *rs) {
         free(rs->expr_index);
         free(rs->pool_index);
         free(rs->pool);
+        free(rs->xt_matches);
+        free(rs->xt_targets);
+        free(rs->xt_match_index);
+        free(rs->xt_target_index);
+        xt_pool_done(&rs->xt_pool);
         free(rs);
         return NULL;
 }
@@ -374,8 +423,6 @@ static int attr_data_value(const struct nlattr *a, const void **ret, size_t *ret
         *ret_len = len;
         return 0;
 }
-
-static uint32_t pool_add_dedup(NftRuleset *rs, const void *data, size_t len);
 
 static uint32_t pool_add_data(NftRuleset *rs, const struct nlattr *a, size_t *ret_len) {
         const void *d;
@@ -681,8 +728,8 @@ static const ExprName expr_names[] = {
         { "synproxy", NFT_EXPR_OPAQUE },
         { "fwd", NFT_EXPR_OPAQUE },
         { "inner", NFT_EXPR_OPAQUE },
-        { "match", NFT_EXPR_OPAQUE },
-        { "target", NFT_EXPR_OPAQUE },
+        { "match", NFT_EXPR_XT_MATCH },
+        { "target", NFT_EXPR_XT_TARGET },
 };
 
 static NftExprKind expr_kind(const char *name) {
@@ -690,6 +737,32 @@ static NftExprKind expr_kind(const char *name) {
                 if (strcmp(expr_names[i].name, name) == 0)
                         return expr_names[i].kind;
         return NFT_EXPR_UNKNOWN;
+}
+
+/* nft_compat's `match` and `target` (NFTA_MATCH_* and NFTA_TARGET_* are
+ * numbered alike): the x_tables blob decoded for the table's family. */
+static int parse_xt(NftRuleset *rs, uint32_t table, NftExpr *x, const struct nlattr *const *tb) {
+        const char *name = attr_str(tb[NFTA_MATCH_NAME]);
+        uint32_t rev = attr_u32_or(tb[NFTA_MATCH_REV], 0);
+        const void *info = tb[NFTA_MATCH_INFO] ? mnl_attr_get_payload(tb[NFTA_MATCH_INFO]) : NULL;
+        size_t len = tb[NFTA_MATCH_INFO] ? mnl_attr_get_payload_len(tb[NFTA_MATCH_INFO]) : 0;
+        int family = rs->tables[table].family;
+        int r;
+
+        if (!name)
+                return -EBADMSG;
+        if (x->kind == NFT_EXPR_XT_MATCH) {
+                XtMatch m;
+                memset(&m, 0, sizeof(m));
+                if ((r = xt_match_decode(&m, &rs->xt_pool, family, name, rev, info, len)) < 0)
+                        return r;
+                return nft_xt_match_add(rs, &m, &x->xt.index);
+        }
+        XtTarget t;
+        memset(&t, 0, sizeof(t));
+        if ((r = xt_target_decode(&t, &rs->xt_pool, family, name, rev, info, len)) < 0)
+                return r;
+        return nft_xt_target_add(rs, &t, &x->xt.index);
 }
 
 static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const char *name,
@@ -946,11 +1019,13 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
         case NFT_EXPR_NOTRACK:
         case NFT_EXPR_LAST:
                 return 0;
+        case NFT_EXPR_XT_MATCH:
+        case NFT_EXPR_XT_TARGET:
+                return parse_xt(rs, table, x, tb);
         case NFT_EXPR_OPAQUE_LOAD:
         case NFT_EXPR_OPAQUE:
         case NFT_EXPR_NOOP:
         case NFT_EXPR_UNKNOWN: {
-                char buf[96];
                 uint8_t kind = x->kind;
                 x->other.kind = kind;
                 x->other.dreg = NFT_REG_WORD_NONE;
@@ -973,11 +1048,6 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                         /* exthdr without DREG writes the packet */
                         if (x->other.dreg == NFT_REG_WORD_NONE)
                                 x->other.kind = NFT_EXPR_OPAQUE;
-                }
-                if (strcmp(name, "match") == 0 || strcmp(name, "target") == 0) {
-                        const char *xt = attr_str(tb[NFTA_MATCH_NAME]);
-                        snprintf(buf, sizeof(buf), "%s %s", name, xt ? xt : "?");
-                        name = buf;
                 }
                 if (!(x->other.name_off = pool_add_str(rs, name)))
                         return -ENOMEM;
@@ -1337,7 +1407,7 @@ static int held_cb(const void *buf, size_t len, void *userdata) {
         }
         if (s->held_elems > NFT_SMALL_SET_MAX)
                 return -E2BIG;
-        if (grow((void **) &s->held, &s->held_allocated, s->held_len + len, 1) < 0)
+        if (nft_grow((void **) &s->held, &s->held_allocated, s->held_len + len, 1) < 0)
                 return -ENOMEM;
         memcpy(s->held + s->held_len, buf, len);
         s->held_len += len;

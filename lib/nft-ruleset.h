@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xt.h"
+
 /* Register numbers are stored as the kernel's 32-bit word index into struct
  * nft_regs (NFT_REG_1 is word 4, NFT_REG32_00 also word 4, NFT_REG_4 is
  * word 16, NFT_REG32_15 is word 19); word 0 is the verdict register. */
@@ -75,8 +77,14 @@ typedef enum NftExprKind {
          * other.dreg (when set) and never end evaluation themselves. */
         NFT_EXPR_OPAQUE_LOAD,
         /* Known to exist, not modelled, may change the packet's fate
-         * (tproxy, synproxy, fwd, xt match/target, ...). */
+         * (tproxy, synproxy, fwd, inner, ...). */
         NFT_EXPR_OPAQUE,
+        /* iptables-nft's compat `match` / `target` (and the matches and
+         * targets of iptables-legacy rules), decoded: xt.index into
+         * NftRuleset.xt_matches / xt_targets.  Extensions the xt decoders
+         * do not know are kept there as XTM_UNKNOWN / XTT_UNKNOWN. */
+        NFT_EXPR_XT_MATCH,
+        NFT_EXPR_XT_TARGET,
         _NFT_EXPR_KIND_MAX,
 } NftExprKind;
 
@@ -131,8 +139,8 @@ typedef union NftExpr {
         struct { uint8_t kind, sreg_key, sreg_data, flags; uint32_t set, set_name_off; } dynset;
         struct { uint8_t kind, type; uint32_t name_off; } objref;
         struct { uint8_t kind, flags; uint16_t num; } queue;
-        /* UNKNOWN, NOOP, OPAQUE*: name as the kernel calls it ("tproxy"),
-         * xt extensions as "match NAME" / "target NAME" */
+        struct { uint8_t kind; uint32_t index; } xt;
+        /* UNKNOWN, NOOP, OPAQUE*: name as the kernel calls it ("tproxy") */
         struct { uint8_t kind, dreg; uint32_t name_off; } other;
 } NftExpr;
 
@@ -161,6 +169,11 @@ typedef struct NftChain {
 
 typedef struct NftTable {
         int family;             /* NFPROTO_* */
+        /* an iptables-legacy (x_tables) table converted by
+         * nft_ruleset_add_legacy(): its chains' handles are 0, its rules'
+         * handles their 1-based position in the chain (`iptables -D CHAIN
+         * N`, `--line-numbers`) */
+        bool legacy;
         char *name;
         uint64_t handle;
         uint32_t flags;         /* NFT_TABLE_F_DORMANT: no chain of it runs */
@@ -208,6 +221,15 @@ typedef struct NftRuleset {
         size_t n_expr_refs, allocated_expr_refs;
         uint8_t *pool;
         size_t pool_len, pool_allocated;
+        /* decoded x_tables extensions (NFT_EXPR_XT_*), stored once each;
+         * their strings and addresses live in xt_pool */
+        XtMatch *xt_matches;
+        size_t n_xt_matches, allocated_xt_matches;
+        XtTarget *xt_targets;
+        size_t n_xt_targets, allocated_xt_targets;
+        XtPool xt_pool;
+        uint32_t *xt_match_index, *xt_target_index;
+        size_t xt_match_index_size, xt_target_index_size;
         /* open-addressing indexes for that (entries + 1; 0: empty) */
         uint32_t *expr_index, *pool_index;
         size_t expr_index_size, n_expr_indexed, pool_index_size, n_pool_indexed;
@@ -255,6 +277,31 @@ int nft_dump_raw(const NftDumpSink *sink);
 
 /* nft_dump_raw() into a new NftRuleset. */
 int nft_ruleset_read(NftRuleset **ret);
+
+/* Appends an iptables-legacy table as an NftTable with `legacy` set (of
+ * family NFPROTO_IPV4 or NFPROTO_IPV6, the hooks' chains as base chains at
+ * the x_tables priorities: raw -300, mangle -150, nat -100/100, filter 0,
+ * security 50): each rule becomes native expressions for its header
+ * (addresses with their masks, interfaces with '+' wildcards, protocol,
+ * fragments, each with its inversion), NFT_EXPR_XT_MATCH for its matches
+ * and a native verdict (accept, drop, queue, return, jump, goto) or
+ * NFT_EXPR_XT_TARGET.  A comment match becomes the rule's comment.
+ * At equal priority the kernel runs the hook registered last first
+ * (nf_hook_entries_grow()); an x_tables table registers its hooks when it
+ * is first used in the namespace, which cannot be read back: appended
+ * after the nftables tables, legacy chains count as registered later.
+ * (nft-legacy.c)  Returns 0, -EBADMSG for a table that names an unknown
+ * hook, or -ENOMEM. */
+typedef struct XtLegacyTable XtLegacyTable;
+int nft_ruleset_add_legacy(NftRuleset *rs, const XtLegacyTable *t);
+
+static inline const XtMatch *nft_expr_xt_match(const NftRuleset *rs, const NftExpr *e) {
+        return e->kind == NFT_EXPR_XT_MATCH && e->xt.index < rs->n_xt_matches ? &rs->xt_matches[e->xt.index] : NULL;
+}
+
+static inline const XtTarget *nft_expr_xt_target(const NftRuleset *rs, const NftExpr *e) {
+        return e->kind == NFT_EXPR_XT_TARGET && e->xt.index < rs->n_xt_targets ? &rs->xt_targets[e->xt.index] : NULL;
+}
 
 const NftTable *nft_ruleset_find_table(const NftRuleset *rs, int family, const char *name);
 const NftChain *nft_table_find_chain(const NftTable *t, const char *name);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Asking ipset about one element, for iptables' `-m set` matches: the set's
+ * name from the kernel index the match carries, then IPSET_CMD_TEST for one
+ * address.  Never lists a set.  Needs CAP_NET_ADMIN (and CAP_NET_RAW for
+ * the name).
+ */
+
+#include <stdint.h>
+
+#define IPSET_NAME_MAX 32       /* IPSET_MAXNAMELEN */
+
+/* The name of the set with kernel index INDEX (getsockopt SO_IP_SET
+ * IP_SET_OP_GET_BYINDEX, as iptables' libxt_set does it).  Returns 0,
+ * -ENOENT when there is no such set, or a negative errno. */
+int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]);
+
+/* Is ADDR (FAMILY AF_INET or AF_INET6, network order) in set NAME, as
+ * `ipset test NAME ADDR` asks it (IPSET_CMD_TEST over nfnetlink)?  Returns
+ * 1 yes, 0 no, or a negative errno (e.g. a set whose elements are not
+ * single addresses). */
+int ipset_test_addr(const char *name, int family, const uint8_t *addr);
+
+/* NftProbe.ipset_test: both of the above; userdata unused. */
+int ipset_probe_test(uint16_t index, int family, const uint8_t *addr, void *userdata);

@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+/*
+ * x_tables in the nftables model: iptables-nft's compat `match`/`target`
+ * expressions decoded from netlink (built with libnftnl as the kernel dumps
+ * them) and judged by the evaluator; iptables-legacy tables (captured with
+ * tests/tools/xt-legacy-capture) converted into the same model and run
+ * interleaved with nftables base chains by priority; dnat to one of the
+ * host's own addresses.  No root needed.
+ */
+
+/* glibc first: its headers tell the uapi ones not to redefine in_addr */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* net/if.h (through nft-eval.h) before the uapi headers' linux/if.h */
+#include "nft-eval.h"
+#include "nft-ruleset.h"
+#include "xt-legacy.h"
+#include "xt.h"
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_limit.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_set.h>
+#include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv4/ipt_REJECT.h>
+
+/* ---- building a dump (as check_nft_eval.c) ---- */
+
+static uint8_t dump[1 << 18];
+static size_t dump_len;
+static struct nftnl_rule *cur;
+static uint64_t next_handle;
+
+static struct nlmsghdr *msg_begin(uint16_t type, int family) {
+        ck_assert_uint_lt(dump_len + 65536, sizeof(dump));
+        return nftnl_nlmsg_build_hdr((char *) dump + dump_len, type, (uint16_t) family, NLM_F_MULTI, 1);
+}
+
+static void msg_end(struct nlmsghdr *nlh) {
+        dump_len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+static void add_table(int family, const char *name) {
+        struct nftnl_table *t = nftnl_table_alloc();
+        nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+        nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t) family);
+        struct nlmsghdr *nlh = msg_begin(NFT_MSG_NEWTABLE, family);
+        nftnl_table_nlmsg_build_payload(nlh, t);
+        msg_end(nlh);
+        nftnl_table_free(t);
+}
+
+static void add_chain(int family, const char *table, const char *name, int hook, int prio, int policy,
+                      const char *type) {
+        struct nftnl_chain *c = nftnl_chain_alloc();
+        nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+        nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+        nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t) family);
+        if (hook >= 0) {
+                nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t) hook);
+                nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+                nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, (uint32_t) policy);
+                nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type ? type : "filter");
+        }
+        struct nlmsghdr *nlh = msg_begin(NFT_MSG_NEWCHAIN, family);
+        nftnl_chain_nlmsg_build_payload(nlh, c);
+        msg_end(nlh);
+        nftnl_chain_free(c);
+}
+
+static void rule_begin(int family, const char *table, const char *chain) {
+        cur = nftnl_rule_alloc();
+        nftnl_rule_set_str(cur, NFTNL_RULE_TABLE, table);
+        nftnl_rule_set_str(cur, NFTNL_RULE_CHAIN, chain);
+        nftnl_rule_set_u32(cur, NFTNL_RULE_FAMILY, (uint32_t) family);
+        nftnl_rule_set_u64(cur, NFTNL_RULE_HANDLE, ++next_handle);
+}
+
+static uint64_t rule_end(void) {
+        struct nlmsghdr *nlh = msg_begin(NFT_MSG_NEWRULE, (int) nftnl_rule_get_u32(cur, NFTNL_RULE_FAMILY));
+        nftnl_rule_nlmsg_build_payload(nlh, cur);
+        msg_end(nlh);
+        nftnl_rule_free(cur);
+        cur = NULL;
+        return next_handle;
+}
+
+static void x_meta(uint32_t key, uint32_t dreg) {
+        struct nftnl_expr *e = nftnl_expr_alloc("meta");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+        nftnl_rule_add_expr(cur, e);
+}
+
+static void x_payload(uint32_t base, uint32_t off, uint32_t len, uint32_t dreg) {
+        struct nftnl_expr *e = nftnl_expr_alloc("payload");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+        nftnl_rule_add_expr(cur, e);
+}
+
+static void x_cmp(uint32_t sreg, uint32_t op, const void *data, uint32_t len) {
+        struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+        nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+        nftnl_rule_add_expr(cur, e);
+}
+
+static void x_verdict(int verdict) {
+        struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t) verdict);
+        nftnl_rule_add_expr(cur, e);
+}
+
+static void x_imm(uint32_t dreg, const void *data, uint32_t len) {
+        struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, dreg);
+        nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+        nftnl_rule_add_expr(cur, e);
+}
+
+/* `-p tcp --dport P` as iptables-nft writes it */
+static void x_tcp_dport(uint16_t port) {
+        uint8_t tcp = IPPROTO_TCP;
+        uint16_t be = htons(port);
+        x_meta(NFT_META_L4PROTO, NFT_REG_1);
+        x_cmp(NFT_REG_1, NFT_CMP_EQ, &tcp, 1);
+        x_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
+        x_cmp(NFT_REG_1, NFT_CMP_EQ, &be, 2);
+}
+
+/* A compat expression with its blob zero-padded to XT_ALIGN(), as the
+ * kernel dumps it (nft_match_dump(), nft_target_dump()). */
+static void x_compat(bool target, const char *name, uint32_t rev, const void *info, size_t len) {
+        size_t aligned = XT_ALIGN(len);
+        /* libnftnl keeps (and frees) the blob it is given */
+        uint8_t *blob = calloc(1, aligned ? aligned : 1);
+        struct nftnl_expr *e = nftnl_expr_alloc(target ? "target" : "match");
+
+        ck_assert_ptr_nonnull(blob);
+        if (len)
+                memcpy(blob, info, len);
+        nftnl_expr_set_str(e, target ? NFTNL_EXPR_TG_NAME : NFTNL_EXPR_MT_NAME, name);
+        nftnl_expr_set_u32(e, target ? NFTNL_EXPR_TG_REV : NFTNL_EXPR_MT_REV, rev);
+        nftnl_expr_set(e, target ? NFTNL_EXPR_TG_INFO : NFTNL_EXPR_MT_INFO, blob, (uint32_t) aligned);
+        nftnl_rule_add_expr(cur, e);
+}
+
+static void x_match(const char *name, uint32_t rev, const void *info, size_t len) {
+        x_compat(false, name, rev, info, len);
+}
+
+static void x_target(const char *name, uint32_t rev, const void *info, size_t len) {
+        x_compat(true, name, rev, info, len);
+}
+
+static void x_multiport_dports(uint16_t a, uint16_t b) {
+        struct xt_multiport_v1 mp = { .flags = XT_MULTIPORT_DESTINATION, .count = 2, .ports = { a, b } };
+        x_match("multiport", 1, &mp, sizeof(mp));
+}
+
+static void x_ctstate(unsigned state_mask) {
+        struct xt_conntrack_mtinfo3 ct = { .match_flags = XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS,
+                                           .state_mask = (uint16_t) state_mask };
+        x_match("conntrack", 3, &ct, sizeof(ct));
+}
+
+static void x_reject4(enum ipt_reject_with with) {
+        struct ipt_reject_info ri = { .with = with };
+        x_target("REJECT", 0, &ri, sizeof(ri));
+}
+
+static NftRuleset *parse_dump(void) {
+        NftRuleset *rs = nft_ruleset_new();
+        ck_assert_ptr_nonnull(rs);
+        ck_assert_int_eq(nft_ruleset_parse_msgs(rs, dump, dump_len), 0);
+        return rs;
+}
+
+static void setup(void) {
+        dump_len = 0;
+        next_handle = 0;
+}
+
+/* ---- probes ---- */
+
+static const uint8_t local4[][16] = { { 192, 0, 2, 1 } };
+
+static NftProbe probe4(const char *saddr, uint16_t dport) {
+        NftProbe p = { .family = AF_INET, .dport = dport, .saddr_known = saddr != NULL, .daddr_known = true,
+                       .iifname = "eth0", .iif = 2, .local_addrs = local4, .n_local_addrs = 1 };
+        if (saddr)
+                ck_assert_int_eq(inet_pton(AF_INET, saddr, p.saddr), 1);
+        ck_assert_int_eq(inet_pton(AF_INET, "192.0.2.1", p.daddr), 1);
+        return p;
+}
+
+static NftProbe probe6(const char *saddr, uint16_t dport) {
+        NftProbe p = { .family = AF_INET6, .dport = dport, .saddr_known = saddr != NULL, .daddr_known = true,
+                       .iifname = "eth0", .iif = 2 };
+        if (saddr)
+                ck_assert_int_eq(inet_pton(AF_INET6, saddr, p.saddr), 1);
+        ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::1", p.daddr), 1);
+        return p;
+}
+
+static NftEvalResult eval(const NftRuleset *rs, NftProbe p) {
+        NftEvalResult r;
+        nft_eval_probe(rs, &p, NULL, NULL, &r);
+        return r;
+}
+
+static void assert_rule(const NftEvalResult *r, NftVerdict v, const char *table, const char *chain, uint64_t handle) {
+        ck_assert_str_eq(nft_verdict_name(r->verdict), nft_verdict_name(v));
+        ck_assert_ptr_nonnull(r->chain);
+        ck_assert_str_eq(r->table->name, table);
+        ck_assert_str_eq(r->chain->name, chain);
+        if (handle == 0)
+                ck_assert_ptr_null(r->rule);
+        else {
+                ck_assert_ptr_nonnull(r->rule);
+                ck_assert_uint_eq(r->rule->handle, handle);
+        }
+}
+
+static void assert_text(const NftRuleset *rs, const NftEvalResult *r, const char *text) {
+        char *s = nft_rule_render(rs, r->table, r->rule);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_str_eq(s, text);
+        free(s);
+}
+
+static void ip_filter_input(int policy) {
+        add_table(NFPROTO_IPV4, "filter");
+        add_chain(NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0, policy, NULL);
+}
+
+/* ---- iptables-nft compat expressions ---- */
+
+START_TEST(test_compat_match_and_target_decode_into_xt_expressions) {
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_multiport_dports(22, 80);
+        x_reject4(IPT_TCP_RESET);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        const NftRule *rule = &rs->tables[0].chains[0].rules[0];
+        ck_assert_uint_eq(rule->n_expr, 2);
+        const XtMatch *m = nft_expr_xt_match(rs, nft_rule_expr(rs, rule, 0));
+        const XtTarget *t = nft_expr_xt_target(rs, nft_rule_expr(rs, rule, 1));
+        ck_assert_ptr_nonnull(m);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_int_eq(m->kind, XTM_MULTIPORT);
+        ck_assert_uint_eq(m->u.multiport.count, 2);
+        ck_assert_int_eq(t->kind, XTT_REJECT);
+        ck_assert_uint_eq(sizeof(NftExpr), 12);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_equal_compat_blobs_are_stored_once) {
+        ip_filter_input(NF_ACCEPT);
+        for (int i = 0; i < 3; i++) {
+                rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+                x_ctstate(XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED));
+                x_verdict(NF_ACCEPT);
+                rule_end();
+        }
+        NftRuleset *rs = parse_dump();
+        ck_assert_uint_eq(rs->n_xt_matches, 1);
+        ck_assert_uint_eq(rs->tables[0].chains[0].n_rules, 3);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_multiport_drop_matches_its_ports_only) {
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_multiport_dports(22, 2222);
+        x_verdict(NF_DROP);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h);
+        r = eval(rs, probe4("192.0.2.2", 2222));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h);
+        r = eval(rs, probe4("192.0.2.2", 80));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        /* no source needed: the rule reads only the destination port */
+        r = eval(rs, probe4(NULL, 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_reject_target_is_a_reject_verdict) {
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_reject4(IPT_ICMP_PORT_UNREACHABLE);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", h);
+        assert_text(rs, &r, "tcp dport 22 reject");
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_conntrack_new_accept_before_policy_drop) {
+        ip_filter_input(NF_DROP);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_ctstate(XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED) | XT_CONNTRACK_STATE_BIT(IP_CT_RELATED));
+        x_verdict(NF_ACCEPT);
+        rule_end();
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_ctstate(XT_CONNTRACK_STATE_BIT(IP_CT_NEW));
+        x_verdict(NF_ACCEPT);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_ptr_nonnull(r.rule);
+        ck_assert_uint_eq(r.rule->handle, h);
+        r = eval(rs, probe4("192.0.2.2", 23));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", 0);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_mark_target_sets_the_mark_a_later_match_reads) {
+        struct xt_mark_tginfo2 set = { .mark = 0x2a, .mask = 0xffffffff };
+        struct xt_mark_mtinfo1 is = { .mark = 0x2a, .mask = 0xffffffff };
+        add_table(NFPROTO_IPV4, "mangle");
+        add_chain(NFPROTO_IPV4, "mangle", "PREROUTING", NF_INET_PRE_ROUTING, -150, NF_ACCEPT, NULL);
+        rule_begin(NFPROTO_IPV4, "mangle", "PREROUTING");
+        x_tcp_dport(22);
+        x_target("MARK", 2, &set, sizeof(set));
+        rule_end();
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_match("mark", 1, &is, sizeof(is));
+        x_verdict(NF_DROP);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h);
+        r = eval(rs, probe4("192.0.2.2", 80));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_limit_match_passes_the_first_packet_rate_limited) {
+        struct xt_rateinfo lim = { .avg = XT_LIMIT_SCALE * 20, .burst = 5 };
+        ip_filter_input(NF_DROP);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_match("limit", 0, &lim, sizeof(lim));
+        x_verdict(NF_ACCEPT);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert(r.rate_limited);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_addrtype_dst_local_holds_for_the_probe) {
+        struct xt_addrtype_info_v1 at = { .dest = XT_ADDRTYPE_LOCAL };
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_match("addrtype", 1, &at, sizeof(at));
+        x_verdict(NF_DROP);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4(NULL, 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_source_port_match_follows_both_outcomes) {
+        struct xt_tcp tcp = { .spts = { 1024, 65535 }, .dpts = { 22, 22 } };
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_match("tcp", 0, &tcp, sizeof(tcp));
+        x_verdict(NF_DROP);
+        rule_end();
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        struct xt_tcp any_sport = { .spts = { 0, 65535 }, .dpts = { 22, 22 } };
+        x_match("tcp", 0, &any_sport, sizeof(any_sport));
+        x_reject4(IPT_TCP_RESET);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        /* low source ports reach the reject, high ones the drop */
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        /* a whole-range source port is no condition */
+        r = eval(rs, probe4("192.0.2.2", 23));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_unknown_match_follows_both_outcomes_unknown_target_is_unknown) {
+        uint8_t blob[8] = { 1 };
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_match("owner", 1, blob, sizeof(blob));
+        x_verdict(NF_DROP);
+        rule_end();
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(2222);
+        x_target("TRACE", 0, NULL, 0);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        r = eval(rs, probe4("192.0.2.2", 2222));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_str_eq(r.unknown_reason, "an x_tables target that is not modelled");
+        r = eval(rs, probe4("192.0.2.2", 80));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_ipv6_routing_header_match_never_matches_a_plain_syn) {
+        uint8_t rt[40] = { 0 };
+        add_table(NFPROTO_IPV6, "filter");
+        add_chain(NFPROTO_IPV6, "filter", "INPUT", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL);
+        rule_begin(NFPROTO_IPV6, "filter", "INPUT");
+        x_match("rt", 0, rt, sizeof(rt));
+        x_verdict(NF_DROP);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe6("2001:db8::2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+static int member_answers;
+
+static int fake_ipset(uint16_t index, int family, const uint8_t *addr, void *userdata) {
+        member_answers++;
+        ck_assert_uint_eq(index, 3);
+        ck_assert_int_eq(family, AF_INET);
+        /* 192.0.2.0/24 is banned */
+        return addr[0] == 192 && addr[1] == 0 && addr[2] == 2;
+}
+
+START_TEST(test_set_match_asks_ipset_for_the_source) {
+        struct xt_set_info_match_v1 sm = { .match_set = { .index = 3, .dim = 1, .flags = IPSET_DIM_ONE_SRC } };
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_match("set", 1, &sm, sizeof(sm));
+        x_verdict(NF_DROP);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftProbe p = probe4("192.0.2.2", 22);
+        NftEvalResult r;
+        p.ipset_test = fake_ipset;
+        member_answers = 0;
+        nft_eval_probe(rs, &p, NULL, NULL, &r);
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h);
+        ck_assert_int_eq(member_answers, 1);
+        p = probe4("198.51.100.1", 22);
+        p.ipset_test = fake_ipset;
+        nft_eval_probe(rs, &p, NULL, NULL, &r);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        /* without ipset's answer: both outcomes */
+        r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_dnat_target_to_a_local_address_moves_the_port) {
+        struct nf_nat_range2 nat = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED };
+        inet_pton(AF_INET, "192.0.2.1", &nat.min_addr.ip);
+        nat.max_addr = nat.min_addr;
+        nat.min_proto.tcp.port = nat.max_proto.tcp.port = htons(2200);
+        add_table(NFPROTO_IPV4, "nat");
+        add_chain(NFPROTO_IPV4, "nat", "PREROUTING", NF_INET_PRE_ROUTING, -100, NF_ACCEPT, "nat");
+        rule_begin(NFPROTO_IPV4, "nat", "PREROUTING");
+        x_tcp_dport(22);
+        x_target("DNAT", 2, &nat, sizeof(nat));
+        rule_end();
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_verdict(NF_DROP);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        NftProbe p = probe4("192.0.2.2", 22);
+        p.daddr_known = false;  /* explain without --to: only the local addresses */
+        NftEvalResult r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_uint_eq(r.dport, 2200);
+        /* to an address that is not ours: forwarded, not judged here */
+        p.n_local_addrs = 0;
+        r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_native_dnat_to_a_local_address_is_delivered_here) {
+        uint8_t addr[4] = { 192, 0, 2, 1 };
+        uint16_t port = htons(2200);
+        add_table(NFPROTO_IPV4, "nat");
+        add_chain(NFPROTO_IPV4, "nat", "prerouting", NF_INET_PRE_ROUTING, -100, NF_ACCEPT, "nat");
+        rule_begin(NFPROTO_IPV4, "nat", "prerouting");
+        x_tcp_dport(22);
+        x_imm(NFT_REG_1, addr, 4);
+        x_imm(NFT_REG_2, &port, 2);
+        struct nftnl_expr *e = nftnl_expr_alloc("nat");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+        nftnl_rule_add_expr(cur, e);
+        rule_end();
+        NftRuleset *rs = parse_dump();
+        NftProbe p = probe4("192.0.2.2", 22);
+        p.daddr_known = false;
+        NftEvalResult r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_uint_eq(r.dport, 2200);
+        p.n_local_addrs = 0;
+        r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_str_eq(r.unknown_reason, "dnat to another address: the connection is forwarded");
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+/* ---- iptables-legacy ---- */
+
+/* tests/data/xt-legacy/filterN.bin: see filterN.sh and check_xt_legacy.c */
+static XtLegacyTable *legacy_load(const char *name) {
+        char path[512], magic[4];
+        uint32_t family;
+        XtLegacyInfo info;
+        XtLegacyTable *t = NULL;
+        FILE *f;
+        long len;
+
+        snprintf(path, sizeof(path), "%s/xt-legacy/%s", TEST_DATA_DIR, name);
+        f = fopen(path, "re");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+        len = ftell(f);
+        rewind(f);
+        ck_assert_uint_eq(fread(magic, 1, 4, f), 4);
+        ck_assert_uint_eq(fread(&family, sizeof(family), 1, f), 1);
+        ck_assert_uint_eq(fread(&info, sizeof(info), 1, f), 1);
+        size_t size = (size_t) len - 4 - sizeof(family) - sizeof(info);
+        uint8_t *entries = malloc(size);
+        ck_assert_ptr_nonnull(entries);
+        ck_assert_uint_eq(fread(entries, 1, size, f), size);
+        fclose(f);
+        ck_assert_int_eq(xt_legacy_table_parse((int) family, &info, entries, size, &t), 0);
+        free(entries);
+        return t;
+}
+
+static NftRuleset *with_legacy(const char *name) {
+        NftRuleset *rs = parse_dump();
+        XtLegacyTable *t = legacy_load(name);
+        ck_assert_int_eq(nft_ruleset_add_legacy(rs, t), 0);
+        xt_legacy_table_free(t);
+        return rs;
+}
+
+START_TEST(test_legacy_filter4_policy_rules_and_positions) {
+        NftRuleset *rs = with_legacy("filter4.bin");
+        const NftTable *t = &rs->tables[rs->n_tables - 1];
+        ck_assert(t->legacy);
+        ck_assert_str_eq(t->name, "filter");
+        ck_assert_int_eq(t->family, NFPROTO_IPV4);
+        const NftChain *input = nft_table_find_chain(t, "INPUT");
+        ck_assert_ptr_nonnull(input);
+        ck_assert_int_eq(input->hook, NF_INET_LOCAL_IN);
+        ck_assert_int_eq(input->priority, 0);
+        ck_assert_int_eq(input->policy, NF_DROP);
+        ck_assert_uint_eq(input->n_rules, 6);
+
+        /* -p tcp --dport 22 -m comment --comment ssh -j ACCEPT */
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_ptr_nonnull(r.rule);
+        ck_assert_uint_eq(r.rule->handle, 4);
+        ck_assert_str_eq(nft_pool(rs, r.rule->comment_off), "ssh");
+        /* blocklist: -s 198.51.100.0/24 -j DROP, reached by a jump */
+        r = eval(rs, probe4("198.51.100.9", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "blocklist", 1);
+        assert_text(rs, &r, "ip saddr 198.51.100.0/24 drop");
+        /* -p tcp -m multiport --dports 80,443 -j REJECT --reject-with tcp-reset */
+        r = eval(rs, probe4("192.0.2.2", 443));
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", 5);
+        /* ! -s 192.0.2.0/24 -p tcp --dport 2222 -g blocklist: goto, then
+         * blocklist's RETURN ends INPUT: its policy */
+        r = eval(rs, probe4("203.0.113.5", 2222));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", 0);
+        r = eval(rs, probe4("192.0.2.2", 2222));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", 0);
+        /* -i lo -j ACCEPT */
+        NftProbe lo = probe4("192.0.2.2", 2222);
+        strcpy(lo.iifname, "lo");
+        r = eval(rs, lo);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_uint_eq(r.rule->handle, 1);
+        /* an ip table: IPv6 does not see it */
+        r = eval(rs, probe6("2001:db8::2", 2222));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_ptr_null(r.chain);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_legacy_filter6_interface_and_source) {
+        NftRuleset *rs = with_legacy("filter6.bin");
+        /* -p tcp --dport 22 -s 2001:db8::2/128 -j DROP */
+        NftEvalResult r = eval(rs, probe6("2001:db8::2", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", 1);
+        /* -i veth0 -p tcp --dport 22 -j REJECT --reject-with tcp-reset */
+        NftProbe p = probe6("2001:db8::3", 22);
+        r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        strcpy(p.iifname, "veth0");
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", 2);
+        /* the interface unknown: it decides */
+        p.iifname[0] = '\0';
+        r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_legacy_runs_by_priority_among_nft_base_chains) {
+        /* an nft chain at -10 accepting does not stop legacy filter (0) */
+        add_table(NFPROTO_INET, "early");
+        add_chain(NFPROTO_INET, "early", "input", NF_INET_LOCAL_IN, -10, NF_ACCEPT, NULL);
+        rule_begin(NFPROTO_INET, "early", "input");
+        x_verdict(NF_ACCEPT);
+        rule_end();
+        /* an nft chain at 10 dropping runs after legacy accepted */
+        add_table(NFPROTO_INET, "late");
+        add_chain(NFPROTO_INET, "late", "input", NF_INET_LOCAL_IN, 10, NF_ACCEPT, NULL);
+        rule_begin(NFPROTO_INET, "late", "input");
+        x_tcp_dport(22);
+        x_verdict(NF_DROP);
+        uint64_t late = rule_end();
+        NftRuleset *rs = with_legacy("filter6.bin");
+        NftProbe p = probe6("2001:db8::2", 22);
+        NftEvalResult r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", 1);
+        ck_assert(r.table->legacy);
+        p = probe6("2001:db8::3", 22);
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_DROP, "late", "input", late);
+        ck_assert(!r.table->legacy);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+static Suite *nft_xt_suite(void) {
+        Suite *s = suite_create("nft_xt");
+        TCase *tc = tcase_create("compat");
+        tcase_add_checked_fixture(tc, setup, NULL);
+        tcase_add_test(tc, test_compat_match_and_target_decode_into_xt_expressions);
+        tcase_add_test(tc, test_equal_compat_blobs_are_stored_once);
+        tcase_add_test(tc, test_multiport_drop_matches_its_ports_only);
+        tcase_add_test(tc, test_reject_target_is_a_reject_verdict);
+        tcase_add_test(tc, test_conntrack_new_accept_before_policy_drop);
+        tcase_add_test(tc, test_mark_target_sets_the_mark_a_later_match_reads);
+        tcase_add_test(tc, test_limit_match_passes_the_first_packet_rate_limited);
+        tcase_add_test(tc, test_addrtype_dst_local_holds_for_the_probe);
+        tcase_add_test(tc, test_source_port_match_follows_both_outcomes);
+        tcase_add_test(tc, test_unknown_match_follows_both_outcomes_unknown_target_is_unknown);
+        tcase_add_test(tc, test_ipv6_routing_header_match_never_matches_a_plain_syn);
+        tcase_add_test(tc, test_set_match_asks_ipset_for_the_source);
+        tcase_add_test(tc, test_dnat_target_to_a_local_address_moves_the_port);
+        tcase_add_test(tc, test_native_dnat_to_a_local_address_is_delivered_here);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("legacy");
+        tcase_add_checked_fixture(tc, setup, NULL);
+        tcase_add_test(tc, test_legacy_filter4_policy_rules_and_positions);
+        tcase_add_test(tc, test_legacy_filter6_interface_and_source);
+        tcase_add_test(tc, test_legacy_runs_by_priority_among_nft_base_chains);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(nft_xt_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed;
+}
