@@ -7,23 +7,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <ifaddrs.h>
-#include <linux/inet_diag.h>
 #include <linux/netfilter.h>
-#include <linux/sock_diag.h>
 #include <net/if.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <libmnl/libmnl.h>
 
 #include "config.h"
 #include "fw-frontend.h"
 #include "ipset.h"
 #include "json.h"
+#include "listen.h"
 #include "nft-eval.h"
 #include "nft-ruleset.h"
 #include "route.h"
@@ -400,87 +397,17 @@ static void legacy_apply(Explanation *e, const char *legacy) {
         }
 }
 
-/* Whether a TCP socket of FAMILY listens on PORT (any address), from a
- * sock_diag dump (no privilege needed): 1 yes, 0 no, < 0 not known.  For
- * IPv4, an IPv6 wildcard socket without IPV6_V6ONLY takes the connection
- * too. */
-static int diag_listens(int family, uint16_t port, bool v4_via_v6) {
-        char buf[32768];
-        struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-        struct nlmsghdr *nlh;
-        struct inet_diag_req_v2 *req;
-        uint32_t seq = 1, portid;
-        int found = 0, r = 0;
-
-        if (!nl)
-                return -errno;
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                r = -errno;
-                goto out;
-        }
-        portid = mnl_socket_get_portid(nl);
-        nlh = mnl_nlmsg_put_header(buf);
-        nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-        nlh->nlmsg_seq = seq;
-        req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-        req->sdiag_family = (uint8_t) family;
-        req->sdiag_protocol = IPPROTO_TCP;
-        req->idiag_states = 1u << TCP_LISTEN;
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-                r = -errno;
-                goto out;
-        }
-        for (bool done = false; !done;) {
-                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-                if (n < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                size_t rem = (size_t) n;
-                for (const struct nlmsghdr *h = (const struct nlmsghdr *) buf; mnl_nlmsg_ok(h, (int) rem);
-                     h = mnl_nlmsg_next(h, (int *) &rem)) {
-                        if (h->nlmsg_seq != seq || h->nlmsg_pid != portid)
-                                continue;
-                        if (h->nlmsg_type == NLMSG_DONE) {
-                                done = true;
-                                break;
-                        }
-                        if (h->nlmsg_type == NLMSG_ERROR) {
-                                r = -EIO;
-                                goto out;
-                        }
-                        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-                                continue;
-                        const struct inet_diag_msg *m = mnl_nlmsg_get_payload(h);
-                        if (ntohs(m->id.idiag_sport) != port)
-                                continue;
-                        if (!v4_via_v6) {
-                                found = 1;
-                                continue;
-                        }
-                        /* an IPv6 socket takes IPv4 only on :: without V6ONLY */
-                        static const uint32_t any[4] = { 0 };
-                        bool v6only = false;
-                        const struct nlattr *a;
-                        mnl_attr_for_each(a, h, sizeof(*m))
-                                if (mnl_attr_get_type(a) == INET_DIAG_SKV6ONLY &&
-                                    mnl_attr_get_payload_len(a) >= 1)
-                                        v6only = *(const uint8_t *) mnl_attr_get_payload(a);
-                        if (!v6only && memcmp(m->id.idiag_src, any, sizeof(any)) == 0)
-                                found = 1;
-                }
-        }
-        r = found;
-out:
-        mnl_socket_close(nl);
-        return r;
-}
-
+/* Whether a TCP socket listens on PORT for FAMILY (any address; for IPv4
+ * an IPv6 wildcard socket without IPV6_V6ONLY counts): 1 yes, 0 no, < 0
+ * not known.  A sock_diag dump needs no privilege. */
 static int tcp_port_listened(int family, uint16_t port) {
-        int r = diag_listens(family, port, false);
-        if (r == 0 && family == AF_INET)
-                r = diag_listens(AF_INET6, port, true);
+        ListenTable *t = NULL;
+        int r = listen_dump(&t);
+
+        if (r < 0)
+                return r;
+        r = listen_covers(t, family, NULL, port, NULL);
+        listen_table_free(t);
         return r;
 }
 
