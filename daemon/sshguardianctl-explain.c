@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "fw-frontend.h"
+#include "fw-judge.h"
 #include "ipset.h"
 #include "json.h"
 #include "listen.h"
@@ -460,6 +461,119 @@ static int parse_address(const char *s, int *family, uint8_t addr[16]) {
                 *family = AF_INET6;
         else
                 return -EINVAL;
+        return 0;
+}
+
+void fw_judgements_free(FwJudgement *j, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(j[i].rule_text);
+                free(j[i].remediation);
+                free(j[i].rule_table);
+                free(j[i].rule_chain);
+        }
+        free(j);
+}
+
+static int judgement_add(FwJudgement **v, size_t *n, const Explanation *e, uint16_t port, const char *scope) {
+        const NftEvalResult *res = &e->result;
+        FwJudgement *nv, *j;
+
+        nv = reallocarray(*v, *n + 1, sizeof(FwJudgement));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        j = &nv[*n];
+        *j = (FwJudgement) {};
+        j->rule_text = e->text ? strdup(e->text) : NULL;
+        j->remediation = e->remediation ? strdup(e->remediation) : NULL;
+        j->rule_table = strdup(res->table->name);
+        j->rule_chain = strdup(res->chain->name);
+        if ((e->text && !j->rule_text) || (e->remediation && !j->remediation) || !j->rule_table || !j->rule_chain) {
+                free(j->rule_text);
+                free(j->remediation);
+                free(j->rule_table);
+                free(j->rule_chain);
+                return -ENOMEM;
+        }
+        snprintf(j->rule_family, sizeof(j->rule_family), "%s", nft_family_name(res->table->family));
+        snprintf(j->frontend, sizeof(j->frontend), "%s",
+                 e->have_frontend ? fw_frontend_to_string(e->frontend) : "nftables");
+        snprintf(j->scope, sizeof(j->scope), "%s", scope);
+        j->facts = (SgFirewallFacts) {
+                .family = e->family,
+                .port = port,
+                .verdict = res->verdict == NFT_VERDICT_DROP ? SG_FW_DROP : SG_FW_REJECT,
+                .scope = j->scope,
+                .rule_text = j->rule_text,
+                .rule_family = j->rule_family,
+                .rule_table = j->rule_table,
+                .rule_chain = j->rule_chain,
+                .rule_is_policy = !res->rule,
+                .rule_handle = res->rule ? res->rule->handle : 0,
+                .frontend = j->frontend,
+                .remediation = j->remediation,
+        };
+        (*n)++;
+        return 0;
+}
+
+int fw_judge_ports(const uint16_t *ports, size_t n_ports, FwJudgement **ret, size_t *n) {
+        NftRuleset *rs = NULL;
+        NftLiveLookup *live = NULL;
+        const char *legacy4, *legacy6;
+        FwJudgement *v = NULL;
+        size_t count = 0;
+        int r;
+
+        r = nft_ruleset_read(&rs);
+        if (r < 0)
+                return r;
+        legacy4 = legacy_add(rs, NFPROTO_IPV4);
+        legacy6 = legacy_add(rs, NFPROTO_IPV6);
+        local_addrs_load();
+        if (nft_live_lookup_new(&live) < 0)
+                live = NULL;
+        for (size_t p = 0; p < n_ports && r >= 0; p++) {
+                ExplainArgs args = { .port = ports[p] };
+                Explanation e[2] = {};
+                Scope scope = {};
+
+                /* the firewall's own verdict: whether sshd listens is the
+                 * engine's question, not this one's */
+                explain_probe(rs, live, AF_INET, NULL, NULL, NULL, false, ports[p], &e[0]);
+                explain_probe(rs, live, AF_INET6, NULL, NULL, NULL, false, ports[p], &e[1]);
+                legacy_apply(&e[0], legacy4);
+                legacy_apply(&e[1], legacy6);
+                scope_compute(rs, live, e, ports[p], &scope);
+                for (int k = 0; k < 2 && r >= 0; k++)
+                        r = explanation_finish(rs, &args, &e[k]);
+                for (int k = 0; k < 2 && r >= 0; k++) {
+                        bool same = k == 1 && verdict_blocks(e[0].result.verdict) &&
+                                    e[1].result.verdict == e[0].result.verdict &&
+                                    e[1].result.table == e[0].result.table && e[1].result.chain == e[0].result.chain &&
+                                    e[1].result.rule == e[0].result.rule;
+                        if (same) {
+                                /* one rule (an inet table's) blocks both families: one problem */
+                                v[count - 1].facts.family = AF_UNSPEC;
+                                continue;
+                        }
+                        if (verdict_blocks(e[k].result.verdict) && e[k].result.table && e[k].result.chain)
+                                r = judgement_add(&v, &count, &e[k], ports[p], scope.name ? scope.name : "all");
+                }
+                for (int k = 0; k < 2; k++)
+                        explanation_done(&e[k]);
+                for (size_t i = 0; i < scope.n_blocked_interfaces; i++)
+                        free(scope.blocked_interfaces[i]);
+                free(scope.blocked_interfaces);
+        }
+        nft_live_lookup_free(live);
+        nft_ruleset_free(rs);
+        if (r < 0) {
+                fw_judgements_free(v, count);
+                return r;
+        }
+        *ret = v;
+        *n = count;
         return 0;
 }
 

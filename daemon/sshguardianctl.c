@@ -38,6 +38,11 @@ void ctl_help(FILE *f) {
                 "        What sshd makes of its configuration: where it will listen, and\n"
                 "        why, or where it will refuse the file. FILE defaults to\n"
                 "        %s. Exit 0 valid, 1 sshd would refuse it.\n"
+                "  audit [--json] [-c FILE]\n"
+                "        Why sshd is unreachable, if it is: sshd's units, its journal, its\n"
+                "        configuration, the listening sockets, the interfaces and the\n"
+                "        firewall, judged once without the daemon. Root. Exit 0 healthy,\n"
+                "        1 a problem is open.\n"
                 "  explain [--port N] [--from ADDR] [--to ADDR] [--iif IFNAME] [--json]\n"
                 "        The firewall's verdict for a new TCP connection to sshd's port\n"
                 "        (default: the first Port of sshd_config) and the rule that\n"
@@ -231,6 +236,7 @@ int main(int argc, char **argv) {
                 { "config", verb_config },
                 { "dump-config", verb_dump_config },
                 { "explain", verb_explain },
+                { "audit", verb_audit },
         };
 
         if (argc < 2) {

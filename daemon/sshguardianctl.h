@@ -10,3 +10,4 @@ int ctl_fail(bool json, int code, const char *fmt, ...) __attribute__((format(pr
 void ctl_help(FILE *f);
 
 int verb_explain(int argc, char **argv);
+int verb_audit(int argc, char **argv);

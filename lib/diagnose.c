@@ -175,6 +175,14 @@ static const char *log_last(const SgSnapshot *s) {
         return NULL;
 }
 
+/* sshd's lines end with a period; inside a sentence of ours they should not. */
+static int sentence_len(const char *l) {
+        size_t n = l ? strlen(l) : 0;
+        while (n > 0 && (l[n - 1] == '.' || l[n - 1] == ' '))
+                n--;
+        return (int) n;
+}
+
 static const char *addr_str(int family, const uint8_t *a, char buf[static 46]) {
         if (!inet_ntop(family, a, buf, 46))
                 strcpy(buf, "?");
@@ -381,8 +389,8 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                                      unit, unit);
                 else
                         evidence_add(fs, f, "remediation", "sshd -t && systemctl restart %s", unit);
-                message_set(fs, f, "sshd (%s) refuses its configuration: %s; %sfix %s, check with `sshd -t`, then "
-                            "restart %s.", unit, msg, tail, where, unit);
+                message_set(fs, f, "sshd (%s) refuses its configuration: %.*s; %sfix %s, check with `sshd -t`, then "
+                            "restart %s.", unit, sentence_len(msg), msg, tail, where, unit);
                 break;
         }
         case SG_CAUSE_HOSTKEYS_MISSING:
@@ -478,17 +486,18 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "remediation", "journalctl -u %s; systemctl reset-failed %s && systemctl start %s",
                              unit, unit, unit);
-                message_set(fs, f, "systemd gave up restarting sshd (%s: start-limit-hit)%s%s; see `journalctl -u %s`, "
+                message_set(fs, f, "systemd gave up restarting sshd (%s: start-limit-hit)%s%.*s; see `journalctl -u %s`, "
                             "then `systemctl reset-failed %s && systemctl start %s`.", unit,
-                            log_last(s) ? ", its last words: " : "", log_last(s) ? log_last(s) : "", unit, unit, unit);
+                            log_last(s) ? ", its last words: " : "", sentence_len(log_last(s)),
+                            log_last(s) ? log_last(s) : "", unit, unit, unit);
                 return;
         }
         if (str_eq(svc->active_state, "failed") || (svc->result && !str_eq(svc->result, "success"))) {
                 f = finding_add(fs, SG_CAUSE_UNIT_FAILED, true);
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "remediation", "journalctl -u %s; systemctl restart %s", unit, unit);
-                message_set(fs, f, "sshd (%s) failed (%s)%s%s; see `journalctl -u %s`, fix it, then restart %s.", unit,
-                            svc->result ? svc->result : "failed", log_last(s) ? ": " : "",
+                message_set(fs, f, "sshd (%s) failed (%s)%s%.*s; see `journalctl -u %s`, fix it, then restart %s.", unit,
+                            svc->result ? svc->result : "failed", log_last(s) ? ": " : "", sentence_len(log_last(s)),
                             log_last(s) ? log_last(s) : "", unit, unit);
                 return;
         }
@@ -713,7 +722,7 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
                 unreachable = !str_eq(fw->scope, "some-sources") && !str_eq(fw->scope, "rate-limited");
                 f = finding_add(fs, drop ? SG_CAUSE_FIREWALL_DROP : SG_CAUSE_FIREWALL_REJECT, unreachable);
                 evidence_add(fs, f, "port", "%u", fw->port);
-                evidence_add(fs, f, "family", "%s", fw->family == AF_INET6 ? "ipv6" : "ipv4");
+                evidence_add(fs, f, "family", "%s", fw->family == AF_INET6 ? "ipv6" : fw->family == AF_INET ? "ipv4" : "any");
                 if (fw->scope)
                         evidence_add(fs, f, "scope", "%s", fw->scope);
                 if (fw->rule_text)
@@ -749,7 +758,8 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
                                  fw->rule_chain ? fw->rule_chain : "?", (unsigned long long) fw->rule_handle,
                                  fw->rule_text ? fw->rule_text : "");
                 message_set(fs, f, "The firewall %s new connections to port %u (%s, %s): %s (%s%s); fix: %s.",
-                            drop ? "drops" : "rejects", fw->port, fw->family == AF_INET6 ? "IPv6" : "IPv4",
+                            drop ? "drops" : "rejects", fw->port,
+                            fw->family == AF_INET6 ? "IPv6" : fw->family == AF_INET ? "IPv4" : "IPv4 and IPv6",
                             fw->scope ? fw->scope : "all", where, fw->frontend ? fw->frontend : "nftables", who,
                             fw->remediation ? fw->remediation : "remove the rule");
         }
@@ -758,10 +768,14 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
         Findings fs = {};
         const SgUnitFacts *svc = find_unit(s, ".service"), *sock = find_unit(s, ".socket");
-        bool socket_mode = sock && unit_running(sock) && !unit_running(svc);
+        /* ssh.socket listening: systemd holds (and shares with the sshd it
+         * started) the listening socket */
+        bool socket_mode = sock && unit_running(sock);
         SgFinding *f;
 
-        if (!svc && !sock) {
+        if (s->units_unknown)
+                diagnose_listening(&fs, s, NULL, false);
+        else if (!svc && !sock) {
                 f = finding_add(&fs, SG_CAUSE_UNIT_MISSING, true);
                 for (size_t i = 0; i < s->n_units; i++)
                         evidence_add(&fs, f, "unit", "%s", s->units[i].name);

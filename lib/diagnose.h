@@ -89,7 +89,7 @@ typedef enum SgFwVerdict {
 /* What the firewall does with a new connection to an expected port, for
  * one family, as the evaluator judged it (any source, or per scope). */
 typedef struct SgFirewallFacts {
-        int family;                     /* AF_INET / AF_INET6 */
+        int family;                     /* AF_INET / AF_INET6; AF_UNSPEC: both, by the same rule */
         uint16_t port;
         SgFwVerdict verdict;
         const char *scope;              /* "all", "ipv4", "ipv6", "some-sources", "some-interfaces", "rate-limited" */
@@ -107,6 +107,9 @@ typedef struct SgSnapshot {
         /* sshd's units that exist or were looked for; the service first */
         const SgUnitFacts *units;
         size_t n_units;
+        /* no systemd to ask (a container without it, no system bus): the
+         * units are not judged, sshd is judged by its sockets */
+        bool units_unknown;
         /* sshd's own last error lines, of its failing invocation (journal) */
         const char *const *sshd_log;
         size_t n_sshd_log;

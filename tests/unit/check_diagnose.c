@@ -369,12 +369,21 @@ START_TEST(test_socket_activation_running_is_healthy) {
         SgUnitFacts u[] = { { .name = "ssh.service", .loaded = true, .active_state = "inactive", .result = "success" },
                             { .name = "ssh.socket", .loaded = true, .active_state = "active", .result = "success" } };
         SgListener l[] = { listener(AF_INET6, "::", 22, 1, "systemd") };
+        /* (found in a container booted with every unit enabled) */
         SgSnapshot s = { .units = u, .n_units = 2, .listeners = l, .n_listeners = 1,
                          .expected_ports = port22, .n_expected_ports = 1 };
         SgFinding *all;
         size_t n;
 
         l[0].v6only = false;    /* ssh.socket: BindIPv6Only=default, one dual-stack socket */
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(all, n);
+
+        /* Debian's ssh.socket with the sshd it started running: the
+         * socket's lowest-pid owner is systemd, and that is sshd's */
+        u[0].active_state = "active";
+        u[0].main_pid = 43;
         ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
         ck_assert_uint_eq(n, 0);
         sg_findings_free(all, n);
@@ -477,6 +486,40 @@ START_TEST(test_firewall_drop_reject_and_source_bans) {
 }
 END_TEST
 
+START_TEST(test_without_systemd_sshd_is_judged_by_its_sockets) {
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 77, "sshd"), listener(AF_INET6, "::", 22, 77, "sshd") };
+        SgFirewallFacts fw = { .family = AF_UNSPEC, .port = 22, .verdict = SG_FW_DROP, .scope = "all",
+                               .rule_text = "tcp dport 22 drop", .rule_family = "inet", .rule_table = "t",
+                               .rule_chain = "in", .rule_handle = 2, .frontend = "nftables",
+                               .remediation = "nft delete rule inet t in handle 2" };
+        SgSnapshot s = { .units_unknown = true, .listeners = l, .n_listeners = 2, .expected_ports = port22,
+                         .n_expected_ports = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        /* no unit to ask about is not "unit-missing" */
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(all, n);
+
+        s.firewall = &fw;
+        s.n_firewall = 1;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert_evidence(f, "family", "any");
+        ck_assert_ptr_nonnull(strstr(f->message, "(IPv4 and IPv6, all)"));
+        sg_findings_free(all, n);
+
+        s.n_firewall = 0;
+        s.n_listeners = 0;      /* sshd gone */
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_PORT_CHANGED);
+        ck_assert_evidence(f, "port", "22");
+        sg_findings_free(all, n);
+}
+END_TEST
+
 static Suite *diagnose_suite(void) {
         Suite *s = suite_create("diagnose");
         TCase *tc = tcase_create("causes");
@@ -501,6 +544,7 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_config_pending_break_and_move);
         tcase_add_test(tc, test_max_startups);
         tcase_add_test(tc, test_firewall_drop_reject_and_source_bans);
+        tcase_add_test(tc, test_without_systemd_sshd_is_judged_by_its_sockets);
         suite_add_tcase(s, tc);
         return s;
 }

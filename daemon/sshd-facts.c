@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <systemd/sd-journal.h>
+
+#include "sshd-facts.h"
+#include "strv.h"
+
+const char *const sshd_default_units[] = { "ssh.service", "sshd.service", "ssh.socket", NULL };
+
+#define SYSTEMD_DEST "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+
+static const char *keep(SshdUnitsFacts *f, char *s) {
+        char **n;
+
+        if (!s)
+                return NULL;
+        n = reallocarray(f->strings, f->n_strings + 1, sizeof(char *));
+        if (!n) {
+                free(s);
+                return NULL;
+        }
+        f->strings = n;
+        n[f->n_strings++] = s;
+        return s;
+}
+
+static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFacts *u) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *path;
+        char *load = NULL, *s = NULL;
+        bool is_service = strlen(name) > 8 && strcmp(name + strlen(name) - 8, ".service") == 0;
+        const char *iface = is_service ? "org.freedesktop.systemd1.Service" : "org.freedesktop.systemd1.Socket";
+        int r;
+
+        *u = (SgUnitFacts) { .name = name };
+        r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "LoadUnit", &error, &reply, "s", name);
+        if (r < 0)
+                goto out;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                goto out;
+        r = sd_bus_get_property_string(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "LoadState",
+                                       &error, &load);
+        if (r < 0)
+                goto out;
+        /* "loaded"; "not-found" for a unit that does not exist; "masked" */
+        u->loaded = strcmp(load, "loaded") == 0;
+        if (!u->loaded) {
+                r = 0;
+                goto out;
+        }
+        if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState",
+                                       &error, &s) >= 0)
+                u->active_state = keep(f, s);
+        sd_bus_error_free(&error);
+        if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, iface, "Result", &error, &s) >= 0)
+                u->result = keep(f, s);
+        sd_bus_error_free(&error);
+        if (is_service) {
+                uint32_t pid = 0;
+                int32_t code = 0, status = 0;
+                sd_bus_message *m = NULL;
+
+                if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, "MainPID", &error, 'u', &pid) >= 0)
+                        u->main_pid = (pid_t) pid;
+                sd_bus_error_free(&error);
+                if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, "ExecMainCode", &error, 'i', &code) >= 0 &&
+                    sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, "ExecMainStatus", &error, 'i',
+                                                &status) >= 0 && (code == CLD_KILLED || code == CLD_DUMPED))
+                        u->crash_signal = status;
+                sd_bus_error_free(&error);
+                if (sd_bus_get_property(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "InvocationID",
+                                        &error, &m, "ay") >= 0) {
+                        const uint8_t *id;
+                        size_t len;
+                        if (sd_bus_message_read_array(m, 'y', (const void **) &id, &len) >= 0 && len == 16 &&
+                            !f->invocation_id[0])
+                                for (size_t i = 0; i < 16; i++)
+                                        snprintf(f->invocation_id + 2 * i, 3, "%02x", id[i]);
+                        sd_bus_message_unref(m);
+                }
+                sd_bus_error_free(&error);
+                if (!f->journal_unit)
+                        f->journal_unit = strdup(name);
+        }
+        r = 0;
+out:
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                r = 0;          /* not loaded: u->loaded stays false */
+        free(load);
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+int sshd_units_read(sd_bus *bus, const char *const *names, SshdUnitsFacts *ret) {
+        size_t n = strv_length((char **) (names ? names : sshd_default_units));
+        int r;
+
+        *ret = (SshdUnitsFacts) {};
+        if (!names)
+                names = sshd_default_units;
+        ret->units = calloc(n ? n : 1, sizeof(SgUnitFacts));
+        if (!ret->units)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                r = unit_read(bus, names[i], ret, &ret->units[i]);
+                if (r < 0) {
+                        sshd_units_done(ret);
+                        return r;
+                }
+        }
+        ret->n_units = n;
+        /* Aliases (sshd.service for ssh.service on Debian) load as the same
+         * unit: keep the first. */
+        for (size_t i = 0; i < ret->n_units; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (ret->units[i].loaded && ret->units[j].loaded && ret->units[i].main_pid &&
+                            ret->units[i].main_pid == ret->units[j].main_pid)
+                                ret->units[i].loaded = false;
+        return 0;
+}
+
+void sshd_units_done(SshdUnitsFacts *f) {
+        for (size_t i = 0; i < f->n_strings; i++)
+                free(f->strings[i]);
+        free(f->strings);
+        free(f->units);
+        free(f->journal_unit);
+        *f = (SshdUnitsFacts) {};
+}
+
+static int journal_field(sd_journal *j, const char *field, char **ret) {
+        const void *data;
+        size_t len, flen = strlen(field);
+
+        if (sd_journal_get_data(j, field, &data, &len) < 0 || len <= flen + 1)
+                return -ENOENT;
+        *ret = strndup((const char *) data + flen + 1, len - flen - 1);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, char ***ret, size_t *n) {
+        sd_journal *j = NULL;
+        char match[128], **lines = NULL;
+        size_t count = 0;
+        int r;
+
+        *ret = NULL;
+        *n = 0;
+        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+        if (r < 0)
+                return r;
+        /* sshd's own lines of that invocation: what it logged before it
+         * exited, and what `sshd -t` in ExecStartPre wrote */
+        snprintf(match, sizeof(match), "_SYSTEMD_UNIT=%s", unit);
+        r = sd_journal_add_match(j, match, 0);
+        if (r >= 0 && invocation_id && invocation_id[0]) {
+                snprintf(match, sizeof(match), "_SYSTEMD_INVOCATION_ID=%s", invocation_id);
+                r = sd_journal_add_match(j, match, 0);
+        }
+        if (r >= 0)
+                r = sd_journal_seek_tail(j);
+        lines = calloc(max + 1, sizeof(char *));
+        if (r < 0 || !lines) {
+                sd_journal_close(j);
+                free(lines);
+                return r < 0 ? r : -ENOMEM;
+        }
+        /* newest first, then reversed */
+        while (count < max && sd_journal_previous(j) > 0) {
+                char *comm = NULL, *msg = NULL;
+                bool sshd = journal_field(j, "_COMM", &comm) == 0 && strcmp(comm, "sshd") == 0;
+
+                free(comm);
+                if (!sshd || journal_field(j, "MESSAGE", &msg) < 0)
+                        continue;
+                lines[count++] = msg;
+        }
+        sd_journal_close(j);
+        for (size_t i = 0; i < count / 2; i++) {
+                char *t = lines[i];
+                lines[i] = lines[count - 1 - i];
+                lines[count - 1 - i] = t;
+        }
+        *ret = lines;
+        *n = count;
+        return 0;
+}
+
+bool sshd_journal_stop_requested(const char *unit) {
+        sd_journal *j = NULL;
+        char match[128];
+        bool stopped = false;
+
+        if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return false;
+        /* systemd's own entries about the unit: the newest of "Starting"
+         * (job type start) and "Stopping" (job type stop) decides */
+        snprintf(match, sizeof(match), "UNIT=%s", unit);
+        if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_add_match(j, "_PID=1", 0) >= 0 &&
+            sd_journal_seek_tail(j) >= 0)
+                while (sd_journal_previous(j) > 0) {
+                        char *type = NULL;
+                        if (journal_field(j, "JOB_TYPE", &type) < 0)
+                                continue;
+                        if (strcmp(type, "stop") == 0 || strcmp(type, "start") == 0 ||
+                            strcmp(type, "restart") == 0) {
+                                stopped = strcmp(type, "stop") == 0;
+                                free(type);
+                                break;
+                        }
+                        free(type);
+                }
+        sd_journal_close(j);
+        return stopped;
+}
+
+int interfaces_read(InterfacesFacts *ret) {
+        struct ifaddrs *ifa = NULL;
+        InterfacesFacts f = {};
+
+        *ret = f;
+        if (getifaddrs(&ifa) < 0)
+                return -errno;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                SgInterface *ifc = NULL;
+                SgAddress *addrs;
+
+                for (size_t k = 0; k < f.n_interfaces; k++)
+                        if (strcmp(f.interfaces[k].name, i->ifa_name) == 0)
+                                ifc = &f.interfaces[k];
+                if (!ifc) {
+                        SgInterface *n = reallocarray(f.interfaces, f.n_interfaces + 1, sizeof(SgInterface));
+                        char *name = strdup(i->ifa_name);
+                        if (!n || !name) {
+                                free(name);
+                                if (n)
+                                        f.interfaces = n;
+                                goto oom;
+                        }
+                        f.interfaces = n;
+                        ifc = &n[f.n_interfaces++];
+                        *ifc = (SgInterface) { .name = name, .up = (i->ifa_flags & IFF_UP) != 0 };
+                }
+                if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+                        continue;
+                addrs = reallocarray((SgAddress *) ifc->addrs, ifc->n_addrs + 1, sizeof(SgAddress));
+                if (!addrs)
+                        goto oom;
+                addrs[ifc->n_addrs] = (SgAddress) { .family = i->ifa_addr->sa_family };
+                if (i->ifa_addr->sa_family == AF_INET)
+                        memcpy(addrs[ifc->n_addrs].addr, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, 4);
+                else
+                        memcpy(addrs[ifc->n_addrs].addr, &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, 16);
+                ifc->addrs = addrs;
+                ifc->n_addrs++;
+        }
+        freeifaddrs(ifa);
+        *ret = f;
+        return 0;
+oom:
+        freeifaddrs(ifa);
+        interfaces_done(&f);
+        return -ENOMEM;
+}
+
+void interfaces_done(InterfacesFacts *f) {
+        for (size_t i = 0; i < f->n_interfaces; i++) {
+                free((char *) f->interfaces[i].name);
+                free((SgAddress *) f->interfaces[i].addrs);
+        }
+        free(f->interfaces);
+        *f = (InterfacesFacts) {};
+}
+
+int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n) {
+        SgListener *l = calloc(t->n_sockets ? t->n_sockets : 1, sizeof(SgListener));
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_sockets; i++) {
+                const ListenSocket *s = &t->sockets[i];
+                l[i] = (SgListener) {
+                        .family = s->family,
+                        .port = s->port,
+                        .v6only = s->v6only,
+                        .pid = s->pid,
+                        .comm = s->comm[0] ? s->comm : NULL,
+                };
+                memcpy(l[i].addr, s->addr, 16);
+        }
+        *ret = l;
+        *n = t->n_sockets;
+        return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Gathering the facts the root-cause engine judges: sshd's systemd units
+ * (over the system bus), sshd's last log lines (the journal), the
+ * interfaces and their addresses, the listening sockets.  Shared by
+ * `sshguardianctl audit` and the daemon.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <systemd/sd-bus.h>
+
+#include "diagnose.h"
+#include "listen.h"
+
+/* The units sshd may run as when sshguardian.conf names none: Debian's
+ * ssh.service (alias sshd.service) and ssh.socket, RHEL's sshd.service. */
+extern const char *const sshd_default_units[];
+
+typedef struct SshdUnitsFacts {
+        SgUnitFacts *units;
+        size_t n_units;
+        char **strings;                 /* what the units' string fields point to */
+        size_t n_strings;
+        char invocation_id[33];         /* the service's last invocation, "" unknown */
+        char *journal_unit;             /* the service unit whose journal holds sshd's lines */
+} SshdUnitsFacts;
+
+/* Loads NAMES (NULL: the defaults) with LoadUnit and reads their state.
+ * A unit that does not exist is reported with loaded=false.  Returns 0,
+ * or a negative errno when the bus cannot be asked at all. */
+int sshd_units_read(sd_bus *bus, const char *const *names, SshdUnitsFacts *ret);
+void sshd_units_done(SshdUnitsFacts *f);
+
+/* sshd's messages of the unit's invocation INVOCATION_ID ("": its latest),
+ * oldest first, at most MAX.  *ret is a NULL-terminated vector. */
+int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, char ***ret, size_t *n);
+
+/* The last "stop" job of UNIT in the journal came after its last start:
+ * stopped on purpose (systemd's "Stopping ..." entry). */
+bool sshd_journal_stop_requested(const char *unit);
+
+typedef struct InterfacesFacts {
+        SgInterface *interfaces;
+        size_t n_interfaces;
+} InterfacesFacts;
+
+int interfaces_read(InterfacesFacts *ret);
+void interfaces_done(InterfacesFacts *f);
+
+/* The listening sockets as the engine sees them; points into T. */
+int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n);

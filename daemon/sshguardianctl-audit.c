@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sshguardianctl audit: the daemon's analysis, once, without the daemon.
+ * Gathers the facts (units, sshd's journal, sshd_config, listening sockets,
+ * interfaces, the firewall's verdict for every expected port) and prints
+ * what the root-cause engine finds.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <systemd/sd-bus.h>
+
+#include "config.h"
+#include "diagnose.h"
+#include "fw-judge.h"
+#include "json.h"
+#include "listen.h"
+#include "sgconf.h"
+#include "sshd-facts.h"
+#include "sshdconf.h"
+#include "sshguardianctl.h"
+#include "strv.h"
+
+enum {
+        AUDIT_HEALTHY = 0,
+        AUDIT_PROBLEM = 1,
+        AUDIT_USAGE = 2,
+};
+
+#define AUDIT_LOG_LINES 20
+
+/* Expected ports (DESIGN.md): sshguardian.conf's Ports= when set; else
+ * the ports sshd listens on now; else those its configuration names. */
+static int expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l, const SgUnitFacts *svc,
+                          const SshdConfig *c, uint16_t **ret, size_t *n) {
+        uint16_t *p = calloc(SSHD_MAX_PORTS + 1, sizeof(uint16_t));
+        size_t k = 0;
+
+        if (!p)
+                return -ENOMEM;
+        if (conf->n_ports > 0)
+                for (size_t i = 0; i < conf->n_ports && k < SSHD_MAX_PORTS; i++)
+                        p[k++] = conf->ports[i];
+        else {
+                for (size_t i = 0; i < n_l && k < SSHD_MAX_PORTS; i++) {
+                        bool seen = false;
+                        if (!((svc && svc->main_pid > 0 && l[i].pid == svc->main_pid) ||
+                              (l[i].comm && strcmp(l[i].comm, "sshd") == 0)))
+                                continue;
+                        for (size_t j = 0; j < k; j++)
+                                seen = seen || p[j] == l[i].port;
+                        if (!seen)
+                                p[k++] = l[i].port;
+                }
+                for (size_t i = 0; k == 0 && c && i < c->n_ports && i < SSHD_MAX_PORTS; i++)
+                        p[k++] = c->ports[i].port;
+                if (k == 0)
+                        p[k++] = 22;
+        }
+        *ret = p;
+        *n = k;
+        return 0;
+}
+
+static void json_findings(JsonWriter *w, const SgFinding *f, size_t n) {
+        json_key(w, "findings");
+        json_array_begin(w);
+        for (size_t i = 0; i < n; i++) {
+                json_object_begin(w);
+                json_key(w, "cause");
+                json_string(w, sg_cause_to_string(f[i].cause));
+                json_key(w, "state");
+                json_string(w, "problem");
+                json_key(w, "message");
+                json_string(w, f[i].message);
+                json_key(w, "unreachable");
+                json_bool(w, f[i].unreachable);
+                json_key(w, "evidence");
+                json_object_begin(w);
+                for (size_t j = 0; j < f[i].n_evidence; j++) {
+                        json_key(w, f[i].evidence[j].key);
+                        json_string(w, f[i].evidence[j].value);
+                }
+                json_object_end(w);
+                json_object_end(w);
+        }
+        json_array_end(w);
+}
+
+int verb_audit(int argc, char **argv) {
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "config", required_argument, NULL, 'c' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *conf_path = SSHGUARDIAN_CONF_PATH;
+        bool json = false;
+        SgConfig conf;
+        SgConfigError *conf_errors = NULL;
+        size_t n_conf_errors = 0;
+        sd_bus *bus = NULL;
+        SshdUnitsFacts units = {};
+        bool have_units = false;
+        char **log = NULL;
+        size_t n_log = 0;
+        SshdConfig *config = NULL;
+        ListenTable *lt = NULL;
+        SgListener *listeners = NULL;
+        size_t n_listeners = 0;
+        InterfacesFacts ifs = {};
+        uint16_t *ports = NULL;
+        size_t n_ports = 0;
+        FwJudgement *fw = NULL;
+        size_t n_fw = 0;
+        SgFirewallFacts *fw_facts = NULL;
+        SgFinding *findings = NULL;
+        size_t n_findings = 0;
+        SgSnapshot snap;
+        int r, opt, ret = AUDIT_HEALTHY;
+        const SgUnitFacts *svc = NULL;
+
+        for (int i = 1; i < argc; i++)
+                json = json || strcmp(argv[i], "--json") == 0;
+        while ((opt = getopt_long(argc, argv, "+jc:h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'j': json = true; break;
+                case 'c': conf_path = optarg; break;
+                case 'h': ctl_help(stdout); return 0;
+                default: return ctl_fail(json, AUDIT_USAGE, "audit: invalid option (see --help)");
+                }
+        if (optind < argc)
+                return ctl_fail(json, AUDIT_USAGE, "audit: unexpected argument '%s'", argv[optind]);
+
+        r = sg_config_init(&conf);
+        if (r < 0)
+                return ctl_fail(json, AUDIT_USAGE, "audit: %s", strerror(-r));
+        r = sg_config_load(&conf, conf_path, &conf_errors, &n_conf_errors);
+        if (r < 0 && r != -ENOENT) {
+                ret = ctl_fail(json, AUDIT_USAGE, "audit: cannot read %s: %s", conf_path, strerror(-r));
+                goto out;
+        }
+        for (size_t i = 0; i < n_conf_errors; i++)
+                fprintf(stderr, "sshguardianctl: %s:%u: %s\n", conf_errors[i].file, conf_errors[i].line,
+                        conf_errors[i].message);
+
+        /* systemd: absent on machines without it (containers, chroots):
+         * then nothing is said about units, never "missing" */
+        if (sd_bus_open_system(&bus) >= 0 &&
+            sshd_units_read(bus, conf.n_units > 0 ? (const char *const *) conf.units : NULL, &units) >= 0) {
+                have_units = true;
+                for (size_t i = 0; i < units.n_units && !svc; i++)
+                        if (units.units[i].loaded && strstr(units.units[i].name, ".service"))
+                                svc = &units.units[i];
+                if (svc && strcmp(svc->active_state ? svc->active_state : "", "active") != 0) {
+                        units.units[svc - units.units].stop_requested = sshd_journal_stop_requested(svc->name);
+                        (void) sshd_journal_lines(units.journal_unit ? units.journal_unit : svc->name,
+                                                  units.invocation_id, AUDIT_LOG_LINES, &log, &n_log);
+                }
+        }
+
+        r = sshd_config_load(conf.config_file, &(SshdConfigOptions) { .resolve_names = true }, &config);
+        if (r < 0)
+                config = NULL;
+        r = listen_dump(&lt);
+        if (r >= 0) {
+                (void) listen_resolve_owners(lt, "/proc");
+                r = listeners_from_table(lt, &listeners, &n_listeners);
+        }
+        if (r < 0) {
+                ret = ctl_fail(json, AUDIT_PROBLEM, "audit: cannot list listening sockets: %s", strerror(-r));
+                goto out;
+        }
+        r = interfaces_read(&ifs);
+        if (r < 0) {
+                ret = ctl_fail(json, AUDIT_PROBLEM, "audit: cannot list interfaces: %s", strerror(-r));
+                goto out;
+        }
+        r = expected_ports(&conf, listeners, n_listeners, svc, config, &ports, &n_ports);
+        if (r < 0)
+                goto oom;
+
+        r = fw_judge_ports(ports, n_ports, &fw, &n_fw);
+        if (r < 0) {
+                ret = ctl_fail(json, AUDIT_PROBLEM, "audit: cannot judge the firewall: %s%s", strerror(-r),
+                               r == -EPERM ? " (reading it needs root)" : "");
+                goto out;
+        }
+        fw_facts = calloc(n_fw ? n_fw : 1, sizeof(SgFirewallFacts));
+        if (!fw_facts)
+                goto oom;
+        for (size_t i = 0; i < n_fw; i++)
+                fw_facts[i] = fw[i].facts;
+
+        snap = (SgSnapshot) {
+                .units = have_units ? units.units : NULL,
+                .n_units = have_units ? units.n_units : 0,
+                .sshd_log = (const char *const *) log,
+                .n_sshd_log = n_log,
+                .config = config,
+                .listeners = listeners,
+                .n_listeners = n_listeners,
+                .expected_ports = ports,
+                .n_expected_ports = n_ports,
+                .interfaces = ifs.interfaces,
+                .n_interfaces = ifs.n_interfaces,
+                .firewall = fw_facts,
+                .n_firewall = n_fw,
+        };
+        snap.units_unknown = !have_units;
+        r = sg_diagnose(&snap, &findings, &n_findings);
+        if (r < 0)
+                goto oom;
+        if (conf.ignore_source_bans) {
+                /* IgnoreSourceBans=yes: fail2ban/sshguard bans are not reported */
+                size_t k = 0;
+                for (size_t i = 0; i < n_findings; i++) {
+                        const char *scope = sg_finding_get(&findings[i], "scope");
+                        if ((findings[i].cause == SG_CAUSE_FIREWALL_DROP || findings[i].cause == SG_CAUSE_FIREWALL_REJECT) &&
+                            scope && strcmp(scope, "some-sources") == 0)
+                                sg_finding_done(&findings[i]);
+                        else
+                                findings[k++] = findings[i];
+                }
+                n_findings = k;
+        }
+
+        {
+                bool healthy = true;
+                for (size_t i = 0; i < n_findings; i++)
+                        healthy = healthy && !findings[i].unreachable;
+                ret = n_findings > 0 ? AUDIT_PROBLEM : AUDIT_HEALTHY;
+                if (json) {
+                        JsonWriter w;
+                        json_init(&w, stdout, false);
+                        json_object_begin(&w);
+                        json_key(&w, "healthy");
+                        json_bool(&w, healthy);
+                        json_key(&w, "expected_ports");
+                        json_array_begin(&w);
+                        for (size_t i = 0; i < n_ports; i++)
+                                json_uint(&w, ports[i]);
+                        json_array_end(&w);
+                        json_key(&w, "systemd");
+                        json_bool(&w, have_units);
+                        json_findings(&w, findings, n_findings);
+                        json_object_end(&w);
+                        if (json_finish(&w) < 0)
+                                ret = ctl_fail(false, AUDIT_PROBLEM, "audit: write failed");
+                } else {
+                        if (!have_units)
+                                printf("(no systemd on this system bus: sshd's units are not judged)\n");
+                        if (n_findings == 0)
+                                printf("healthy: nothing keeps new connections from sshd on port%s",
+                                       n_ports > 1 ? "s" : "");
+                        for (size_t i = 0; n_findings == 0 && i < n_ports; i++)
+                                printf(" %u", ports[i]);
+                        if (n_findings == 0)
+                                printf("\n");
+                        for (size_t i = 0; i < n_findings; i++) {
+                                printf("%s: %s\n", sg_cause_to_string(findings[i].cause), findings[i].message);
+                                for (size_t j = 0; j < findings[i].n_evidence; j++)
+                                        printf("  %s=%s\n", findings[i].evidence[j].key, findings[i].evidence[j].value);
+                        }
+                }
+        }
+        goto out;
+oom:
+        ret = ctl_fail(json, AUDIT_PROBLEM, "audit: out of memory");
+out:
+        sg_findings_free(findings, n_findings);
+        free(fw_facts);
+        fw_judgements_free(fw, n_fw);
+        free(ports);
+        interfaces_done(&ifs);
+        free(listeners);
+        listen_table_free(lt);
+        sshd_config_free(config);
+        strv_free(log);
+        sshd_units_done(&units);
+        sd_bus_unref(bus);
+        sg_config_errors_free(conf_errors, n_conf_errors);
+        sg_config_done(&conf);
+        return ret;
+}
