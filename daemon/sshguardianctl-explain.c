@@ -138,6 +138,10 @@ static LocalAddrs local4, local6;
 static void local_addrs_load(void) {
         struct ifaddrs *ifa = NULL;
 
+        /* read afresh on every call: addresses come and go */
+        free(local4.addrs);
+        free(local6.addrs);
+        local4 = local6 = (LocalAddrs) {};
         if (getifaddrs(&ifa) < 0)
                 return;
         for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
