@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transitions.h"
+
+#define SEC 1000000ULL
+
+static SgEvidence ev_port22[] = { { "port", "22" }, { "family", "ipv4" }, { "rule_handle", "7" },
+                                  { "changed_by_pid", "100" } };
+static SgEvidence ev_port22_other_pid[] = { { "port", "22" }, { "family", "ipv4" }, { "rule_handle", "7" },
+                                            { "changed_by_pid", "200" } };
+static SgEvidence ev_handle9[] = { { "port", "22" }, { "family", "ipv4" }, { "rule_handle", "9" } };
+static SgEvidence ev_unit[] = { { "unit", "ssh.service" }, { "unit_result", "signal" } };
+
+static SgFinding drop7 = { .cause = SG_CAUSE_FIREWALL_DROP, .message = "drop by 7", .evidence = ev_port22,
+                           .n_evidence = 4, .unreachable = true };
+static SgFinding drop7_again = { .cause = SG_CAUSE_FIREWALL_DROP, .message = "drop by 7 (pid 200)",
+                                 .evidence = ev_port22_other_pid, .n_evidence = 4, .unreachable = true };
+static SgFinding drop9 = { .cause = SG_CAUSE_FIREWALL_DROP, .message = "drop by 9", .evidence = ev_handle9,
+                           .n_evidence = 3, .unreachable = true };
+static SgFinding crashed = { .cause = SG_CAUSE_CRASHED, .message = "crashed", .evidence = ev_unit, .n_evidence = 2 };
+
+static void update(SgTracker *t, const SgFinding *f, size_t n, uint64_t now, SgTransition **v, size_t *nv) {
+        ck_assert_int_eq(sg_tracker_update(t, f, n, now, v, nv), 0);
+}
+
+START_TEST(test_identity_is_cause_and_location_not_wording) {
+        char *a = sg_finding_identity(&drop7), *b = sg_finding_identity(&drop7_again), *c = sg_finding_identity(&drop9);
+
+        ck_assert_str_eq(a, b);
+        ck_assert_str_ne(a, c);
+        ck_assert_str_eq(a, "firewall-drop\x1fport=22\x1f" "family=ipv4\x1frule_handle=7");
+        free(a);
+        free(b);
+        free(c);
+}
+END_TEST
+
+START_TEST(test_one_entry_per_transition) {
+        SgTracker *t;
+        SgTransition *v;
+        size_t n;
+        SgFinding both[] = { drop7_again, crashed };
+
+        ck_assert_int_eq(sg_tracker_new(30 * SEC, 5, &t), 0);
+        update(t, &drop7, 1, 1 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_PROBLEM);
+        ck_assert_str_eq(v[0].finding.message, "drop by 7");
+        sg_transitions_free(v, n);
+
+        /* still open, reworded: no new entry */
+        update(t, &drop7_again, 1, 2 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 0);
+        sg_transitions_free(v, n);
+
+        update(t, both, 2, 3 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_PROBLEM);
+        ck_assert_int_eq(v[0].finding.cause, SG_CAUSE_CRASHED);
+        sg_transitions_free(v, n);
+
+        {
+                const SgFinding *open;
+                ck_assert_uint_eq(sg_tracker_open(t, &open), 2);
+        }
+
+        update(t, NULL, 0, 4 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_RESOLVED);
+        ck_assert_int_eq(v[1].kind, SG_TRANSITION_RESOLVED);
+        /* the resolved entry carries the newest evidence */
+        ck_assert_str_eq(sg_finding_get(&v[0].finding, "changed_by_pid") ?: sg_finding_get(&v[1].finding, "changed_by_pid"),
+                         "200");
+        sg_transitions_free(v, n);
+        sg_tracker_free(t);
+}
+END_TEST
+
+START_TEST(test_flapping_is_held_back_then_summarised) {
+        SgTracker *t;
+        SgTransition *v;
+        size_t n, written = 0;
+
+        ck_assert_int_eq(sg_tracker_new(30 * SEC, 3, &t), 0);
+        /* a crash loop: open/resolved every second, 10 times over */
+        for (unsigned i = 0; i < 20; i++) {
+                update(t, i % 2 ? NULL : &crashed, i % 2 ? 0 : 1, (1 + i) * SEC, &v, &n);
+                for (size_t k = 0; k < n; k++) {
+                        if (written < 3)
+                                ck_assert_int_eq(v[k].kind, i % 2 ? SG_TRANSITION_RESOLVED : SG_TRANSITION_PROBLEM);
+                        else
+                                ck_assert_int_eq(v[k].kind, SG_TRANSITION_FLAPPING);
+                        written++;
+                }
+                sg_transitions_free(v, n);
+        }
+        /* three transitions, then one "flapping", then silence */
+        ck_assert_uint_eq(written, 4);
+
+        /* the window ends: one summary with the count and the state now */
+        update(t, NULL, 0, 40 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_SUMMARY);
+        ck_assert_uint_eq(v[0].held_back, 16);
+        ck_assert(!v[0].open);
+        sg_transitions_free(v, n);
+
+        /* quiet again: the next change is written at once */
+        update(t, &crashed, 1, 80 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_PROBLEM);
+        sg_transitions_free(v, n);
+        sg_tracker_free(t);
+}
+END_TEST
+
+START_TEST(test_interval_zero_writes_everything) {
+        SgTracker *t;
+        SgTransition *v;
+        size_t n, total = 0;
+
+        ck_assert_int_eq(sg_tracker_new(0, 5, &t), 0);
+        for (unsigned i = 0; i < 20; i++) {
+                update(t, i % 2 ? NULL : &drop9, i % 2 ? 0 : 1, i, &v, &n);
+                total += n;
+                sg_transitions_free(v, n);
+        }
+        ck_assert_uint_eq(total, 20);
+        sg_tracker_free(t);
+}
+END_TEST
+
+static Suite *transitions_suite(void) {
+        Suite *s = suite_create("transitions");
+        TCase *tc = tcase_create("tracker");
+
+        tcase_add_test(tc, test_identity_is_cause_and_location_not_wording);
+        tcase_add_test(tc, test_one_entry_per_transition);
+        tcase_add_test(tc, test_flapping_is_held_back_then_summarised);
+        tcase_add_test(tc, test_interval_zero_writes_everything);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(transitions_suite());
+        int failed;
+
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
