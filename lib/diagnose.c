@@ -249,6 +249,14 @@ static const char *holder_text(const SgListener *h, char *buf, size_t len) {
         return buf;
 }
 
+/* " (FILE line N)"-style words for a directive's origin; "" for a default. */
+static const char *origin_phrase(SshdOrigin o, const char *before, const char *after, char *buf, size_t len) {
+        if (!o.file)
+                return "";
+        snprintf(buf, len, "%s%s line %u%s", before, o.file, o.line, after);
+        return buf;
+}
+
 /* The Port line that decides a port, or the first Port line, or the
  * default. */
 static SshdOrigin port_origin(const SshdConfig *c, uint16_t port) {
@@ -521,7 +529,7 @@ static const SgInterface *interface_with(const SgSnapshot *s, int family, const 
 static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, bool socket_mode) {
         const SshdConfig *running = s->config_running ? s->config_running : s->config;
         const char *unit = short_name(svc ? svc->name : NULL);
-        char buf[46], holder[96];
+        char buf[46], holder[96], where[600];
         SgFinding *f;
 
         /* address-missing / interface-down: a ListenAddress whose address
@@ -591,10 +599,9 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                                 evidence_holder(fs, f, h);
                                 evidence_add(fs, f, "remediation", "restore `Port %u` in %s and systemctl restart %s",
                                              port, o.file ? o.file : "/etc/ssh/sshd_config", unit);
-                                message_set(fs, f, "sshd no longer listens on port %u%s%s%s%s; connect to the port it "
+                                message_set(fs, f, "sshd no longer listens on port %u%s%s; connect to the port it "
                                             "uses now or restore Port %u and restart %s.", port,
-                                            o.file ? " (" : "", o.file ? o.file : "",
-                                            o.file ? (snprintf(holder, sizeof(holder), " line %u)", o.line), holder) : "",
+                                            origin_phrase(o, " (", ")", where, sizeof(where)),
                                             h ? ", and another process holds it" : "", port, unit);
                         } else {
                                 f = finding_add(fs, SG_CAUSE_PORT_IN_USE, true);
@@ -622,11 +629,10 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                         evidence_origin(fs, f, o);
                         evidence_add(fs, f, "remediation", "remove or widen ListenAddress in %s and systemctl restart %s",
                                      o.file ? o.file : "/etc/ssh/sshd_config", unit);
-                        message_set(fs, f, "sshd listens on port %u only on %s%s (ListenAddress%s%s%s); remove or "
+                        message_set(fs, f, "sshd listens on port %u only on %s%s (ListenAddress%s); remove or "
                                     "widen it and restart %s.", port, addr_str(first->family, first->addr, buf),
                                     only_loopback ? ", the loopback" : " and no wildcard address",
-                                    o.file ? " at " : "", o.file ? o.file : "",
-                                    o.file ? (snprintf(holder, sizeof(holder), " line %u", o.line), holder) : "", unit);
+                                    origin_phrase(o, " at ", "", where, sizeof(where)), unit);
                 } else if (any4 != any6 && !(any6 && !v6only) && running &&
                            (running->address_family_origin.file || running->n_listen_specs > 0)) {
                         /* one family only, because the configuration says so
