@@ -476,6 +476,13 @@ static bool family_ok(int family) {
         return family == NFPROTO_IPV4 || family == NFPROTO_IPV6;
 }
 
+static int unknown_ext_set(XtUnknownExt *u, XtPool *pool, const char *name, uint32_t rev, size_t len) {
+        u->rev = rev;
+        u->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t) len;
+        u->name_off = pool_add_str(pool, name, XT_EXTENSION_MAXNAMELEN);
+        return u->name_off ? 0 : -ENOMEM;
+}
+
 int xt_match_decode(XtMatch *ret, XtPool *pool, int family, const char *name, uint32_t rev,
                     const void *info, size_t len) {
         XtMatch m;
@@ -508,10 +515,7 @@ int xt_match_decode(XtMatch *ret, XtPool *pool, int family, const char *name, ui
         m.kind = XTM_UNKNOWN;
         m.family = (uint8_t) family;
         m.rev = (uint8_t) rev;
-        m.u.unknown.rev = rev;
-        m.u.unknown.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t) len;
-        m.u.unknown.name_off = pool_add_str(pool, name, XT_EXTENSION_MAXNAMELEN);
-        if (!m.u.unknown.name_off)
+        if (unknown_ext_set(&m.u.unknown, pool, name, rev, len) < 0)
                 return -ENOMEM;
         *ret = m;
         return 0;
@@ -794,10 +798,7 @@ int xt_target_decode(XtTarget *ret, XtPool *pool, int family, const char *name, 
         t.kind = XTT_UNKNOWN;
         t.family = (uint8_t) family;
         t.rev = (uint8_t) rev;
-        t.u.unknown.rev = rev;
-        t.u.unknown.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t) len;
-        t.u.unknown.name_off = pool_add_str(pool, name, XT_EXTENSION_MAXNAMELEN);
-        if (!t.u.unknown.name_off)
+        if (unknown_ext_set(&t.u.unknown, pool, name, rev, len) < 0)
                 return -ENOMEM;
         *ret = t;
         return 0;

@@ -38,6 +38,12 @@ static inline const void *xt_pool_get(const XtPool *pool, uint32_t off) {
 
 /* ---- decoded matches ---- */
 
+/* An extension the decoders do not know (or whose blob they refused):
+ * what identifies it, for messages and rendering. */
+typedef struct XtUnknownExt {
+        uint32_t name_off, rev, len;
+} XtUnknownExt;
+
 typedef enum XtMatchKind {
         XTM_UNKNOWN,            /* name (pool), rev and the blob length kept */
         XTM_TCP,
@@ -68,7 +74,7 @@ typedef struct XtMatch {
         uint8_t rev;
         uint8_t pad_;
         union {
-                struct { uint32_t name_off, rev, len; } unknown;
+                XtUnknownExt unknown;
                 /* host byte order; invflags XT_TCP_INV_* / XT_UDP_INV_* */
                 struct { uint16_t spts[2], dpts[2]; uint8_t option, flg_mask, flg_cmp, invflags; } tcp;
                 struct { uint16_t spts[2], dpts[2]; uint8_t invflags; } udp;
@@ -141,7 +147,7 @@ typedef struct XtTarget {
         uint8_t rev;
         uint8_t pad_;
         union {
-                struct { uint32_t name_off, rev, len; } unknown;
+                XtUnknownExt unknown;
                 /* < 0: -NF_*-1 or XT_RETURN; >= 0: offset of the jump's
                  * target entry in the legacy table */
                 struct { int32_t verdict; } standard;
