@@ -306,3 +306,48 @@ int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n) {
         *n = t->n_sockets;
         return 0;
 }
+
+int sshd_expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l, const SgUnitFacts *svc,
+                        const SshdConfig *c, uint16_t **ret, size_t *n) {
+        uint16_t *p = calloc(SSHD_MAX_PORTS + 1, sizeof(uint16_t));
+        size_t k = 0;
+
+        if (!p)
+                return -ENOMEM;
+        if (conf->n_ports > 0)
+                for (size_t i = 0; i < conf->n_ports && k < SSHD_MAX_PORTS; i++)
+                        p[k++] = conf->ports[i];
+        else {
+                for (size_t i = 0; i < n_l && k < SSHD_MAX_PORTS; i++) {
+                        bool seen = false;
+                        if (!((svc && svc->main_pid > 0 && l[i].pid == svc->main_pid) ||
+                              (l[i].comm && strcmp(l[i].comm, "sshd") == 0)))
+                                continue;
+                        for (size_t j = 0; j < k; j++)
+                                seen = seen || p[j] == l[i].port;
+                        if (!seen)
+                                p[k++] = l[i].port;
+                }
+                for (size_t i = 0; k == 0 && c && i < c->n_ports && i < SSHD_MAX_PORTS; i++)
+                        p[k++] = c->ports[i].port;
+                if (k == 0)
+                        p[k++] = 22;
+        }
+        *ret = p;
+        *n = k;
+        return 0;
+}
+
+size_t findings_drop_source_bans(SgFinding *f, size_t n) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *scope = sg_finding_get(&f[i], "scope");
+                if ((f[i].cause == SG_CAUSE_FIREWALL_DROP || f[i].cause == SG_CAUSE_FIREWALL_REJECT) && scope &&
+                    strcmp(scope, "some-sources") == 0)
+                        sg_finding_done(&f[i]);
+                else
+                        f[k++] = f[i];
+        }
+        return k;
+}

@@ -15,6 +15,8 @@
 
 #include "diagnose.h"
 #include "listen.h"
+#include "sgconf.h"
+#include "sshdconf.h"
 
 /* The units sshd may run as when sshguardian.conf names none: Debian's
  * ssh.service (alias sshd.service) and ssh.socket, RHEL's sshd.service. */
@@ -53,3 +55,14 @@ void interfaces_done(InterfacesFacts *f);
 
 /* The listening sockets as the engine sees them; points into T. */
 int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n);
+
+/* The ports that must stay reachable (DESIGN.md): CONF's Ports= when set;
+ * else the ports sshd listens on (sockets of SVC's main pid, or of a
+ * process named sshd); else those its configuration C names; else 22.
+ * *ret is malloc()ed. */
+int sshd_expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l, const SgUnitFacts *svc,
+                        const SshdConfig *c, uint16_t **ret, size_t *n);
+
+/* IgnoreSourceBans=yes: drops the firewall findings of scope some-sources
+ * (fail2ban, sshguard bans) from F, freeing them; returns the new count. */
+size_t findings_drop_source_bans(SgFinding *f, size_t n);

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "diagnose.h"
+#include "findings-print.h"
 #include "fw-judge.h"
 #include "json.h"
 #include "listen.h"
@@ -67,31 +68,6 @@ static int expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l,
         return 0;
 }
 
-static void json_findings(JsonWriter *w, const SgFinding *f, size_t n) {
-        json_key(w, "findings");
-        json_array_begin(w);
-        for (size_t i = 0; i < n; i++) {
-                json_object_begin(w);
-                json_key(w, "cause");
-                json_string(w, sg_cause_to_string(f[i].cause));
-                json_key(w, "state");
-                json_string(w, "problem");
-                json_key(w, "message");
-                json_string(w, f[i].message);
-                json_key(w, "unreachable");
-                json_bool(w, f[i].unreachable);
-                json_key(w, "evidence");
-                json_object_begin(w);
-                for (size_t j = 0; j < f[i].n_evidence; j++) {
-                        json_key(w, f[i].evidence[j].key);
-                        json_string(w, f[i].evidence[j].value);
-                }
-                json_object_end(w);
-                json_object_end(w);
-        }
-        json_array_end(w);
-}
-
 int verb_audit(int argc, char **argv) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
@@ -121,6 +97,7 @@ int verb_audit(int argc, char **argv) {
         SgFirewallFacts *fw_facts = NULL;
         SgFinding *findings = NULL;
         size_t n_findings = 0;
+        FindingView *views = NULL;
         SgSnapshot snap;
         int r, opt, ret = AUDIT_HEALTHY;
         const SgUnitFacts *svc = NULL;
@@ -230,6 +207,9 @@ int verb_audit(int argc, char **argv) {
                 n_findings = k;
         }
 
+        r = finding_views_from_findings(findings, n_findings, &views);
+        if (r < 0)
+                goto oom;
         {
                 bool healthy = true;
                 for (size_t i = 0; i < n_findings; i++)
@@ -248,31 +228,28 @@ int verb_audit(int argc, char **argv) {
                         json_array_end(&w);
                         json_key(&w, "systemd");
                         json_bool(&w, have_units);
-                        json_findings(&w, findings, n_findings);
+                        findings_json(&w, views, n_findings);
                         json_object_end(&w);
                         if (json_finish(&w) < 0)
                                 ret = ctl_fail(false, AUDIT_PROBLEM, "audit: write failed");
                 } else {
                         if (!have_units)
                                 printf("(no systemd on this system bus: sshd's units are not judged)\n");
-                        if (n_findings == 0)
-                                printf("healthy: nothing keeps new connections from sshd on port%s",
-                                       n_ports > 1 ? "s" : "");
-                        for (size_t i = 0; n_findings == 0 && i < n_ports; i++)
-                                printf(" %u", ports[i]);
-                        if (n_findings == 0)
-                                printf("\n");
-                        for (size_t i = 0; i < n_findings; i++) {
-                                printf("%s: %s\n", sg_cause_to_string(findings[i].cause), findings[i].message);
-                                for (size_t j = 0; j < findings[i].n_evidence; j++)
-                                        printf("  %s=%s\n", findings[i].evidence[j].key, findings[i].evidence[j].value);
+                        if (n_findings == 0) {
+                                char *line = NULL;
+                                if (findings_healthy_line(ports, n_ports, &line) < 0)
+                                        goto oom;
+                                printf("%s\n", line);
+                                free(line);
                         }
+                        findings_print_text(stdout, views, n_findings);
                 }
         }
         goto out;
 oom:
         ret = ctl_fail(json, AUDIT_PROBLEM, "audit: out of memory");
 out:
+        free(views);
         sg_findings_free(findings, n_findings);
         free(fw_facts);
         fw_judgements_free(fw, n_fw);

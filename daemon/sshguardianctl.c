@@ -5,6 +5,8 @@
  *   config [--json] [--dump] [-f FILE]   the sshd_config model
  *   dump-config [-c FILE]                sshguardian.conf as the daemon reads it
  *   explain [...]                        the firewall's verdict (sshguardianctl-explain.c)
+ *   audit [...]                          the analysis, once (sshguardianctl-audit.c)
+ *   status [--json]                      the running daemon's (sshguardianctl-status.c)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +36,10 @@ void ctl_help(FILE *f) {
                 "Why can't I ssh to this host?\n"
                 "\n"
                 "Commands:\n"
+                "  status [--json]\n"
+                "        What the running daemon (sshguardiand) has found, asked over the\n"
+                "        system bus; any user. Exit 0 healthy, 1 a problem is open (a\n"
+                "        source ban too), 3 the daemon cannot be asked.\n"
                 "  config [--json] [--dump] [-f FILE]\n"
                 "        What sshd makes of its configuration: where it will listen, and\n"
                 "        why, or where it will refuse the file. FILE defaults to\n"
@@ -237,6 +243,7 @@ int main(int argc, char **argv) {
                 { "dump-config", verb_dump_config },
                 { "explain", verb_explain },
                 { "audit", verb_audit },
+                { "status", verb_status },
         };
 
         if (argc < 2) {

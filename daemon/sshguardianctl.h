@@ -11,3 +11,4 @@ void ctl_help(FILE *f);
 
 int verb_explain(int argc, char **argv);
 int verb_audit(int argc, char **argv);
+int verb_status(int argc, char **argv);

@@ -779,8 +779,13 @@ int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
         bool socket_mode = sock && unit_running(sock);
         SgFinding *f;
 
-        if (s->units_unknown)
+        if (s->units_unknown) {
+                /* no systemd to ask: sshd is judged by its sockets, and
+                 * the configuration on disk still warns before a restart */
                 diagnose_listening(&fs, s, NULL, false);
+                diagnose_pending(&fs, s, NULL);
+                diagnose_max_startups(&fs, s);
+        }
         else if (!svc && !sock) {
                 f = finding_add(&fs, SG_CAUSE_UNIT_MISSING, true);
                 for (size_t i = 0; i < s->n_units; i++)

@@ -156,6 +156,14 @@ static void transition(SgTracker *t, Entry *e, SgTransitionKind kind, uint64_t n
                 e->held_back++;
 }
 
+/* The same problem, but the unit's outcome changed (exit-code, then
+ * start-limit-hit when systemd gives up): worth an entry of its own, since
+ * what the administrator must do changed. */
+static bool escalation_changed(const SgFinding *old, const SgFinding *new) {
+        const char *a = sg_finding_get(old, "unit_result"), *b = sg_finding_get(new, "unit_result");
+        return a && b && strcmp(a, b) != 0;
+}
+
 static Entry *entry_find(SgTracker *t, const char *id) {
         for (size_t i = 0; i < t->n_entries; i++)
                 if (strcmp(t->entries[i].id, id) == 0)
@@ -197,9 +205,10 @@ int sg_tracker_update(SgTracker *t, const SgFinding *findings, size_t n, uint64_
                 } else
                         free(id);
                 /* the newest wording and evidence (who changed the rule...) */
+                bool escalated = e->open && escalation_changed(&e->finding, &copy);
                 sg_finding_done(&e->finding);
                 e->finding = copy;
-                if (!e->open) {
+                if (!e->open || escalated) {
                         e->open = true;
                         transition(t, e, SG_TRANSITION_PROBLEM, now_usec, &o);
                 }
@@ -242,6 +251,15 @@ int sg_tracker_update(SgTracker *t, const SgFinding *findings, size_t n, uint64_
         *ret = o.v;
         *n_ret = o.n;
         return 0;
+}
+
+uint64_t sg_tracker_next_due(const SgTracker *t) {
+        uint64_t due = 0;
+
+        for (size_t i = 0; t->interval > 0 && i < t->n_entries; i++)
+                if (t->entries[i].flapping && (due == 0 || t->entries[i].window_start + t->interval < due))
+                        due = t->entries[i].window_start + t->interval;
+        return due;
 }
 
 size_t sg_tracker_open(SgTracker *t, const SgFinding **ret) {

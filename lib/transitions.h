@@ -7,7 +7,9 @@
  * a problem that flaps (a crash loop, a rule added and removed by a script)
  * does not flood it: past a burst of transitions within an interval, the
  * transitions of that problem are held back and summarised once the
- * interval has passed.  Pure: time comes in as an argument.
+ * interval has passed.  An open problem whose unit outcome changes (its
+ * "unit_result": exit-code, then start-limit-hit) gets a PROBLEM entry
+ * again.  Pure: time comes in as an argument.
  */
 
 #include <stdbool.h>
@@ -44,6 +46,10 @@ SgTracker *sg_tracker_free(SgTracker *t);
 int sg_tracker_update(SgTracker *t, const SgFinding *findings, size_t n, uint64_t now_usec, SgTransition **ret,
                       size_t *n_ret);
 void sg_transitions_free(SgTransition *v, size_t n);
+
+/* When the earliest summary of a flapping problem is due (monotonic
+ * usec), for a timer to call sg_tracker_update() then; 0: none is. */
+uint64_t sg_tracker_next_due(const SgTracker *t);
 
 /* The open problems, as of the last update. */
 size_t sg_tracker_open(SgTracker *t, const SgFinding **ret);

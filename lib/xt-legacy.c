@@ -469,3 +469,107 @@ int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n) {
         *ret = tables;
         return 0;
 }
+
+/* ---- fingerprints ---- */
+
+#define FNV1A_PRIME UINT64_C(0x100000001b3)
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
+        const uint8_t *p = data;
+
+        for (size_t i = 0; i < len; i++) {
+                h ^= p[i];
+                h *= FNV1A_PRIME;
+        }
+        return h;
+}
+
+static uint64_t fnv1a_u32(uint64_t h, uint32_t v) {
+        return fnv1a(h, &v, sizeof(v));
+}
+
+/* comefrom and the counters are neighbours in both families' entries
+ * (with 4 bytes of padding between them in ip6t_entry): one span to leave
+ * out. */
+int xt_legacy_table_fingerprint(int family, const XtLegacyInfo *info, const void *entries, size_t size,
+                                uint64_t *ret) {
+        _Static_assert(offsetof(struct ipt_entry, comefrom) + sizeof(uint32_t) == offsetof(struct ipt_entry, counters),
+                       "ipt layout");
+        _Static_assert(offsetof(struct ip6t_entry, comefrom) + sizeof(uint32_t) <= offsetof(struct ip6t_entry, counters),
+                       "ip6t layout");
+        size_t head, skip_from, skip_to, next_at;
+        const uint8_t *blob = entries;
+        uint64_t h = XT_LEGACY_FINGERPRINT_NONE;
+
+        if (family == NFPROTO_IPV4) {
+                head = sizeof(struct ipt_entry);
+                skip_from = offsetof(struct ipt_entry, comefrom);
+                skip_to = offsetof(struct ipt_entry, counters) + sizeof(struct xt_counters);
+                next_at = offsetof(struct ipt_entry, next_offset);
+        } else if (family == NFPROTO_IPV6) {
+                head = sizeof(struct ip6t_entry);
+                skip_from = offsetof(struct ip6t_entry, comefrom);
+                skip_to = offsetof(struct ip6t_entry, counters) + sizeof(struct xt_counters);
+                next_at = offsetof(struct ip6t_entry, next_offset);
+        } else
+                return -EAFNOSUPPORT;
+
+        h = fnv1a_u32(h, (uint32_t) family);
+        h = fnv1a(h, info->name, strnlen(info->name, sizeof(info->name)));
+        h = fnv1a_u32(h, info->valid_hooks);
+        for (int i = 0; i < XT_LEGACY_HOOKS; i++) {
+                h = fnv1a_u32(h, info->hook_entry[i]);
+                h = fnv1a_u32(h, info->underflow[i]);
+        }
+        h = fnv1a_u32(h, info->num_entries);
+        h = fnv1a_u32(h, (uint32_t) size);
+
+        for (size_t off = 0; off < size;) {
+                uint16_t next;
+
+                if (size - off < head)
+                        return -EBADMSG;
+                memcpy(&next, blob + off + next_at, sizeof(next));
+                if (next < head || next > size - off)
+                        return -EBADMSG;
+                h = fnv1a(h, blob + off, skip_from);
+                h = fnv1a(h, blob + off + skip_to, next - skip_to);
+                off += next;
+        }
+        *ret = h;
+        return 0;
+}
+
+int xt_legacy_fingerprint(int family, uint64_t *ret) {
+        uint64_t h = XT_LEGACY_FINGERPRINT_NONE;
+        char **names = NULL;
+        int r = 0, count;
+
+        if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+                return -EAFNOSUPPORT;
+        count = xt_legacy_table_names(family, &names);
+        if (count < 0)
+                return count;
+        for (int i = 0; i < count && r >= 0; i++) {
+                XtLegacyInfo info;
+                void *entries = NULL;
+                size_t size = 0;
+                uint64_t t;
+
+                r = xt_legacy_read_raw(family, names[i], &info, &entries, &size);
+                if (r == -ENOENT) {     /* gone since it was listed */
+                        r = 0;
+                        continue;
+                }
+                if (r >= 0)
+                        r = xt_legacy_table_fingerprint(family, &info, entries, size, &t);
+                if (r >= 0)
+                        h = fnv1a(h, &t, sizeof(t));
+                free(entries);
+        }
+        strv_free(names);
+        if (r < 0)
+                return r;
+        *ret = h;
+        return 0;
+}

@@ -111,3 +111,41 @@ int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **
 
 /* Every legacy table of FAMILY, decoded. */
 int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n);
+
+/* Noticing a change.  x_tables sends no change notifications, so a caller
+ * compares fingerprints now and then: one 64-bit FNV-1a hash over each
+ * table's name, hooks (valid_hooks, hook_entry, underflow), entry count,
+ * size and entries, with every entry's packet and byte counters and its
+ * comefrom word (kernel bookkeeping, not a rule) left out, so traffic
+ * never changes it while any change of a rule, a policy or a chain does
+ * (one changed byte changes an FNV-1a hash of the same length for
+ * certain).  Matches' kernel-private state (limit's credit, quota's
+ * remainder, ...) is not in the entries the kernel copies out (those bytes
+ * read as zero): a limit and a quota rule exhausted by traffic left the
+ * fingerprint as it was.
+ *
+ * Measured on 6.18, 2 CPUs, in network namespaces of its own
+ * (xt-legacy-capture fingerprint): no legacy tables (an empty names file,
+ * as on a machine that never ran iptables-legacy): 10 us a call (IPv6:
+ * 12 us), the cost of reading /proc; the filter table with only its
+ * policies: 22 us; filter with 1,000 rules (-s ADDR -p tcp --dport N -j
+ * ACCEPT, 200 KB of entries): 0.87 ms, of which getsockopt() 0.63 ms (the
+ * kernel sums every rule's counters over all CPUs and copies them out)
+ * and hashing 0.2 ms; 10,000 rules (2 MB): 8.7 ms. */
+#define XT_LEGACY_FINGERPRINT_NONE UINT64_C(0xcbf29ce484222325)    /* no tables (FNV-1a's start) */
+
+/* The fingerprint of one table: INFO as IPT_SO_GET_INFO returned it and
+ * its SIZE bytes of ENTRIES.  -EBADMSG when the entries do not chain up
+ * (an entry's next_offset runs past SIZE or is shorter than an entry). */
+int xt_legacy_table_fingerprint(int family, const XtLegacyInfo *info, const void *entries, size_t size,
+                                uint64_t *ret);
+
+/* The fingerprint of every legacy table of FAMILY (NFPROTO_IPV4 or
+ * NFPROTO_IPV6, which equal AF_INET and AF_INET6) in the caller's network
+ * namespace, CAP_NET_ADMIN.  Only tables listed in
+ * /proc/net/ip_tables_names (ip6_tables_names) are read: asking for one
+ * that does not exist would load its module and create it (tables go away
+ * only with their namespace or module, so the list does not go stale in
+ * between).  None at all (or x_tables not loaded) gives
+ * XT_LEGACY_FINGERPRINT_NONE.  A negative errno on failure. */
+int xt_legacy_fingerprint(int family, uint64_t *ret);

@@ -517,6 +517,17 @@ START_TEST(test_without_systemd_sshd_is_judged_by_its_sockets) {
         ck_assert_int_eq(f->cause, SG_CAUSE_PORT_CHANGED);
         ck_assert_evidence(f, "port", "22");
         sg_findings_free(all, n);
+
+        /* the file on disk would move it: warned all the same */
+        s.n_listeners = 2;
+        s.config = config_of("Port 2222\n");
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_PENDING);
+        ck_assert_evidence(f, "port", "22");
+        ck_assert_evidence(f, "config_line", "1");
+        sg_findings_free(all, n);
+        sshd_config_free((SshdConfig *) s.config);
 }
 END_TEST
 

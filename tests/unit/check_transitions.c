@@ -133,6 +133,45 @@ START_TEST(test_interval_zero_writes_everything) {
 }
 END_TEST
 
+START_TEST(test_unit_result_change_is_written_again_and_next_due_is_the_window_end) {
+        static SgEvidence failing[] = { { "unit", "ssh.service" }, { "unit_result", "exit-code" }, { "port", "22" } };
+        static SgEvidence gave_up[] = { { "unit", "ssh.service" }, { "unit_result", "start-limit-hit" }, { "port", "22" } };
+        SgFinding a = { .cause = SG_CAUSE_PORT_IN_USE, .message = "in use", .evidence = failing, .n_evidence = 3 };
+        SgFinding b = { .cause = SG_CAUSE_PORT_IN_USE, .message = "in use, gave up", .evidence = gave_up, .n_evidence = 3 };
+        SgTracker *t;
+        SgTransition *v;
+        size_t n;
+
+        ck_assert_int_eq(sg_tracker_new(30 * SEC, 1, &t), 0);
+        ck_assert_uint_eq(sg_tracker_next_due(t), 0);
+        update(t, &a, 1, 1 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        sg_transitions_free(v, n);
+        update(t, &a, 1, 2 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 0);
+        sg_transitions_free(v, n);
+        /* systemd gave up: one more "problem" entry, no "resolved" */
+        update(t, &b, 1, 3 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_FLAPPING);   /* burst 1: the second transition is held back */
+        ck_assert_str_eq(sg_finding_get(&v[0].finding, "unit_result"), "start-limit-hit");
+        sg_transitions_free(v, n);
+        ck_assert_uint_eq(sg_tracker_next_due(t), 31 * SEC);
+        sg_tracker_free(t);
+
+        ck_assert_int_eq(sg_tracker_new(30 * SEC, 5, &t), 0);
+        update(t, &a, 1, 1 * SEC, &v, &n);
+        sg_transitions_free(v, n);
+        update(t, &b, 1, 2 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_PROBLEM);
+        ck_assert_str_eq(v[0].finding.message, "in use, gave up");
+        sg_transitions_free(v, n);
+        ck_assert_uint_eq(sg_tracker_next_due(t), 0);
+        sg_tracker_free(t);
+}
+END_TEST
+
 static Suite *transitions_suite(void) {
         Suite *s = suite_create("transitions");
         TCase *tc = tcase_create("tracker");
@@ -141,6 +180,7 @@ static Suite *transitions_suite(void) {
         tcase_add_test(tc, test_one_entry_per_transition);
         tcase_add_test(tc, test_flapping_is_held_back_then_summarised);
         tcase_add_test(tc, test_interval_zero_writes_everything);
+        tcase_add_test(tc, test_unit_result_change_is_written_again_and_next_due_is_the_window_end);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -2,6 +2,9 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strv.h"
 #include "xt-legacy.h"
 
 /* tests/data/xt-legacy/filterN.bin were captured with
@@ -219,6 +223,165 @@ START_TEST(test_unknown_family_is_refused) {
 }
 END_TEST
 
+/* ---- fingerprints ---- */
+
+static uint64_t fingerprint_of(const Capture *c) {
+        uint64_t fp = 0;
+
+        ck_assert_int_eq(xt_legacy_table_fingerprint((int) c->family, &c->info, c->entries, c->size, &fp), 0);
+        return fp;
+}
+
+/* Whether byte OFF of C's entries is part of an entry's comefrom, padding
+ * or counters: what traffic and the kernel's bookkeeping change. */
+static bool is_counter_byte(const Capture *c, size_t off) {
+        size_t from = c->family == NFPROTO_IPV6 ? offsetof(struct ip6t_entry, comefrom) : offsetof(struct ipt_entry, comefrom);
+        size_t to = c->family == NFPROTO_IPV6 ? offsetof(struct ip6t_entry, counters) : offsetof(struct ipt_entry, counters);
+        size_t next_at = c->family == NFPROTO_IPV6 ? offsetof(struct ip6t_entry, next_offset) : offsetof(struct ipt_entry, next_offset);
+
+        to += sizeof(struct xt_counters);
+        for (size_t e = 0; e < c->size;) {
+                uint16_t next;
+
+                memcpy(&next, c->entries + e + next_at, sizeof(next));
+                if (off >= e && off < e + next)
+                        return off - e >= from && off - e < to;
+                e += next;
+        }
+        ck_abort_msg("offset %zu outside the entries", off);
+        return false;
+}
+
+START_TEST(test_fingerprint_ignores_counters_of_the_same_rules) {
+        Capture quiet, busy;
+        XtLegacyTable *t = NULL;
+
+        /* filter4-counters.bin: filter4.sh's rules again, after traffic */
+        capture_load("filter4.bin", &quiet);
+        capture_load("filter4-counters.bin", &busy);
+        ck_assert_uint_eq(quiet.size, busy.size);
+        ck_assert_int_ne(memcmp(quiet.entries, busy.entries, quiet.size), 0);
+        ck_assert_int_eq(xt_legacy_table_parse((int) busy.family, &busy.info, busy.entries, busy.size, &t), 0);
+        ck_assert_uint_gt(rule(t, chain(t, "INPUT"), 1)->packets, 0);    /* -i lo -j ACCEPT counted */
+        xt_legacy_table_free(t);
+
+        ck_assert_uint_eq(fingerprint_of(&quiet), fingerprint_of(&busy));
+        ck_assert_uint_ne(fingerprint_of(&quiet), XT_LEGACY_FINGERPRINT_NONE);
+        free(quiet.entries);
+        free(busy.entries);
+}
+END_TEST
+
+/* Every byte of every entry, changed: the fingerprint changes (or the
+ * entries no longer chain up), except in the counters and comefrom. */
+START_TEST(test_fingerprint_changes_with_any_rule_byte) {
+        Capture c;
+        uint64_t orig, fp;
+        unsigned same = 0;
+
+        capture_load(_i ? "filter6.bin" : "filter4.bin", &c);
+        orig = fingerprint_of(&c);
+        for (size_t off = 0; off < c.size; off++) {
+                bool counter = is_counter_byte(&c, off);
+                int r;
+
+                c.entries[off] ^= 0x01;
+                r = xt_legacy_table_fingerprint((int) c.family, &c.info, c.entries, c.size, &fp);
+                c.entries[off] ^= 0x01;
+                if (counter) {
+                        ck_assert_int_eq(r, 0);
+                        ck_assert_uint_eq(fp, orig);
+                        same++;
+                } else
+                        ck_assert_msg(r == -EBADMSG || (r == 0 && fp != orig), "byte %zu: r=%d", off, r);
+        }
+        /* comefrom + counters (+ 4 bytes of padding in IPv6) per entry */
+        ck_assert_uint_eq(same, c.info.num_entries * (c.family == NFPROTO_IPV6 ? 24u : 20u));
+        free(c.entries);
+}
+END_TEST
+
+START_TEST(test_fingerprint_covers_name_hooks_and_policy_offsets) {
+        Capture c;
+        XtLegacyInfo info;
+        uint64_t orig, fp;
+        int r;
+
+        capture_load("filter4.bin", &c);
+        orig = fingerprint_of(&c);
+        for (unsigned field = 0; field < 5; field++) {
+                info = c.info;
+                switch (field) {
+                case 0: info.name[0] = 'F'; break;
+                case 1: info.valid_hooks ^= 1u << NF_INET_PRE_ROUTING; break;
+                case 2: info.hook_entry[NF_INET_LOCAL_IN] += 4; break;
+                case 3: info.underflow[NF_INET_FORWARD] += 4; break;
+                case 4: info.num_entries++; break;
+                }
+                ck_assert_int_eq(xt_legacy_table_fingerprint((int) c.family, &info, c.entries, c.size, &fp), 0);
+                ck_assert_msg(fp != orig, "field %u", field);
+        }
+        /* bytes after the name's NUL are not part of it */
+        info = c.info;
+        info.name[sizeof(info.name) - 1] = 'x';
+        ck_assert_int_eq(xt_legacy_table_fingerprint((int) c.family, &info, c.entries, c.size, &fp), 0);
+        ck_assert_uint_eq(fp, orig);
+        /* the same bytes as the other family are another table */
+        r = xt_legacy_table_fingerprint(NFPROTO_IPV6, &c.info, c.entries, c.size, &fp);
+        ck_assert(r == -EBADMSG || (r == 0 && fp != orig));
+        ck_assert_int_eq(xt_legacy_table_fingerprint(NFPROTO_ARP, &c.info, c.entries, c.size, &fp), -EAFNOSUPPORT);
+        ck_assert_int_eq(xt_legacy_fingerprint(NFPROTO_ARP, &fp), -EAFNOSUPPORT);
+        free(c.entries);
+}
+END_TEST
+
+/* Truncated anywhere, or with an entry length of 0 (an endless walk for a
+ * careless reader): a fingerprint (cut between entries) or -EBADMSG. */
+START_TEST(test_fingerprint_of_truncated_or_looping_entries_is_clean) {
+        Capture c;
+        uint64_t fp;
+        size_t next_at;
+
+        capture_load(_i ? "filter6.bin" : "filter4.bin", &c);
+        for (size_t len = 0; len < c.size; len++) {
+                uint8_t *copy = malloc(len ? len : 1);
+                int r;
+
+                memcpy(copy, c.entries, len);
+                r = xt_legacy_table_fingerprint((int) c.family, &c.info, copy, len, &fp);
+                ck_assert_msg(r == 0 || r == -EBADMSG, "len %zu: r=%d", len, r);
+                if (len == 0)
+                        ck_assert_int_eq(r, 0);
+                free(copy);
+        }
+        next_at = c.family == NFPROTO_IPV6 ? offsetof(struct ip6t_entry, next_offset) : offsetof(struct ipt_entry, next_offset);
+        memset(c.entries + next_at, 0, sizeof(uint16_t));
+        ck_assert_int_eq(xt_legacy_table_fingerprint((int) c.family, &c.info, c.entries, c.size, &fp), -EBADMSG);
+        memset(c.entries + next_at, 0xff, sizeof(uint16_t));
+        ck_assert_int_eq(xt_legacy_table_fingerprint((int) c.family, &c.info, c.entries, c.size, &fp), -EBADMSG);
+        free(c.entries);
+}
+END_TEST
+
+START_TEST(test_live_fingerprint_of_a_new_namespace_is_none_and_creates_nothing) {
+        uint64_t fp4 = 0, fp6 = 0;
+        char **names = NULL;
+
+        /* CK_FORK runs each test in a child, so the namespace dies with it */
+        if (unshare(CLONE_NEWNET) < 0) {
+                fprintf(stderr, "check_xt_legacy: live test skipped: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+                return;
+        }
+        ck_assert_int_eq(xt_legacy_fingerprint(NFPROTO_IPV4, &fp4), 0);
+        ck_assert_int_eq(xt_legacy_fingerprint(NFPROTO_IPV6, &fp6), 0);
+        ck_assert_uint_eq(fp4, XT_LEGACY_FINGERPRINT_NONE);
+        ck_assert_uint_eq(fp6, XT_LEGACY_FINGERPRINT_NONE);
+        ck_assert_int_eq(xt_legacy_table_names(NFPROTO_IPV4, &names), 0);
+        ck_assert_ptr_null(names[0]);
+        strv_free(names);
+}
+END_TEST
+
 static Suite *xt_legacy_suite(void) {
         Suite *s = suite_create("xt-legacy");
         TCase *tc = tcase_create("decode");
@@ -231,6 +394,15 @@ static Suite *xt_legacy_suite(void) {
         tc = tcase_create("hostile");
         tcase_set_timeout(tc, 60);
         tcase_add_loop_test(tc, test_truncated_and_corrupted_tables_are_refused_cleanly, 0, 2);
+        tcase_add_loop_test(tc, test_fingerprint_of_truncated_or_looping_entries_is_clean, 0, 2);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("fingerprint");
+        tcase_add_test(tc, test_fingerprint_ignores_counters_of_the_same_rules);
+        tcase_add_loop_test(tc, test_fingerprint_changes_with_any_rule_byte, 0, 2);
+        tcase_add_test(tc, test_fingerprint_covers_name_hooks_and_policy_offsets);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("live");
+        tcase_add_test(tc, test_live_fingerprint_of_a_new_namespace_is_none_and_creates_nothing);
         suite_add_tcase(s, tc);
         return s;
 }

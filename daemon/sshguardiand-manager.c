@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Manager: the facts, the audit that judges them, and the report of
+ * what changed (journal entries, the D-Bus properties, sd_notify STATUS).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+
+#include "json.h"
+#include "macro.h"
+#include "sshguardiand.h"
+#include "strv.h"
+
+#define SSHD_LOG_LINES 20
+/* How long sshd's last words may lag behind systemd's report of the
+ * failure they explain. */
+#define LOG_WAIT_USEC (250ULL * 1000ULL)
+/* sshd may bind its sockets a moment after systemd calls it active
+ * (Type=simple/exec units): a second look at the sockets then. */
+#define RECHECK_USEC (300ULL * 1000ULL)
+
+int log_errno(int level, int error, const char *fmt, ...) {
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (error)
+                fprintf(stderr, "<%d>%s: %s\n", level, buf, strerror(error < 0 ? -error : error));
+        else
+                fprintf(stderr, "<%d>%s\n", level, buf);
+        return error < 0 ? error : -error;
+}
+
+uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
+/* --- the facts ------------------------------------------------------------ */
+
+static const SgUnitFacts *service_unit(const Manager *m) {
+        for (size_t i = 0; m->have_units && i < m->units.n_units; i++)
+                if (m->units.units[i].loaded && strstr(m->units.units[i].name, ".service"))
+                        return &m->units.units[i];
+        return NULL;
+}
+
+static int refresh_config(Manager *m) {
+        SshdConfig *c = NULL;
+        int r = sshd_config_load(m->conf.config_file, &(SshdConfigOptions) { .resolve_names = true }, &c);
+
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot read %s", m->conf.config_file);
+        sshd_config_free(m->config);
+        m->config = c;
+        /* the files to watch may have changed with it */
+        (void) manager_watch_config_files(m);
+        return 0;
+}
+
+/* sshd (re)started or reloaded: what it runs is what is on disk now */
+static void config_running_take(Manager *m) {
+        SshdConfig *c = NULL;
+
+        if (sshd_config_load(m->conf.config_file, &(SshdConfigOptions) { .resolve_names = true }, &c) < 0)
+                c = NULL;
+        sshd_config_free(m->config_running);
+        m->config_running = c;
+}
+
+static void refresh_units(Manager *m, unsigned *dirty) {
+        const SgUnitFacts *svc;
+        const char *state;
+        bool started;
+
+        sshd_units_done(&m->units);
+        strv_free(m->sshd_log);
+        m->sshd_log = NULL;
+        m->n_sshd_log = 0;
+        m->have_units = m->bus && sshd_units_read(m->bus, m->conf.n_units > 0 ? (const char *const *) m->conf.units : NULL,
+                                                  &m->units) >= 0;
+        svc = service_unit(m);
+        state = svc && svc->active_state ? svc->active_state : "";
+
+        /* sshd (re)started or reloaded since the last look: it read its
+         * configuration then, and its sockets are new */
+        started = strcmp(state, "active") == 0 &&
+                  (!m->service_active_state || strcmp(m->service_active_state, "active") != 0);
+        if (started) {
+                config_running_take(m);
+                *dirty |= DIRTY_LISTENERS;
+                (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
+                (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
+        }
+        free(m->service_active_state);
+        m->service_active_state = svc ? strdup(state) : NULL;
+
+        if (svc && strcmp(state, "active") != 0) {
+                SgUnitFacts *u = &m->units.units[svc - m->units.units];
+                u->stop_requested = sshd_journal_stop_requested(svc->name);
+                (void) sshd_journal_lines(m->units.journal_unit ? m->units.journal_unit : svc->name,
+                                          m->units.invocation_id, SSHD_LOG_LINES, &m->sshd_log, &m->n_sshd_log);
+        }
+}
+
+static int refresh_listeners(Manager *m) {
+        ListenTable *t = NULL;
+        SgListener *l = NULL;
+        size_t n = 0;
+        int r = listen_dump(&t);
+
+        if (r >= 0) {
+                (void) listen_resolve_owners(t, "/proc");
+                r = listeners_from_table(t, &l, &n);
+        }
+        if (r < 0) {
+                listen_table_free(t);
+                return log_errno(LOG_ERR, r, "Cannot list the listening sockets");
+        }
+        free(m->listeners);
+        listen_table_free(m->listen);
+        m->listen = t;
+        m->listeners = l;
+        m->n_listeners = n;
+        return 0;
+}
+
+static int refresh_interfaces(Manager *m) {
+        InterfacesFacts f;
+        int r = interfaces_read(&f);
+
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot list the interfaces");
+        interfaces_done(&m->interfaces);
+        m->interfaces = f;
+        return 0;
+}
+
+static int learn_ports(Manager *m) {
+        uint16_t *p = NULL;
+        size_t n = 0;
+        int r = sshd_expected_ports(&m->conf, m->listeners, m->n_listeners, service_unit(m), m->config, &p, &n);
+
+        if (r < 0)
+                return r;
+        free(m->ports);
+        m->ports = p;
+        m->n_ports = n;
+        return 0;
+}
+
+static bool judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
+        return a->facts.port == b->facts.port && a->facts.family == b->facts.family &&
+               a->facts.verdict == b->facts.verdict && a->facts.rule_is_policy == b->facts.rule_is_policy &&
+               a->facts.rule_handle == b->facts.rule_handle && strcmp(a->rule_family, b->rule_family) == 0 &&
+               strcmp(a->rule_table, b->rule_table) == 0 && strcmp(a->rule_chain, b->rule_chain) == 0;
+}
+
+static int refresh_firewall(Manager *m) {
+        FwJudgement *v = NULL;
+        size_t n = 0;
+        int r = fw_judge_ports(m->ports, m->n_ports, &v, &n);
+
+        if (r < 0) {
+                if (r != m->fw_error)
+                        log_errno(LOG_ERR, r, "Cannot read the firewall%s",
+                                  r == -EPERM ? " (CAP_NET_ADMIN is needed)" : "");
+                m->fw_error = r;
+                return r;
+        }
+        m->fw_error = 0;
+        /* Who committed the change that made a rule block: the committer of
+         * the generation in which it first blocked, kept while it blocks. */
+        for (size_t i = 0; i < n; i++) {
+                const FwJudgement *old = NULL;
+                for (size_t k = 0; k < m->n_fw && !old; k++)
+                        if (judgement_same_rule(&v[i], &m->fw[k]))
+                                old = &m->fw[k];
+                if (old) {
+                        v[i].facts.changed_by_pid = old->facts.changed_by_pid;
+                        memcpy(v[i].changed_by_comm, old->changed_by_comm, sizeof(v[i].changed_by_comm));
+                } else if (m->nft_changed && m->nft_pid > 0) {
+                        v[i].facts.changed_by_pid = m->nft_pid;
+                        snprintf(v[i].changed_by_comm, sizeof(v[i].changed_by_comm), "%s", m->nft_comm);
+                }
+                v[i].facts.changed_by_comm = v[i].changed_by_comm[0] ? v[i].changed_by_comm : NULL;
+        }
+        m->nft_changed = false;
+        fw_judgements_free(m->fw, m->n_fw);
+        m->fw = v;
+        m->n_fw = n;
+        return 0;
+}
+
+/* --- reporting ------------------------------------------------------------ */
+
+static const char *transition_state(const SgTransition *t) {
+        switch (t->kind) {
+        case SG_TRANSITION_RESOLVED: return "resolved";
+        case SG_TRANSITION_SUMMARY: return t->open ? "problem" : "resolved";
+        default: return "problem";
+        }
+}
+
+static char *transition_message(const SgTransition *t) {
+        const char *cause = sg_cause_to_string(t->finding.cause);
+        char *s = NULL;
+        int r;
+
+        switch (t->kind) {
+        case SG_TRANSITION_RESOLVED:
+                r = asprintf(&s, "Resolved (%s): %s", cause, t->finding.message);
+                break;
+        case SG_TRANSITION_FLAPPING:
+                r = asprintf(&s, "%s keeps opening and closing; further changes are summarised: %s", cause,
+                             t->finding.message);
+                break;
+        case SG_TRANSITION_SUMMARY:
+                r = asprintf(&s, "%s changed %u more times; it is %s now: %s", cause, t->held_back,
+                             t->open ? "open" : "resolved", t->finding.message);
+                break;
+        default:
+                r = asprintf(&s, "%s", t->finding.message);
+                break;
+        }
+        return r < 0 ? NULL : s;
+}
+
+static int transition_priority(const SgTransition *t) {
+        if (t->kind == SG_TRANSITION_RESOLVED || (t->kind == SG_TRANSITION_SUMMARY && !t->open))
+                return LOG_NOTICE;
+        return sg_cause_priority(t->finding.cause);
+}
+
+/* FIELD=VALUE strings of one entry, in the order they are written */
+static char **transition_fields(const SgTransition *t) {
+        char **v = calloc(8 + t->finding.n_evidence, sizeof(char *));
+        char *msg = transition_message(t);
+        size_t n = 0;
+        bool ok = v && msg;
+
+#define ADD(...) do { if (ok && asprintf(&v[n], __VA_ARGS__) >= 0) n++; else ok = false; } while (0)
+        ADD("MESSAGE=%s", msg ? msg : "");
+        ADD("MESSAGE_ID=%s", sg_cause_message_id(t->finding.cause));
+        ADD("PRIORITY=%d", transition_priority(t));
+        ADD("SYSLOG_IDENTIFIER=sshguardiand");
+        ADD("SSHGUARDIAN_CAUSE=%s", sg_cause_to_string(t->finding.cause));
+        ADD("SSHGUARDIAN_STATE=%s", transition_state(t));
+        if (t->kind == SG_TRANSITION_FLAPPING)
+                ADD("SSHGUARDIAN_FLAPPING=1");
+        else if (t->kind == SG_TRANSITION_SUMMARY)
+                ADD("SSHGUARDIAN_HELD_BACK=%u", t->held_back);
+        for (size_t i = 0; i < t->finding.n_evidence; i++) {
+                char key[64];
+                size_t k = 0;
+                for (const char *c = t->finding.evidence[i].key; *c && k < sizeof(key) - 1; c++)
+                        key[k++] = (*c >= 'a' && *c <= 'z') ? (char) (*c - 'a' + 'A') : *c;
+                key[k] = '\0';
+                ADD("SSHGUARDIAN_%s=%s", key, t->finding.evidence[i].value);
+        }
+#undef ADD
+        free(msg);
+        if (!ok) {
+                strv_free(v);
+                return NULL;
+        }
+        return v;
+}
+
+static void report_transition(Manager *m, const SgTransition *t) {
+        char **fields = transition_fields(t);
+        size_t n = strv_length(fields);
+
+        if (!fields) {
+                log_errno(LOG_ERR, -ENOMEM, "Cannot write an entry for %s", sg_cause_to_string(t->finding.cause));
+                return;
+        }
+        if (m->log_target == LOG_TARGET_CONSOLE) {
+                JsonWriter w;
+                json_init(&w, stdout, false);
+                json_object_begin(&w);
+                for (size_t i = 0; i < n; i++) {
+                        const char *eq = strchr(fields[i], '=');
+                        char *key = strndup(fields[i], (size_t) (eq - fields[i]));
+                        json_key(&w, key ? key : "?");
+                        json_string(&w, eq + 1);
+                        free(key);
+                }
+                json_object_end(&w);
+                (void) json_finish(&w);
+                fflush(stdout);
+        } else {
+                struct iovec *iov = calloc(n ? n : 1, sizeof(struct iovec));
+                int r;
+                for (size_t i = 0; iov && i < n; i++)
+                        iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
+                r = iov ? sd_journal_sendv(iov, (int) n) : -ENOMEM;
+                if (r < 0)
+                        log_errno(LOG_ERR, r, "Cannot write to the journal: %s", fields[0]);
+                free(iov);
+        }
+        strv_free(fields);
+}
+
+static char *summary_make(const Manager *m) {
+        char *s = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&s, &len);
+
+        if (!f)
+                return NULL;
+        if (m->n_findings == 0) {
+                fprintf(f, "healthy: sshd is reachable on port%s", m->n_ports > 1 ? "s" : "");
+                for (size_t i = 0; i < m->n_ports; i++)
+                        fprintf(f, "%s%u", i ? ", " : " ", m->ports[i]);
+        } else {
+                fprintf(f, "%s: %zu problem%s: ", m->healthy ? "healthy" : "unreachable", m->n_findings,
+                        m->n_findings > 1 ? "s" : "");
+                for (size_t i = 0; i < m->n_findings; i++) {
+                        const char *port = sg_finding_get(&m->findings[i], "port");
+                        fprintf(f, "%s%s", i ? ", " : "", sg_cause_to_string(m->findings[i].cause));
+                        if (port)
+                                fprintf(f, " (port %s)", port);
+                }
+        }
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+static void summary_timer_arm(Manager *m) {
+        uint64_t due = sg_tracker_next_due(m->tracker);
+
+        if (due == 0) {
+                (void) sd_event_source_set_enabled(m->summary_timer, SD_EVENT_OFF);
+                return;
+        }
+        (void) sd_event_source_set_time(m->summary_timer, due);
+        (void) sd_event_source_set_enabled(m->summary_timer, SD_EVENT_ONESHOT);
+}
+
+static void findings_replace(Manager *m, SgFinding *f, size_t n) {
+        bool healthy = true, changed;
+        char *summary;
+
+        for (size_t i = 0; i < n; i++)
+                healthy = healthy && !f[i].unreachable;
+        changed = !m->audited || healthy != m->healthy || n != m->n_findings;
+        for (size_t i = 0; !changed && i < n; i++)
+                changed = f[i].cause != m->findings[i].cause || strcmp(f[i].message, m->findings[i].message) != 0 ||
+                          f[i].n_evidence != m->findings[i].n_evidence;
+        sg_findings_free(m->findings, m->n_findings);
+        m->findings = f;
+        m->n_findings = n;
+        m->healthy = healthy;
+        if (!changed)
+                return;
+        summary = summary_make(m);
+        if (summary) {
+                free(m->summary);
+                m->summary = summary;
+        }
+        (void) sd_notifyf(false, "STATUS=%s", m->summary ? m->summary : "");
+        manager_bus_emit_changes(m);
+}
+
+/* --- the audit ------------------------------------------------------------ */
+
+/* sshd failed to start and none of its lines of that invocation are in
+ * the journal yet: they decide the cause (config-invalid, port-in-use,
+ * hostkeys-missing...), so wait for them, once per invocation. */
+static bool log_wait_needed(Manager *m, const SgUnitFacts *svc) {
+        const char *state = svc->active_state ? svc->active_state : "";
+
+        if (!m->audited || (strcmp(state, "failed") != 0 && strcmp(state, "activating") != 0 &&
+                            strcmp(state, "inactive") != 0))
+                return false;
+        if (!svc->result || strcmp(svc->result, "exit-code") != 0 || svc->stop_requested || m->n_sshd_log > 0 ||
+            !m->units.invocation_id[0] || strcmp(m->log_waited_invocation, m->units.invocation_id) == 0)
+                return false;
+        memcpy(m->log_waited_invocation, m->units.invocation_id, sizeof(m->log_waited_invocation));
+        return true;
+}
+
+int manager_audit(Manager *m) {
+        unsigned dirty = m->dirty;
+        SgFirewallFacts *fw = NULL;
+        SgFinding *findings = NULL;
+        SgTransition *t = NULL;
+        size_t n_findings = 0, n_t = 0;
+        SgUnitFacts *svc;
+        uint64_t now = now_usec();
+        bool crash_reported = false;
+        SgSnapshot snap;
+        int r;
+
+        m->dirty = 0;
+        (void) sd_event_source_set_enabled(m->audit_source, SD_EVENT_OFF);
+
+        if (dirty & DIRTY_UNITS)
+                refresh_units(m, &dirty);
+        if (dirty & DIRTY_CONFIG)
+                (void) refresh_config(m);
+        if (dirty & DIRTY_LISTENERS)
+                (void) refresh_listeners(m);
+        if (dirty & DIRTY_INTERFACES)
+                (void) refresh_interfaces(m);
+        if (dirty & DIRTY_PORTS) {
+                r = learn_ports(m);
+                if (r < 0)
+                        return log_errno(LOG_ERR, r, "Cannot learn the expected ports");
+                dirty |= DIRTY_FIREWALL;
+        }
+        if (dirty & DIRTY_FIREWALL)
+                (void) refresh_firewall(m);
+
+        svc = (SgUnitFacts *) service_unit(m);
+        if (svc && log_wait_needed(m, svc)) {
+                /* judged when sshd's lines arrive (the journal watcher
+                 * schedules it) or when the wait is over */
+                (void) sd_event_source_set_time_relative(m->recheck_timer, LOG_WAIT_USEC);
+                (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        if (svc && m->crash_pending) {
+                svc->crashed = true;
+                if (m->crash_signal > 0)
+                        svc->crash_signal = m->crash_signal;
+                crash_reported = true;
+        }
+        if (m->max_startups_drops > 0 && now - m->max_startups_last >= MAX_STARTUPS_WINDOW_USEC) {
+                m->max_startups_drops = 0;
+                free(m->max_startups_line);
+                m->max_startups_line = NULL;
+        }
+
+        fw = calloc(m->n_fw ? m->n_fw : 1, sizeof(SgFirewallFacts));
+        if (!fw)
+                return log_errno(LOG_ERR, -ENOMEM, "Cannot audit");
+        for (size_t i = 0; i < m->n_fw; i++)
+                fw[i] = m->fw[i].facts;
+        snap = (SgSnapshot) {
+                .units = m->have_units ? m->units.units : NULL,
+                .n_units = m->have_units ? m->units.n_units : 0,
+                .units_unknown = !m->have_units,
+                .sshd_log = (const char *const *) m->sshd_log,
+                .n_sshd_log = m->n_sshd_log,
+                .config = m->config,
+                .config_running = m->config_running,
+                .listeners = m->listeners,
+                .n_listeners = m->n_listeners,
+                .expected_ports = m->ports,
+                .n_expected_ports = m->n_ports,
+                .interfaces = m->interfaces.interfaces,
+                .n_interfaces = m->interfaces.n_interfaces,
+                .firewall = fw,
+                .n_firewall = m->n_fw,
+                .max_startups_drops = m->max_startups_drops,
+                .max_startups_line = m->max_startups_line,
+        };
+        r = sg_diagnose(&snap, &findings, &n_findings);
+        free(fw);
+        if (svc)
+                svc->crashed = false;
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot audit");
+        if (m->conf.ignore_source_bans)
+                n_findings = findings_drop_source_bans(findings, n_findings);
+
+        r = sg_tracker_update(m->tracker, findings, n_findings, now, &t, &n_t);
+        if (r < 0) {
+                sg_findings_free(findings, n_findings);
+                return log_errno(LOG_ERR, r, "Cannot audit");
+        }
+        for (size_t i = 0; i < n_t; i++)
+                report_transition(m, &t[i]);
+        sg_transitions_free(t, n_t);
+        summary_timer_arm(m);
+        findings_replace(m, findings, n_findings);
+        m->audited = true;
+
+        if (crash_reported) {
+                /* the crash was reported once; the next look says whether
+                 * systemd brought sshd back */
+                m->crash_pending = false;
+                m->crash_signal = 0;
+                manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
+        }
+        return 0;
+}
+
+static int on_audit(sd_event_source *s, void *userdata) {
+        (void) s;
+        (void) manager_audit(userdata);
+        return 0;
+}
+
+void manager_schedule(Manager *m, unsigned flags) {
+        m->dirty |= flags;
+        (void) sd_event_source_set_enabled(m->audit_source, SD_EVENT_ONESHOT);
+}
+
+static int on_recheck(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s;
+        (void) usec;
+        manager_schedule(userdata, DIRTY_UNITS | DIRTY_LISTENERS);
+        return 0;
+}
+
+static int on_summary_due(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s;
+        (void) usec;
+        /* nothing is stale: the same findings, a later time */
+        manager_schedule(userdata, 0);
+        return 0;
+}
+
+/* --- life cycle ----------------------------------------------------------- */
+
+int manager_load_config(Manager *m) {
+        SgConfig c;
+        SgConfigError *errors = NULL;
+        size_t n_errors = 0;
+        int r = sg_config_init(&c);
+
+        if (r < 0)
+                return r;
+        r = sg_config_load(&c, m->conf_path, &errors, &n_errors);
+        for (size_t i = 0; i < n_errors; i++)
+                log_errno(LOG_WARNING, 0, "%s:%u: %s", errors[i].file, errors[i].line, errors[i].message);
+        sg_config_errors_free(errors, n_errors);
+        if (r < 0 && r != -ENOENT) {
+                sg_config_done(&c);
+                return log_errno(LOG_ERR, r, "Cannot read %s", m->conf_path);
+        }
+        sg_config_done(&m->conf);
+        m->conf = c;
+        return 0;
+}
+
+int manager_new(Manager **ret, const char *conf_path, LogTarget log_target) {
+        Manager *m = calloc(1, sizeof(Manager));
+        sigset_t ss;
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        m->rtnl_fd = m->destroy_fd = m->inotify_fd = -1;
+        m->log_target = log_target;
+        m->healthy = true;
+        m->conf_path = strdup(conf_path);
+        if (!m->conf_path) {
+                free(m);
+                return -ENOMEM;
+        }
+        r = sg_config_init(&m->conf);
+        if (r < 0)
+                goto fail;
+        r = manager_load_config(m);
+        if (r < 0)
+                goto fail;
+        r = sg_tracker_new(m->conf.rate_limit_interval_usec, m->conf.rate_limit_burst, &m->tracker);
+        if (r < 0)
+                goto fail;
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                goto fail;
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        /* a NULL handler ends the loop */
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_defer(m->event, &m->audit_source, on_audit, m);
+        if (r >= 0)
+                r = sd_event_source_set_priority(m->audit_source, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->audit_source, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_time(m->event, &m->recheck_timer, CLOCK_MONOTONIC, UINT64_MAX, 10 * 1000, on_recheck, m);
+        if (r >= 0)
+                r = sd_event_add_time(m->event, &m->summary_timer, CLOCK_MONOTONIC, UINT64_MAX, 100 * 1000,
+                                      on_summary_due, m);
+        if (r < 0)
+                goto fail;
+        *ret = m;
+        return 0;
+fail:
+        manager_free(m);
+        return r;
+}
+
+int manager_start(Manager *m) {
+        int r;
+
+        /* the watchers first, so that nothing that happens while the
+         * first audit runs goes unnoticed */
+        r = manager_watch_nftables(m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Not watching nftables (changes are noticed on the next audit only)");
+        r = manager_watch_rtnl(m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Not watching interfaces and addresses");
+        r = manager_watch_destroy(m);
+        if (r < 0)
+                log_errno(LOG_NOTICE, r, "Not watching socket destruction; sockets are re-read after unit changes");
+        r = manager_watch_journal(m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Not watching sshd's journal (no max-startups reports)");
+        r = manager_connect_bus(m);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Not on the system bus: no D-Bus API, sshd's units are not watched");
+        r = manager_start_tick(m);
+        if (r < 0)
+                return log_errno(LOG_ERR, r, "Cannot start the watchdog timer");
+
+        /* The initial audit: reports what is already broken. */
+        manager_schedule(m, DIRTY_ALL);
+        r = manager_audit(m);
+        if (r < 0)
+                return r;
+        (void) sd_notifyf(false, "READY=1\nSTATUS=%s", m->summary ? m->summary : "");
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        manager_watchers_close(m);
+        manager_disconnect_bus(m);
+        sd_event_source_unref(m->audit_source);
+        sd_event_source_unref(m->recheck_timer);
+        sd_event_source_unref(m->summary_timer);
+        sd_event_source_unref(m->max_startups_timer);
+        sd_event_source_unref(m->tick);
+        sd_event_unref(m->event);
+        sg_findings_free(m->findings, m->n_findings);
+        sg_tracker_free(m->tracker);
+        free(m->summary);
+        fw_judgements_free(m->fw, m->n_fw);
+        free(m->ports);
+        interfaces_done(&m->interfaces);
+        free(m->listeners);
+        listen_table_free(m->listen);
+        sshd_config_free(m->config);
+        sshd_config_free(m->config_running);
+        strv_free(m->sshd_log);
+        sshd_units_done(&m->units);
+        free(m->service_active_state);
+        free(m->max_startups_line);
+        sg_config_done(&m->conf);
+        free(m->conf_path);
+        free(m);
+        return NULL;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * sshguardiand: the facts the root-cause engine judges, kept current by
+ * watchers on one sd-event loop, and the findings reported once per
+ * transition.
+ *
+ *   sshguardiand-manager.c   the Manager: facts, the audit, reporting
+ *   sshguardiand-bus.c       the system bus: systemd's units, the D-Bus object
+ *   sshguardiand-watch.c     nftables, x_tables, rtnetlink, sock_diag, inotify,
+ *                            sshd's journal
+ *
+ * A watcher only marks which facts went stale (Dirty) and schedules an
+ * audit; the audit re-reads those facts, runs lib/diagnose and reports what
+ * changed.  The audit runs from an idle-priority defer source, so a burst
+ * of events (an nft batch, a unit's state changes) is judged once.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
+
+#include "diagnose.h"
+#include "fw-judge.h"
+#include "listen.h"
+#include "sgconf.h"
+#include "sshd-facts.h"
+#include "sshdconf.h"
+#include "transitions.h"
+
+#define SSHGUARDIAN_BUS_NAME "org.sshguardian1"
+#define SSHGUARDIAN_BUS_PATH "/org/sshguardian1"
+#define SSHGUARDIAN_BUS_INTERFACE "org.sshguardian1.Manager"
+
+/* A MaxStartups problem stays open this long after sshd's last "past
+ * MaxStartups" line. */
+#define MAX_STARTUPS_WINDOW_USEC (60ULL * 1000000ULL)
+
+uint64_t now_usec(void);
+
+typedef enum Dirty {
+        DIRTY_UNITS      = 1u << 0,     /* sshd's units (and sshd's log when it is down) */
+        DIRTY_CONFIG     = 1u << 1,     /* sshd_config on disk */
+        DIRTY_LISTENERS  = 1u << 2,
+        DIRTY_INTERFACES = 1u << 3,
+        DIRTY_FIREWALL   = 1u << 4,
+        DIRTY_PORTS      = 1u << 5,     /* learn the expected ports again */
+        DIRTY_ALL        = (1u << 6) - 1,
+} Dirty;
+
+typedef enum LogTarget {
+        LOG_TARGET_JOURNAL,
+        LOG_TARGET_CONSOLE,             /* one JSON object per entry on stdout */
+} LogTarget;
+
+typedef struct Manager {
+        sd_event *event;
+        LogTarget log_target;
+        char *conf_path;
+        SgConfig conf;
+
+        /* the system bus: the D-Bus object and systemd's units */
+        sd_bus *bus;
+        sd_event_source *bus_retry;     /* reconnecting after the bus went away */
+        unsigned bus_retries;
+        char **unit_paths;              /* the watched units' object paths */
+        sd_bus_slot **unit_slots;       /* their PropertiesChanged matches */
+        size_t n_unit_slots;
+        bool bus_name_owned;
+
+        /* the facts */
+        SshdUnitsFacts units;
+        bool have_units;
+        char **sshd_log;
+        size_t n_sshd_log;
+        SshdConfig *config;             /* on disk */
+        SshdConfig *config_running;     /* as sshd read it when it last (re)started; NULL: the one on disk */
+        ListenTable *listen;
+        SgListener *listeners;
+        size_t n_listeners;
+        InterfacesFacts interfaces;
+        FwJudgement *fw;
+        size_t n_fw;
+        int fw_error;                   /* the firewall could not be read: < 0 */
+        uint16_t *ports;                /* the expected ports */
+        size_t n_ports;
+
+        /* who committed the last nftables generation (NFT_MSG_NEWGEN) */
+        uint32_t nft_genid;
+        pid_t nft_pid;
+        char nft_comm[17];
+        bool nft_changed;               /* a commit since the firewall was last judged */
+        /* x_tables: no notifications; a fingerprint checked on each tick */
+        uint64_t legacy_fp[2];
+        bool legacy_fp_known;
+
+        /* a crash systemd reported (Result=signal|core-dump), not yet audited */
+        bool crash_pending;
+        int crash_signal;
+        char *service_active_state;     /* to notice (re)starts */
+        /* sshd's last words reach the journal through journald's stream,
+         * possibly after systemd reports the failure: the invocation whose
+         * lines were waited for (once) */
+        char log_waited_invocation[33];
+
+        /* sshd's "past MaxStartups" lines: open while the last is recent */
+        unsigned max_startups_drops;
+        char *max_startups_line;
+        uint64_t max_startups_last;     /* CLOCK_MONOTONIC usec */
+        sd_event_source *max_startups_timer;
+
+        /* what is open */
+        SgTracker *tracker;
+        SgFinding *findings;
+        size_t n_findings;
+        bool healthy;
+        char *summary;
+        bool audited;                   /* the first audit is done */
+
+        unsigned dirty;
+        sd_event_source *audit_source;  /* idle-priority defer, oneshot */
+        sd_event_source *recheck_timer; /* a second look shortly after a unit (re)starts */
+        sd_event_source *summary_timer; /* flapping summaries that come due */
+        sd_event_source *tick;          /* watchdog ping + x_tables check */
+        uint64_t tick_usec;
+
+        /* watchers */
+        sd_event_source *nft_source;
+        struct mnl_socket *nft_sock;
+        sd_event_source *rtnl_source;
+        int rtnl_fd;
+        sd_event_source *destroy_source;
+        int destroy_fd;
+        sd_event_source *inotify_source;
+        int inotify_fd;
+        sd_event_source *config_settle; /* editors write in steps: read once they are done */
+        sd_journal *journal;
+        sd_event_source *journal_source;
+} Manager;
+
+int manager_new(Manager **ret, const char *conf_path, LogTarget log_target);
+Manager *manager_free(Manager *m);
+int manager_load_config(Manager *m);
+int manager_start(Manager *m);
+/* Marks FLAGS stale and schedules an audit. */
+void manager_schedule(Manager *m, unsigned flags);
+/* Re-reads what is stale and reports what changed, now. */
+int manager_audit(Manager *m);
+
+/* sshguardiand-bus.c */
+int manager_connect_bus(Manager *m);
+void manager_bus_emit_changes(Manager *m);
+void manager_disconnect_bus(Manager *m);
+
+/* sshguardiand-watch.c */
+int manager_watch_nftables(Manager *m);
+int manager_watch_rtnl(Manager *m);
+int manager_watch_destroy(Manager *m);
+int manager_watch_config_files(Manager *m);
+int manager_watch_journal(Manager *m);
+int manager_start_tick(Manager *m);
+void manager_watchers_close(Manager *m);
+
+/* logging of the daemon's own troubles: stderr, which systemd puts in the
+ * journal with the <N> priority prefix */
+int log_errno(int level, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

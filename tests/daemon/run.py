@@ -1,0 +1,597 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Integration test of sshguardiand's watchers against the real kernel (root).
+
+    run.py [--rounds N] [--case NAME]... SSHGUARDIAND SSHD POLICY
+
+A network namespace of its own holds a real sshd (its own sshd_config and
+host key in a temporary directory) and sshguardiand with
+--log-target=console, so that every entry it would write to the journal
+arrives on its stdout as one JSON object.  NOTIFY_SOCKET points at a
+datagram socket of the test (READY=1, STATUS=, WATCHDOG=1 are checked) and
+WATCHDOG_USEC=500000 makes its tick (watchdog ping + iptables-legacy check)
+run every 250 ms.  This machine has no systemd: the units are unknown to the
+daemon and sshd is judged by its sockets; tests/e2e covers systemd.
+
+Each case breaks reachability one way, with the real tool, and expects the
+problem entry with its exact cause and evidence, then repairs it and expects
+the resolved entry:
+  nft-reject        nft rule in an inet table (CHANGED_BY_COMM=nft)
+  iptables-nft-drop iptables-nft -A INPUT ... -j DROP (frontend iptables-nft)
+  ipv6-only-drop    an ip6 table's rule: FAMILY=ipv6, SCOPE=ipv6
+  policy-drop       a base chain's policy: empty RULE_HANDLE
+  source-ban        a set of banned sources: SCOPE=some-sources, STATUS stays healthy
+  legacy-drop       iptables-legacy (no notifications: the tick notices)
+  sshd-gone         sshd killed: its listener's destruction (sock_diag) -> port-changed
+  config-pending    sshd_config rewritten with another Port (inotify)
+  dbus              the D-Bus API on a private dbus-daemon with the project's
+                    policy file: Healthy/Summary/Findings as an unprivileged user
+                    before and during a reject rule, PropertiesChanged emitted,
+                    Explain (good, bad address, wrong signature), Audit, and
+                    Reload refused to the unprivileged user, allowed to root
+
+Latency = from the start of the breaking command to the entry's arrival,
+printed per case with the median and maximum (a benchmark figure, not
+asserted: tests/bench/daemon-bench.sh repeats it).  Prints `ok CASE` /
+`FAIL CASE: ...` and a final `N passed, M failed` (checks = cases x
+(problem, resolved) + start-up + shutdown).  Touches nothing outside the
+namespace and temporary directory it creates.
+"""
+
+import argparse
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+NS = "sgd%d" % os.getpid()
+BUS_ADDRESS = [""]
+WATCHDOG_USEC = [500000]
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+ENTRY_TIMEOUT = 5.0
+
+
+def sh(*args, check=True, ns=True, **kw):
+    cmd = (["ip", "netns", "exec", NS] if ns else []) + list(args)
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, **kw)
+
+
+def nft(script):
+    return sh("nft", "-f", "-", input=script)
+
+
+class Daemon:
+    def __init__(self, binary, conf, tmp):
+        self.notify_path = os.path.join(tmp, "notify")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(self.notify_path)
+        self.entries = []       # (arrival, dict)
+        self.notes = []         # (arrival, str)
+        self.lock = threading.Lock()
+        env = dict(os.environ, NOTIFY_SOCKET=self.notify_path, WATCHDOG_USEC=str(WATCHDOG_USEC[0]),
+                   DBUS_SYSTEM_BUS_ADDRESS=BUS_ADDRESS[0])
+        env.pop("WATCHDOG_PID", None)
+        self.stderr = open(os.path.join(tmp, "daemon.stderr"), "w+")
+        self.proc = subprocess.Popen(["ip", "netns", "exec", NS, binary, "--log-target=console", "-c", conf],
+                                     stdout=subprocess.PIPE, stderr=self.stderr, env=env)
+        self.threads = [threading.Thread(target=self._read_stdout, daemon=True),
+                        threading.Thread(target=self._read_notify, daemon=True)]
+        for t in self.threads:
+            t.start()
+
+    def _read_stdout(self):
+        for line in self.proc.stdout:
+            now = time.monotonic()
+            try:
+                e = json.loads(line)
+            except ValueError:
+                e = {"_unparsable": line.decode(errors="replace")}
+            with self.lock:
+                self.entries.append((now, e))
+
+    def _read_notify(self):
+        while True:
+            try:
+                data = self.notify.recv(4096)
+            except OSError:
+                return
+            now = time.monotonic()
+            with self.lock:
+                for part in data.decode(errors="replace").split("\n"):
+                    if part:
+                        self.notes.append((now, part))
+
+    def wait_note(self, pred, since, timeout=ENTRY_TIMEOUT):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self.lock:
+                for t, n in self.notes:
+                    if t >= since and pred(n):
+                        return t, n
+            time.sleep(0.005)
+        return None, None
+
+    def last_status(self):
+        with self.lock:
+            st = [n for _, n in self.notes if n.startswith("STATUS=")]
+        return st[-1][7:] if st else None
+
+    def wait_entry(self, pred, start_index, timeout=ENTRY_TIMEOUT):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self.lock:
+                for i in range(start_index, len(self.entries)):
+                    if pred(self.entries[i][1]):
+                        return self.entries[i]
+            if self.proc.poll() is not None:
+                return None, None
+            time.sleep(0.002)
+        return None, None
+
+    def mark(self):
+        with self.lock:
+            return len(self.entries)
+
+    def since(self, index):
+        with self.lock:
+            return [e for _, e in self.entries[index:]]
+
+
+def listening(port, family="tcp"):
+    """Whether the namespace has a TCP listener on PORT (/proc/net/tcp{,6})."""
+    out = sh("cat", "/proc/net/tcp", "/proc/net/tcp6").stdout
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        if len(f) > 3 and f[3] == "0A" and f[1].endswith(":%04X" % port):
+            return True
+    return False
+
+
+class Sshd:
+    def __init__(self, binary, config):
+        self.binary, self.config, self.proc = binary, config, None
+
+    def start(self):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", NS, self.binary, "-D", "-e", "-f", self.config],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 5
+        while not listening(22):
+            if time.monotonic() > end or self.proc.poll() is not None:
+                raise RuntimeError("sshd did not start")
+            time.sleep(0.02)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(5)
+
+
+def field_check(entry, expect):
+    bad = []
+    for k, v in expect.items():
+        got = entry.get(k)
+        if callable(v):
+            if not v(got):
+                bad.append("%s=%r" % (k, got))
+        elif got != v:
+            bad.append("%s=%r (expected %r)" % (k, got, v))
+    return bad
+
+
+class Run:
+    def __init__(self):
+        self.passed = self.failed = 0
+        self.latencies = []
+
+    def check(self, name, ok, why=""):
+        if ok:
+            self.passed += 1
+            print("ok %s" % name)
+        else:
+            self.failed += 1
+            print("FAIL %s: %s" % (name, why))
+        sys.stdout.flush()
+
+    def transition(self, d, name, state, cause, expect, action):
+        """Runs ACTION, expects an entry CAUSE/STATE with EXPECT's fields."""
+        idx = d.mark()
+        t0 = time.monotonic()
+        action()
+        t, e = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == cause and e.get("SSHGUARDIAN_STATE") == state,
+                            idx)
+        if e is None:
+            self.check("%s %s" % (name, state), False, "no %s entry for %s within %.0f s; got %s" %
+                       (state, cause, ENTRY_TIMEOUT, json.dumps(d.since(idx))))
+            return None
+        bad = field_check(e, expect)
+        lat = (t - t0) * 1000
+        self.latencies.append((name + " " + state, lat))
+        self.check("%s %s (%.1f ms)" % (name, state, lat), not bad, "; ".join(bad) + " in " + json.dumps(e))
+        return e
+
+
+def nft_handle(table_family, table, chain, needle):
+    out = sh("nft", "-a", "list", "chain", table_family, table, chain).stdout
+    for line in out.splitlines():
+        if needle in line and "# handle" in line:
+            return line.rsplit("# handle", 1)[1].strip()
+    raise RuntimeError("no rule with %r in %s" % (needle, out))
+
+
+def is_pid(v):
+    return v is not None and v.isdigit() and int(v) > 0
+
+
+def case_nft_reject(r, d, ctx):
+    rules = ("table inet sgt {\n chain input {\n  type filter hook input priority 0; policy accept;\n"
+             "  tcp dport 22 reject\n }\n}\n")
+    handle = {}
+
+    def expect_handle(v):
+        return v == handle.get("h")
+
+    def add():
+        nft(rules)
+        handle["h"] = nft_handle("inet", "sgt", "input", "reject")
+    r.transition(d, "nft-reject", "problem", "firewall-reject", {
+        "SSHGUARDIAN_PORT": "22", "SSHGUARDIAN_FAMILY": "any", "SSHGUARDIAN_SCOPE": "all",
+        "SSHGUARDIAN_RULE_FAMILY": "inet", "SSHGUARDIAN_RULE_TABLE": "sgt", "SSHGUARDIAN_RULE_CHAIN": "input",
+        "SSHGUARDIAN_RULE_HANDLE": expect_handle, "SSHGUARDIAN_RULE": "tcp dport 22 reject",
+        "SSHGUARDIAN_FRONTEND": "nftables", "SSHGUARDIAN_CHANGED_BY_COMM": "nft",
+        "SSHGUARDIAN_CHANGED_BY_PID": is_pid, "PRIORITY": "3", "SYSLOG_IDENTIFIER": "sshguardiand",
+        "MESSAGE_ID": lambda v: v is not None and len(v) == 32}, add)
+    st = d.last_status()
+    r.check("nft-reject status unhealthy", st is not None and st.startswith("unreachable"), "STATUS=%r" % st)
+    r.transition(d, "nft-reject", "resolved", "firewall-reject", {
+        "SSHGUARDIAN_RULE_TABLE": "sgt", "PRIORITY": "5"}, lambda: sh("nft", "delete", "table", "inet", "sgt"))
+
+
+def case_iptables_nft_drop(r, d, ctx):
+    rule = ["-p", "tcp", "--dport", "22", "-j", "DROP"]
+    r.transition(d, "iptables-nft-drop", "problem", "firewall-drop", {
+        "SSHGUARDIAN_FAMILY": "ipv4", "SSHGUARDIAN_SCOPE": "ipv4", "SSHGUARDIAN_RULE_FAMILY": "ip",
+        "SSHGUARDIAN_RULE_TABLE": "filter", "SSHGUARDIAN_RULE_CHAIN": "INPUT",
+        "SSHGUARDIAN_FRONTEND": "iptables-nft", "SSHGUARDIAN_CHANGED_BY_COMM": "iptables-nft",
+        "SSHGUARDIAN_RULE_HANDLE": is_pid}, lambda: sh("iptables-nft", "-A", "INPUT", *rule))
+    r.transition(d, "iptables-nft-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_CHAIN": "INPUT"},
+                 lambda: sh("iptables-nft", "-D", "INPUT", *rule))
+    sh("iptables-nft", "-F")
+    sh("nft", "delete", "table", "ip", "filter", check=False)
+
+
+def case_ipv6_only_drop(r, d, ctx):
+    rules = "table ip6 sg6 {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 22 drop\n }\n}\n"
+    r.transition(d, "ipv6-only-drop", "problem", "firewall-drop", {
+        "SSHGUARDIAN_FAMILY": "ipv6", "SSHGUARDIAN_SCOPE": "ipv6", "SSHGUARDIAN_RULE_FAMILY": "ip6",
+        "SSHGUARDIAN_RULE_TABLE": "sg6", "SSHGUARDIAN_RULE": "tcp dport 22 drop"}, lambda: nft(rules))
+    r.transition(d, "ipv6-only-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "sg6"},
+                 lambda: sh("nft", "delete", "table", "ip6", "sg6"))
+
+
+def case_policy_drop(r, d, ctx):
+    rules = ("table inet pol {\n chain input {\n  type filter hook input priority 10; policy drop;\n"
+             "  iif lo accept\n }\n}\n")
+    r.transition(d, "policy-drop", "problem", "firewall-drop", {
+        "SSHGUARDIAN_FAMILY": "any", "SSHGUARDIAN_RULE_TABLE": "pol", "SSHGUARDIAN_RULE_CHAIN": "input",
+        "SSHGUARDIAN_RULE_HANDLE": "", "SSHGUARDIAN_RULE": "policy drop"}, lambda: nft(rules))
+    r.transition(d, "policy-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "pol"},
+                 lambda: sh("nft", "delete", "table", "inet", "pol"))
+
+
+def case_source_ban(r, d, ctx):
+    rules = ("table inet ban {\n set banned { type ipv4_addr; elements = { 198.51.100.7 } }\n"
+             " chain input {\n  type filter hook input priority -1;\n"
+             "  ip saddr @banned tcp dport 22 drop\n }\n}\n")
+    r.transition(d, "source-ban", "problem", "firewall-drop", {
+        "SSHGUARDIAN_SCOPE": "some-sources", "SSHGUARDIAN_RULE_TABLE": "ban"}, lambda: nft(rules))
+    st = d.last_status()
+    r.check("source-ban status stays healthy", st is not None and st.startswith("healthy:"), "STATUS=%r" % st)
+    r.transition(d, "source-ban", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "ban"},
+                 lambda: sh("nft", "delete", "table", "inet", "ban"))
+
+
+def case_legacy_drop(r, d, ctx):
+    rule = ["-p", "tcp", "--dport", "22", "-j", "DROP"]
+    r.transition(d, "legacy-drop", "problem", "firewall-drop", {
+        "SSHGUARDIAN_FAMILY": "ipv4", "SSHGUARDIAN_FRONTEND": "iptables-legacy", "SSHGUARDIAN_RULE_TABLE": "filter",
+        "SSHGUARDIAN_RULE_CHAIN": "INPUT", "SSHGUARDIAN_RULE_HANDLE": "1"},
+        lambda: sh("iptables-legacy", "-A", "INPUT", *rule))
+    r.transition(d, "legacy-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_FRONTEND": "iptables-legacy"},
+                 lambda: sh("iptables-legacy", "-D", "INPUT", *rule))
+
+
+def case_sshd_gone(r, d, ctx):
+    r.transition(d, "sshd-gone", "problem", "port-changed", {"SSHGUARDIAN_PORT": "22"}, ctx["sshd"].stop)
+    r.transition(d, "sshd-gone", "resolved", "port-changed", {"SSHGUARDIAN_PORT": "22"}, ctx["sshd"].start)
+
+
+def write_atomic(path, text):
+    tmp = path + ".new"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+def case_config_pending(r, d, ctx):
+    path, good = ctx["sshd_config"], ctx["sshd_config_text"]
+    moved = good.replace("Port 22\n", "Port 2222\n")
+    line = str(moved.splitlines().index("Port 2222") + 1)
+    r.transition(d, "config-pending", "problem", "config-pending", {
+        "SSHGUARDIAN_PORT": "22", "SSHGUARDIAN_CONFIG_FILE": path, "SSHGUARDIAN_CONFIG_LINE": line,
+        "PRIORITY": "4"}, lambda: write_atomic(path, moved))
+    r.transition(d, "config-pending", "resolved", "config-pending", {"SSHGUARDIAN_PORT": "22"},
+                 lambda: write_atomic(path, good))
+
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=%(socket)s</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <policy user="root">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+  <include>%(policy)s</include>
+</busconfig>
+"""
+
+
+class Bus:
+    """A private system-type dbus-daemon with the project's policy file."""
+
+    def __init__(self, tmp, policy):
+        self.socket = os.path.join(tmp, "bus")
+        conf = os.path.join(tmp, "bus.conf")
+        with open(conf, "w") as f:
+            f.write(BUS_CONFIG % {"socket": self.socket, "policy": policy})
+        os.chmod(tmp, 0o755)    # the unprivileged user reaches the socket
+        self.proc = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--nopidfile"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        end = time.monotonic() + 5
+        while not os.path.exists(self.socket):
+            if time.monotonic() > end or self.proc.poll() is not None:
+                raise RuntimeError("dbus-daemon did not start: %s" % self.proc.stderr.read())
+            time.sleep(0.01)
+        self.address = "unix:path=" + self.socket
+
+    def busctl(self, *args, user=None):
+        cmd = (NOBODY if user == "nobody" else []) + ["busctl", "--address=" + self.address] + list(args)
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    def get(self, prop, user="nobody"):
+        p = self.busctl("get-property", "org.sshguardian1", "/org/sshguardian1", "org.sshguardian1.Manager", prop,
+                        user=user)
+        return p.stdout.strip() if p.returncode == 0 else "ERROR " + p.stderr.strip()
+
+    def call(self, method, *args, user="nobody"):
+        return self.busctl("call", "org.sshguardian1", "/org/sshguardian1", "org.sshguardian1.Manager", method,
+                           *args, user=user)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(5)
+
+
+def case_dbus(r, d, ctx):
+    bus = ctx["bus"]
+    r.check("dbus Healthy as nobody", bus.get("Healthy") == "b true", bus.get("Healthy"))
+    r.check("dbus Summary as nobody", bus.get("Summary") == 's "healthy: sshd is reachable on port 22"',
+            bus.get("Summary"))
+    r.check("dbus Findings empty", bus.get("Findings") == "a(ssa{ss}) 0", bus.get("Findings"))
+    p = bus.busctl("introspect", "org.sshguardian1", "/org/sshguardian1", user="nobody")
+    r.check("dbus Introspect as nobody", p.returncode == 0 and ".Explain" in p.stdout and ".Reload" in p.stdout,
+            p.stderr)
+    p = bus.call("Explain", "sq", "", "22")
+    r.check("dbus Explain accept", p.returncode == 0 and p.stdout.startswith('ss "accept" '), p.stdout + p.stderr)
+    p = bus.call("Explain", "sq", "not-an-address", "22")
+    r.check("dbus Explain bad address is InvalidArgs", p.returncode != 0 and "not-an-address" in p.stderr,
+            p.stdout + p.stderr)
+    p = bus.call("Explain", "s", "192.0.2.9")
+    r.check("dbus Explain wrong signature refused", p.returncode != 0 and d.proc.poll() is None,
+            p.stdout + p.stderr)
+    p = bus.call("Reload", user="nobody")
+    r.check("dbus Reload refused to nobody", p.returncode != 0 and "denied" in p.stderr.lower(), p.stderr)
+    p = bus.call("Reload", user="root")
+    r.check("dbus Reload as root", p.returncode == 0, p.stderr)
+    p = bus.call("Audit", user="nobody")
+    r.check("dbus Audit as nobody", p.returncode == 0, p.stderr)
+
+    mon = subprocess.Popen(["stdbuf", "-oL", "dbus-monitor", "--address", bus.address,
+                            "type='signal',sender='org.sshguardian1',interface='org.freedesktop.DBus.Properties'"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    time.sleep(0.3)
+    rules = ("table inet sgb {\n chain input {\n  type filter hook input priority 0;\n"
+             "  tcp dport 22 reject\n }\n}\n")
+    r.transition(d, "dbus-reject", "problem", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgb"},
+                 lambda: nft(rules))
+    handle = nft_handle("inet", "sgb", "input", "reject")
+    r.check("dbus Healthy false while rejected", bus.get("Healthy") == "b false", bus.get("Healthy"))
+    f = bus.get("Findings")
+    r.check("dbus Findings names the rule", f.startswith('a(ssa{ss}) 1 "firewall-reject" ') and
+            '"rule_handle" "%s"' % handle in f and '"rule_table" "sgb"' in f, f)
+    p = bus.call("Explain", "sq", "192.0.2.9", "22")
+    ok = p.returncode == 0 and p.stdout.startswith('ss "reject" ')
+    if ok:
+        js = json.loads(p.stdout.split(" ", 2)[2].strip().encode().decode("unicode_escape").strip('"'))
+        ok = js.get("verdict") == "reject" and js.get("rule", {}).get("handle") == int(handle) and \
+            js.get("from") == "192.0.2.9"
+    r.check("dbus Explain names the rule", ok, p.stdout + p.stderr)
+    r.transition(d, "dbus-reject", "resolved", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgb"},
+                 lambda: sh("nft", "delete", "table", "inet", "sgb"))
+    time.sleep(0.2)
+    mon.terminate()
+    out = mon.communicate(timeout=5)[0]
+    r.check("dbus PropertiesChanged emitted for Healthy", out.count('string "Healthy"') >= 2, out[-2000:])
+    r.check("dbus Healthy true again", bus.get("Healthy") == "b true", bus.get("Healthy"))
+
+
+CASES = {
+    "dbus": case_dbus,
+    "nft-reject": case_nft_reject,
+    "iptables-nft-drop": case_iptables_nft_drop,
+    "ipv6-only-drop": case_ipv6_only_drop,
+    "policy-drop": case_policy_drop,
+    "source-ban": case_source_ban,
+    "legacy-drop": case_legacy_drop,
+    "sshd-gone": case_sshd_gone,
+    "config-pending": case_config_pending,
+}
+
+
+def daemon_pid(d):
+    """The daemon's own pid (ip netns exec execs it: the same process)."""
+    return d.proc.pid
+
+
+def proc_status(pid):
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.strip()
+    return out
+
+
+def idle_measure(d, seconds):
+    pid = daemon_pid(d)
+    time.sleep(1)
+    st0 = proc_status(pid)
+    with open("/proc/%d/schedstat" % pid) as f:
+        cpu0 = int(f.read().split()[0])
+    time.sleep(seconds)
+    st1 = proc_status(pid)
+    with open("/proc/%d/schedstat" % pid) as f:
+        cpu1 = int(f.read().split()[0])
+    wake = (int(st1["voluntary_ctxt_switches"]) + int(st1["nonvoluntary_ctxt_switches"]) -
+            int(st0["voluntary_ctxt_switches"]) - int(st0["nonvoluntary_ctxt_switches"]))
+    print("idle %.0f s: %d wake-ups (%.2f/s; the watchdog tick is every %.2f s here), CPU %.2f ms, "
+          "VmRSS %s, RssAnon %s, VmHWM %s" % (seconds, wake, wake / seconds, WATCHDOG_USEC[0] / 2e6,
+                                             (cpu1 - cpu0) / 1e6, st1["VmRSS"],
+                                             st1["RssAnon"], st1["VmHWM"]))
+    sys.stdout.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--case", action="append")
+    ap.add_argument("--idle", type=float, default=0,
+                    help="after the cases, measure the daemon idle for this many seconds (wake-ups, RSS)")
+    ap.add_argument("--ruleset", help="an nft -f file loaded before the daemon starts (for --idle; the "
+                    "start-up checks of a healthy host are then left out)")
+    ap.add_argument("--watchdog-usec", type=int, default=500000,
+                    help="WATCHDOG_USEC given to the daemon: its tick is half of it")
+    ap.add_argument("daemon")
+    ap.add_argument("sshd")
+    ap.add_argument("policy", help="the D-Bus policy file (systemd/org.sshguardian1.conf)")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("FAIL setup: needs root (network namespaces)")
+        return 1
+    names = [n for n in (args.case or list(CASES)) if n != "none"]
+    WATCHDOG_USEC[0] = args.watchdog_usec
+    tmp = tempfile.mkdtemp(prefix="sgd-")
+    r = Run()
+    d = sshd = bus = None
+    subprocess.run(["ip", "netns", "add", NS], check=True)
+    try:
+        sh("ip", "link", "set", "lo", "up")
+        # an interface for the outside world: a firewall judges what arrives there
+        sh("ip", "link", "add", "sgd0", "type", "veth", "peer", "name", "sgd1")
+        sh("ip", "link", "set", "sgd1", "up")
+        sh("ip", "link", "set", "sgd0", "up")
+        sh("ip", "address", "add", "192.0.2.1/24", "dev", "sgd0")
+        sh("ip", "address", "add", "2001:db8::1/64", "dev", "sgd0", "nodad")
+        os.makedirs("/run/sshd", exist_ok=True)     # sshd's privilege separation directory
+        key = os.path.join(tmp, "hostkey")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+        sshd_config = os.path.join(tmp, "sshd_config")
+        text = ("Port 22\nListenAddress 0.0.0.0\nListenAddress ::\nHostKey %s\nPidFile %s/sshd.pid\n"
+                "UsePAM no\n" % (key, tmp))
+        with open(sshd_config, "w") as f:
+            f.write(text)
+        conf = os.path.join(tmp, "sshguardian.conf")
+        with open(conf, "w") as f:
+            f.write("[sshd]\nConfigFile=%s\n[report]\nRateLimitIntervalSec=0\n" % sshd_config)
+        sshd = Sshd(args.sshd, sshd_config)
+        sshd.start()
+        bus = Bus(tmp, os.path.abspath(args.policy))
+        BUS_ADDRESS[0] = bus.address
+        ctx = {"sshd": sshd, "sshd_config": sshd_config, "sshd_config_text": text, "bus": bus}
+
+        if args.ruleset:
+            sh("nft", "-f", args.ruleset)
+        t0 = time.monotonic()
+        d = Daemon(args.daemon, conf, tmp)
+        t, note = d.wait_note(lambda n: n == "READY=1", 0)
+        r.check("start-up READY=1 (%.0f ms)" % ((t - t0) * 1000 if t else -1), t is not None,
+                "no READY=1; stderr: " + open(os.path.join(tmp, "daemon.stderr")).read())
+        st = d.last_status()
+        if not args.ruleset:
+            r.check("start-up STATUS healthy", st == "healthy: sshd is reachable on port 22", "STATUS=%r" % st)
+            r.check("start-up writes no entry when healthy", not d.since(0), json.dumps(d.since(0)))
+        t, _ = d.wait_note(lambda n: n == "WATCHDOG=1", time.monotonic(), timeout=WATCHDOG_USEC[0] / 1e6 + 1)
+        r.check("watchdog pings", t is not None, "no WATCHDOG=1 within the watchdog period")
+
+        for rnd in range(args.rounds):
+            for n in names:
+                CASES[n](r, d, ctx)
+
+        if args.idle > 0:
+            idle_measure(d, args.idle)
+
+        d.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = d.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            rc = None
+        r.check("SIGTERM ends it cleanly", rc == 0, "exit status %r" % rc)
+        t, _ = d.wait_note(lambda n: n == "STOPPING=1", 0, timeout=1)
+        r.check("STOPPING=1 on the way out", t is not None, "no STOPPING=1")
+    finally:
+        if d and d.proc.poll() is None:
+            d.proc.kill()
+        if sshd:
+            sshd.stop()
+        if bus:
+            bus.stop()
+        subprocess.run(["ip", "netns", "delete", NS])
+        err = os.path.join(tmp, "daemon.stderr")
+        if r.failed and os.path.exists(err):
+            print("--- daemon stderr ---\n" + open(err).read())
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    if r.latencies:
+        lats = [l for _, l in r.latencies]
+        print("latency event->entry: median %.1f ms, max %.1f ms over %d entries" %
+              (statistics.median(lats), max(lats), len(lats)))
+    print("%d passed, %d failed" % (r.passed, r.failed))
+    return 1 if r.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

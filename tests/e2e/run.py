@@ -1,0 +1,826 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end suite: sshguardian under a real systemd, breaking sshd for real.
+
+    run.py [--keep] [--case NAME]... [--list] BUILD_DIR
+
+Boots this machine's own OS in systemd-nspawn, exactly as
+../shared/TESTING.md prescribes (volatile root, the project's
+`meson install --destdir` tree laid over /usr, a private network, stopped
+with SIGKILL to the systemd-nspawn process this script started), with:
+
+  - a copy of /etc/ssh (its host keys included) at /etc/ssh;
+  - copies of /etc/passwd, group, shadow and gshadow in which
+    `systemd-sysusers --root` created the installed sysusers.d user (what
+    `meson install` to the live system does), bound read-only;
+  - copies of /etc/ufw and /etc/default (ufw writes both);
+  - the installed /etc/sshguardian;
+  - a preset file that leaves ssh.socket and sshguardian.service disabled:
+    Debian 12's default is ssh.service enabled and ssh.socket disabled
+    (openssh-server's postinst), while a first boot with an empty /etc
+    applies "enable *" to every unit; and sshguardian.service must be
+    enabled by the test itself, as a user would;
+  - nftables, ufw, sshguard, fail2ban and firewalld masked: nothing but the
+    test changes the container's firewall.
+
+Inside: a veth pair e2e0/e2e1 (192.0.2.1/24, 2001:db8::1/64, default routes
+through it) stands for the host's external network interface.  Then
+`systemctl enable --now sshguardian`, and one breakage at a time, each
+undone before the next.  For each case:
+
+  - the breaking command runs inside the container, stamped with the
+    container's CLOCK_REALTIME at the moment it starts;
+  - `journalctl -u sshguardian.service -o json` must show a problem entry
+    of the expected SSHGUARDIAN_CAUSE, with the expected evidence fields
+    (exact values; the rule's handle is read from `nft -a` afterwards);
+  - as user nobody: `busctl get-property org.sshguardian1 ... Healthy` and
+    the exit status of `sshguardianctl status` while it is broken;
+  - after the fix, a resolved entry of the same cause, Healthy true and
+    `sshguardianctl status` 0.
+
+Latency = the entry's _SOURCE_REALTIME_TIMESTAMP (else
+__REALTIME_TIMESTAMP) minus the breaking (or fixing) command's start; both
+are the kernel's CLOCK_REALTIME.  Each is printed, and their median and
+maximum at the end.
+
+A case the daemon cannot do yet FAILS; nothing is skipped.  Prints
+`ok NAME` / `FAIL NAME: ...` lines and a final `N passed, M failed`; exits
+1 on any failure.  Needs root, systemd-nspawn, and the real peers (sshd,
+nft, iptables, ufw, python3, busctl, setpriv).  Python standard library
+only.  Touches nothing outside the container and its temporary directory.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ENTRY_TIMEOUT = 10.0        # s: an entry the daemon should write in < 0.1 s
+STATE_TIMEOUT = 5.0         # s: Healthy to settle after the entry
+# iptables-legacy has no notifications: the daemon compares its tables on
+# the watchdog tick, every WatchdogSec/2 = 10 s.
+LEGACY_TIMEOUT = 15.0
+BOOT_TIMEOUT = 60.0
+BUS = ["org.sshguardian1", "/org/sshguardian1", "org.sshguardian1.Manager"]
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "SYSTEMD_PAGER": "", "PAGER": "cat",
+       "SYSTEMD_COLORS": "0"}
+SSHD_DIR = "/etc/ssh/sshd_config.d"
+# What the unit documents (README "Sandbox"): a regression above it fails.
+EXPOSURE_DOCUMENTED = 1.9
+CAPS = {"cap_net_admin": 12, "cap_net_raw": 13, "cap_sys_ptrace": 19, "cap_dac_read_search": 2}
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+class Container:
+    """The machine's OS booted in systemd-nspawn (TESTING.md's recipe)."""
+
+    def __init__(self, tmp, dest, name):
+        self.tmp, self.dest, self.name = tmp, dest, name
+        self.proc = None
+        self.leader = None
+
+    def prepare(self):
+        root = os.path.join(self.tmp, "root")
+        etc = os.path.join(root, "etc")
+        os.makedirs(etc)
+        for f in ("passwd", "group", "shadow", "gshadow"):
+            shutil.copy2("/etc/" + f, os.path.join(etc, f))
+        sysusers = os.path.join(self.dest, "usr/lib/sysusers.d/sshguardian.conf")
+        if not os.path.exists(sysusers):
+            raise RuntimeError("meson install laid down no %s" % sysusers)
+        subprocess.run(["systemd-sysusers", "--root=" + root, sysusers], check=True,
+                       stdout=subprocess.DEVNULL)
+        shutil.copytree("/etc/ssh", os.path.join(etc, "ssh"), symlinks=True)
+        if not any(n.startswith("ssh_host_") for n in os.listdir(os.path.join(etc, "ssh"))):
+            subprocess.run(["ssh-keygen", "-A", "-f", root], check=True, stdout=subprocess.DEVNULL)
+        shutil.copytree("/etc/ufw", os.path.join(etc, "ufw"), symlinks=True)
+        shutil.copytree("/etc/default", os.path.join(etc, "default"), symlinks=True)
+        preset = os.path.join(self.tmp, "preset")
+        os.makedirs(preset)
+        with open(os.path.join(preset, "00-sshguardian-e2e.preset"), "w") as f:
+            f.write("disable ssh.socket\ndisable sshguardian.service\n")
+        self.etc = etc
+        self.preset = preset
+
+    def boot(self):
+        e = self.etc
+        cmd = ["systemd-nspawn", "-D", "/", "--volatile=yes",
+               "--overlay-ro=/usr:%s/usr:/usr" % self.dest,
+               "--bind-ro=%s/passwd:/etc/passwd" % e, "--bind-ro=%s/group:/etc/group" % e,
+               "--bind-ro=%s/shadow:/etc/shadow" % e, "--bind-ro=%s/gshadow:/etc/gshadow" % e,
+               "--bind-ro=/etc/alternatives", "--bind-ro=/etc/manpath.config", "--bind=%s/ssh:/etc/ssh" % e,
+               "--bind=%s/ufw:/etc/ufw" % e, "--bind=%s/default:/etc/default" % e,
+               "--bind-ro=%s:/etc/systemd/system-preset" % self.preset,
+               "--bind-ro=%s/etc/sshguardian:/etc/sshguardian" % self.dest,
+               "--private-network", "--register=no", "--keep-unit", "--console=passive",
+               "-b", "-M", self.name, "--",
+               "systemd.firstboot=off", "systemd.unit=multi-user.target"]
+        cmd += ["systemd.mask=%s" % u for u in
+                ("nftables.service", "ufw.service", "sshguard.service", "fail2ban.service",
+                 "firewalld.service")]
+        self.log_path = os.path.join(self.tmp, "nspawn.log")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=open(self.log_path, "w"),
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while self.leader is None:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("systemd-nspawn did not start: " + open(self.log_path).read()[-2000:])
+            try:
+                with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
+                    kids = f.read().split()
+                if kids:
+                    self.leader = int(kids[0])
+            except OSError:
+                pass
+            time.sleep(0.05)
+        while True:
+            r = self.sh("systemctl is-system-running --wait", check=False, timeout=BOOT_TIMEOUT)
+            if r.stdout.strip() in ("running", "degraded"):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the container did not finish booting: " + r.stdout)
+            time.sleep(0.2)
+
+    def kill(self):
+        """SIGKILL to the container's init (the pid namespace dies with it:
+        killing systemd-nspawn alone leaves the container running, reparented
+        to the host's init), then to the systemd-nspawn process."""
+        if self.leader:
+            try:
+                os.kill(self.leader, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def argv(self, argv, user=None):
+        return ["nsenter", "-t", str(self.leader), "-a"] + (NOBODY if user == "nobody" else []) + argv
+
+    def run(self, argv, user=None, check=True, timeout=60, input=None):
+        r = subprocess.run(self.argv(argv, user), input=input, capture_output=True, text=True,
+                           timeout=timeout, env=ENV)
+        if check and r.returncode != 0:
+            raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), r.returncode, (r.stderr or r.stdout).strip()))
+        return r
+
+    def sh(self, script, user=None, check=True, timeout=60):
+        return self.run(["/bin/sh", "-c", script], user=user, check=check, timeout=timeout)
+
+    def timed(self, script, check=False, want_pid=False):
+        """Runs SCRIPT; returns (start µs CLOCK_REALTIME, result, pids).  With
+        want_pid, SCRIPT's first word is exec'd by the shell whose pids (the
+        container's and the kernel's global one) are returned."""
+        if not want_pid:
+            r = self.sh('date +%s%6N; ' + script, check=False)
+            first, _, rest = r.stdout.partition("\n")
+            r.stdout = rest
+            if check and r.returncode != 0:
+                raise RuntimeError("%s: exit %d: %s" % (script, r.returncode, r.stderr.strip()))
+            return int(first), r, None
+        p = subprocess.Popen(self.argv(["/bin/sh", "-c", 'echo $$; read go; date +%s%6N; exec ' + script]),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=ENV)
+        cpid = int(p.stdout.readline())
+        hpid = None
+        with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+            kids = f.read().split()
+        for k in kids:
+            try:
+                with open("/proc/%s/status" % k) as f:
+                    ns = re.search(r"^NSpid:\s*(.*)$", f.read(), re.M).group(1).split()
+                if int(ns[-1]) == cpid:
+                    hpid = int(ns[0])
+            except (OSError, AttributeError):
+                pass
+        out, err = p.communicate("go\n", timeout=60)
+        t0, _, rest = out.partition("\n")
+        r = subprocess.CompletedProcess(script, p.returncode, rest, err)
+        if check and r.returncode != 0:
+            raise RuntimeError("%s: exit %d: %s" % (script, r.returncode, err.strip()))
+        return int(t0), r, (cpid, hpid)
+
+    def write(self, path, text):
+        self.run(["/bin/sh", "-c", 'cat > "$1"', "sh", path], input=text)
+
+
+class Journal(threading.Thread):
+    """Follows `journalctl -u sshguardian.service -o json` in the container;
+    keeps the entries that carry SSHGUARDIAN_CAUSE."""
+
+    def __init__(self, c):
+        super().__init__(daemon=True)
+        self.entries = []
+        self.cond = threading.Condition()
+        self.p = subprocess.Popen(c.argv(["journalctl", "-u", "sshguardian.service", "-o", "json", "-f",
+                                          "-n", "all", "--no-pager"]),
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV)
+
+    def run(self):
+        for line in self.p.stdout:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if "SSHGUARDIAN_CAUSE" not in e:
+                continue
+            with self.cond:
+                self.entries.append(e)
+                self.cond.notify_all()
+
+    def mark(self):
+        with self.cond:
+            return len(self.entries)
+
+    def wait(self, start, pred, timeout=ENTRY_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            i = start
+            while True:
+                while i < len(self.entries):
+                    if pred(self.entries[i]):
+                        return i, self.entries[i]
+                    i += 1
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None, None
+                self.cond.wait(left)
+
+    def since(self, start):
+        with self.cond:
+            return list(self.entries[start:])
+
+    def stop(self):
+        self.p.kill()
+
+
+def entry_time(e):
+    return int(e.get("_SOURCE_REALTIME_TIMESTAMP") or e["__REALTIME_TIMESTAMP"])
+
+
+def brief(e):
+    keys = sorted(k for k in e if k.startswith("SSHGUARDIAN_"))
+    return "{%s} MESSAGE=%r" % (", ".join("%s=%r" % (k[12:], e[k]) for k in keys), e.get("MESSAGE"))
+
+
+class Suite:
+    def __init__(self, c, j):
+        self.c, self.j = c, j
+        self.passed, self.failed = [], []
+        self.latencies = []        # (case, kind, ms)
+
+    # -- what users look at ------------------------------------------------
+    def healthy(self):
+        r = self.c.run(["busctl", "get-property"] + BUS + ["Healthy"], user="nobody", check=False)
+        return r.stdout.strip() if r.returncode == 0 else "error: " + r.stderr.strip()
+
+    def wait_healthy(self, want, timeout=STATE_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.healthy()
+            if got == want or time.monotonic() > deadline:
+                return got
+            time.sleep(0.05)
+
+    def status(self):
+        return self.c.run(["sshguardianctl", "status"], user="nobody", check=False).returncode
+
+    def daemon_active(self):
+        return self.c.run(["systemctl", "is-active", "sshguardian.service"], check=False).stdout.strip()
+
+    def findings(self):
+        r = self.c.run(["busctl", "--json=short", "get-property"] + BUS + ["Findings"], user="nobody", check=False)
+        return r.stdout.strip() or r.stderr.strip()
+
+    # -- state ---------------------------------------------------------------
+    def restore(self):
+        """Undoes whatever a case may have left: sshd as Debian ships it,
+        an empty firewall, nothing else on port 22."""
+        c = self.c
+        c.sh("rm -f %s/50-e2e-*.conf; "
+             "if [ -d /etc/ssh/e2e-keys ]; then mv /etc/ssh/e2e-keys/* /etc/ssh/ 2>/dev/null; rmdir /etc/ssh/e2e-keys; fi; "
+             "systemctl stop e2e-holder.service 2>/dev/null; systemctl reset-failed e2e-holder.service 2>/dev/null; "
+             "if grep -q '^ENABLED=yes' /etc/ufw/ufw.conf; then ufw --force disable >/dev/null; fi; "
+             "nft flush ruleset; "
+             # only the legacy tables that exist: touching one would create it
+             "for tb in $(cat /proc/net/ip_tables_names); do iptables-legacy -t $tb -F; iptables-legacy -t $tb -X; done; "
+             "for tb in $(cat /proc/net/ip6_tables_names); do ip6tables-legacy -t $tb -F; ip6tables-legacy -t $tb -X; done; "
+             "grep -qx filter /proc/net/ip_tables_names && iptables-legacy -P INPUT ACCEPT; "
+             "systemctl reset-failed ssh.service; systemctl start ssh.service", check=False)
+        deadline = time.monotonic() + 10
+        while not re.search(r":22\b", c.run(["ss", "-Htln"], check=False).stdout):
+            if time.monotonic() > deadline:
+                raise RuntimeError("sshd does not listen on port 22 again")
+            time.sleep(0.05)
+        if self.daemon_active() == "active":
+            self.wait_healthy("b true")
+
+    def result(self, name, problems, notes=()):
+        if problems:
+            self.failed.append(name)
+            log("FAIL %s:" % name)
+            for p in problems:
+                log("    - " + p)
+        else:
+            self.passed.append(name)
+            log("ok %s%s" % (name, (" (" + "; ".join(notes) + ")") if notes else ""))
+
+    # -- one breakage ----------------------------------------------------------
+    def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
+             healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
+             timeout=ENTRY_TIMEOUT):
+        """SETUP (untimed), TRIGGER (timed): a problem entry of CAUSE whose
+        fields include SELECT must appear and carry EXPECT (a dict of field
+        suffix -> value, a set of allowed values, or a function of the
+        context returning either); Healthy and `status` as given while
+        broken (not checked when TRANSIENT: sshd is back within a fraction
+        of a second); FIX (timed, or nothing when AUTO_RESOLVE): a resolved
+        entry of CAUSE, Healthy true, status 0."""
+        problems, notes, ctx = [], [], {}
+        if self.daemon_active() != "active":
+            self.result(name, ["sshguardian.service is %s, not active" % self.daemon_active()])
+            return
+        try:
+            if setup:
+                setup(ctx) if callable(setup) else self.c.sh(setup, check=False)
+            start = self.j.mark()
+            t0, r, pids = self.c.timed(trigger, want_pid=bool(committer))
+            ctx["pids"] = pids
+            ctx["trigger"] = r
+            sel = dict(select or {})
+            ie, e = self.j.wait(start, lambda e: e.get("SSHGUARDIAN_STATE") == "problem"
+                            and e.get("SSHGUARDIAN_CAUSE") == cause
+                            and all(e.get("SSHGUARDIAN_" + k.upper()) == v for k, v in sel.items()),
+                                timeout=timeout)
+            if e is None:
+                seen = self.j.since(start)
+                problems.append("expected a problem entry %s within %.0f s; observed %s" % (
+                    ", ".join(["CAUSE=%s" % cause] + ["%s=%s" % (k.upper(), v) for k, v in sel.items()]),
+                    timeout, "none" if not seen else ""))
+                for s in seen:
+                    problems.append("  observed " + brief(s))
+                if not transient:
+                    problems.append("  Healthy=%s; Findings=%s" % (self.healthy(), self.findings()))
+            else:
+                lat = (entry_time(e) - t0) / 1000.0
+                self.latencies.append((name, "problem", lat))
+                notes.append("problem %.1f ms" % lat)
+                for k, want in (expect(ctx) if callable(expect) else (expect or {})).items():
+                    want = want(ctx) if callable(want) else want
+                    got = e.get("SSHGUARDIAN_" + k.upper())
+                    ok = got in want if isinstance(want, (set, frozenset)) else got == want
+                    if not ok:
+                        problems.append("%s: expected %s, observed %r in %s" % (
+                            k.upper(), sorted(want) if isinstance(want, (set, frozenset)) else repr(want),
+                            got, brief(e)))
+                if committer:
+                    cp, hp = pids
+                    got = e.get("SSHGUARDIAN_CHANGED_BY_PID")
+                    if e.get("SSHGUARDIAN_CHANGED_BY_COMM") != committer:
+                        problems.append("CHANGED_BY_COMM: expected %r, observed %r" % (
+                            committer, e.get("SSHGUARDIAN_CHANGED_BY_COMM")))
+                    if got == str(cp):
+                        pass
+                    elif got == str(hp):
+                        notes.append("CHANGED_BY_PID is the kernel's global pid %d (%d in the container)" % (hp, cp))
+                    else:
+                        problems.append("CHANGED_BY_PID: expected %d (container) or %d (global), observed %r" % (
+                            cp, hp or -1, got))
+                if not transient:
+                    h = self.wait_healthy("b %s" % ("true" if healthy else "false"))
+                    if h != "b %s" % ("true" if healthy else "false"):
+                        problems.append("Healthy (as nobody) while broken: expected b %s, observed %s" % (
+                            "true" if healthy else "false", h))
+                    s = self.status()
+                    if s != status:
+                        problems.append("sshguardianctl status (as nobody) while broken: expected exit %d, observed %d"
+                                        % (status, s))
+            # the fix
+            start = self.j.mark()
+            t1 = t0     # auto_resolve: from the breaking command
+            if fix:
+                t1, r, _ = self.c.timed(fix)
+            if e is not None:
+                # a restart by systemd may resolve it before the fix (if any)
+                _, e2 = self.j.wait(ie + 1 if auto_resolve else start,
+                                    lambda x: x.get("SSHGUARDIAN_STATE") == "resolved"
+                                    and x.get("SSHGUARDIAN_CAUSE") == cause, timeout=timeout)
+                if e2 is None:
+                    problems.append("expected a resolved entry CAUSE=%s after the fix; observed: %s" % (
+                        cause, "; ".join(brief(x) for x in self.j.since(start)) or "none"))
+                else:
+                    lat = (entry_time(e2) - t1) / 1000.0
+                    self.latencies.append((name, "resolved", lat))
+                    notes.append("resolved %.1f ms" % lat)
+                h = self.wait_healthy("b true")
+                if h != "b true":
+                    problems.append("Healthy (as nobody) after the fix: expected b true, observed %s; Findings=%s"
+                                    % (h, self.findings()))
+                s = self.status()
+                if s != 0:
+                    problems.append("sshguardianctl status (as nobody) after the fix: expected exit 0, observed %d" % s)
+        except Exception as ex:  # a harness step failed: the case fails, the suite goes on
+            problems.append("harness: %s" % ex)
+        finally:
+            try:
+                self.restore()
+            except Exception as ex:
+                problems.append("restore: %s" % ex)
+        self.result(name, problems, notes)
+
+
+# -- helpers the cases share ---------------------------------------------------
+
+def nft_handle(c, family, table, chain, text=None):
+    """The handle of the (first) rule of FAMILY TABLE CHAIN, as the kernel has it."""
+    out = json.loads(c.run(["nft", "-j", "-a", "list", "chain", family, table, chain]).stdout)
+    for item in out["nftables"]:
+        if "rule" in item:
+            return str(item["rule"]["handle"])
+    raise RuntimeError("no rule in %s %s %s" % (family, table, chain))
+
+
+def main_pid(c, unit):
+    return c.run(["systemctl", "show", "-p", "MainPID", "--value", unit]).stdout.strip()
+
+
+def restart_ssh():
+    return "systemctl restart ssh.service"
+
+
+F2B_START = ("nft add table inet f2b-table; "
+             "nft -- add chain inet f2b-table f2b-chain '{ type filter hook input priority -1 ; }'; "
+             "nft add set inet f2b-table addr-set-sshd '{ type ipv4_addr; }'; "
+             "nft add rule inet f2b-table f2b-chain tcp dport '{ ssh }' ip saddr @addr-set-sshd reject")
+
+
+def define_cases(s):
+    c = s.c
+    sshd = {"unit": "ssh.service"}
+    cases = []
+
+    def add(name, **kw):
+        cases.append((name, kw))
+
+    add("sshd-stopped", cause="unit-stopped",
+        trigger="systemctl stop ssh.service",
+        expect=dict(sshd, unit_result="success"),
+        fix="systemctl start ssh.service")
+
+    # Debian's ssh.service restarts sshd when its ExecStartPre `sshd -t`
+    # fails (Restart=on-failure; RestartPreventExitStatus=255 spares only
+    # the main process): a configuration sshd refuses makes systemd retry
+    # every 100 ms until the start limit (5 in 10 s) is hit.  The first
+    # failure's entry says exit-code; the fix needs reset-failed, as the
+    # catalog says.
+    typo = SSHD_DIR + "/50-e2e-typo.conf"
+    add("config-typo-in-include", cause="config-invalid",
+        setup=lambda ctx: c.write(typo, "# a typo on the next line\nPermitRootLogn no\n"),
+        trigger=restart_ssh(),
+        expect=dict(sshd, unit_result="exit-code", config_file=typo, config_line="2"),
+        fix="rm -f %s; systemctl reset-failed ssh.service; systemctl restart ssh.service" % typo)
+
+    # ... and the end of that restart loop: once systemd gives up, the entry
+    # names the reason the starts failed, with UNIT_RESULT=start-limit-hit.
+    add("restart-loop-start-limit-hit", cause="config-invalid",
+        setup=lambda ctx: c.write(typo, "# a typo on the next line\nPermitRootLogn no\n"),
+        trigger=restart_ssh(), select={"unit_result": "start-limit-hit"},
+        expect=dict(sshd, unit_result="start-limit-hit", config_file=typo, config_line="2"),
+        fix="rm -f %s; systemctl reset-failed ssh.service; systemctl start ssh.service" % typo)
+
+    port = SSHD_DIR + "/50-e2e-port.conf"
+    add("port-moved", cause="port-changed",
+        setup=lambda ctx: c.write(port, "Port 2222\n"),
+        trigger=restart_ssh(),
+        expect=dict(port="22", config_file=port, config_line="1"),
+        fix="rm -f %s; systemctl restart ssh.service" % port)
+
+    listen = SSHD_DIR + "/50-e2e-listen.conf"
+    add("listen-loopback-only", cause="listen-restricted",
+        setup=lambda ctx: c.write(listen, "ListenAddress 127.0.0.1\n"),
+        trigger=restart_ssh(),
+        expect=dict(port="22", config_file=listen, config_line="1"),
+        fix="rm -f %s; systemctl restart ssh.service" % listen)
+
+    # Another program on port 22 while sshd is stopped, running as another
+    # user (nobody, allowed to bind port 22): sshd cannot bind at its start.
+    def holder(ctx):
+        c.sh("systemctl stop ssh.service")
+        c.run(["systemd-run", "--unit=e2e-holder", "-p", "User=nobody",
+               "-p", "AmbientCapabilities=CAP_NET_BIND_SERVICE", "/usr/bin/python3", "-c",
+               "import socket, time\n"
+               "s = socket.socket(socket.AF_INET6)\n"
+               "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)\n"
+               "s.bind(('::', 22)); s.listen()\n"
+               "time.sleep(3600)\n"])
+        deadline = time.monotonic() + 5
+        while not re.search(r":22\b", c.run(["ss", "-Htln"]).stdout):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the holder does not listen on port 22")
+            time.sleep(0.05)
+        ctx["holder"] = main_pid(c, "e2e-holder.service")
+    add("port-held-by-another-process", cause="port-in-use",
+        setup=holder, trigger="systemctl start ssh.service",
+        expect=dict(sshd, unit_result="exit-code", port="22",
+                    holder_pid=lambda ctx: ctx["holder"], holder_comm="python3"),
+        fix="systemctl stop e2e-holder.service; systemctl start ssh.service")
+
+    add("host-keys-missing", cause="hostkeys-missing",
+        setup="mkdir /etc/ssh/e2e-keys && mv /etc/ssh/ssh_host_* /etc/ssh/e2e-keys/",
+        trigger=restart_ssh(),
+        expect=dict(sshd, unit_result="exit-code"),
+        fix="mv /etc/ssh/e2e-keys/* /etc/ssh/ && rmdir /etc/ssh/e2e-keys && systemctl reset-failed ssh.service "
+            "&& systemctl restart ssh.service")
+
+    # systemd restarts sshd 100 ms later (Restart=on-failure): crashed, then
+    # resolved without anyone's help.
+    add("sshd-killed-by-sigsegv", cause="crashed",
+        trigger="kill -SEGV $(systemctl show -p MainPID --value ssh.service)",
+        expect=dict(sshd, unit_result={"signal", "core-dump"}), auto_resolve=True, transient=True)
+    add("sshd-killed-by-sigkill", cause="crashed",
+        trigger="kill -KILL $(systemctl show -p MainPID --value ssh.service)",
+        expect=dict(sshd, unit_result="signal"), auto_resolve=True, transient=True)
+
+    def reject_file(ctx):
+        c.write("/run/e2e.nft", "table inet e2e {\n\tchain input {\n"
+                "\t\ttype filter hook input priority 0; policy accept;\n"
+                "\t\ttcp dport 22 reject\n\t}\n}\n")
+    add("nft-reject-rule", cause="firewall-reject",
+        setup=reject_file, trigger="nft -f /run/e2e.nft", committer="nft",
+        expect=dict(port="22", family="any", scope="all", frontend="nftables", rule="tcp dport 22 reject",
+                    rule_family="inet", rule_table="e2e", rule_chain="input",
+                    rule_handle=lambda ctx: nft_handle(c, "inet", "e2e", "input")),
+        fix="nft delete table inet e2e")
+
+    add("iptables-nft-drop-rule", cause="firewall-drop",
+        trigger="iptables-nft -A INPUT -p tcp --dport 22 -j DROP", committer="iptables-nft",
+        expect=dict(port="22", family="ipv4", scope="ipv4", frontend="iptables-nft",
+                    rule_family="ip", rule_table="filter", rule_chain="INPUT",
+                    rule_handle=lambda ctx: nft_handle(c, "ip", "filter", "INPUT")),
+        fix="iptables-nft -D INPUT -p tcp --dport 22 -j DROP")
+
+    def drop6_file(ctx):
+        c.write("/run/e2e.nft", "table ip6 e2e6 {\n\tchain input {\n"
+                "\t\ttype filter hook input priority 0; policy accept;\n"
+                "\t\ttcp dport 22 drop\n\t}\n}\n")
+    add("ipv6-only-drop", cause="firewall-drop",
+        setup=drop6_file, trigger="nft -f /run/e2e.nft", committer="nft",
+        expect=dict(port="22", family="ipv6", scope="ipv6", frontend="nftables", rule="tcp dport 22 drop",
+                    rule_family="ip6", rule_table="e2e6", rule_chain="input",
+                    rule_handle=lambda ctx: nft_handle(c, "ip6", "e2e6", "input")),
+        fix="nft delete table ip6 e2e6")
+
+    def policy_file(ctx):
+        c.write("/run/e2e.nft", "table inet e2epol {\n\tchain input {\n"
+                "\t\ttype filter hook input priority 0; policy drop;\n\t}\n}\n")
+    add("base-chain-policy-drop", cause="firewall-drop",
+        setup=policy_file, trigger="nft -f /run/e2e.nft", committer="nft",
+        expect=dict(port="22", family="any", scope="all", frontend="nftables",
+                    rule_family="inet", rule_table="e2epol", rule_chain="input", rule_handle=""),
+        fix="nft delete table inet e2epol")
+
+    # fail2ban's nftables action (banaction=nftables, jail sshd), as
+    # fail2ban-server runs it: actionstart, then actionban of one address.
+    # Only that source is locked out: a finding, but the host stays Healthy
+    # (status still exits 1: a finding is open).
+    add("fail2ban-source-ban", cause="firewall-reject",
+        setup=F2B_START,
+        trigger="nft add element inet f2b-table addr-set-sshd '{ 192.0.2.7 }'", committer="nft",
+        expect=dict(port="22", scope="some-sources", frontend="fail2ban",
+                    rule_family="inet", rule_table="f2b-table", rule_chain="f2b-chain",
+                    rule_handle=lambda ctx: nft_handle(c, "inet", "f2b-table", "f2b-chain")),
+        healthy=True, status=1,
+        fix="nft delete element inet f2b-table addr-set-sshd '{ 192.0.2.7 }'")
+
+    # ufw with "default deny incoming" and no "allow ssh": the policy of
+    # iptables-nft's filter INPUT chain drops port 22 (one finding per
+    # family).  ufw accepts everything on loopback, as every firewall does;
+    # no external client comes in that way, so the scope is all.
+    add("ufw-enabled-without-allow-ssh", cause="firewall-drop",
+        setup="ufw --force reset >/dev/null; ufw default deny incoming >/dev/null",
+        trigger="ufw --force enable",
+        expect=dict(port="22", scope="all", frontend="ufw", rule_family={"ip", "ip6"},
+                    rule_table="filter", rule_chain="INPUT", rule_handle=""),
+        fix="ufw --force disable")
+
+    # Port changed on disk, sshd not restarted yet: a warning that a restart
+    # would move sshd off port 22.  sshd is still reachable: Healthy stays
+    # true; status exits 1 while the finding is open.
+    pending = SSHD_DIR + "/50-e2e-pending.conf"
+    add("config-change-pending", cause="config-pending",
+        trigger="printf 'Port 2222\\n' > %s" % pending,
+        expect=dict(config_file=pending, config_line="1"),
+        healthy=True, status=1,
+        fix="rm -f %s" % pending)
+
+    # Not in the issue's list, in DESIGN's: iptables-legacy has no change
+    # notifications; its rule's "handle" is its position in the chain.  Last:
+    # the legacy filter table it creates stays in the container's namespace.
+    add("iptables-legacy-drop-rule", cause="firewall-drop",
+        trigger="iptables-legacy -A INPUT -p tcp --dport 22 -j DROP",
+        expect=dict(port="22", family="ipv4", scope="ipv4", frontend="iptables-legacy",
+                    rule_family="ip", rule_table="filter", rule_chain="INPUT", rule_handle="1"),
+        fix="iptables-legacy -D INPUT -p tcp --dport 22 -j DROP",
+        timeout=LEGACY_TIMEOUT)
+    return cases
+
+
+def sandbox_checks(s):
+    """The unit as installed: enabled and started by systemctl, verified,
+    its exposure, the identity and capabilities the daemon really has,
+    and who may call Reload."""
+    c = s.c
+    r = c.run(["systemctl", "enable", "--now", "sshguardian.service"], check=False)
+    problems = []
+    if r.returncode != 0:
+        problems.append("systemctl enable --now: exit %d: %s" % (r.returncode, r.stderr.strip()))
+    st = c.run(["systemctl", "show", "sshguardian.service", "-p", "ActiveState", "-p", "UnitFileState",
+                "-p", "StatusText", "-p", "WatchdogUSec", "-p", "NRestarts"]).stdout
+    props = dict(l.split("=", 1) for l in st.splitlines() if "=" in l)
+    if props.get("ActiveState") != "active" or props.get("UnitFileState") != "enabled":
+        problems.append("after enable --now: %s; journal: %s" % (
+            props, c.run(["journalctl", "-u", "sshguardian", "-n", "5", "--no-pager"]).stdout.strip()))
+    if not props.get("StatusText"):
+        problems.append("no STATUS= text")
+    s.result("enable-now-starts-daemon", problems,
+             ["STATUS=%r" % props.get("StatusText"), "watchdog %s" % props.get("WatchdogUSec")] if not problems else ())
+
+    r = c.run(["systemd-analyze", "verify", "sshguardian.service"], check=False)
+    out = (r.stdout + r.stderr).strip()
+    s.result("unit-verifies-clean", [] if r.returncode == 0 and not out else
+             ["systemd-analyze verify: exit %d: %s" % (r.returncode, out)])
+
+    r = c.run(["systemd-analyze", "security", "--no-pager", "sshguardian.service"], check=False)
+    m = re.search(r"Overall exposure level for sshguardian.service: (\d+\.\d)", r.stdout)
+    if not m:
+        s.result("sandbox-exposure", ["systemd-analyze security: %s" % (r.stdout + r.stderr)[-500:]])
+    else:
+        score = float(m.group(1))
+        s.result("sandbox-exposure", [] if score <= EXPOSURE_DOCUMENTED else
+                 ["exposure %.1f is above the documented %.1f" % (score, EXPOSURE_DOCUMENTED)],
+                 ["systemd-analyze security: %.1f (issue's target 1.2)" % score])
+
+    problems = []
+    pid = main_pid(c, "sshguardian.service")
+    if pid in ("", "0"):
+        problems.append("no main pid")
+    else:
+        status = c.run(["cat", "/proc/%s/status" % pid]).stdout
+        uid = re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)
+        want_uid = c.run(["id", "-u", "sshguardian"]).stdout.strip()
+        if uid != want_uid:
+            problems.append("runs as uid %s, not sshguardian (%s)" % (uid, want_uid))
+        eff = int(re.search(r"^CapEff:\s+([0-9a-f]+)", status, re.M).group(1), 16)
+        want = sum(1 << b for b in CAPS.values())
+        if eff != want:
+            problems.append("CapEff %x, expected %x (%s)" % (eff, want, " ".join(sorted(CAPS))))
+    s.result("daemon-runs-unprivileged-with-four-capabilities", problems)
+
+    problems = []
+    r = c.run(["busctl", "call"] + BUS + ["Reload"], user="nobody", check=False)
+    if r.returncode == 0 or "Access denied" not in r.stderr:
+        problems.append("Reload as nobody: exit %d, %r (expected refusal: Access denied)" % (
+            r.returncode, r.stderr.strip()))
+    for method, args in (("Audit", []), ("Explain", ["sq", "", "22"])):
+        r = c.run(["busctl", "call"] + BUS + [method] + args, user="nobody", check=False)
+        if r.returncode != 0:
+            problems.append("%s as nobody: exit %d, %s" % (method, r.returncode, r.stderr.strip()))
+    r = c.run(["systemctl", "reload", "sshguardian.service"], check=False)
+    if r.returncode != 0:
+        problems.append("systemctl reload (root's Reload): exit %d, %s" % (r.returncode, r.stderr.strip()))
+    r = c.run(["busctl", "call", "--system", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+               "org.freedesktop.DBus", "GetNameOwner", "s", "org.sshguardian1"], check=False)
+    if r.returncode != 0:
+        problems.append("nobody owns org.sshguardian1: %s" % r.stderr.strip())
+    s.result("bus-policy-users-read-only-root-reloads", problems)
+
+    h = s.wait_healthy("b true")
+    st = s.status()
+    s.result("baseline-healthy", [] if h == "b true" and st == 0 else
+             ["Healthy %s, status exit %d; Findings=%s" % (h, st, s.findings())])
+
+
+def daemon_stopped_check(s):
+    c = s.c
+    c.run(["systemctl", "stop", "sshguardian.service"], check=False)
+    problems = []
+    st = s.status()
+    if st != 3:
+        problems.append("sshguardianctl status with the daemon stopped: expected exit 3, observed %d" % st)
+    h = s.healthy()
+    if not h.startswith("error"):
+        problems.append("Healthy with the daemon stopped answered %s (bus activation?)" % h)
+    c.run(["systemctl", "start", "sshguardian.service"], check=False)
+    h = s.wait_healthy("b true")
+    st = s.status()
+    if h != "b true" or st != 0:
+        problems.append("after systemctl start: Healthy %s, status exit %d" % (h, st))
+    s.result("status-exit-3-when-daemon-stopped", problems)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--keep", action="store_true", help="leave the container running and the tree in place")
+    ap.add_argument("--case", action="append", default=[], help="run only these cases (repeatable)")
+    ap.add_argument("--list", action="store_true", help="list the cases")
+    ap.add_argument("build_dir")
+    a = ap.parse_args()
+
+    if a.list:
+        for name, kw in define_cases(Suite(None, None)):
+            print(name, kw["cause"])
+        return 0
+    if os.geteuid() != 0:
+        log("FAIL e2e: needs root (systemd-nspawn)")
+        log("0 passed, 1 failed")
+        return 1
+    for tool in ("systemd-nspawn", "nsenter", "systemd-sysusers", "meson"):
+        if not shutil.which(tool):
+            log("FAIL e2e: %s is not installed (packages: systemd-container, util-linux, meson)" % tool)
+            log("0 passed, 1 failed")
+            return 1
+
+    # meson test's timeout sends SIGTERM: clean up as on any other exit
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    started = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="sshguardian-e2e-")
+    dest = os.path.join(tmp, "dest")
+    c = Container(tmp, dest, "sge2e%d" % os.getpid())
+    j = None
+    s = Suite(c, None)
+    try:
+        r = subprocess.run(["meson", "install", "-C", a.build_dir, "--no-rebuild", "--destdir", dest],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("meson install --destdir: " + (r.stdout + r.stderr)[-2000:])
+        c.prepare()
+        c.boot()
+        log("container booted in %.1f s (leader pid %d)" % (time.monotonic() - started, c.leader))
+        c.sh("ip link add e2e0 type veth peer name e2e1 && "
+             "ip addr add 192.0.2.1/24 dev e2e0 && ip addr add 2001:db8::1/64 dev e2e0 nodad && "
+             "ip link set e2e0 up && ip link set e2e1 up && "
+             "ip route add default via 192.0.2.254 dev e2e0 && ip -6 route add default via 2001:db8::fe dev e2e0")
+        enabled = c.run(["systemctl", "is-enabled", "ssh.service", "ssh.socket"], check=False).stdout.split()
+        active = c.run(["systemctl", "is-active", "ssh.service", "ssh.socket"], check=False).stdout.split()
+        if enabled != ["enabled", "disabled"] or active != ["active", "inactive"]:
+            raise RuntimeError("sshd is not set up as Debian ships it: ssh.service/ssh.socket are %s, %s"
+                               % (enabled, active))
+        j = Journal(c)
+        j.start()
+        s.j = j
+        sandbox_checks(s)
+        for name, kw in define_cases(s):
+            if a.case and name not in a.case:
+                continue
+            s.case(name, **kw)
+        if not a.case:
+            daemon_stopped_check(s)
+    except (Exception, KeyboardInterrupt) as ex:
+        s.result("e2e-harness", [str(ex) or type(ex).__name__])
+    finally:
+        if j:
+            j.stop()
+        if a.keep:
+            log("kept: %s, container leader pid %s, systemd-nspawn pid %s" % (
+                tmp, c.leader, c.proc.pid if c.proc else None))
+        else:
+            c.kill()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    if s.latencies:
+        log("")
+        log("event-to-entry latencies (ms), from the command's start to the entry's timestamp:")
+        for name, kind, ms in s.latencies:
+            log("  %-45s %-8s %9.1f" % (name, kind, ms))
+        for kind in ("problem", "resolved"):
+            v = [ms for _, k, ms in s.latencies if k == kind]
+            if v:
+                log("  %-8s entries: median %.1f ms, maximum %.1f ms (n=%d)" % (
+                    kind, statistics.median(v), max(v), len(v)))
+        v = [ms for _, _, ms in s.latencies]
+        log("  all      entries: median %.1f ms, maximum %.1f ms (n=%d)" % (statistics.median(v), max(v), len(v)))
+    log("")
+    if s.failed:
+        log("failed: " + ", ".join(s.failed))
+    log("suite took %.0f s" % (time.monotonic() - started))
+    log("%d passed, %d failed" % (len(s.passed), len(s.failed)))
+    return 1 if s.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
