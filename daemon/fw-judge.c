@@ -545,13 +545,6 @@ int fw_judge_ports(const uint16_t *ports, size_t n_ports, FwJudgement **ret, siz
                 fw_judgements_free(v, count);
                 return r;
         }
-        /* the facts point into their own judgement, which reallocarray()
-         * may have moved since */
-        for (size_t i = 0; i < count; i++) {
-                v[i].facts.scope = v[i].scope;
-                v[i].facts.rule_family = v[i].rule_family;
-                v[i].facts.frontend = v[i].frontend;
-        }
         *ret = v;
         *n = count;
         return 0;

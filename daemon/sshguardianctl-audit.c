@@ -35,39 +35,6 @@ enum {
 
 #define AUDIT_LOG_LINES 20
 
-/* Expected ports (DESIGN.md): sshguardian.conf's Ports= when set; else
- * the ports sshd listens on now; else those its configuration names. */
-static int expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l, const SgUnitFacts *svc,
-                          const SshdConfig *c, uint16_t **ret, size_t *n) {
-        uint16_t *p = calloc(SSHD_MAX_PORTS + 1, sizeof(uint16_t));
-        size_t k = 0;
-
-        if (!p)
-                return -ENOMEM;
-        if (conf->n_ports > 0)
-                for (size_t i = 0; i < conf->n_ports && k < SSHD_MAX_PORTS; i++)
-                        p[k++] = conf->ports[i];
-        else {
-                for (size_t i = 0; i < n_l && k < SSHD_MAX_PORTS; i++) {
-                        bool seen = false;
-                        if (!((svc && svc->main_pid > 0 && l[i].pid == svc->main_pid) ||
-                              (l[i].comm && strcmp(l[i].comm, "sshd") == 0)))
-                                continue;
-                        for (size_t j = 0; j < k; j++)
-                                seen = seen || p[j] == l[i].port;
-                        if (!seen)
-                                p[k++] = l[i].port;
-                }
-                for (size_t i = 0; k == 0 && c && i < c->n_ports && i < SSHD_MAX_PORTS; i++)
-                        p[k++] = c->ports[i].port;
-                if (k == 0)
-                        p[k++] = 22;
-        }
-        *ret = p;
-        *n = k;
-        return 0;
-}
-
 int verb_audit(int argc, char **argv) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
@@ -158,7 +125,7 @@ int verb_audit(int argc, char **argv) {
                 ret = ctl_fail(json, AUDIT_PROBLEM, "audit: cannot list interfaces: %s", strerror(-r));
                 goto out;
         }
-        r = expected_ports(&conf, listeners, n_listeners, svc, config, &ports, &n_ports);
+        r = sshd_expected_ports(&conf, listeners, n_listeners, svc, config, &ports, &n_ports);
         if (r < 0)
                 goto oom;
 
@@ -193,19 +160,8 @@ int verb_audit(int argc, char **argv) {
         r = sg_diagnose(&snap, &findings, &n_findings);
         if (r < 0)
                 goto oom;
-        if (conf.ignore_source_bans) {
-                /* IgnoreSourceBans=yes: fail2ban/sshguard bans are not reported */
-                size_t k = 0;
-                for (size_t i = 0; i < n_findings; i++) {
-                        const char *scope = sg_finding_get(&findings[i], "scope");
-                        if ((findings[i].cause == SG_CAUSE_FIREWALL_DROP || findings[i].cause == SG_CAUSE_FIREWALL_REJECT) &&
-                            scope && strcmp(scope, "some-sources") == 0)
-                                sg_finding_done(&findings[i]);
-                        else
-                                findings[k++] = findings[i];
-                }
-                n_findings = k;
-        }
+        if (conf.ignore_source_bans)    /* fail2ban/sshguard bans are not reported */
+                n_findings = findings_drop_source_bans(findings, n_findings);
 
         r = finding_views_from_findings(findings, n_findings, &views);
         if (r < 0)

@@ -16,6 +16,7 @@
 
 #include "findings-print.h"
 #include "json.h"
+#include "sshguardian-bus.h"
 #include "sshguardianctl.h"
 
 enum {
@@ -25,9 +26,6 @@ enum {
         STATUS_UNREACHABLE = 3, /* the daemon cannot be asked */
 };
 
-#define SSHGUARDIAN_BUS_NAME "org.sshguardian1"
-#define SSHGUARDIAN_BUS_PATH "/org/sshguardian1"
-#define SSHGUARDIAN_BUS_INTERFACE "org.sshguardian1.Manager"
 
 /* One element of Findings, copied out of the reply. */
 typedef struct BusFinding {

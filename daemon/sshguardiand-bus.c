@@ -87,7 +87,11 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
         };
         r = fw_explain(&req, &res, &why);
         if (r == -EINVAL) {
-                r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", why ? why : "invalid arguments");
+                /* the CLI's words name its options: "--from: ..." is "from: ..." here */
+                const char *w = why ? why : "invalid arguments";
+                if (strncmp(w, "--", 2) == 0)
+                        w += 2;
+                r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", w);
                 free(why);
                 return r;
         }
@@ -202,6 +206,11 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                                 m->crash_pending = true;
                 } else if (strcmp(key, "ExecMainStatus") == 0 && sd_bus_message_read(msg, "v", "i", &i) >= 0)
                         m->crash_signal = i;
+                else if (strcmp(key, "ActiveState") == 0 && sd_bus_message_read(msg, "v", "s", &s) >= 0) {
+                        /* sshd reads its configuration again */
+                        if (strcmp(s, "activating") == 0 || strcmp(s, "reloading") == 0)
+                                m->service_restarting = true;
+                }
                 else
                         r = sd_bus_message_skip(msg, "v");
                 if (r >= 0)

@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "findings-print.h"
 #include "json.h"
 #include "macro.h"
 #include "sshguardiand.h"
@@ -100,8 +101,13 @@ static void refresh_units(Manager *m, unsigned *dirty) {
 
         /* sshd (re)started or reloaded since the last look: it read its
          * configuration then, and its sockets are new */
+        /* a restart may have come and gone between two looks: the
+         * invocation id or systemd's word (activating, reloading) tells */
         started = strcmp(state, "active") == 0 &&
-                  (!m->service_active_state || strcmp(m->service_active_state, "active") != 0);
+                  (!m->service_active_state || strcmp(m->service_active_state, "active") != 0 ||
+                   m->service_restarting || strcmp(m->service_invocation, m->units.invocation_id) != 0);
+        m->service_restarting = false;
+        memcpy(m->service_invocation, m->units.invocation_id, sizeof(m->service_invocation));
         if (started) {
                 config_running_take(m);
                 *dirty |= DIRTY_LISTENERS;
@@ -326,9 +332,15 @@ static char *summary_make(const Manager *m) {
         if (!f)
                 return NULL;
         if (m->n_findings == 0) {
-                fprintf(f, "healthy: sshd is reachable on port%s", m->n_ports > 1 ? "s" : "");
-                for (size_t i = 0; i < m->n_ports; i++)
-                        fprintf(f, "%s%u", i ? ", " : " ", m->ports[i]);
+                /* the words of `sshguardianctl audit` */
+                char *line = NULL;
+                if (findings_healthy_line(m->ports, m->n_ports, &line) < 0) {
+                        fclose(f);
+                        free(s);
+                        return NULL;
+                }
+                fputs(line, f);
+                free(line);
         } else {
                 fprintf(f, "%s: %zu problem%s: ", m->healthy ? "healthy" : "unreachable", m->n_findings,
                         m->n_findings > 1 ? "s" : "");

@@ -304,7 +304,7 @@ static int on_max_startups_window(sd_event_source *s, uint64_t usec, void *userd
 
 static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Manager *m = userdata;
-        bool sshd_spoke = false;
+        bool sshd_spoke = false, dropped = false;
         int r;
         (void) s, (void) fd, (void) revents;
 
@@ -321,6 +321,7 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
                 /* "drop connection #N from [A]:P on [A]:P past MaxStartups" */
                 if (memmem(data, len, "past MaxStartups", 16)) {
                         char *line = strndup((const char *) data + 8, len - 8);
+                        dropped = true;
                         m->max_startups_drops++;
                         m->max_startups_last = now_usec();
                         if (line) {
@@ -329,7 +330,7 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
                         }
                 }
         }
-        if (m->max_startups_drops > 0) {
+        if (dropped) {
                 if (!m->max_startups_timer)
                         (void) sd_event_add_time(m->event, &m->max_startups_timer, CLOCK_MONOTONIC, UINT64_MAX,
                                                  1000 * 1000, on_max_startups_window, m);
@@ -338,9 +339,10 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
         }
         /* sshd's last words (a configuration error) may reach the journal
          * after systemd reported the failure: read them again */
-        if (sshd_spoke)
-                manager_schedule(m, m->service_active_state && strcmp(m->service_active_state, "active") != 0 ?
-                                            DIRTY_UNITS : 0);
+        if (sshd_spoke && m->service_active_state && strcmp(m->service_active_state, "active") != 0)
+                manager_schedule(m, DIRTY_UNITS);
+        else if (dropped)
+                manager_schedule(m, 0);
         return 0;
 }
 

@@ -30,13 +30,11 @@
 #include "fw-judge.h"
 #include "listen.h"
 #include "sgconf.h"
+#include "sshguardian-bus.h"
 #include "sshd-facts.h"
 #include "sshdconf.h"
 #include "transitions.h"
 
-#define SSHGUARDIAN_BUS_NAME "org.sshguardian1"
-#define SSHGUARDIAN_BUS_PATH "/org/sshguardian1"
-#define SSHGUARDIAN_BUS_INTERFACE "org.sshguardian1.Manager"
 
 /* A MaxStartups problem stays open this long after sshd's last "past
  * MaxStartups" line. */
@@ -104,6 +102,8 @@ typedef struct Manager {
         bool crash_pending;
         int crash_signal;
         char *service_active_state;     /* to notice (re)starts */
+        char service_invocation[33];
+        bool service_restarting;        /* systemd said activating/reloading since the last look */
         /* sshd's last words reach the journal through journald's stream,
          * possibly after systemd reports the failure: the invocation whose
          * lines were waited for (once) */

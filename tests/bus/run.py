@@ -10,7 +10,8 @@ DBUS_SYSTEM_BUS_ADDRESS at it, and for each case runs bus-fake-manager
 (tests/tools: owns org.sshguardian1 and exports the Manager's Healthy,
 Summary and Findings as told) and `status` with and without --json,
 comparing stdout, stderr and the exit status exactly.  Touches nothing
-but the processes and the directory it creates.  No root needed.
+but the processes and the directory it creates.  No root needed; as root,
+one case runs `status` as nobody (setpriv) to show it needs no privilege.
 
 Prints `ok NAME` / `FAIL NAME: ...` and a final `N passed, M failed`;
 exits 1 on any failure.  Fails (never skips) without dbus-daemon.
@@ -33,6 +34,7 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
   <listen>unix:dir=%s</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
+    <allow user="*"/>
     <allow own="*"/>
     <allow send_destination="*"/>
     <allow receive_sender="*"/>
@@ -53,8 +55,8 @@ def check(name, got, want):
         print("FAIL %s:\n  got  %r\n  want %r" % (name, got, want))
 
 
-def status(env, *args):
-    p = subprocess.run([CTL, "status"] + list(args), env=env, stdout=subprocess.PIPE,
+def status(env, *args, ctl=None, prefix=()):
+    p = subprocess.run(list(prefix) + [ctl or CTL, "status"] + list(args), env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, universal_newlines=True, timeout=10)
     return p.returncode, p.stdout, p.stderr
 
@@ -88,6 +90,8 @@ def main():
               "(Debian: apt-get install dbus)")
         return 1
     tmp = tempfile.mkdtemp(prefix="sgbus-")
+    # the bus socket and a copy of sshguardianctl, reachable by nobody
+    os.chmod(tmp, 0o755)
     conf = os.path.join(tmp, "bus.conf")
     with open(conf, "w") as f:
         f.write(BUS_CONFIG % tmp)
@@ -102,6 +106,7 @@ def main():
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=address, LC_ALL="C")
         run_cases(env, dict(os.environ, LC_ALL="C",
                             DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(tmp, "no-bus")))
+        run_unprivileged(env, tmp)
     finally:
         bus.terminate()
         bus.wait(timeout=5)
@@ -197,6 +202,25 @@ def run_cases(env, env_no_bus):
     check("bad-option-json", (rc, out), (2, '{"error":"status: invalid option (see --help)"}\n'))
     check("extra-argument", status(env_no_bus, "now"),
           (2, "", PREFIX + "status: unexpected argument 'now'\n"))
+
+
+def run_unprivileged(env, tmp):
+    """DESIGN.md: status works for unprivileged users.  As root, drop to
+    nobody; otherwise this user already is one."""
+    prefix, ctl = (), CTL
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            check("unprivileged: setpriv (util-linux) is installed", False, True)
+            return
+        prefix = (setpriv, "--reuid=65534", "--regid=65534", "--clear-groups")
+        ctl = os.path.join(tmp, "sshguardianctl")
+        shutil.copy(CTL, ctl)
+        os.chmod(ctl, 0o755)
+    with Fake(env, "true", "healthy: nothing keeps new connections from sshd on port 22"):
+        check("unprivileged", status(env, "--json", ctl=ctl, prefix=prefix),
+              (0, '{"healthy":true,"summary":"healthy: nothing keeps new connections from sshd on '
+                  'port 22","findings":[]}\n', ""))
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ import time
 NS = "sgd%d" % os.getpid()
 BUS_ADDRESS = [""]
 WATCHDOG_USEC = [500000]
+HEALTHY = "healthy: nothing keeps new connections from sshd on port 22"
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 ENTRY_TIMEOUT = 5.0
 
@@ -396,10 +397,18 @@ class Bus:
             self.proc.wait(5)
 
 
+def ctl_status(ctx, *args):
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=ctx["bus"].address)
+    return subprocess.run(NOBODY + [ctx["ctl"], "status"] + list(args), capture_output=True, text=True, env=env)
+
+
 def case_dbus(r, d, ctx):
     bus = ctx["bus"]
     r.check("dbus Healthy as nobody", bus.get("Healthy") == "b true", bus.get("Healthy"))
-    r.check("dbus Summary as nobody", bus.get("Summary") == 's "healthy: sshd is reachable on port 22"',
+    p = ctl_status(ctx)
+    r.check("sshguardianctl status as nobody: exit 0", p.returncode == 0 and p.stdout.strip() == HEALTHY,
+            "%d %s %s" % (p.returncode, p.stdout, p.stderr))
+    r.check("dbus Summary as nobody", bus.get("Summary") == 's "%s"' % HEALTHY,
             bus.get("Summary"))
     r.check("dbus Findings empty", bus.get("Findings") == "a(ssa{ss}) 0", bus.get("Findings"))
     p = bus.busctl("introspect", "org.sshguardian1", "/org/sshguardian1", user="nobody")
@@ -430,6 +439,14 @@ def case_dbus(r, d, ctx):
                  lambda: nft(rules))
     handle = nft_handle("inet", "sgb", "input", "reject")
     r.check("dbus Healthy false while rejected", bus.get("Healthy") == "b false", bus.get("Healthy"))
+    p = ctl_status(ctx, "--json")
+    ok = p.returncode == 1
+    if ok:
+        js = json.loads(p.stdout)
+        ok = js["healthy"] is False and [f["cause"] for f in js["findings"]] == ["firewall-reject"] and \
+            js["findings"][0]["evidence"].get("rule_table") == "sgb"
+    r.check("sshguardianctl status as nobody: exit 1 and the finding", ok, "%d %s %s" % (p.returncode, p.stdout,
+                                                                                        p.stderr))
     f = bus.get("Findings")
     r.check("dbus Findings names the rule", f.startswith('a(ssa{ss}) 1 "firewall-reject" ') and
             '"rule_handle" "%s"' % handle in f and '"rule_table" "sgb"' in f, f)
@@ -541,7 +558,8 @@ def main():
         sshd.start()
         bus = Bus(tmp, os.path.abspath(args.policy))
         BUS_ADDRESS[0] = bus.address
-        ctx = {"sshd": sshd, "sshd_config": sshd_config, "sshd_config_text": text, "bus": bus}
+        ctx = {"sshd": sshd, "sshd_config": sshd_config, "sshd_config_text": text, "bus": bus,
+               "ctl": os.path.join(os.path.dirname(os.path.abspath(args.daemon)), "sshguardianctl")}
 
         if args.ruleset:
             sh("nft", "-f", args.ruleset)
@@ -552,7 +570,7 @@ def main():
                 "no READY=1; stderr: " + open(os.path.join(tmp, "daemon.stderr")).read())
         st = d.last_status()
         if not args.ruleset:
-            r.check("start-up STATUS healthy", st == "healthy: sshd is reachable on port 22", "STATUS=%r" % st)
+            r.check("start-up STATUS healthy", st == HEALTHY, "STATUS=%r" % st)
             r.check("start-up writes no entry when healthy", not d.since(0), json.dumps(d.since(0)))
         t, _ = d.wait_note(lambda n: n == "WATCHDOG=1", time.monotonic(), timeout=WATCHDOG_USEC[0] / 1e6 + 1)
         r.check("watchdog pings", t is not None, "no WATCHDOG=1 within the watchdog period")
@@ -572,6 +590,10 @@ def main():
         r.check("SIGTERM ends it cleanly", rc == 0, "exit status %r" % rc)
         t, _ = d.wait_note(lambda n: n == "STOPPING=1", 0, timeout=1)
         r.check("STOPPING=1 on the way out", t is not None, "no STOPPING=1")
+        if "dbus" in names:
+            p = ctl_status(ctx)
+            r.check("sshguardianctl status without the daemon: exit 3", p.returncode == 3 and not p.stdout and
+                    "not running" in p.stderr, "%d %s %s" % (p.returncode, p.stdout, p.stderr))
     finally:
         if d and d.proc.poll() is None:
             d.proc.kill()

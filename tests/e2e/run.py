@@ -68,12 +68,22 @@ STATE_TIMEOUT = 5.0         # s: Healthy to settle after the entry
 # iptables-legacy has no notifications: the daemon compares its tables on
 # the watchdog tick, every WatchdogSec/2 = 10 s.
 LEGACY_TIMEOUT = 15.0
+# max-startups is resolved after a minute without drops
+MAX_STARTUPS_TIMEOUT = 75.0
 BOOT_TIMEOUT = 60.0
 BUS = ["org.sshguardian1", "/org/sshguardian1", "org.sshguardian1.Manager"]
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "SYSTEMD_PAGER": "", "PAGER": "cat",
        "SYSTEMD_COLORS": "0"}
 SSHD_DIR = "/etc/ssh/sshd_config.d"
+# The host's external interface (a veth pair: no dummy driver in every
+# kernel); idempotent, it also restores what a link going down removed
+# (IPv6 addresses, routes).
+NET_SETUP = ("ip link show e2e0 >/dev/null 2>&1 || ip link add e2e0 type veth peer name e2e1; "
+             "ip addr replace 192.0.2.1/24 dev e2e0 && ip addr replace 2001:db8::1/64 dev e2e0 nodad && "
+             "ip link set e2e0 up && ip link set e2e1 up && "
+             "ip route replace default via 192.0.2.254 dev e2e0 && "
+             "ip -6 route replace default via 2001:db8::fe dev e2e0")
 # What the unit documents (README "Sandbox"): a regression above it fails.
 EXPOSURE_DOCUMENTED = 1.9
 CAPS = {"cap_net_admin": 12, "cap_net_raw": 13, "cap_sys_ptrace": 19, "cap_dac_read_search": 2}
@@ -312,16 +322,20 @@ class Suite:
         """Undoes whatever a case may have left: sshd as Debian ships it,
         an empty firewall, nothing else on port 22."""
         c = self.c
-        c.sh("rm -f %s/50-e2e-*.conf; "
+        c.sh("if ls %s/50-e2e-*.conf >/dev/null 2>&1; then rm -f %s/50-e2e-*.conf; systemctl restart ssh.service; fi; "
              "if [ -d /etc/ssh/e2e-keys ]; then mv /etc/ssh/e2e-keys/* /etc/ssh/ 2>/dev/null; rmdir /etc/ssh/e2e-keys; fi; "
-             "systemctl stop e2e-holder.service 2>/dev/null; systemctl reset-failed e2e-holder.service 2>/dev/null; "
+             "for u in e2e-holder e2e-flood; do systemctl stop $u.service; systemctl reset-failed $u.service; done 2>/dev/null; "
+             "if [ -e /run/systemd/system/ssh.service.d ]; then rm -rf /run/systemd/system/ssh.service.d; "
+             "systemctl daemon-reload; fi; "
+             "if systemctl -q is-enabled ssh.socket; then systemctl disable --now ssh.socket; systemctl enable ssh.service; fi; "
+             + NET_SETUP + "; "
              "if grep -q '^ENABLED=yes' /etc/ufw/ufw.conf; then ufw --force disable >/dev/null; fi; "
              "nft flush ruleset; "
              # only the legacy tables that exist: touching one would create it
              "for tb in $(cat /proc/net/ip_tables_names); do iptables-legacy -t $tb -F; iptables-legacy -t $tb -X; done; "
              "for tb in $(cat /proc/net/ip6_tables_names); do ip6tables-legacy -t $tb -F; ip6tables-legacy -t $tb -X; done; "
              "grep -qx filter /proc/net/ip_tables_names && iptables-legacy -P INPUT ACCEPT; "
-             "systemctl reset-failed ssh.service; systemctl start ssh.service", check=False)
+             "systemctl reset-failed ssh.service; systemctl start ssh.service" % (SSHD_DIR, SSHD_DIR), check=False)
         deadline = time.monotonic() + 10
         while not re.search(r":22\b", c.run(["ss", "-Htln"], check=False).stdout):
             if time.monotonic() > deadline:
@@ -343,13 +357,14 @@ class Suite:
     # -- one breakage ----------------------------------------------------------
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
-             timeout=ENTRY_TIMEOUT):
+             timeout=ENTRY_TIMEOUT, after=None):
         """SETUP (untimed), TRIGGER (timed): a problem entry of CAUSE whose
         fields include SELECT must appear and carry EXPECT (a dict of field
         suffix -> value, a set of allowed values, or a function of the
         context returning either); Healthy and `status` as given while
         broken (not checked when TRANSIENT: sshd is back within a fraction
-        of a second); FIX (timed, or nothing when AUTO_RESOLVE): a resolved
+        of a second); AFTER(ctx), if given, more checks once the problem
+        entry is there; FIX (timed, or nothing when AUTO_RESOLVE): a resolved
         entry of CAUSE, Healthy true, status 0."""
         problems, notes, ctx = [], [], {}
         if self.daemon_active() != "active":
@@ -358,7 +373,7 @@ class Suite:
         try:
             if setup:
                 setup(ctx) if callable(setup) else self.c.sh(setup, check=False)
-            start = self.j.mark()
+            start = ctx["start"] = self.j.mark()
             t0, r, pids = self.c.timed(trigger, want_pid=bool(committer))
             ctx["pids"] = pids
             ctx["trigger"] = r
@@ -401,6 +416,8 @@ class Suite:
                     else:
                         problems.append("CHANGED_BY_PID: expected %d (container) or %d (global), observed %r" % (
                             cp, hp or -1, got))
+                if after:
+                    problems += after(ctx)
                 if not transient:
                     h = self.wait_healthy("b %s" % ("true" if healthy else "false"))
                     if h != "b %s" % ("true" if healthy else "false"):
@@ -495,13 +512,45 @@ def define_cases(s):
         expect=dict(sshd, unit_result="exit-code", config_file=typo, config_line="2"),
         fix="rm -f %s; systemctl reset-failed ssh.service; systemctl restart ssh.service" % typo)
 
-    # ... and the end of that restart loop: once systemd gives up, the entry
-    # names the reason the starts failed, with UNIT_RESULT=start-limit-hit.
-    add("restart-loop-start-limit-hit", cause="config-invalid",
+    # ... and the end of that loop: after five restarts systemd gives up
+    # ("Start request repeated too quickly").  systemd 252 keeps the first
+    # failure's result (exit-code) then: Result=start-limit-hit only comes
+    # when the refused start follows a success (next case).  The cause stays
+    # open the whole time: ONE problem entry, nothing resolved and nothing
+    # "flapping" in between, config-invalid still open at the end.
+    def gave_up(ctx):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            st = c.run(["systemctl", "show", "ssh.service", "-p", "ActiveState", "-p", "NRestarts"]).stdout.split()
+            if "ActiveState=failed" in st and "NRestarts=5" in st:
+                break
+            time.sleep(0.05)
+        else:
+            return ["systemd did not give up restarting ssh.service: %s" % st]
+        time.sleep(1.0)
+        problems = []
+        for e in s.j.since(ctx["start"]):
+            if e.get("SSHGUARDIAN_FLAPPING") or e.get("SSHGUARDIAN_CAUSE") != "config-invalid" or \
+                    e.get("SSHGUARDIAN_STATE") != "problem":
+                problems.append("during the restart loop: unexpected entry " + brief(e))
+        open_ = s.findings()
+        if '"config-invalid"' not in open_:
+            problems.append("once systemd gave up: Findings=%s, expected config-invalid open" % open_)
+        return problems
+    add("restart-loop-until-systemd-gives-up", cause="config-invalid",
         setup=lambda ctx: c.write(typo, "# a typo on the next line\nPermitRootLogn no\n"),
-        trigger=restart_ssh(), select={"unit_result": "start-limit-hit"},
-        expect=dict(sshd, unit_result="start-limit-hit", config_file=typo, config_line="2"),
+        trigger=restart_ssh(), after=gave_up,
+        expect=dict(sshd, unit_result="exit-code", config_file=typo, config_line="2"),
         fix="rm -f %s; systemctl reset-failed ssh.service; systemctl start ssh.service" % typo)
+
+    # A tool restarting a healthy sshd again and again: the sixth start
+    # within 10 s is refused, sshd stays down, Result=start-limit-hit and
+    # no more specific cause: start-limit.
+    add("restart-storm-start-limit-hit", cause="start-limit",
+        setup="systemctl reset-failed ssh.service; for i in 1 2 3 4 5; do systemctl restart ssh.service; done",
+        trigger=restart_ssh(),
+        expect=dict(sshd, unit_result="start-limit-hit"),
+        fix="systemctl reset-failed ssh.service; systemctl start ssh.service")
 
     port = SSHD_DIR + "/50-e2e-port.conf"
     add("port-moved", cause="port-changed",
@@ -627,6 +676,60 @@ def define_cases(s):
         expect=dict(config_file=pending, config_line="1"),
         healthy=True, status=1,
         fix="rm -f %s" % pending)
+
+    # The causes the issue does not list but a container can produce.
+
+    # A ListenAddress no interface has: sshd cannot bind and fails.
+    nowhere = SSHD_DIR + "/50-e2e-address.conf"
+    add("listen-address-not-assigned", cause="address-missing",
+        setup=lambda ctx: c.write(nowhere, "ListenAddress 192.0.2.50\n"),
+        trigger=restart_ssh(),
+        expect=dict(sshd, unit_result="exit-code", port="22", config_file=nowhere, config_line="1"),
+        fix="rm -f %s; systemctl reset-failed ssh.service; systemctl restart ssh.service" % nowhere)
+
+    # sshd bound to the external interface's address only (which opens
+    # listen-restricted first: IPv6 is not served), and that interface goes
+    # down; it comes up again, then the ListenAddress goes.
+    ifdown = SSHD_DIR + "/50-e2e-ifdown.conf"
+    add("listen-interface-down", cause="interface-down",
+        setup=lambda ctx: (c.write(ifdown, "ListenAddress 192.0.2.1\n"), c.sh(restart_ssh())),
+        trigger="ip link set e2e0 down",
+        expect=dict(interface="e2e0", port="22", family="ipv4", config_file=ifdown, config_line="1"),
+        fix="ip link set e2e0 up && rm -f %s && systemctl restart ssh.service" % ifdown)
+
+    # Socket activation, as a Debian administrator switches to it; then the
+    # socket unit is stopped while no sshd runs.
+    add("ssh-socket-stopped", cause="socket-stopped",
+        setup="systemctl disable --now ssh.service && systemctl enable --now ssh.socket",
+        trigger="systemctl stop ssh.socket",
+        expect={"unit": "ssh.socket"},
+        fix="systemctl start ssh.socket")
+
+    # sshd's privilege separation directory gone: an sshd unit without
+    # RuntimeDirectory= (where /run/sshd comes from tmpfiles.d), emulated
+    # with a drop-in.
+    def no_privsep(ctx):
+        c.sh("mkdir -p /run/systemd/system/ssh.service.d")
+        c.write("/run/systemd/system/ssh.service.d/50-e2e-no-runtime-dir.conf", "[Service]\nRuntimeDirectory=\n")
+        c.sh("systemctl daemon-reload && systemctl stop ssh.service && rm -rf /run/sshd")
+    add("privsep-directory-missing", cause="privsep-missing",
+        setup=no_privsep, trigger="systemctl start ssh.service",
+        expect=dict(sshd, unit_result="exit-code"),
+        fix="mkdir -p /run/sshd && systemctl reset-failed ssh.service && systemctl start ssh.service")
+
+    # More unauthenticated connections than MaxStartups allows: sshd drops
+    # the rest (a warning: Healthy stays true).  It is resolved once sshd
+    # has dropped nothing for a minute.
+    maxst = SSHD_DIR + "/50-e2e-maxstartups.conf"
+    add("max-startups-exceeded", cause="max-startups",
+        setup=lambda ctx: (c.write(maxst, "MaxStartups 1\n"), c.sh(restart_ssh())),
+        trigger="systemd-run --quiet --unit=e2e-flood /usr/bin/python3 -c '"
+                "import socket, time\n"
+                "s = [socket.create_connection((\"127.0.0.1\", 22)) for i in range(4)]\n"
+                "time.sleep(3600)\n'",
+        expect=dict(scope="rate-limited", config_file=maxst, config_line="1"),
+        healthy=True, status=1, fix="systemctl stop e2e-flood.service",
+        timeout=MAX_STARTUPS_TIMEOUT)
 
     # Not in the issue's list, in DESIGN's: iptables-legacy has no change
     # notifications; its rule's "handle" is its position in the chain.  Last:
@@ -771,10 +874,7 @@ def main():
         c.prepare()
         c.boot()
         log("container booted in %.1f s (leader pid %d)" % (time.monotonic() - started, c.leader))
-        c.sh("ip link add e2e0 type veth peer name e2e1 && "
-             "ip addr add 192.0.2.1/24 dev e2e0 && ip addr add 2001:db8::1/64 dev e2e0 nodad && "
-             "ip link set e2e0 up && ip link set e2e1 up && "
-             "ip route add default via 192.0.2.254 dev e2e0 && ip -6 route add default via 2001:db8::fe dev e2e0")
+        c.sh(NET_SETUP)
         enabled = c.run(["systemctl", "is-enabled", "ssh.service", "ssh.socket"], check=False).stdout.split()
         active = c.run(["systemctl", "is-active", "ssh.service", "ssh.socket"], check=False).stdout.split()
         if enabled != ["enabled", "disabled"] or active != ["active", "inactive"]:

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* sshguardiand's object on the system bus (DESIGN.md, sshguardiand(8)). */
+#define SSHGUARDIAN_BUS_NAME "org.sshguardian1"
+#define SSHGUARDIAN_BUS_PATH "/org/sshguardian1"
+#define SSHGUARDIAN_BUS_INTERFACE "org.sshguardian1.Manager"

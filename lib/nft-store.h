@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The nftables ruleset kept current from the change notifications, so that
+ * a committed generation costs the decoding of what is stored instead of a
+ * fresh dump (the kernel's dump of a 100,000-rule ruleset takes seconds).
+ *
+ * The store holds the netlink messages a consistent dump (nft_dump_raw())
+ * returns — tables, chains, sets, the set elements the dump includes,
+ * objects, flowtables, rules — and applies each notification to them:
+ * NFNLGRP_NFTABLES announces every change with the same attributes a dump
+ * reply has (nft-monitor.h).  nft_store_ruleset() feeds the stored messages
+ * to nft_ruleset_parse_msgs() in the dump's order, so the NftRuleset it
+ * returns is the one nft_ruleset_read() would return at the same
+ * generation: same tables, chains, rules (handles, order, expressions),
+ * sets, and the same elements.
+ *
+ * What the kernel sends, observed on 6.18 (tests/data/nft-store/capture.sh
+ * records it; check_nft_store.c replays it; tests/tools/nft-store-diff.py
+ * holds the store to fresh dumps over a long random sequence of changes):
+ *
+ *  - NEWRULE carries the whole rule and its handle.  NFTA_RULE_POSITION,
+ *    the handle of the rule before it, is given only when the rule is
+ *    neither first nor last in its chain, as the chain stands when the
+ *    kernel commits that rule — with the rules of the same batch that come
+ *    later already in it, and those the batch deletes later still in it.
+ *    A position may therefore name a rule announced later in the batch
+ *    (`nft -f` with several `insert`s): such rules wait for it here.
+ *  - Without a position the rule is first or last.  NLM_F_APPEND in the
+ *    notification says which it asked for (add: last; insert: first), and
+ *    that is where it is, unless the batch deleted a rule of that chain
+ *    earlier: a rule added `position H` after rule H that the same batch
+ *    deleted becomes first (and an insert before it, last), announced
+ *    exactly like a rule appended after a flush.  The store cannot tell
+ *    them apart and refuses (-ESTALE): `flush chain` followed by more than
+ *    one rule in one batch costs a dump.
+ *  - `replace rule` keeps the handle: DELRULE then NEWRULE of that handle
+ *    (with NLM_F_APPEND and, for the first or last rule, no position); the
+ *    new rule takes the old one's place.
+ *  - Deleting a rule that uses an anonymous set announces DELSET of that
+ *    set after the DELRULE.  Deleting a rule that binds an anonymous chain
+ *    (`jump { ... }`, NFT_CHAIN_BINDING) deletes that chain and its rules
+ *    without announcing them: the store deletes them with the rule.
+ *  - DELTABLE comes after a DEL of each of its rules, sets, objects and
+ *    chains; `nft flush ruleset` does that table by table.  DELSET of a
+ *    named set does not announce its elements.
+ *  - NEWSETELEM and DELSETELEM carry one element each, as a dump has it
+ *    (an interval as its start and its end element).  Adding an element
+ *    that exists announces nothing, except in a set with timeouts, where it
+ *    updates the timeout and is announced as NEWSETELEM.
+ *  - `nft rename chain` is a NEWCHAIN of the same handle and a new name;
+ *    the rules that jump to it are not announced, though a dump now names
+ *    the chain's new name in them.  The store refuses it (-ESTALE).
+ *  - Adding a device to a netdev chain (or flowtable) announces NEWCHAIN
+ *    with only the added device; the store refuses chain and flowtable
+ *    updates whose device list differs from the stored one (-ESTALE).
+ *  - NFTA_SET_COUNT (attribute 20, Linux 6.16 and later) gives the number
+ *    of elements of a set, which tells the store the size of a set the dump
+ *    left out.
+ *
+ * What the store does not follow, and how the model stays right:
+ *  - Sets whose elements change without a notification — named sets with
+ *    timeouts (elements expire) or updated from the packet path
+ *    (NFT_SET_EVAL, `add @set`, meters) — are kept without elements
+ *    (elems_complete false), as nft_dump_raw() leaves them: the evaluator
+ *    asks the kernel (nft_set_lookup_live).
+ *  - A named set of more than NFT_SMALL_SET_MAX elements is not in a dump;
+ *    the store counts its elements (up to NFT_STORE_SET_KEEP_MAX it keeps
+ *    them, so that a set shrinking back is exact) and refuses the deletion
+ *    that would make such a set small again without its elements.
+ *  - Counters, quotas and `last` in rules, and the use counts of tables and
+ *    chains, are as they were announced or dumped: traffic changes them
+ *    without a notification.  Nothing judged depends on them.
+ *
+ * Memory, measured by tests/bench/nft-store-bench.sh (100,000 rules of
+ * `ip saddr A tcp dport P counter drop`, nine expressions each): about 190
+ * bytes per rule.  A rule is a 32-byte node in one array, 8 bytes of
+ * handle index, and a body of 4 bytes per expression plus its attributes
+ * other than the expressions (userdata, compat); each distinct expression
+ * (the netlink bytes of one NFTA_LIST_ELEM) is stored once with a
+ * reference count, so the meta, payload, counter and verdict expressions
+ * that rules repeat cost nothing more.
+ *
+ * Use: open the monitor socket first (nft_monitor_open()), then
+ * nft_store_load(); pass every received datagram to nft_store_apply() — it
+ * skips what the load already saw — and build an NftRuleset when it
+ * reports a committed generation.  On ENOBUFS from recv(), and whenever a
+ * call returns -ESTALE, load again.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nft-monitor.h"
+#include "nft-ruleset.h"
+
+/* A named set of more than NFT_SMALL_SET_MAX elements keeps its elements
+ * here up to this many; beyond, only their number. */
+#define NFT_STORE_SET_KEEP_MAX 1024u
+
+typedef struct NftStore NftStore;
+
+/* Reads the ruleset of the caller's network namespace with nft_dump_raw()
+ * (consistent: retried while the generation changes) into a new store;
+ * also returns the dump decoded into *ret_ruleset when that is not NULL.
+ * Needs CAP_NET_ADMIN.  Returns 0 or a negative errno. */
+int nft_store_load(NftStore **ret, NftRuleset **ret_ruleset);
+
+/* The same from the bytes of a recorded consistent dump (what an
+ * NftDumpSink received, as nft-capture records it).  Returns 0, -EBADMSG
+ * when the decoder refuses a message, -ESTALE when the dump refers to an
+ * object it does not hold, or -ENOMEM. */
+int nft_store_load_msgs(NftStore **ret, NftRuleset **ret_ruleset, const void *buf, size_t len);
+
+/* Applies one datagram received on the monitor socket (BUF aligned to 4
+ * bytes, as any recv() buffer is).  Changes of generations the store
+ * already holds (queued before the load) are skipped.  Returns how many
+ * generations this datagram completed (NFT_MSG_NEWGEN applied, 0 or 1), or
+ * -ESTALE when the store can no longer be trusted: a generation was
+ * skipped or reached out of order, a message refers to something the store
+ * does not hold, a rule's place cannot be known, a message kind is not
+ * modelled, or a message is malformed (framing, attributes, or anything the
+ * decoder refuses).  After -ESTALE (or -ENOMEM) the store stays stale: the
+ * caller loads a new one.  -EINVAL: BUF misaligned. */
+int nft_store_apply(NftStore *s, const void *buf, size_t len);
+
+/* The generation the store holds (the last NEWGEN applied, or the dump's). */
+uint32_t nft_store_genid(const NftStore *s);
+
+/* Whether changes of a generation whose NEWGEN has not arrived yet were
+ * applied: the store is between two generations. */
+bool nft_store_in_batch(const NftStore *s);
+
+/* The NEWGEN of the last generation applied (genid, and the pid and comm of
+ * the process that committed it); NULL when none was since the load. */
+const NftMonitorEvent *nft_store_last_commit(const NftStore *s);
+
+/* A new NftRuleset of the stored generation, equal to what nft_ruleset_read()
+ * returns at that generation.  Returns 0, -EBUSY between two generations
+ * (nft_store_in_batch()), -ESTALE for a stale store, or -ENOMEM. */
+int nft_store_ruleset(const NftStore *s, NftRuleset **ret);
+
+typedef struct NftStoreStats {
+        size_t tables, chains, rules, sets, elems, objects, flowtables;
+        size_t exprs;           /* distinct expressions stored */
+        size_t expr_refs;       /* expressions of all rules */
+} NftStoreStats;
+
+void nft_store_stats(const NftStore *s, NftStoreStats *ret);
+
+NftStore *nft_store_free(NftStore *s);
+static inline void nft_store_freep(NftStore **s) {
+        nft_store_free(*s);
+}
