@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fw-frontend.h"
@@ -252,21 +254,47 @@ static void explain_probe(const FwJudgeContext *c, int family, const uint8_t *sa
         nft_eval_probe(c->rs, &probe, c->live ? nft_set_lookup_live : NULL, c->live, &e->result);
 }
 
+/* Whether IFNAME is a loopback interface: no client from elsewhere
+ * arrives there, so what the firewall does on it does not count. */
+static bool interface_is_loopback(const char *ifname) {
+        struct ifreq ifr = {};
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        bool lo = false;
+
+        if (fd < 0)
+                return strcmp(ifname, "lo") == 0;
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) >= 0)
+                lo = (ifr.ifr_flags & IFF_LOOPBACK) != 0;
+        else
+                lo = strcmp(ifname, "lo") == 0;
+        close(fd);
+        return lo;
+}
+
+/* FAMILY's verdict fixed per interface (loopback left out): whether it is
+ * blocked on some, on every one (*ALL_BLOCKED), and whether fixing the
+ * interface decided it everywhere (*ALL_DECIDED). */
 static bool family_blocked_on_some_interface(const FwJudgeContext *c, int family, uint16_t port, Scope *scope,
-                                             bool *all_interfaces_decided) {
+                                             bool *all_decided, bool *all_blocked) {
         struct if_nameindex *ifs = if_nameindex();
         bool any_blocked = false;
+        size_t n_external = 0, n_blocked = 0;
 
-        *all_interfaces_decided = ifs != NULL;
+        *all_decided = ifs != NULL;
         for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
                 Explanation e;
 
+                if (interface_is_loopback(i->if_name))
+                        continue;
+                n_external++;
                 explain_probe(c, family, NULL, NULL, i->if_name, false, port, &e);
                 if (e.result.verdict == NFT_VERDICT_UNKNOWN)
-                        *all_interfaces_decided = false;
+                        *all_decided = false;
                 else if (verdict_blocks(e.result.verdict)) {
                         bool known = false;
                         any_blocked = true;
+                        n_blocked++;
                         for (size_t k = 0; k < scope->n_blocked_interfaces; k++)
                                 known = known || strcmp(scope->blocked_interfaces[k], i->if_name) == 0;
                         if (!known) {
@@ -282,6 +310,7 @@ static bool family_blocked_on_some_interface(const FwJudgeContext *c, int family
         }
         if (ifs)
                 if_freenameindex(ifs);
+        *all_blocked = n_external > 0 && n_blocked == n_external;
         return any_blocked;
 }
 
@@ -293,6 +322,18 @@ static void scope_compute(const FwJudgeContext *c, const Explanation e[2], uint1
                 unknown[k] = e[k].result.verdict == NFT_VERDICT_UNKNOWN;
                 rate_limited = rate_limited || (e[k].result.verdict == NFT_VERDICT_ACCEPT && e[k].result.rate_limited);
         }
+        /* Undecided because of the interface: blocked on every interface a
+         * client can arrive on (everything but loopback, as ufw and most
+         * rulesets accept there) is blocked for the whole family. */
+        bool decided = true, some_if = false;
+        for (int k = 0; k < 2; k++)
+                if (unknown[k]) {
+                        bool d, all;
+                        some_if = family_blocked_on_some_interface(c, e[k].family, port, scope, &d, &all) || some_if;
+                        decided = decided && d;
+                        if (d && all)
+                                blocked[k] = true;
+                }
         /* A whole family blocked for every source is the larger problem,
          * whatever the other family does for some sources. */
         if (blocked[0] && blocked[1])
@@ -301,19 +342,11 @@ static void scope_compute(const FwJudgeContext *c, const Explanation e[2], uint1
                 scope->name = "ipv4";
         else if (blocked[1])
                 scope->name = "ipv6";
-        else if (unknown[0] || unknown[1]) {
-                bool decided = true, some_if = false;
-
-                for (int k = 0; k < 2; k++)
-                        if (unknown[k]) {
-                                bool d;
-                                some_if = family_blocked_on_some_interface(c, e[k].family, port, scope, &d) || some_if;
-                                decided = decided && d;
-                        }
+        else if (unknown[0] || unknown[1])
                 /* Fixing the interface decided it: the interface is what
                  * matters.  Otherwise it is the source. */
                 scope->name = decided ? (some_if ? "some-interfaces" : NULL) : "some-sources";
-        } else if (rate_limited)
+        else if (rate_limited)
                 scope->name = "rate-limited";
 }
 
@@ -465,7 +498,8 @@ static bool partial_block_explain(const FwJudgeContext *c, const Explanation *an
 
         if (res->verdict != NFT_VERDICT_UNKNOWN || !scope->name)
                 return false;
-        if (strcmp(scope->name, "some-interfaces") == 0) {
+        if (strcmp(scope->name, "some-interfaces") == 0 || strcmp(scope->name, "all") == 0 ||
+            strcmp(scope->name, family_name(any->family)) == 0) {
                 /* the first interface it is blocked on names the rule */
                 for (size_t i = 0; i < scope->n_blocked_interfaces; i++) {
                         explain_probe(c, any->family, NULL, NULL, scope->blocked_interfaces[i], false, port, e);

@@ -65,6 +65,17 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
                                        &error, &s) >= 0)
                 u->active_state = keep(f, s);
         sd_bus_error_free(&error);
+        if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "SubState",
+                                       &error, &s) >= 0)
+                u->sub_state = keep(f, s);
+        sd_bus_error_free(&error);
+        {
+                uint64_t t = 0;
+                if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit",
+                                                "InactiveEnterTimestamp", &error, 't', &t) >= 0)
+                        u->inactive_enter_usec = t;
+                sd_bus_error_free(&error);
+        }
         if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, iface, "Result", &error, &s) >= 0)
                 u->result = keep(f, s);
         sd_bus_error_free(&error);
@@ -350,4 +361,12 @@ size_t findings_drop_source_bans(SgFinding *f, size_t n) {
                         f[k++] = f[i];
         }
         return k;
+}
+
+void sshd_units_judge_stops(SshdUnitsFacts *f) {
+        for (size_t i = 0; i < f->n_units; i++) {
+                SgUnitFacts *u = &f->units[i];
+                if (u->loaded && u->active_state && strcmp(u->active_state, "active") != 0)
+                        u->stop_requested = sshd_journal_stop_requested(u->name);
+        }
 }

@@ -101,8 +101,8 @@ int verb_audit(int argc, char **argv) {
                 for (size_t i = 0; i < units.n_units && !svc; i++)
                         if (units.units[i].loaded && strstr(units.units[i].name, ".service"))
                                 svc = &units.units[i];
+                sshd_units_judge_stops(&units);
                 if (svc && strcmp(svc->active_state ? svc->active_state : "", "active") != 0) {
-                        units.units[svc - units.units].stop_requested = sshd_journal_stop_requested(svc->name);
                         (void) sshd_journal_lines(units.journal_unit ? units.journal_unit : svc->name,
                                                   units.invocation_id, AUDIT_LOG_LINES, &log, &n_log);
                 }

@@ -202,8 +202,12 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                         break;
                 if (strcmp(key, "Result") == 0 && strcmp(iface, "org.freedesktop.systemd1.Service") == 0 &&
                     sd_bus_message_read(msg, "v", "s", &s) >= 0) {
-                        if (result_is_crash(s) && !m->crash_pending)
+                        /* systemd sends every property of the interface
+                         * on each change: only a change TO a crash counts */
+                        if (result_is_crash(s) && (!m->last_result_known || !result_is_crash(m->last_result)))
                                 m->crash_pending = true;
+                        snprintf(m->last_result, sizeof(m->last_result), "%s", s);
+                        m->last_result_known = true;
                 } else if (strcmp(key, "ExecMainStatus") == 0 && sd_bus_message_read(msg, "v", "i", &i) >= 0)
                         m->crash_signal = i;
                 else if (strcmp(key, "ActiveState") == 0 && sd_bus_message_read(msg, "v", "s", &s) >= 0) {

@@ -28,6 +28,8 @@
 /* How long sshd's last words may lag behind systemd's report of the
  * failure they explain. */
 #define LOG_WAIT_USEC (250ULL * 1000ULL)
+/* How long a start or stop in progress may last before it is judged as it is. */
+#define UNIT_SETTLE_USEC (10ULL * 1000000ULL)
 /* sshd may bind its sockets a moment after systemd calls it active
  * (Type=simple/exec units): a second look at the sockets then. */
 #define RECHECK_USEC (300ULL * 1000ULL)
@@ -85,24 +87,71 @@ static void config_running_take(Manager *m) {
         m->config_running = c;
 }
 
+/* Between two settled states (a start in progress, a stop in progress)
+ * sshd's unit says nothing yet: starting again after a failure resets
+ * Result= to success and opens a new invocation with no log lines.  Such
+ * a state is not judged -- the last settled one stands -- unless it lasts
+ * longer than UNIT_SETTLE_USEC (a start that hangs).  Waiting to restart
+ * after a failure (SubState=auto-restart) is settled: it failed. */
+static bool unit_transitional(const SgUnitFacts *u) {
+        const char *state = u->active_state ? u->active_state : "";
+
+        if (strcmp(state, "activating") == 0)
+                return !u->sub_state || strcmp(u->sub_state, "auto-restart") != 0;
+        return strcmp(state, "deactivating") == 0;
+}
+
 static void refresh_units(Manager *m, unsigned *dirty) {
+        SshdUnitsFacts fresh = {};
         const SgUnitFacts *svc;
         const char *state;
         bool started;
 
+        /* no bus (it restarts): the last facts stand until it is back */
+        if (!m->bus || sshd_units_read(m->bus, m->conf.n_units > 0 ? (const char *const *) m->conf.units : NULL,
+                                       &fresh) < 0) {
+                sshd_units_done(&fresh);
+                if (!m->audited)
+                        m->have_units = false;
+                return;
+        }
+        for (size_t i = 0; i < fresh.n_units; i++)
+                if (fresh.units[i].loaded && strstr(fresh.units[i].name, ".service")) {
+                        SgUnitFacts *u = &fresh.units[i];
+                        uint64_t now = now_usec();
+                        if (m->audited && m->have_units && unit_transitional(u)) {
+                                if (m->unit_transition_since == 0)
+                                        m->unit_transition_since = now;
+                                if (now - m->unit_transition_since < UNIT_SETTLE_USEC) {
+                                        /* the next PropertiesChanged, or this, looks again */
+                                        (void) sd_event_source_set_time_relative(
+                                                m->recheck_timer, UNIT_SETTLE_USEC - (now - m->unit_transition_since));
+                                        (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
+                                        sshd_units_done(&fresh);
+                                        return;
+                                }
+                        } else
+                                m->unit_transition_since = 0;
+                        /* waiting to restart after a failure: it failed */
+                        if (u->sub_state && strcmp(u->sub_state, "auto-restart") == 0)
+                                u->active_state = "failed";
+                        break;
+                }
+
         sshd_units_done(&m->units);
+        m->units = fresh;
+        m->have_units = true;
         strv_free(m->sshd_log);
         m->sshd_log = NULL;
         m->n_sshd_log = 0;
-        m->have_units = m->bus && sshd_units_read(m->bus, m->conf.n_units > 0 ? (const char *const *) m->conf.units : NULL,
-                                                  &m->units) >= 0;
+        sshd_units_judge_stops(&m->units);
         svc = service_unit(m);
         state = svc && svc->active_state ? svc->active_state : "";
 
         /* sshd (re)started or reloaded since the last look: it read its
-         * configuration then, and its sockets are new */
-        /* a restart may have come and gone between two looks: the
-         * invocation id or systemd's word (activating, reloading) tells */
+         * configuration then, and its sockets are new.  A restart may have
+         * come and gone between two looks: the invocation id or systemd's
+         * word (activating, reloading) tells. */
         started = strcmp(state, "active") == 0 &&
                   (!m->service_active_state || strcmp(m->service_active_state, "active") != 0 ||
                    m->service_restarting || strcmp(m->service_invocation, m->units.invocation_id) != 0);
@@ -116,13 +165,16 @@ static void refresh_units(Manager *m, unsigned *dirty) {
         }
         free(m->service_active_state);
         m->service_active_state = svc ? strdup(state) : NULL;
+        if (svc && !m->last_result_known) {
+                /* what Result= was when first seen: only a change to a
+                 * crash afterwards is a crash */
+                snprintf(m->last_result, sizeof(m->last_result), "%s", svc->result ? svc->result : "");
+                m->last_result_known = true;
+        }
 
-        if (svc && strcmp(state, "active") != 0) {
-                SgUnitFacts *u = &m->units.units[svc - m->units.units];
-                u->stop_requested = sshd_journal_stop_requested(svc->name);
+        if (svc && strcmp(state, "active") != 0)
                 (void) sshd_journal_lines(m->units.journal_unit ? m->units.journal_unit : svc->name,
                                           m->units.invocation_id, SSHD_LOG_LINES, &m->sshd_log, &m->n_sshd_log);
-        }
 }
 
 static int refresh_listeners(Manager *m) {

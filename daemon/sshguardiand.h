@@ -104,6 +104,11 @@ typedef struct Manager {
         char *service_active_state;     /* to notice (re)starts */
         char service_invocation[33];
         bool service_restarting;        /* systemd said activating/reloading since the last look */
+        uint64_t unit_transition_since; /* the service is starting or stopping since (monotonic usec) */
+        /* the service's Result= as last seen in a PropertiesChanged signal:
+         * a crash is a change to signal/core-dump */
+        char last_result[32];
+        bool last_result_known;
         /* sshd's last words reach the journal through journald's stream,
          * possibly after systemd reports the failure: the invocation whose
          * lines were waited for (once) */

@@ -204,6 +204,11 @@ static bool listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool s
                 return true;
         if (socket_mode && l->pid == 1)
                 return true;            /* systemd holds ssh.socket's listening socket */
+        /* Whose socket it is could not be found out (no right to look
+         * into other processes' fds): while sshd runs, it is taken for
+         * sshd's -- never for "another process" without evidence. */
+        if (l->pid == 0 && !l->comm)
+                return !svc || unit_running(svc) || socket_mode;
         return str_eq(l->comm, "sshd");
 }
 
@@ -462,8 +467,11 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         SgFinding *f;
 
         /* Socket activation: systemd listens for sshd. */
+        /* ... unless the service itself was stopped on purpose after the
+         * socket: then that stop is what the administrator did last */
         if (sock && (!svc || !unit_running(svc)) && !unit_running(sock) &&
-            (sock->stop_requested || str_eq(sock->active_state, "failed")) && !(svc && svc->stop_requested)) {
+            (sock->stop_requested || str_eq(sock->active_state, "failed")) &&
+            !(svc && svc->stop_requested && svc->inactive_enter_usec >= sock->inactive_enter_usec)) {
                 f = finding_add(fs, SG_CAUSE_SOCKET_STOPPED, true);
                 evidence_unit(fs, f, sock);
                 evidence_add(fs, f, "remediation", "systemctl start %s", sock->name);

@@ -1181,14 +1181,53 @@ static int parse_gen(NftRuleset *rs, const struct nlmsghdr *nlh) {
         return 0;
 }
 
+typedef struct ElemOrder {
+        const NftRuleset *rs;
+        size_t key_len;
+} ElemOrder;
+
+static int elem_bytes_cmp(const NftRuleset *rs, uint32_t a, uint32_t b, size_t len) {
+        if (!a || !b)
+                return (a != 0) - (b != 0);
+        return memcmp(rs->pool + a, rs->pool + b, len);
+}
+
+static int elem_order_cmp(const void *pa, const void *pb, void *userdata) {
+        const ElemOrder *o = userdata;
+        const NftSetElem *a = pa, *b = pb;
+        int c = elem_bytes_cmp(o->rs, a->key_off, b->key_off, o->key_len);
+        if (c)
+                return c;
+        if ((a->flags & NFT_SET_ELEM_INTERVAL_END) != (b->flags & NFT_SET_ELEM_INTERVAL_END))
+                return (a->flags & NFT_SET_ELEM_INTERVAL_END) ? 1 : -1;
+        return elem_bytes_cmp(o->rs, a->key_end_off, b->key_end_off, o->key_len);
+}
+
+/* A complete set's elements in one order whatever order the kernel's
+ * backend returned them in (a hash's depends on a random seed): by key, a
+ * start before an end of the same key, the catchall element first.  Two
+ * reads of one set, or a read and an NftStore, give equal models.  The
+ * exception is the backend of concatenated intervals (pipapo), which keeps
+ * its elements in the order they were added: nft lists them in that order,
+ * and so does nft_rule_render(). */
+static void set_elems_sort(NftRuleset *rs, NftSet *set) {
+        ElemOrder o = { rs, set->key_len };
+        if ((set->flags & NFT_SET_INTERVAL) && set->n_concat > 1)
+                return;
+        if (set->n_elems > 1)
+                qsort_r(set->elems, set->n_elems, sizeof(NftSetElem), elem_order_cmp, &o);
+}
+
 int nft_ruleset_parse_msgs(NftRuleset *rs, const void *buf, size_t len) {
         const struct nlmsghdr *nlh = buf;
         size_t remaining = len;
 
         for (; nlmsg_ok(nlh, remaining); nlh = nlmsg_next(nlh, &remaining)) {
                 if (nlh->nlmsg_type == NLMSG_DONE) {
-                        if (rs->pending_set != NO_INDEX)
+                        if (rs->pending_set != NO_INDEX) {
                                 rs->sets[rs->pending_set].elems_complete = true;
+                                set_elems_sort(rs, &rs->sets[rs->pending_set]);
+                        }
                         rs->pending_set = NO_INDEX;
                         continue;
                 }
@@ -1436,6 +1475,13 @@ static int dump_set_elems(DumpConn *c, DumpState *s, const SetRef *ref, bool *in
         mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, ref->table);
         mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, ref->name);
 
+        /* Elements of a named set with timeouts expire, and the packet path
+         * adds to a set that `add @set` / `update @set` (or a meter) uses
+         * (NFT_SET_EVAL), both without a new generation: a copy would go
+         * stale unseen, so those are asked one element at a time too. */
+        if (!(ref->flags & NFT_SET_ANONYMOUS) && (ref->flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL)))
+                return 0;
+
         if (ref->flags & NFT_SET_ANONYMOUS) {
                 /* part of a rule's text: always read whole */
                 int r = s->sink->msgs(nlh, nlh->nlmsg_len, s->sink->userdata);
@@ -1481,7 +1527,10 @@ static int dump_once(DumpConn *c, DumpState *s, bool *consistent) {
                 if (r < 0)
                         return r;
         }
-        if ((r = dump_simple(c, s, NFT_MSG_GETRULE, sink_cb, &intr)) < 0)
+        /* not decoded, but an NftStore keeps them */
+        if ((r = dump_simple(c, s, NFT_MSG_GETOBJ, sink_cb, &intr)) < 0 ||
+            (r = dump_simple(c, s, NFT_MSG_GETFLOWTABLE, sink_cb, &intr)) < 0 ||
+            (r = dump_simple(c, s, NFT_MSG_GETRULE, sink_cb, &intr)) < 0)
                 return r;
         if ((r = get_gen(c, s)) < 0)
                 return r;

@@ -34,7 +34,9 @@
 #define NFT_DATA_MAXLEN 64u
 
 /* Named sets with at most this many elements are read whole; larger ones
- * are asked one element at a time (nft_set_lookup_live). */
+ * are asked one element at a time (nft_set_lookup_live), and so are named
+ * sets with timeouts or updated from the packet path (NFT_SET_TIMEOUT,
+ * NFT_SET_EVAL), whose elements change without a new generation. */
 #define NFT_SMALL_SET_MAX 256u
 
 /* Dumps whose generation changed underneath are retried this many times
@@ -200,7 +202,10 @@ typedef struct NftSet {
         uint32_t data_type, data_len;   /* maps; data_type NFT_DATA_VERDICT for vmaps */
         uint32_t n_concat;      /* fields of a concatenated key, 0: not given */
         uint8_t concat_len[16]; /* their lengths in bytes */
-        bool elems_complete;    /* every element is in elems */
+        bool elems_complete;    /* every element is in elems, sorted by key
+                                 * (a start before an end of the same key),
+                                 * except concatenated intervals: in the
+                                 * order they were added, as nft lists them */
         NftSetElem *elems;
         size_t n_elems, allocated_elems;
 } NftSet;
@@ -246,9 +251,10 @@ static inline void nft_ruleset_freep(NftRuleset **rs) {
 }
 
 /* Consumes the netlink messages of one or more nftables dumps (NEWGEN,
- * NEWTABLE, NEWCHAIN, NEWSET, NEWSETELEM, NEWRULE; empty ERROR acks are
- * skipped).  Tables must come before their chains, chains before their
- * rules, sets before rules that use them, as nft_dump_raw() orders them.
+ * NEWTABLE, NEWCHAIN, NEWSET, NEWSETELEM, NEWRULE; empty ERROR acks,
+ * objects and flowtables are skipped).  Tables must come before their
+ * chains, chains before their rules, sets before rules that use them, as
+ * nft_dump_raw() orders them.
  * The stream may also hold the GETSETELEM dump requests that were sent:
  * a request followed by its replies up to NLMSG_DONE marks that set's
  * elements complete (NftSet.elems_complete), which is how a capture records
@@ -268,7 +274,8 @@ typedef struct NftDumpSink {
 
 /* Dumps the ruleset of the caller's network namespace into `sink`:
  * GETGEN, tables, chains, sets, the elements of anonymous sets and of named
- * sets of at most NFT_SMALL_SET_MAX elements, rules, GETGEN; retried while
+ * sets of at most NFT_SMALL_SET_MAX elements (without timeouts or packet-
+ * path updates), objects, flowtables, rules, GETGEN; retried while
  * the generation changes or the kernel flags a dump interrupted
  * (NLM_F_DUMP_INTR) or the decoder finds a dangling reference (-ESTALE),
  * at most NFT_DUMP_RETRIES times (then -EAGAIN).

@@ -281,7 +281,8 @@ def case_policy_drop(r, d, ctx):
     rules = ("table inet pol {\n chain input {\n  type filter hook input priority 10; policy drop;\n"
              "  iif lo accept\n }\n}\n")
     r.transition(d, "policy-drop", "problem", "firewall-drop", {
-        "SSHGUARDIAN_FAMILY": "any", "SSHGUARDIAN_RULE_TABLE": "pol", "SSHGUARDIAN_RULE_CHAIN": "input",
+        "SSHGUARDIAN_FAMILY": "any", "SSHGUARDIAN_SCOPE": "all", "SSHGUARDIAN_RULE_TABLE": "pol",
+        "SSHGUARDIAN_RULE_CHAIN": "input",
         "SSHGUARDIAN_RULE_HANDLE": "", "SSHGUARDIAN_RULE": "policy drop"}, lambda: nft(rules))
     r.transition(d, "policy-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "pol"},
                  lambda: sh("nft", "delete", "table", "inet", "pol"))

@@ -362,6 +362,37 @@ START_TEST(test_socket_stopped) {
         ck_assert_evidence(f, "unit", "ssh.socket");
         ck_assert_evidence(f, "remediation", "systemctl start ssh.socket");
         sg_findings_free(all, n);
+
+        /* socket activation set up after the service was disabled and
+         * stopped: the socket's later stop is what broke it */
+        u[0].stop_requested = true;
+        u[0].inactive_enter_usec = 1000;
+        u[1].inactive_enter_usec = 2000;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_SOCKET_STOPPED);
+        sg_findings_free(all, n);
+
+        /* the service stopped on purpose after the socket: that is it */
+        u[0].inactive_enter_usec = 3000;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_STOPPED);
+        ck_assert_evidence(f, "unit", "ssh.service");
+        sg_findings_free(all, n);
+}
+END_TEST
+
+START_TEST(test_listener_of_unknown_owner_is_not_another_process) {
+        SgUnitFacts u[] = { running_ssh };
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 0, NULL), listener(AF_INET6, "::", 22, 0, NULL) };
+        SgSnapshot s = { .units = u, .n_units = 1, .listeners = l, .n_listeners = 2, .expected_ports = port22,
+                         .n_expected_ports = 1 };
+        SgFinding *all;
+        size_t n;
+
+        /* no right to read other processes' fds: owners unknown */
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(all, n);
 }
 END_TEST
 
@@ -552,6 +583,7 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_address_missing_and_interface_down);
         tcase_add_test(tc, test_socket_stopped);
         tcase_add_test(tc, test_socket_activation_running_is_healthy);
+        tcase_add_test(tc, test_listener_of_unknown_owner_is_not_another_process);
         tcase_add_test(tc, test_config_pending_break_and_move);
         tcase_add_test(tc, test_max_startups);
         tcase_add_test(tc, test_firewall_drop_reject_and_source_bans);
