@@ -3,8 +3,9 @@
  * The firewall's verdict for new TCP connections to sshd, on the live
  * ruleset: what `sshguardianctl explain` prints, what `audit` and the
  * daemon hand to the root-cause engine, what the daemon's Explain()
- * returns.  No globals: everything read for one call (the ruleset, the
- * host's addresses) lives in that call's FwJudgeContext.
+ * returns.  No globals but the descriptors sshguardiand was handed for
+ * iptables-legacy: everything read for one call (the ruleset, the host's
+ * addresses) lives in that call's FwJudgeContext.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -186,6 +187,25 @@ static void local_addrs_load(LocalAddrs *local4, LocalAddrs *local6) {
         freeifaddrs(ifa);
 }
 
+/* Where iptables-legacy's tables are read from: what sshguardiand was
+ * handed at start-up (its sandbox forbids it IPv4 and IPv6 sockets, see
+ * sshguardiand-fdstore.h), else -1: opened for each read.  Process-wide by
+ * nature, like the descriptors themselves; set once, before any read. */
+static XtLegacySource legacy_sources[2] = { { -1, -1 }, { -1, -1 } };
+
+void fw_judge_set_legacy_sources(const XtLegacySource src[2]) {
+        legacy_sources[0] = src[0];
+        legacy_sources[1] = src[1];
+}
+
+static const XtLegacySource *legacy_source(int family) {
+        return &legacy_sources[family == NFPROTO_IPV6 ? 1 : 0];
+}
+
+int fw_legacy_fingerprint(int family, uint64_t *ret) {
+        return xt_legacy_fingerprint_with(legacy_source(family), family, ret);
+}
+
 /* iptables-legacy's tables join the model as tables of their own (see
  * nft_ruleset_add_legacy()), judged with everything else.  Returns NULL,
  * or why the legacy tables of FAMILY could not be (all) read. */
@@ -194,7 +214,7 @@ static const char *legacy_add(NftRuleset *rs, int family) {
         const char *failed = NULL;
         size_t n = 0;
 
-        if (xt_legacy_read(family, &tables, &n) < 0)
+        if (xt_legacy_read_with(legacy_source(family), family, &tables, &n) < 0)
                 return "the iptables-legacy tables could not be read";
         for (size_t i = 0; i < n; i++) {
                 if (!failed && nft_ruleset_add_legacy(rs, tables[i]) < 0)

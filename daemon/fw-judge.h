@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "diagnose.h"
+#include "xt-legacy.h"
 
 /* The firewall's verdict on new connections to each of PORTS from any
  * source, per family, as the root-cause engine takes it: one judgement
@@ -35,6 +36,13 @@ typedef struct FwJudgement {
 } FwJudgement;
 
 int fw_judge_ports(const uint16_t *ports, size_t n_ports, FwJudgement **ret, size_t *n);
+
+/* iptables-legacy: what sshguardiand was handed to read it through
+ * (sshguardiand-fdstore.h); without it each read opens its own socket and
+ * names file, as `sshguardianctl` run by root does.  The fingerprint the
+ * daemon compares on its tick, read the same way. */
+void fw_judge_set_legacy_sources(const XtLegacySource src[2]);
+int fw_legacy_fingerprint(int family, uint64_t *ret);
 void fw_judgements_free(FwJudgement *j, size_t n);
 
 /* `sshguardianctl explain`'s exit status (its man page's table). */

@@ -71,9 +71,19 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
         sd_bus_error_free(&error);
         {
                 uint64_t t = 0;
+                sd_bus_message *m = NULL;
+                uint32_t job = 0;
+
                 if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit",
                                                 "InactiveEnterTimestamp", &error, 't', &t) >= 0)
                         u->inactive_enter_usec = t;
+                sd_bus_error_free(&error);
+                /* Job (uo): (0, "/") when none is under way */
+                if (sd_bus_get_property(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "Job", &error, &m,
+                                        "(uo)") >= 0 &&
+                    sd_bus_message_read(m, "(uo)", &job, NULL) >= 0)
+                        u->job_pending = job != 0;
+                sd_bus_message_unref(m);
                 sd_bus_error_free(&error);
         }
         if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, iface, "Result", &error, &s) >= 0)

@@ -4,6 +4,7 @@
  * what changed (journal entries, the D-Bus properties, sd_notify STATUS).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,18 +91,47 @@ static void config_running_take(Manager *m) {
 /* Between two settled states (a start in progress, a stop in progress)
  * sshd's unit says nothing yet: starting again after a failure resets
  * Result= to success and opens a new invocation with no log lines.  Such
- * a state is not judged -- the last settled one stands -- unless it lasts
- * longer than UNIT_SETTLE_USEC (a start that hangs).  Waiting to restart
+ * a state, or one with a job of systemd under way, is not judged -- the
+ * last settled one stands -- unless it lasts longer than UNIT_SETTLE_USEC
+ * (a start that hangs).  Waiting to restart
  * after a failure (SubState=auto-restart) is settled: it failed. */
+/* Whether PID is a process that has not exited: false for a zombie or a
+ * pid that is gone; true when it cannot be told (hidden /proc). */
+static bool pid_alive(pid_t pid) {
+        char path[64], buf[512];
+        const char *paren;
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno != ENOENT && errno != ESRCH;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return true;
+        buf[n] = '\0';
+        paren = strrchr(buf, ')');
+        return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
 static bool unit_transitional(const SgUnitFacts *u) {
         const char *state = u->active_state ? u->active_state : "";
 
-        if (strcmp(state, "activating") == 0)
-                return !u->sub_state || strcmp(u->sub_state, "auto-restart") != 0;
-        return strcmp(state, "deactivating") == 0;
+        if (u->sub_state && strcmp(u->sub_state, "auto-restart") == 0)
+                return false;
+        /* a restart job stops, then starts: inactive in between */
+        if (u->job_pending || strcmp(state, "activating") == 0 || strcmp(state, "deactivating") == 0)
+                return true;
+        /* sshd's sockets closed because its main process is exiting: the
+         * kernel told before systemd could */
+        return strcmp(state, "active") == 0 && u->main_pid > 0 && !pid_alive(u->main_pid);
 }
 
-static void refresh_units(Manager *m, unsigned *dirty) {
+/* Returns true when the service is between two settled states and its
+ * last settled facts were kept. */
+static bool refresh_units(Manager *m, unsigned *dirty) {
         SshdUnitsFacts fresh = {};
         const SgUnitFacts *svc;
         const char *state;
@@ -113,7 +143,7 @@ static void refresh_units(Manager *m, unsigned *dirty) {
                 sshd_units_done(&fresh);
                 if (!m->audited)
                         m->have_units = false;
-                return;
+                return false;
         }
         for (size_t i = 0; i < fresh.n_units; i++)
                 if (fresh.units[i].loaded && strstr(fresh.units[i].name, ".service")) {
@@ -128,7 +158,7 @@ static void refresh_units(Manager *m, unsigned *dirty) {
                                                 m->recheck_timer, UNIT_SETTLE_USEC - (now - m->unit_transition_since));
                                         (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
                                         sshd_units_done(&fresh);
-                                        return;
+                                        return true;
                                 }
                         } else
                                 m->unit_transition_since = 0;
@@ -175,6 +205,7 @@ static void refresh_units(Manager *m, unsigned *dirty) {
         if (svc && strcmp(state, "active") != 0)
                 (void) sshd_journal_lines(m->units.journal_unit ? m->units.journal_unit : svc->name,
                                           m->units.invocation_id, SSHD_LOG_LINES, &m->sshd_log, &m->n_sshd_log);
+        return false;
 }
 
 static int refresh_listeners(Manager *m) {
@@ -479,8 +510,12 @@ int manager_audit(Manager *m) {
         m->dirty = 0;
         (void) sd_event_source_set_enabled(m->audit_source, SD_EVENT_OFF);
 
-        if (dirty & DIRTY_UNITS)
-                refresh_units(m, &dirty);
+        if ((dirty & DIRTY_UNITS) && refresh_units(m, &dirty)) {
+                /* sshd is starting or stopping: its sockets come and go
+                 * with it, and are read together with the settled unit */
+                m->dirty |= dirty & (DIRTY_UNITS | DIRTY_LISTENERS);
+                dirty &= ~(unsigned) DIRTY_LISTENERS;
+        }
         if (dirty & DIRTY_CONFIG)
                 (void) refresh_config(m);
         if (dirty & DIRTY_LISTENERS)

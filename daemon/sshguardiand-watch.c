@@ -173,8 +173,10 @@ static int on_destroy(sd_event_source *s, int fd, uint32_t revents, void *userda
                                 listener_gone = m->listen->sockets[i].cookie == cookie;
                 }
         }
+        /* the unit too: a listener gone with sshd's exit is judged with
+         * the unit's state, not before systemd reports it */
         if (listener_gone)
-                manager_schedule(m, DIRTY_LISTENERS);
+                manager_schedule(m, DIRTY_LISTENERS | DIRTY_UNITS);
         return 0;
 }
 

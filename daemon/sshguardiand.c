@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "fw-judge.h"
+#include "sshguardiand-fdstore.h"
 #include "sshguardiand.h"
 
 static void help(void) {
@@ -24,22 +27,29 @@ static void help(void) {
                "  -c --config FILE          settings (default %s)\n"
                "     --log-target=TARGET   journal (default) or console: entries as JSON\n"
                "                            objects on stdout, one per line\n"
+               "     --store-fds           open what the unit's sandbox forbids the daemon\n"
+               "                            (iptables-legacy's sockets and table lists), hand\n"
+               "                            it to systemd's fd store and exit (the unit's\n"
+               "                            ExecStartPre=+, as root)\n"
                "  -h --help                 show this help\n"
                "     --version              show the version\n",
                SSHGUARDIAN_CONF_PATH);
 }
 
 static int run(int argc, char **argv) {
-        enum { ARG_LOG_TARGET = 0x100, ARG_VERSION };
+        enum { ARG_LOG_TARGET = 0x100, ARG_VERSION, ARG_STORE_FDS };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "log-target", required_argument, NULL, ARG_LOG_TARGET },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
+                { "store-fds", no_argument, NULL, ARG_STORE_FDS },
                 {}
         };
         const char *conf_path = SSHGUARDIAN_CONF_PATH;
         LogTarget target = LOG_TARGET_JOURNAL;
+        XtLegacySource legacy[2];
+        bool store_fds = false;
         Manager *m = NULL;
         int opt, r;
 
@@ -59,12 +69,19 @@ static int run(int argc, char **argv) {
                         break;
                 case 'h': help(); return 0;
                 case ARG_VERSION: printf("sshguardiand %s\n", PACKAGE_VERSION); return 0;
+                case ARG_STORE_FDS: store_fds = true; break;
                 default: return -EINVAL;
                 }
         if (optind < argc) {
                 fprintf(stderr, "sshguardiand: unexpected argument '%s'\n", argv[optind]);
                 return -EINVAL;
         }
+
+        if (store_fds)
+                return fdstore_store();
+        /* first: what systemd passed sits at fd 3 and up */
+        (void) fdstore_take(legacy);
+        fw_judge_set_legacy_sources(legacy);
 
         r = manager_new(&m, conf_path, target);
         if (r < 0)

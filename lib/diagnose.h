@@ -53,6 +53,7 @@ typedef struct SgUnitFacts {
         const char *active_state;       /* "active", "inactive", "failed", "activating", ... */
         const char *sub_state;          /* "running", "dead", "auto-restart", ...; NULL unknown */
         uint64_t inactive_enter_usec;   /* InactiveEnterTimestamp (realtime): when it last stopped; 0 unknown */
+        bool job_pending;               /* a start/stop/restart job of systemd is under way */
         const char *result;             /* Result=: "success", "exit-code", "signal", "core-dump", "start-limit-hit", ... */
         bool stop_requested;            /* the job that ended it was a stop job: on purpose */
         bool crashed;                   /* died by a signal or dumped core since the last snapshot, even if restarted */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,13 +17,16 @@
 
 #include "ipset.h"
 
-int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]) {
+/* The getsockopt() interface iptables' libxt_set uses (SO_IP_SET
+ * IP_SET_OP_GET_BYINDEX), through an IPv4 socket of any type: a UDP one
+ * needs no CAP_NET_RAW. */
+static int ipset_name_by_index_sockopt(uint16_t index, char name[IPSET_NAME_MAX]) {
         struct ip_set_req_version ver = { .op = IP_SET_OP_VERSION };
         struct ip_set_req_get_set req = { .op = IP_SET_OP_GET_BYINDEX };
         socklen_t len = sizeof(ver);
         int fd, r = 0;
 
-        fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
         /* the request carries the protocol version the kernel speaks */
@@ -45,6 +49,88 @@ int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]) {
         name[IPSET_NAME_MAX - 1] = '\0';
 out:
         close(fd);
+        return r;
+}
+
+static int ipset_setname_attr(const struct nlmsghdr *nlh, void *data) {
+        const struct nlattr *a;
+
+        mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+                if (mnl_attr_get_type(a) == IPSET_ATTR_SETNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+                    mnl_attr_get_payload_len(a) <= IPSET_NAME_MAX) {
+                        memcpy(data, mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
+                        return MNL_CB_OK;
+                }
+        return MNL_CB_OK;
+}
+
+/* IPSET_CMD_GET_BYINDEX over nfnetlink: no IPv4 socket needed, so it works
+ * where AF_INET is forbidden (sshguardiand's RestrictAddressFamilies=).
+ * Kernels that do not know the command refuse it; then -EOPNOTSUPP. */
+static int ipset_name_by_index_netlink(uint16_t index, char name[IPSET_NAME_MAX]) {
+        char buf[8192], found[IPSET_NAME_MAX] = "";
+        struct mnl_socket *nl;
+        struct nlmsghdr *nlh;
+        struct nfgenmsg *g;
+        uint32_t seq = (uint32_t) time(NULL), portid;
+        int r;
+
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = (NFNL_SUBSYS_IPSET << 8) | IPSET_CMD_GET_BYINDEX;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        nlh->nlmsg_seq = seq;
+        g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->nfgen_family = NFPROTO_IPV4;
+        g->version = NFNETLINK_V0;
+        mnl_attr_put_u8(nlh, IPSET_ATTR_PROTOCOL, IPSET_PROTOCOL);
+        mnl_attr_put_u16(nlh, IPSET_ATTR_INDEX | NLA_F_NET_BYTEORDER, htons(index));
+
+        nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+        if (!nl)
+                return -errno;
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                r = -errno;
+                goto out;
+        }
+        portid = mnl_socket_get_portid(nl);
+        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+                r = -errno;
+                goto out;
+        }
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+                if (n < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                r = mnl_cb_run(buf, (size_t) n, seq, portid, ipset_setname_attr, found);
+                if (r <= MNL_CB_STOP)
+                        break;
+        }
+        if (r < 0) {
+                /* ip_set_core answers an index past its sets with ENOENT; a
+                 * kernel without the command with EINVAL (nfnetlink) or
+                 * IPSET_ERR_PROTOCOL */
+                r = errno == ENOENT ? -ENOENT : -EOPNOTSUPP;
+                goto out;
+        }
+        found[IPSET_NAME_MAX - 1] = '\0';
+        if (!found[0]) {
+                r = -EOPNOTSUPP;
+                goto out;
+        }
+        memcpy(name, found, IPSET_NAME_MAX);
+        r = 0;
+out:
+        mnl_socket_close(nl);
+        return r;
+}
+
+int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]) {
+        int r = ipset_name_by_index_netlink(index, name);
+
+        if (r == -EOPNOTSUPP)
+                r = ipset_name_by_index_sockopt(index, name);
         return r;
 }
 

@@ -4,17 +4,19 @@
 /*
  * Asking ipset about one element, for iptables' `-m set` matches: the set's
  * name from the kernel index the match carries, then IPSET_CMD_TEST for one
- * address.  Never lists a set.  Needs CAP_NET_ADMIN (and CAP_NET_RAW for
- * the name).
+ * address.  Never lists a set.  Needs CAP_NET_ADMIN, and no IPv4 socket
+ * where the kernel answers IPSET_CMD_GET_BYINDEX over nfnetlink (6.18 does).
  */
 
 #include <stdint.h>
 
 #define IPSET_NAME_MAX 32       /* IPSET_MAXNAMELEN */
 
-/* The name of the set with kernel index INDEX (getsockopt SO_IP_SET
- * IP_SET_OP_GET_BYINDEX, as iptables' libxt_set does it).  Returns 0,
- * -ENOENT when there is no such set, or a negative errno. */
+/* The name of the set with kernel index INDEX: IPSET_CMD_GET_BYINDEX over
+ * nfnetlink, or where the kernel does not know that command getsockopt
+ * SO_IP_SET IP_SET_OP_GET_BYINDEX as iptables' libxt_set does it (through a
+ * UDP socket: no CAP_NET_RAW).  Returns 0, -ENOENT when there is no such
+ * set, or a negative errno. */
 int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]);
 
 /* Is ADDR (FAMILY AF_INET or AF_INET6, network order) in set NAME, as

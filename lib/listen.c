@@ -8,15 +8,20 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/taskstats.h>
 
 #include "listen.h"
 #include "macro.h"
@@ -70,6 +75,11 @@ static int listen_parse_attrs(ListenSocket *s, const uint8_t *p, size_t len) {
                         if (mnl_attr_get_payload_len(a) != 1)
                                 return -EBADMSG;
                         s->v6only = mnl_attr_get_u8(a) != 0;
+                } else if (mnl_attr_get_type(a) == INET_DIAG_CGROUP_ID) {
+                        /* sent with every socket since 5.10 (CONFIG_SOCK_CGROUP_DATA) */
+                        if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
+                                return -EBADMSG;
+                        memcpy(&s->cgroup_id, mnl_attr_get_payload(a), sizeof(uint64_t));
                 }
                 step = MNL_ALIGN(a->nla_len);
                 if (step >= len)
@@ -375,18 +385,16 @@ static int list_pids(int proc_fd, pid_t **ret, size_t *ret_n) {
         return 0;
 }
 
-int listen_resolve_owners(ListenTable *t, const char *proc_root) {
+/* The fd scan.  *COMPLETE tells whether it could look into every process:
+ * none refused (EACCES, EPERM) and none hidden (pid 1 is listed: hidepid
+ * leaves it out of another user's view). */
+static int owners_by_fd(ListenTable *t, int proc_fd, bool *complete) {
         _cleanup_free_ InodeSlot *slots = NULL;
         _cleanup_free_ pid_t *pids = NULL;
         size_t n_slots = 0, n_pids = 0, unresolved, resolved = 0, links = 0;
-        int proc_fd, r;
+        int r;
 
-        for (size_t i = 0; i < t->n_sockets; i++) {
-                t->sockets[i].pid = 0;
-                t->sockets[i].comm[0] = '\0';
-        }
-        if (t->n_sockets == 0)
-                return 0;
+        *complete = true;
         slots = calloc(t->n_sockets, sizeof(*slots));
         if (!slots)
                 return -ENOMEM;
@@ -398,14 +406,11 @@ int listen_resolve_owners(ListenTable *t, const char *proc_root) {
         qsort(slots, n_slots, sizeof(*slots), inode_slot_cmp);
         unresolved = n_slots;
 
-        proc_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (proc_fd < 0)
-                return -errno;
         r = list_pids(proc_fd, &pids, &n_pids);
-        if (r < 0) {
-                close(proc_fd);
+        if (r < 0)
                 return r;
-        }
+        if (n_pids == 0 || pids[0] != 1)
+                *complete = false;
 
         for (size_t i = 0; i < n_pids && unresolved > 0 && links < LISTEN_SCAN_MAX_FDS; i++) {
                 char path[32], target[64];
@@ -416,8 +421,11 @@ int listen_resolve_owners(ListenTable *t, const char *proc_root) {
                 snprintf(path, sizeof(path), "%d/fd", (int) pids[i]);
                 /* gone (ENOENT), a kernel thread's or another user's (EACCES): skip */
                 fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
+                if (fd < 0) {
+                        if (errno == EACCES || errno == EPERM)
+                                *complete = false;
                         continue;
+                }
                 d = fdopendir(fd);
                 if (!d) {
                         close(fd);
@@ -431,6 +439,8 @@ int listen_resolve_owners(ListenTable *t, const char *proc_root) {
                                 continue;
                         links++;
                         n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+                        if (n < 0 && (errno == EACCES || errno == EPERM))
+                                *complete = false;
                         if (n <= 0)
                                 continue;
                         target[n] = '\0';
@@ -446,7 +456,8 @@ int listen_resolve_owners(ListenTable *t, const char *proc_root) {
                         for (; hit < slots + n_slots && hit->inode == key.inode; hit++) {
                                 if (hit->socket->pid != 0)
                                         continue;
-                                hit->socket->pid = pids[i];
+                                hit->socket->pid = hit->socket->likely_pid = pids[i];
+                                hit->socket->owner_from = LISTEN_OWNER_FD;
                                 read_comm(proc_fd, pids[i], hit->socket->comm);
                                 unresolved--;
                                 resolved++;
@@ -454,8 +465,506 @@ int listen_resolve_owners(ListenTable *t, const char *proc_root) {
                 }
                 closedir(d);
         }
-        close(proc_fd);
+        if (links >= LISTEN_SCAN_MAX_FDS)
+                *complete = false;
         return (int) resolved;
+}
+
+/* ---- owners by cgroup ---- */
+
+typedef struct CgroupSlot {
+        uint64_t id;
+        ListenSocket *socket;
+        char *path;                     /* relative to the cgroup root, "." for the root */
+} CgroupSlot;
+
+static int cgroup_slot_cmp(const void *a, const void *b) {
+        uint64_t x = ((const CgroupSlot *) a)->id, y = ((const CgroupSlot *) b)->id;
+
+        return x < y ? -1 : x > y;
+}
+
+/* Gives PATH to every slot of ID not named yet; returns how many. */
+static size_t cgroup_slots_name(CgroupSlot *slots, size_t n, uint64_t id, const char *path) {
+        CgroupSlot key = { .id = id }, *hit = bsearch(&key, slots, n, sizeof(*slots), cgroup_slot_cmp);
+        size_t named = 0;
+
+        if (!hit)
+                return 0;
+        while (hit > slots && hit[-1].id == id)
+                hit--;
+        for (; hit < slots + n && hit->id == id; hit++)
+                if (!hit->path && (hit->path = strdup(path)))
+                        named++;
+        return named;
+}
+
+#define CGROUP_MAX_DEPTH 32
+
+/* Walks the cgroup tree below DIR_FD (PATH, LEN bytes of it used) and names
+ * the slots whose id is a directory's inode number: cgroup2 ids are the
+ * kernfs node ids its directories report as inode numbers (64-bit kernels;
+ * readdir()'s d_ino is the same number, so nothing needs a stat()). */
+static void cgroup_walk(int dir_fd, char *path, size_t len, unsigned depth, CgroupSlot *slots, size_t n,
+                        size_t *left) {
+        struct dirent *de;
+        DIR *d;
+
+        if (depth >= CGROUP_MAX_DEPTH)
+                return;
+        d = fdopendir(dir_fd);
+        if (!d) {
+                close(dir_fd);
+                return;
+        }
+        while (*left > 0 && (de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+                int sub;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                if (len + 1 + l >= PATH_MAX)
+                        continue;
+                path[len] = '/';
+                memcpy(path + len + 1, de->d_name, l + 1);
+                *left -= cgroup_slots_name(slots, n, (uint64_t) de->d_ino, path);
+                sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub >= 0)
+                        cgroup_walk(sub, path, len + 1 + l, depth + 1, slots, n, left);
+                path[len] = '\0';
+        }
+        closedir(d);
+}
+
+/* The innermost path component that names a unit with processes. */
+static void unit_from_cgroup_path(const char *path, char unit[LISTEN_UNIT_MAX]) {
+        const char *end = path + strlen(path);
+
+        unit[0] = '\0';
+        while (end > path) {
+                const char *start = end;
+                size_t l;
+
+                while (start > path && start[-1] != '/')
+                        start--;
+                l = (size_t) (end - start);
+                if (l < LISTEN_UNIT_MAX &&
+                    ((l > 8 && memcmp(end - 8, ".service", 8) == 0) || (l > 6 && memcmp(end - 6, ".scope", 6) == 0))) {
+                        memcpy(unit, start, l);
+                        unit[l] = '\0';
+                        return;
+                }
+                end = start > path ? start - 1 : path;
+        }
+}
+
+/* The pids cgroup.procs lists, ascending.  Processes outside the reader's
+ * pid namespace are listed as 0: counted, never named. */
+static int cgroup_read_procs(int root_fd, const char *path, pid_t **ret, size_t *ret_n) {
+        char file[PATH_MAX + 16];
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, allocated = 0;
+        long v = -1;
+        char buf[4096];
+        ssize_t k;
+        int fd;
+
+        snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+        fd = openat(root_fd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        while ((k = read(fd, buf, sizeof(buf))) > 0 || (k < 0 && errno == EINTR))
+                for (ssize_t i = 0; i < k; i++) {
+                        if (buf[i] >= '0' && buf[i] <= '9') {
+                                v = (v < 0 ? 0 : v) * 10 + (buf[i] - '0');
+                                if (v > 0x3fffffff)
+                                        v = 0x3fffffff;
+                                continue;
+                        }
+                        if (v < 0)
+                                continue;
+                        if (n == allocated) {
+                                size_t a = allocated ? allocated * 2 : 16;
+                                pid_t *p = reallocarray(pids, a, sizeof(*p));
+
+                                if (!p) {
+                                        close(fd);
+                                        return -ENOMEM;
+                                }
+                                pids = p;
+                                allocated = a;
+                        }
+                        pids[n++] = (pid_t) v;
+                        v = -1;
+                }
+        close(fd);
+        if (k < 0)
+                return -errno;
+        if (n > 0)
+                qsort(pids, n, sizeof(*pids), pid_cmp);
+        *ret = TAKE_PTR(pids);
+        *ret_n = n;
+        return 0;
+}
+
+/* Names pids: PROC_ROOT/PID/comm, else (where hidepid hides it) taskstats,
+ * over one genetlink socket for the whole resolution. */
+typedef struct CommLookup {
+        int proc_fd;
+        bool taskstats;
+        struct mnl_socket *genl;
+        int family;                     /* TASKSTATS' genetlink id; 0 not asked yet, < 0 failed */
+} CommLookup;
+
+static int taskstats_family(struct mnl_socket *nl, int *ret);
+static int taskstats_ask(struct mnl_socket *nl, int family, pid_t pid, char comm[LISTEN_COMM_MAX]);
+
+static int comm_lookup(CommLookup *c, pid_t pid, char comm[LISTEN_COMM_MAX]) {
+        read_comm(c->proc_fd, pid, comm);
+        if (comm[0])
+                return 0;
+        if (!c->taskstats || c->family < 0)
+                return -ENOENT;
+        if (c->family == 0) {
+                c->genl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+                if (!c->genl || mnl_socket_bind(c->genl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+                    taskstats_family(c->genl, &c->family) < 0) {
+                        c->family = -1;
+                        return -ENOENT;
+                }
+        }
+        return taskstats_ask(c->genl, c->family, pid, comm);
+}
+
+/* What the cgroup of S tells of its holder (listen_resolve_owners_with()). */
+static void owner_from_cgroup(ListenSocket *s, const pid_t *pids, size_t n, CommLookup *c) {
+        char first[LISTEN_COMM_MAX] = "", other[LISTEN_COMM_MAX];
+        bool same = n > 0 && n <= LISTEN_CGROUP_MAX_PROCS && pids[0] > 0;
+
+        s->likely_pid = n > 0 ? pids[0] : 0;    /* 0: outside our pid namespace */
+        for (size_t i = 0; same && i < n; i++) {
+                if (pids[i] <= 0 || comm_lookup(c, pids[i], i == 0 ? first : other) < 0) {
+                        same = false;
+                        break;
+                }
+                if (i > 0 && strcmp(first, other) != 0)
+                        same = false;
+        }
+        s->owner_from = LISTEN_OWNER_CGROUP;
+        if (!same)
+                return;
+        memcpy(s->comm, first, sizeof(s->comm));
+        if (n == 1)
+                s->pid = pids[0];
+}
+
+static int owners_by_cgroup(ListenTable *t, const ListenOwnerLookup *l, int proc_fd, bool scan_complete) {
+        _cleanup_free_ CgroupSlot *slots = NULL;
+        CommLookup c = { .proc_fd = proc_fd, .taskstats = l->taskstats };
+        char path[PATH_MAX] = ".";
+        size_t n = 0, left;
+        struct stat st;
+        int root_fd, resolved = 0;
+
+        slots = calloc(t->n_sockets, sizeof(*slots));
+        if (!slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_sockets; i++)
+                if (t->sockets[i].cgroup_id != 0)
+                        slots[n++] = (CgroupSlot) { .id = t->sockets[i].cgroup_id, .socket = &t->sockets[i] };
+        if (n == 0)
+                return 0;
+        qsort(slots, n, sizeof(*slots), cgroup_slot_cmp);
+        root_fd = open(l->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return 0;       /* no cgroups to ask: nothing more is known */
+        left = n;
+        if (fstat(root_fd, &st) == 0)
+                left -= cgroup_slots_name(slots, n, (uint64_t) st.st_ino, ".");
+        if (left > 0) {
+                int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0)
+                        cgroup_walk(fd, path, 1, 0, slots, n, &left);
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                ListenSocket *s = slots[i].socket;
+                _cleanup_free_ pid_t *pids = NULL;
+                size_t n_pids = 0;
+
+                if (!slots[i].path || cgroup_read_procs(root_fd, slots[i].path, &pids, &n_pids) < 0)
+                        continue;
+                unit_from_cgroup_path(slots[i].path, s->unit);
+                s->cgroup_procs = (unsigned) n_pids;
+                if (s->owner_from != LISTEN_OWNER_NONE || scan_complete)
+                        continue;
+                owner_from_cgroup(s, pids, n_pids, &c);
+                if (s->pid > 0)
+                        resolved++;
+        }
+        for (size_t i = 0; i < n; i++)
+                free(slots[i].path);
+        if (c.genl)
+                mnl_socket_close(c.genl);
+        close(root_fd);
+        return resolved;
+}
+
+int listen_resolve_owners_with(ListenTable *t, const ListenOwnerLookup *l) {
+        bool complete = true;
+        int proc_fd, r, resolved;
+
+        for (size_t i = 0; i < t->n_sockets; i++) {
+                ListenSocket *s = &t->sockets[i];
+
+                s->pid = s->likely_pid = 0;
+                s->comm[0] = s->unit[0] = '\0';
+                s->owner_from = LISTEN_OWNER_NONE;
+                s->cgroup_procs = 0;
+        }
+        if (t->n_sockets == 0)
+                return 0;
+        proc_fd = open(l->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (proc_fd < 0)
+                return -errno;
+        r = owners_by_fd(t, proc_fd, &complete);
+        if (r >= 0 && l->cgroup_root) {
+                resolved = r;
+                r = owners_by_cgroup(t, l, proc_fd, complete);
+                if (r >= 0)
+                        r += resolved;
+        }
+        close(proc_fd);
+        return r;
+}
+
+/* Unescapes mountinfo's octal escapes (\040 for a space) in place. */
+static void mountinfo_unescape(char *s) {
+        char *w = s;
+
+        for (; *s; s++) {
+                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+                    s[3] <= '7') {
+                        *w++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+                        s += 3;
+                } else
+                        *w++ = *s;
+        }
+        *w = '\0';
+}
+
+char *listen_cgroup2_mount(const char *proc_root) {
+        char path[PATH_MAX], *line = NULL, *found = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
+        f = fopen(path, "re");
+        if (!f)
+                return NULL;
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+        while (!found && getline(&line, &size, f) > 0) {
+                char *mountpoint = NULL, *sep, *save = NULL, *field;
+                int i = 0;
+
+                sep = strstr(line, " - ");
+                if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+                        continue;
+                *sep = '\0';
+                for (field = strtok_r(line, " ", &save); field; field = strtok_r(NULL, " ", &save))
+                        if (++i == 5)
+                                mountpoint = field;
+                if (!mountpoint)
+                        continue;
+                mountinfo_unescape(mountpoint);
+                found = strdup(mountpoint);
+        }
+        free(line);
+        fclose(f);
+        return found;
+}
+
+int listen_resolve_owners(ListenTable *t, const char *proc_root) {
+        _cleanup_free_ char *cgroup_root = listen_cgroup2_mount(proc_root);
+
+        return listen_resolve_owners_with(t, &(ListenOwnerLookup) {
+                .proc_root = proc_root,
+                .cgroup_root = cgroup_root,
+                .taskstats = true,
+        });
+}
+
+/* ---- taskstats ---- */
+
+static int genl_family_attr(const struct nlattr *a, void *data) {
+        if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID && mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+                *(int *) data = mnl_attr_get_u16(a);
+        return MNL_CB_OK;
+}
+
+static int genl_family_cb(const struct nlmsghdr *nlh, void *data) {
+        return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), genl_family_attr, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* One request on NL, its answer into BUF (SIZE bytes); the length. */
+static ssize_t genl_transact(struct mnl_socket *nl, const struct nlmsghdr *req, void *buf, size_t size) {
+        ssize_t n;
+
+        if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
+                return -errno;
+        do
+                n = mnl_socket_recvfrom(nl, buf, size);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : n;
+}
+
+static int taskstats_family(struct mnl_socket *nl, int *ret) {
+        uint8_t buf[8192];
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        struct genlmsghdr *g;
+        int id = -1;
+        ssize_t n;
+
+        nlh->nlmsg_type = GENL_ID_CTRL;
+        nlh->nlmsg_flags = NLM_F_REQUEST;
+        nlh->nlmsg_seq = 1;
+        g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->cmd = CTRL_CMD_GETFAMILY;
+        g->version = 1;
+        mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TASKSTATS_GENL_NAME);
+        n = genl_transact(nl, nlh, buf, sizeof(buf));
+        if (n < 0)
+                return (int) n;
+        if (mnl_cb_run(buf, (size_t) n, 1, mnl_socket_get_portid(nl), genl_family_cb, &id) < 0)
+                return -errno;
+        if (id <= 0)
+                return -ENOENT;
+        *ret = id;
+        return 0;
+}
+
+static int taskstats_ask(struct mnl_socket *nl, int family, pid_t pid, char comm[LISTEN_COMM_MAX]) {
+        uint8_t buf[8192];
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        struct genlmsghdr *g;
+        ssize_t n;
+
+        nlh->nlmsg_type = (uint16_t) family;
+        nlh->nlmsg_flags = NLM_F_REQUEST;
+        nlh->nlmsg_seq = (uint32_t) pid;
+        g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->cmd = TASKSTATS_CMD_GET;
+        g->version = TASKSTATS_GENL_VERSION;
+        mnl_attr_put_u32(nlh, TASKSTATS_CMD_ATTR_PID, (uint32_t) pid);
+        n = genl_transact(nl, nlh, buf, sizeof(buf));
+        if (n < 0)
+                return (int) n;
+        return listen_taskstats_parse(buf, (size_t) n, pid, comm);
+}
+
+int listen_taskstats_comm(pid_t pid, char comm[LISTEN_COMM_MAX]) {
+        struct mnl_socket *nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+        int family, r;
+
+        if (!nl)
+                return -errno;
+        r = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ? -errno : taskstats_family(nl, &family);
+        if (r >= 0)
+                r = taskstats_ask(nl, family, pid, comm);
+        mnl_socket_close(nl);
+        return r;
+}
+
+/* The attributes of PAYLOAD (LEN bytes), each checked to lie within it;
+ * *P and *L walk them.  NULL at the end, or (with *BAD) on a malformed one. */
+static const struct nlattr *attr_next(const uint8_t **p, size_t *l, bool *bad) {
+        const struct nlattr *a = (const struct nlattr *) *p;
+        size_t step;
+
+        if (*l < sizeof(struct nlattr))
+                return NULL;
+        if (a->nla_len < sizeof(struct nlattr) || a->nla_len > *l) {
+                *bad = true;
+                return NULL;
+        }
+        step = MNL_ALIGN(a->nla_len);
+        *p += step < *l ? step : *l;
+        *l -= step < *l ? step : *l;
+        return a;
+}
+
+int listen_taskstats_parse(const void *buf, size_t len, pid_t pid, char comm[LISTEN_COMM_MAX]) {
+        const uint8_t *p = buf;
+
+        while (len > 0) {
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
+                size_t plen, step;
+
+                if (len < sizeof(*nlh) || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
+                        return -EBADMSG;
+                plen = nlh->nlmsg_len - NLMSG_HDRLEN;
+                if (nlh->nlmsg_type == NLMSG_ERROR) {
+                        int32_t e;
+
+                        if (plen < sizeof(struct nlmsgerr))
+                                return -EBADMSG;
+                        memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+                        if (e > 0 || e < -4095)
+                                return -EBADMSG;
+                        if (e < 0)
+                                return e;
+                } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE && plen >= GENL_HDRLEN) {
+                        const uint8_t *ap = (const uint8_t *) mnl_nlmsg_get_payload(nlh) + GENL_HDRLEN;
+                        size_t al = plen - GENL_HDRLEN;
+                        const struct nlattr *a;
+                        bool bad = false;
+
+                        while ((a = attr_next(&ap, &al, &bad))) {
+                                const uint8_t *np = (const uint8_t *) mnl_attr_get_payload(a);
+                                size_t nl = mnl_attr_get_payload_len(a);
+                                const struct taskstats *ts = NULL;
+                                const struct nlattr *n;
+                                uint32_t who = 0;
+                                bool have_pid = false;
+
+                                if (mnl_attr_get_type(a) != TASKSTATS_TYPE_AGGR_PID)
+                                        continue;
+                                while ((n = attr_next(&np, &nl, &bad))) {
+                                        if (mnl_attr_get_type(n) == TASKSTATS_TYPE_PID) {
+                                                if (mnl_attr_get_payload_len(n) != sizeof(uint32_t))
+                                                        return -EBADMSG;
+                                                memcpy(&who, mnl_attr_get_payload(n), sizeof(who));
+                                                have_pid = true;
+                                        } else if (mnl_attr_get_type(n) == TASKSTATS_TYPE_STATS) {
+                                                /* ac_comm is in version 1's part: every kernel's struct has it */
+                                                if (mnl_attr_get_payload_len(n) <
+                                                    offsetof(struct taskstats, ac_comm) + TS_COMM_LEN)
+                                                        return -EBADMSG;
+                                                ts = mnl_attr_get_payload(n);
+                                        }
+                                }
+                                if (bad)
+                                        return -EBADMSG;
+                                if (have_pid && who == (uint32_t) pid && ts) {
+                                        char name[TS_COMM_LEN];
+
+                                        memcpy(name, (const uint8_t *) ts + offsetof(struct taskstats, ac_comm),
+                                               sizeof(name));
+                                        name[TS_COMM_LEN - 1] = '\0';
+                                        snprintf(comm, LISTEN_COMM_MAX, "%.*s", LISTEN_COMM_MAX - 1, name);
+                                        return 0;
+                                }
+                        }
+                        if (bad)
+                                return -EBADMSG;
+                }
+                step = NLMSG_ALIGN(nlh->nlmsg_len);
+                if (step >= len)
+                        break;
+                len -= step;
+                p += step;
+        }
+        return -ENOENT;
 }
 
 /* ---- questions ---- */

@@ -10,6 +10,16 @@
  * sock_diag (inet_diag) reports them, and the process holding each. */
 
 #define LISTEN_COMM_MAX 16
+#define LISTEN_UNIT_MAX 256     /* a unit name: 255 bytes at most, and the NUL */
+
+/* How a socket's pid and comm were found (listen_resolve_owners()). */
+typedef enum ListenOwnerFrom {
+        LISTEN_OWNER_NONE,      /* not found: pid 0, comm "" */
+        LISTEN_OWNER_FD,        /* in the holder's file descriptor table: exact */
+        LISTEN_OWNER_CGROUP,    /* from the cgroup the socket was created in (see
+                                 * listen_resolve_owners_with()): pid and comm
+                                 * only as far as that cgroup tells for certain */
+} ListenOwnerFrom;
 
 typedef struct ListenSocket {
         int family;             /* AF_INET or AF_INET6 */
@@ -21,8 +31,19 @@ typedef struct ListenSocket {
                                  * carries it (and inode 0), so it names the socket then */
         uid_t uid;
         bool v6only;            /* AF_INET6 only: IPV6_V6ONLY, so no IPv4 through it */
-        pid_t pid;              /* lowest pid holding the socket, 0 when unknown */
-        char comm[LISTEN_COMM_MAX]; /* that process's /proc/PID/comm, "" when unknown */
+        uint64_t cgroup_id;     /* INET_DIAG_CGROUP_ID: the cgroup (v2) of the process that
+                                 * created the socket, 0 when the kernel does not say */
+        pid_t pid;              /* the process holding the socket (the lowest pid of those
+                                 * that do), 0 when not known for certain */
+        char comm[LISTEN_COMM_MAX]; /* its comm, "" when not known for certain */
+        ListenOwnerFrom owner_from;
+        /* From the socket's cgroup, when listen_resolve_owners() looked there: */
+        char unit[LISTEN_UNIT_MAX]; /* the innermost .service or .scope of its path
+                                     * ("ssh.service", "init.scope"), "" when none */
+        unsigned cgroup_procs;  /* how many processes it had */
+        pid_t likely_pid;       /* pid, or when that is not certain the lowest pid of the
+                                 * cgroup: the unit's main process in the usual cases, a
+                                 * guess; 0 when unknown */
 } ListenSocket;
 
 typedef struct ListenTable {
@@ -53,16 +74,81 @@ int listen_dump_raw(int family, void **ret_buf, size_t *ret_len);
  * (inet_diag answers -ENOENT for AF_INET6) gives the IPv4 listeners only. */
 int listen_dump(ListenTable **ret);
 
-/* Fills pid and comm of each socket of T by scanning PROC_ROOT/PID/fd/
- * once for the inodes of T (PROC_ROOT is "/proc"; tests pass a fake tree).
- * Processes are visited in ascending pid order, so a socket shared by
- * several (a socket-activated sshd and pid 1) gets the lowest pid; the scan
- * stops as soon as every inode is found, after LISTEN_SCAN_MAX_FDS links in
- * all, and skips processes that vanish or hide their fds (EACCES).  Returns
- * the number of sockets with an owner, or a negative errno when PROC_ROOT
- * cannot be read. */
+/* Fills pid and comm of each socket of T.
+ *
+ * First by scanning PROC_ROOT/PID/fd/ once for the inodes of T (PROC_ROOT
+ * is "/proc"; tests pass a fake tree): exact.  Processes are visited in
+ * ascending pid order, so a socket shared by several (a socket-activated
+ * sshd and pid 1) gets the lowest pid; the scan stops as soon as every
+ * inode is found, after LISTEN_SCAN_MAX_FDS links in all, and skips
+ * processes that vanish or hide their fds.  Looking into another user's
+ * fds takes CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH (the kernel's ptrace
+ * read check on /proc/PID/fd), and /proc mounted with hidepid= (systemd's
+ * ProtectProc=) hides those processes altogether.
+ *
+ * Then, when that scan could not look everywhere (a process's fds were
+ * refused, or /proc hides processes: pid 1 is not listed), for the sockets
+ * it did not find, from the socket's cgroup: the cgroup2 file system
+ * PROC_ROOT/self/mountinfo names, processes' names from PROC_ROOT/PID/comm
+ * or, where /proc hides them, from the kernel's taskstats (needs
+ * CAP_NET_ADMIN) -- see listen_resolve_owners_with().
+ *
+ * Returns the number of sockets with a pid, or a negative errno when
+ * PROC_ROOT cannot be read. */
 #define LISTEN_SCAN_MAX_FDS 1000000u
 int listen_resolve_owners(ListenTable *t, const char *proc_root);
+
+typedef struct ListenOwnerLookup {
+        const char *proc_root;          /* "/proc" */
+        const char *cgroup_root;        /* a cgroup2 mount; NULL: do not look at cgroups */
+        bool taskstats;                 /* a comm /proc does not show: ask taskstats */
+} ListenOwnerLookup;
+
+/* listen_resolve_owners() with the places to look given.
+ *
+ * What the cgroup tells.  The kernel records in each socket the cgroup of
+ * the process that created it (sock_diag reports its id, the inode number
+ * of the cgroup's directory), and every socket a systemd unit creates is
+ * created in that unit's cgroup.  The cgroup's cgroup.procs lists its
+ * processes (readable by every user, whatever hidepid hides).  The holder
+ * is taken to be one of them, which is true unless the socket was handed
+ * to a process in another cgroup (SCM_RIGHTS, pidfd_getfd()) and every
+ * process of this one closed it since, or its creator moved to another
+ * cgroup after creating it.  Within the cgroup:
+ *   - one process: pid and comm are that process (a unit with one
+ *     process, e.g. `systemd-run -p User=nobody python3 ...`; pid 1 for a
+ *     socket unit's socket, which systemd creates in init.scope and keeps);
+ *   - several processes, all with one comm (sshd's listener and its
+ *     per-connection children, a master with its workers): comm is
+ *     certain, pid is not (0); likely_pid is the lowest pid;
+ *   - several with different comms (a login session's scope: its shell,
+ *     an editor, the program that holds the port): neither is certain;
+ *     unit names the scope and likely_pid is a guess at best.
+ * unit and cgroup_procs are filled for every socket whose cgroup is found;
+ * pid, comm and likely_pid only for those the fd scan did not find while
+ * it could not look everywhere: when it looked everywhere and found no
+ * holder, none is made up.  At most LISTEN_CGROUP_MAX_PROCS processes of
+ * one cgroup are named. */
+#define LISTEN_CGROUP_MAX_PROCS 256u
+int listen_resolve_owners_with(ListenTable *t, const ListenOwnerLookup *lookup);
+
+/* The mount point of the cgroup2 file system in PROC_ROOT/self/mountinfo
+ * (the first one: "/sys/fs/cgroup", or "/sys/fs/cgroup/unified" on a host
+ * with the hybrid layout), malloc()ed, or NULL when there is none. */
+char *listen_cgroup2_mount(const char *proc_root);
+
+/* Decodes the kernel's answer to TASKSTATS_CMD_GET for PID (the genetlink
+ * messages BUF holds): the comm taskstats reports for it.  0, -ENOENT when
+ * the answer holds no statistics of PID, the errno of an NLMSG_ERROR
+ * (-EPERM without CAP_NET_ADMIN, -ESRCH for no such process), -EBADMSG on a
+ * malformed message. */
+int listen_taskstats_parse(const void *buf, size_t len, pid_t pid, char comm[LISTEN_COMM_MAX]);
+
+/* Asks taskstats for PID's comm: 0, or a negative errno.  TASKSTATS_CMD_GET
+ * needs CAP_NET_ADMIN, ignores hidepid, and tells only a process's
+ * accounting (name, ids, times, I/O counts): nothing of its memory, files,
+ * environment or command line. */
+int listen_taskstats_comm(pid_t pid, char comm[LISTEN_COMM_MAX]);
 
 /* Would a listener of T accept a TCP connection to FAMILY/ADDR/PORT?  A
  * wildcard address (0.0.0.0, ::) covers every address of its family, an

@@ -796,6 +796,13 @@ static Step eval_lookup(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult
 
         if (!reg_ok(s, set->key_len))
                 return STEP_FORK;
+        /* A set known to be empty matches no key, whatever the probe
+         * leaves undefined (fail2ban's ban set with nobody in it). */
+        if (set->elems_complete && set->n_elems == 0) {
+                if (map)
+                        return STEP_BREAK;
+                return (e->lookup.flags & NFT_EXPR_F_INVERT) ? STEP_NEXT : STEP_BREAK;
+        }
         if (!reg_all_known(st, s, set->key_len)) {
                 if (map)
                         return set_unknown(ctx, st, res, "a map is looked up with a key the probe does not define");

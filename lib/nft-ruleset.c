@@ -1374,6 +1374,7 @@ typedef struct SetRef {
         int family;
         char table[256], name[256];
         uint32_t flags;
+        bool updated_by_rule;   /* the target of a rule's dynset */
 } SetRef;
 
 typedef struct DumpState {
@@ -1420,10 +1421,44 @@ static int sets_cb(const void *buf, size_t len, void *userdata) {
                 if (GROW(s->sets, s->n_sets + 1, s->allocated_sets) < 0)
                         return -ENOMEM;
                 SetRef *ref = &s->sets[s->n_sets++];
+                *ref = (SetRef) {};
                 ref->family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
                 strcpy(ref->table, tn);
                 strcpy(ref->name, sn);
                 ref->flags = attr_u32_or(t.tb[NFTA_SET_FLAGS], 0);
+        }
+        return sink_cb(buf, len, userdata);
+}
+
+/* Marks the set a dynset expression of a rule in TABLE updates. */
+static void mark_dynset_target(DumpState *s, int family, const char *table, const struct nlattr *expr) {
+        AttrTable e, d;
+        const char *name, *set;
+        if (parse_nested(expr, &e) < 0 || !(name = attr_str(e.tb[NFTA_EXPR_NAME])) || strcmp(name, "dynset") != 0 ||
+            !e.tb[NFTA_EXPR_DATA] || parse_nested(e.tb[NFTA_EXPR_DATA], &d) < 0 ||
+            !(set = attr_str(d.tb[NFTA_DYNSET_SET_NAME])))
+                return;
+        for (size_t i = 0; i < s->n_sets; i++)
+                if (s->sets[i].family == family && strcmp(s->sets[i].table, table) == 0 &&
+                    strcmp(s->sets[i].name, set) == 0)
+                        s->sets[i].updated_by_rule = true;
+}
+
+static int rules_cb(const void *buf, size_t len, void *userdata) {
+        DumpState *s = userdata;
+        const struct nlmsghdr *nlh = buf;
+        size_t rem = len;
+        for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
+                AttrTable t;
+                const char *table;
+                const struct nlattr *a;
+                if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || (nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE ||
+                    parse_payload(nlh, &t) < 0 || !(table = attr_str(t.tb[NFTA_RULE_TABLE])) ||
+                    !t.tb[NFTA_RULE_EXPRESSIONS] || mnl_attr_validate(t.tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0)
+                        continue;       /* the decoder judges the message */
+                int family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
+                mnl_attr_for_each_nested(a, t.tb[NFTA_RULE_EXPRESSIONS])
+                        mark_dynset_target(s, family, table, a);
         }
         return sink_cb(buf, len, userdata);
 }
@@ -1476,10 +1511,12 @@ static int dump_set_elems(DumpConn *c, DumpState *s, const SetRef *ref, bool *in
         mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, ref->name);
 
         /* Elements of a named set with timeouts expire, and the packet path
-         * adds to a set that `add @set` / `update @set` (or a meter) uses
-         * (NFT_SET_EVAL), both without a new generation: a copy would go
-         * stale unseen, so those are asked one element at a time too. */
-        if (!(ref->flags & NFT_SET_ANONYMOUS) && (ref->flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL)))
+         * adds to a set that a rule's `add @set` / `update @set` (or a
+         * meter) names, with or without NFT_SET_EVAL, both without a new
+         * generation: a copy would go stale unseen, so those are asked one
+         * element at a time too. */
+        if (!(ref->flags & NFT_SET_ANONYMOUS) &&
+            ((ref->flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL)) || ref->updated_by_rule))
                 return 0;
 
         if (ref->flags & NFT_SET_ANONYMOUS) {
@@ -1512,9 +1549,15 @@ static int dump_once(DumpConn *c, DumpState *s, bool *consistent) {
         if ((r = get_gen(c, s)) < 0)
                 return r;
         uint32_t gen_before = s->genid;
+        /* objects and flowtables are not decoded, but an NftStore keeps
+         * them; the rules come before the elements, to tell which sets
+         * rules update */
         if ((r = dump_simple(c, s, NFT_MSG_GETTABLE, sink_cb, &intr)) < 0 ||
             (r = dump_simple(c, s, NFT_MSG_GETCHAIN, sink_cb, &intr)) < 0 ||
-            (r = dump_simple(c, s, NFT_MSG_GETSET, sets_cb, &intr)) < 0)
+            (r = dump_simple(c, s, NFT_MSG_GETSET, sets_cb, &intr)) < 0 ||
+            (r = dump_simple(c, s, NFT_MSG_GETOBJ, sink_cb, &intr)) < 0 ||
+            (r = dump_simple(c, s, NFT_MSG_GETFLOWTABLE, sink_cb, &intr)) < 0 ||
+            (r = dump_simple(c, s, NFT_MSG_GETRULE, rules_cb, &intr)) < 0)
                 return r;
         for (size_t i = 0; i < s->n_sets; i++) {
                 r = dump_set_elems(c, s, &s->sets[i], &intr);
@@ -1527,11 +1570,6 @@ static int dump_once(DumpConn *c, DumpState *s, bool *consistent) {
                 if (r < 0)
                         return r;
         }
-        /* not decoded, but an NftStore keeps them */
-        if ((r = dump_simple(c, s, NFT_MSG_GETOBJ, sink_cb, &intr)) < 0 ||
-            (r = dump_simple(c, s, NFT_MSG_GETFLOWTABLE, sink_cb, &intr)) < 0 ||
-            (r = dump_simple(c, s, NFT_MSG_GETRULE, sink_cb, &intr)) < 0)
-                return r;
         if ((r = get_gen(c, s)) < 0)
                 return r;
         *consistent = !intr && s->genid == gen_before;

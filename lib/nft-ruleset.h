@@ -35,8 +35,9 @@
 
 /* Named sets with at most this many elements are read whole; larger ones
  * are asked one element at a time (nft_set_lookup_live), and so are named
- * sets with timeouts or updated from the packet path (NFT_SET_TIMEOUT,
- * NFT_SET_EVAL), whose elements change without a new generation. */
+ * sets with timeouts (NFT_SET_TIMEOUT) or updated from the packet path
+ * (NFT_SET_EVAL, or named by a rule's dynset: `add @set`, `update @set`),
+ * whose elements change without a new generation. */
 #define NFT_SMALL_SET_MAX 256u
 
 /* Dumps whose generation changed underneath are retried this many times
@@ -273,9 +274,9 @@ typedef struct NftDumpSink {
 } NftDumpSink;
 
 /* Dumps the ruleset of the caller's network namespace into `sink`:
- * GETGEN, tables, chains, sets, the elements of anonymous sets and of named
- * sets of at most NFT_SMALL_SET_MAX elements (without timeouts or packet-
- * path updates), objects, flowtables, rules, GETGEN; retried while
+ * GETGEN, tables, chains, sets, objects, flowtables, rules, the elements of
+ * anonymous sets and of named sets of at most NFT_SMALL_SET_MAX elements
+ * (without timeouts or packet-path updates), GETGEN; retried while
  * the generation changes or the kernel flags a dump interrupted
  * (NLM_F_DUMP_INTR) or the decoder finds a dangling reference (-ESTALE),
  * at most NFT_DUMP_RETRIES times (then -EAGAIN).

@@ -162,6 +162,9 @@ typedef struct StoreSet {
         uint32_t flags;
         SetMode mode;
         uint64_t count;         /* SET_COUNTED: elements the kernel holds */
+        /* rules whose dynset updates it: the packet path adds elements */
+        uint32_t dynset_rules;
+        bool dynset_lost;       /* its last such rule went in this batch */
         StoreElem **elems;
         size_t n_elems, allocated_elems;
 } StoreSet;
@@ -207,9 +210,12 @@ typedef struct RuleNode {
         uint32_t prev, next;    /* prev WAITING: in NftStore.waiting */
 } RuleNode;
 
+#define EXPR_F_DYNSET 0x01u  /* updates a set from the packet path */
+
 typedef struct ExprBlob {
         uint32_t refs, hash;
         uint16_t len;           /* padded */
+        uint8_t flags, reserved;
         uint8_t data[];         /* one NFTA_LIST_ELEM of NFTA_RULE_EXPRESSIONS */
 } ExprBlob;
 
@@ -245,6 +251,9 @@ struct NftStore {
 
         Waiting *waiting;
         size_t n_waiting, allocated_waiting;
+
+        /* sets that lost their last dynset rule in this batch */
+        size_t n_dynset_lost;
 
         /* the last rule deleted, while nothing else happened to rules: a
          * NEWRULE of its handle next is its replacement */
@@ -375,6 +384,16 @@ static int expr_index_grow(NftStore *s) {
         return 0;
 }
 
+/* The set a `dynset` expression updates, NULL for any other expression. */
+static const char *expr_dynset_set(const ExprBlob *b) {
+        Attrs e, d;
+        const char *name;
+        if (nest_parse((const struct nlattr *) b->data, &e) < 0 || !(name = attr_name(e.tb[NFTA_EXPR_NAME])) ||
+            strcmp(name, "dynset") != 0 || nest_parse(e.tb[NFTA_EXPR_DATA], &d) < 0)
+                return NULL;
+        return attr_name(d.tb[NFTA_DYNSET_SET_NAME]);
+}
+
 /* The index of a stored copy of expression attribute A (padded to 4),
  * referenced once more. */
 static int expr_ref(NftStore *s, const struct nlattr *a, uint32_t *ret) {
@@ -410,6 +429,8 @@ static int expr_ref(NftStore *s, const struct nlattr *a, uint32_t *ret) {
         *b = (ExprBlob) { .refs = 1, .hash = h, .len = (uint16_t) len };
         memcpy(b->data, a, a->nla_len);
         memset(b->data + a->nla_len, 0, pad);
+        if (expr_dynset_set(b))
+                b->flags |= EXPR_F_DYNSET;
         if (s->n_free_exprs > 0)
                 s->n_free_exprs--;
         else
@@ -822,6 +843,31 @@ static SetMode set_mode_of(uint32_t flags) {
         return SET_TRACKED;
 }
 
+/* A rule (DELTA +1) or its deletion (-1) that updates sets from the
+ * packet path: while any does, a set is not followed. */
+static void rule_count_dynsets(NftStore *s, const StoreTable *tb, const RuleBody *b, int delta) {
+        for (uint16_t i = 0; i < b->n_expr; i++) {
+                const ExprBlob *e = s->exprs[b->expr[i]];
+                const char *name = (e->flags & EXPR_F_DYNSET) ? expr_dynset_set(e) : NULL;
+                StoreSet *set = name ? set_find(tb, name) : NULL;
+                if (!set)
+                        continue;
+                if (delta > 0) {
+                        if (set->dynset_rules++ == 0 && set->mode != SET_UNTRACKED) {
+                                set_elems_drop(set);
+                                set->count = 0;
+                                set->mode = SET_UNTRACKED;
+                        }
+                } else if (set->dynset_rules > 0 && --set->dynset_rules == 0 &&
+                           set_mode_of(set->flags) != SET_UNTRACKED && !set->dynset_lost) {
+                        /* the packet path may have changed it: unless the
+                         * batch deletes it, NEWGEN refuses */
+                        set->dynset_lost = true;
+                        s->n_dynset_lost++;
+                }
+        }
+}
+
 /* ---- what the decoder says ---- */
 
 static void scratch_drop(NftStore *s) {
@@ -1127,6 +1173,7 @@ static int load_rule(NftStore *s, const struct nlmsghdr *nlh) {
                 return -ENOMEM;
         }
         rule_link_after(s, c, n, c->last);
+        rule_count_dynsets(s, tb, body, +1);
         return 0;
 }
 
@@ -1326,6 +1373,7 @@ static int rule_destroy(NftStore *s, uint32_t n) {
         rule_unlink(s, n);
         handle_remove(s, n);
         node_release(s, n);
+        rule_count_dynsets(s, c->table, b, -1);
         if (c->table->n_bindings > 0)
                 r = bound_chains_destroy(s, c->table, c, b);
         body_free(s, b);
@@ -1476,6 +1524,7 @@ static int apply_rule(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                         node_release(s, n);
                 return -ENOMEM;
         }
+        rule_count_dynsets(s, tb, body, +1);
 
         if (replace) {
                 /* `replace rule`: the new rule took the old one's place */
@@ -1526,6 +1575,8 @@ static int apply_set(NftStore *s, const struct nlmsghdr *nlh, bool del) {
         if (del) {
                 if (!set || set->handle != handle)
                         return -ESTALE;
+                if (set->dynset_lost)
+                        s->n_dynset_lost--;
                 ptr_remove((void **) tb->sets, &tb->n_sets, ptr_index((void *const *) tb->sets, tb->n_sets, set));
                 set_free(set);
                 return 0;
@@ -1667,6 +1718,18 @@ static int apply_gen(NftStore *s, const struct nlmsghdr *nlh) {
                 return s->in_batch ? -ESTALE : 0;
         if (ahead != 1 || s->n_waiting > 0)
                 return -ESTALE;
+        if (s->n_dynset_lost > 0) {
+                /* a set no rule updates any more, that the packet path may
+                 * have changed unannounced: a dump has its elements again */
+                for (size_t i = 0; i < s->n_tables; i++)
+                        for (size_t j = 0; j < s->tables[i]->n_sets; j++) {
+                                StoreSet *set = s->tables[i]->sets[j];
+                                if (set->dynset_lost && set->dynset_rules == 0)
+                                        return -ESTALE;
+                                set->dynset_lost = false;
+                        }
+                s->n_dynset_lost = 0;
+        }
         s->genid = genid;
         s->in_batch = false;
         s->batch++;

@@ -52,19 +52,25 @@
  *  - `nft rename chain` is a NEWCHAIN of the same handle and a new name;
  *    the rules that jump to it are not announced, though a dump now names
  *    the chain's new name in them.  The store refuses it (-ESTALE).
- *  - Adding a device to a netdev chain (or flowtable) announces NEWCHAIN
- *    with only the added device; the store refuses chain and flowtable
- *    updates whose device list differs from the stored one (-ESTALE).
+ *  - Adding a device to a netdev chain announces NEWCHAIN with only the
+ *    added device, and changing its policy NEWCHAIN with an empty device
+ *    list: the store keeps its hook for the latter and refuses the former
+ *    (-ESTALE), as it refuses any flowtable update.
+ *  - iptables-nft-restore (without --noflush) deletes the table and makes
+ *    it anew in one batch; `iptables-nft -P` is a NEWCHAIN update.
  *  - NFTA_SET_COUNT (attribute 20, Linux 6.16 and later) gives the number
  *    of elements of a set, which tells the store the size of a set the dump
  *    left out.
  *
  * What the store does not follow, and how the model stays right:
- *  - Sets whose elements change without a notification — named sets with
- *    timeouts (elements expire) or updated from the packet path
- *    (NFT_SET_EVAL, `add @set`, meters) — are kept without elements
- *    (elems_complete false), as nft_dump_raw() leaves them: the evaluator
- *    asks the kernel (nft_set_lookup_live).
+ *  - Sets whose elements change without a notification or a new
+ *    generation — named sets with timeouts (elements expire), and sets the
+ *    packet path adds to (NFT_SET_EVAL; any set a rule's dynset names,
+ *    `add @set` / `update @set`, which the kernel allows on a set without
+ *    that flag) — are kept without elements (elems_complete false), as
+ *    nft_dump_raw() leaves them: the evaluator asks the kernel
+ *    (nft_set_lookup_live).  When the last rule that updates such a set
+ *    goes and the set stays, its elements are unknown: NEWGEN refuses.
  *  - A named set of more than NFT_SMALL_SET_MAX elements is not in a dump;
  *    the store counts its elements (up to NFT_STORE_SET_KEEP_MAX it keeps
  *    them, so that a set shrinking back is exact) and refuses the deletion

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "strv.h"
 #include "xt-legacy.h"
 
@@ -19,6 +20,9 @@
  * not something to allocate on a kernel's say-so. */
 #define XT_LEGACY_MAX_SIZE (256u * 1024u * 1024u)
 #define XT_LEGACY_READ_RETRIES 8
+/* The names file lists at most a handful of tables (filter, nat, mangle,
+ * raw, security) */
+#define XT_LEGACY_NAMES_MAX (64u * 1024u)
 
 _Static_assert(XT_LEGACY_HOOKS == NF_INET_NUMHOOKS, "hook count");
 _Static_assert(XT_LEGACY_IFNAMSIZ == IFNAMSIZ, "interface name length");
@@ -344,46 +348,113 @@ fail:
         return r;
 }
 
-int xt_legacy_table_names(int family, char ***ret) {
-        const char *path = family == NFPROTO_IPV6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
-        char **names = NULL, line[XT_LEGACY_NAME_MAX + 2];
-        size_t n = 0;
-        FILE *f;
+/* NAMES_FD's whole text, read from its start (pread: the offset it shares
+ * with every copy of the descriptor, systemd's included, stays put).  A
+ * seq_file starts over at offset 0, so each call sees the tables as they
+ * are now. */
+static int names_read_fd(int names_fd, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, allocated = 0;
 
-        f = fopen(path, "re");
-        if (!f) {
-                if (errno == ENOENT) {  /* x_tables not loaded: no legacy tables */
-                        *ret = calloc(1, sizeof(char *));
-                        return *ret ? 0 : -ENOMEM;
+        for (;;) {
+                ssize_t n;
+
+                if (allocated - len < 512) {
+                        char *b;
+
+                        if (allocated >= XT_LEGACY_NAMES_MAX)
+                                return -EFBIG;
+                        b = realloc(buf, allocated + 1024);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        allocated += 1024;
                 }
-                return -errno;
+                n = pread(names_fd, buf + len, allocated - len - 1, (off_t) len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                len += (size_t) n;
         }
-        while (fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = '\0';
-                if (line[0] && strv_push_copy(&names, &n, line) < 0) {
-                        fclose(f);
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+static int names_read_path(const char *path, char **ret) {
+        int fd, r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        r = names_read_fd(fd, ret);
+        close(fd);
+        return r;
+}
+
+int xt_legacy_table_names_from(int family, int names_fd, char ***ret) {
+        const char *path = family == NFPROTO_IPV6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
+        _cleanup_free_ char *text = NULL;
+        char **names = NULL;
+        size_t n = 0;
+        int r;
+
+        if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+                return -EAFNOSUPPORT;
+        r = names_fd >= 0 ? names_read_fd(names_fd, &text) : names_read_path(path, &text);
+        if (r == -ENOENT && names_fd < 0) {     /* x_tables not loaded: no legacy tables */
+                *ret = calloc(1, sizeof(char *));
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        for (char *line = text, *next; *line; line = next) {
+                size_t len = strcspn(line, "\n");
+
+                next = line[len] ? line + len + 1 : line + len;
+                line[len] = '\0';
+                if (len == 0)
+                        continue;
+                if (len >= XT_LEGACY_NAME_MAX) {        /* not a table name: not this file */
+                        strv_free(names);
+                        return -EBADMSG;
+                }
+                if (strv_push_copy(&names, &n, line) < 0) {
                         strv_free(names);
                         return -ENOMEM;
                 }
         }
-        fclose(f);
         if (!names && !(names = calloc(1, sizeof(char *))))
                 return -ENOMEM;
         *ret = names;
         return (int) n;
 }
 
-int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **entries, size_t *size) {
-        int fd, level = family == NFPROTO_IPV6 ? SOL_IPV6 : SOL_IP, r = -EAGAIN;
+int xt_legacy_table_names(int family, char ***ret) {
+        return xt_legacy_table_names_from(family, -1, ret);
+}
+
+int xt_legacy_read_raw_with(int family, int sock, const char *name, XtLegacyInfo *info, void **entries,
+                            size_t *size) {
+        int fd = sock, level = family == NFPROTO_IPV6 ? SOL_IPV6 : SOL_IP, r = -EAGAIN;
 
         _Static_assert(IPT_SO_GET_INFO == IP6T_SO_GET_INFO && IPT_SO_GET_ENTRIES == IP6T_SO_GET_ENTRIES,
                        "same option numbers");
         _Static_assert(sizeof(struct ipt_getinfo) == sizeof(XtLegacyInfo), "info layout");
+        if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+                return -EAFNOSUPPORT;
         if (strlen(name) >= XT_LEGACY_NAME_MAX)
                 return -EINVAL;
-        fd = socket(family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-        if (fd < 0)
-                return -errno;
+        /* Any socket of the family reaches x_tables' getsockopt(): UDP needs
+         * no CAP_NET_RAW, unlike the raw socket iptables itself opens. */
+        if (fd < 0) {
+                fd = socket(family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return -errno;
+        }
         for (int attempt = 0; attempt < XT_LEGACY_READ_RETRIES; attempt++) {
                 struct ipt_getinfo gi = {};
                 struct ipt_get_entries *ge;
@@ -426,16 +497,21 @@ int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **
                 r = 0;
                 break;
         }
-        close(fd);
+        if (fd != sock)
+                close(fd);
         return r;
 }
 
-int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n) {
+int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **entries, size_t *size) {
+        return xt_legacy_read_raw_with(family, -1, name, info, entries, size);
+}
+
+int xt_legacy_read_with(const XtLegacySource *src, int family, XtLegacyTable ***ret, size_t *n) {
         XtLegacyTable **tables = NULL;
         char **names = NULL;
         int r, count;
 
-        count = xt_legacy_table_names(family, &names);
+        count = xt_legacy_table_names_from(family, src ? src->names : -1, &names);
         if (count < 0)
                 return count;
         tables = calloc((size_t) count + 1, sizeof(XtLegacyTable *));
@@ -449,7 +525,7 @@ int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n) {
                 void *entries = NULL;
                 size_t size = 0;
 
-                r = xt_legacy_read_raw(family, names[i], &info, &entries, &size);
+                r = xt_legacy_read_raw_with(family, src ? src->sock : -1, names[i], &info, &entries, &size);
                 if (r == -ENOENT)
                         continue;       /* gone since it was listed */
                 if (r >= 0) {
@@ -468,6 +544,10 @@ int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n) {
         strv_free(names);
         *ret = tables;
         return 0;
+}
+
+int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n) {
+        return xt_legacy_read_with(NULL, family, ret, n);
 }
 
 /* ---- fingerprints ---- */
@@ -540,14 +620,14 @@ int xt_legacy_table_fingerprint(int family, const XtLegacyInfo *info, const void
         return 0;
 }
 
-int xt_legacy_fingerprint(int family, uint64_t *ret) {
+int xt_legacy_fingerprint_with(const XtLegacySource *src, int family, uint64_t *ret) {
         uint64_t h = XT_LEGACY_FINGERPRINT_NONE;
         char **names = NULL;
         int r = 0, count;
 
         if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
                 return -EAFNOSUPPORT;
-        count = xt_legacy_table_names(family, &names);
+        count = xt_legacy_table_names_from(family, src ? src->names : -1, &names);
         if (count < 0)
                 return count;
         for (int i = 0; i < count && r >= 0; i++) {
@@ -556,7 +636,7 @@ int xt_legacy_fingerprint(int family, uint64_t *ret) {
                 size_t size = 0;
                 uint64_t t;
 
-                r = xt_legacy_read_raw(family, names[i], &info, &entries, &size);
+                r = xt_legacy_read_raw_with(family, src ? src->sock : -1, names[i], &info, &entries, &size);
                 if (r == -ENOENT) {     /* gone since it was listed */
                         r = 0;
                         continue;
@@ -572,4 +652,8 @@ int xt_legacy_fingerprint(int family, uint64_t *ret) {
                 return r;
         *ret = h;
         return 0;
+}
+
+int xt_legacy_fingerprint(int family, uint64_t *ret) {
+        return xt_legacy_fingerprint_with(NULL, family, ret);
 }

@@ -97,20 +97,46 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
 
 XtLegacyTable *xt_legacy_table_free(XtLegacyTable *t);
 
+/* Where a family's tables are read from.  The kernel asks nothing of the
+ * socket but its family: IPT_SO_GET_INFO/ENTRIES (IP6T_...) reach x_tables
+ * from any IPv4 (IPv6) socket's getsockopt() and check only the caller's
+ * CAP_NET_ADMIN, so a plain UDP socket does, and one opened by someone else
+ * does too.  That is how sshguardiand reads the tables although its sandbox
+ * forbids it AF_INET and AF_INET6 altogether: a root helper opens both (and
+ * the names files, mode 0440 root) before it starts, and hands them over
+ * through systemd's file descriptor store.
+ *
+ * sock: an AF_INET (AF_INET6) socket of any type; -1: open a UDP socket for
+ * each call (no CAP_NET_RAW needed).
+ * names: /proc/net/ip_tables_names (ip6_tables_names) opened for reading,
+ * read again from its start by each call (it lists the tables of the network
+ * namespace it was opened in, as they are at the time of the read); -1: open
+ * it for each call. */
+typedef struct XtLegacySource {
+        int sock;
+        int names;
+} XtLegacySource;
+
 /* The names of the legacy tables that exist in this network namespace for
  * FAMILY (from /proc/net/ip_tables_names or ip6_tables_names, which exist
  * only once x_tables is loaded).  Asking the kernel for a table by name
  * would load its module and create it: only existing ones are read.
  * Returns the number of names (0 when there are none), or a negative errno. */
 int xt_legacy_table_names(int family, char ***ret);
+/* The same from NAMES_FD, an open names file (-1: open it here). */
+int xt_legacy_table_names_from(int family, int names_fd, char ***ret);
 
 /* Reads one table's INFO and entries with getsockopt() (CAP_NET_ADMIN),
  * retrying while the table changes between the two calls.  *entries is
- * malloc()ed. */
+ * malloc()ed.  Through SOCK (see XtLegacySource; -1: a UDP socket of its
+ * own). */
 int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **entries, size_t *size);
+int xt_legacy_read_raw_with(int family, int sock, const char *name, XtLegacyInfo *info, void **entries,
+                            size_t *size);
 
-/* Every legacy table of FAMILY, decoded. */
+/* Every legacy table of FAMILY, decoded.  SRC NULL: opens what it needs. */
 int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n);
+int xt_legacy_read_with(const XtLegacySource *src, int family, XtLegacyTable ***ret, size_t *n);
 
 /* Noticing a change.  x_tables sends no change notifications, so a caller
  * compares fingerprints now and then: one 64-bit FNV-1a hash over each
@@ -149,3 +175,5 @@ int xt_legacy_table_fingerprint(int family, const XtLegacyInfo *info, const void
  * between).  None at all (or x_tables not loaded) gives
  * XT_LEGACY_FINGERPRINT_NONE.  A negative errno on failure. */
 int xt_legacy_fingerprint(int family, uint64_t *ret);
+/* The same through SRC (NULL: opens what it needs). */
+int xt_legacy_fingerprint_with(const XtLegacySource *src, int family, uint64_t *ret);

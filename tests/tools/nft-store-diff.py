@@ -18,7 +18,7 @@ tiny receive buffer with a 2,000-rule batch (ENOBUFS), and makes a batch
 whose rule positions the store cannot know (-ESTALE), and checks that both
 followers end equal to a fresh dump.
 
-  nft-store-diff.py NFT_STORE_FOLLOW [--seed N] [--changes N]
+  nft-store-diff.py NFT_STORE_FOLLOW [--seed N] [--changes N] [--verbose] [--log FILE]
 
 Prints the seed; the same seed makes the same sequence.  Exit status 0 when
 every check agreed.
@@ -575,8 +575,18 @@ SCENARIO = [
     ("nft 'add set inet sc t { type ipv4_addr; flags timeout; }'", "ok"),
     ("nft 'add element inet sc t { 10.0.0.1 timeout 1h, 10.0.0.2 }'", "ok"),
     ("nft 'add element inet sc t { 10.0.0.1 timeout 2h }'", "ok"),
+    ("nft 'add element inet sc t { 10.0.0.3 timeout 1s }' && sleep 1.5", "ok"),
     ("nft 'add set inet sc d { type ipv4_addr; flags dynamic; }'", "ok"),
     ("nft add rule inet sc c add @d { ip saddr } accept", "ok"),
+    # a rule adds to a set without NFT_SET_EVAL from the packet path; the
+    # set is followed again once no rule does (after a reload: a packet
+    # changed it unannounced)
+    ("nft 'add set inet sc p { type ipv4_addr; }; add element inet sc p { 192.0.2.7 }'", "ok"),
+    ("nft 'add chain inet sc out { type filter hook output priority 0; policy accept; }'", "ok"),
+    ("nft add rule inet sc out add @p { ip daddr }", "ok"),
+    ("python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"x\", (\"127.0.0.9\", 9))'"
+     " && nft list set inet sc p | grep -q 127.0.0.9", "ok"),
+    ("nft delete rule inet sc out handle $(nft -a list chain inet sc out | awk '/add @p/ { print $NF }')", "reload"),
     # concatenated intervals keep the order they were added in
     ("nft 'add set inet sc cc { type ipv4_addr . inet_service; flags interval; }'", "ok"),
     ("nft 'add element inet sc cc { 10.0.0.5 . 22, 10.0.0.1 . 80, 10.0.0.9 . 1-5 }'", "ok"),
@@ -645,9 +655,9 @@ def inside(args):
         if isinstance(op, tuple):
             op, key, elems, *mode = op
         ok = sh(op)
-        if os.environ.get("SGD_LOG"):
-            with open(os.environ["SGD_LOG"], "a") as log:
-                log.write(f"{'ok ' if ok else 'NO '}{op}\n")
+        if args.log:
+            with open(args.log, "a") as log:
+                log.write(f"{'ok ' if ok else 'failed '}{op}\n")
         if ok:
             changes += 1
             if elems is not None:
@@ -722,6 +732,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--changes", type=int, default=600)
     ap.add_argument("--verbose", action="store_true", help="print the commands after which the store reloaded")
+    ap.add_argument("--log", help="append every random command, and whether it succeeded, to this file")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.seed is None:
@@ -736,7 +747,8 @@ def main():
         print(f"seed {args.seed} (rerun: {sys.argv[0]} {args.tool} --seed {args.seed})", flush=True)
         return subprocess.run(["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), args.tool,
                                "--seed", str(args.seed), "--changes", str(args.changes), "--inside"] +
-                              (["--verbose"] if args.verbose else [])).returncode
+                              (["--verbose"] if args.verbose else []) +
+                              (["--log", os.path.abspath(args.log)] if args.log else [])).returncode
     finally:
         subprocess.run(["ip", "netns", "del", ns])
 

@@ -76,6 +76,9 @@ static void assert_socket(const ListenSocket *s, int family, const char *addr, u
         ck_assert_int_eq(s->v6only, v6only);
         ck_assert_int_eq(s->pid, 0);
         ck_assert_str_eq(s->comm, "");
+        ck_assert_int_eq(s->owner_from, LISTEN_OWNER_NONE);
+        /* captured in a namespace of their own, from the root cgroup (id 1) */
+        ck_assert_uint_eq(s->cgroup_id, 1);
 }
 
 static const uint8_t *ip(int family, const char *text) {
@@ -346,6 +349,285 @@ START_TEST(test_owner_scan_of_missing_proc_fails_and_empty_table_is_free) {
 }
 END_TEST
 
+/* ---- owners, from the socket's cgroup (a fake cgroup2 tree) ---- */
+
+static uint64_t inode_of(const char *root, const char *rel) {
+        char path[512];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        ck_assert_int_eq(stat(path, &st), 0);
+        return (uint64_t) st.st_ino;
+}
+
+/* A /proc that hides pid 1 and every process but 300 and 500..502 (as
+ * hidepid= does for another user's), and a cgroup tree:
+ *   system.slice/ssh.service           42 57 (both sshd: /proc hides them, comms unknown)
+ *   system.slice/e2e-holder.service    300 (python3)
+ *   user.slice/user-1000.slice/session-3.scope  500 sshd, 501 bash, 502 python3
+ *   system.slice/cron.service          nobody left
+ *   init.scope                         1 (hidden) */
+static void fake_cgroup_build(char *proc, char *cg) {
+        strcpy(proc, "/tmp/check_listen_proc.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(proc));
+        strcpy(cg, "/tmp/check_listen_cg.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(cg));
+
+        mkdirs(proc, "300/fd");
+        put_file(proc, "300/comm", "python3\n");
+        mkdirs(proc, "500/fd");
+        put_file(proc, "500/comm", "sshd\n");
+        mkdirs(proc, "501/fd");
+        put_file(proc, "501/comm", "bash\n");
+        mkdirs(proc, "502/fd");
+        put_file(proc, "502/comm", "python3\n");
+        mkdirs(proc, "600/fd");
+        put_file(proc, "600/comm", "nginx\n");
+        mkdirs(proc, "601/fd");
+        put_file(proc, "601/comm", "nginx\n");
+
+        mkdirs(cg, "system.slice/ssh.service");
+        put_file(cg, "system.slice/ssh.service/cgroup.procs", "57\n42\n");
+        mkdirs(cg, "system.slice/e2e-holder.service");
+        put_file(cg, "system.slice/e2e-holder.service/cgroup.procs", "300\n");
+        mkdirs(cg, "system.slice/nginx.service");
+        put_file(cg, "system.slice/nginx.service/cgroup.procs", "601\n600\n");
+        mkdirs(cg, "system.slice/cron.service");
+        put_file(cg, "system.slice/cron.service/cgroup.procs", "");
+        mkdirs(cg, "user.slice/user-1000.slice/session-3.scope");
+        put_file(cg, "user.slice/user-1000.slice/session-3.scope/cgroup.procs", "502\n500\n501\n");
+        mkdirs(cg, "init.scope");
+        put_file(cg, "init.scope/cgroup.procs", "1\n");
+        put_file(cg, "cgroup.procs", "2\n3\n");
+}
+
+static ListenTable *sockets_in_cgroups(const char *cg, const char *const *rel, size_t n) {
+        ListenTable *t = parse_capture("basic.bin");
+
+        ck_assert_uint_ge(t->n_sockets, n);
+        for (size_t i = 0; i < t->n_sockets; i++)
+                t->sockets[i].cgroup_id = i < n ? (rel[i] ? inode_of(cg, rel[i]) : 987654321) : 0;
+        return t;
+}
+
+START_TEST(test_cgroup_names_the_only_process_of_a_unit_when_proc_hides_the_rest) {
+        static const char *const rel[] = { "system.slice/e2e-holder.service", "init.scope", ".", NULL,
+                                           "system.slice/cron.service" };
+        char proc[64], cg[64];
+        ListenTable *t;
+
+        fake_cgroup_build(proc, cg);
+        t = sockets_in_cgroups(cg, rel, 5);
+        ck_assert_int_eq(listen_resolve_owners_with(t, &(ListenOwnerLookup) { proc, cg, false }), 1);
+
+        /* one process in its unit: that one, certain */
+        ck_assert_int_eq(t->sockets[0].owner_from, LISTEN_OWNER_CGROUP);
+        ck_assert_int_eq(t->sockets[0].pid, 300);
+        ck_assert_str_eq(t->sockets[0].comm, "python3");
+        ck_assert_str_eq(t->sockets[0].unit, "e2e-holder.service");
+        ck_assert_uint_eq(t->sockets[0].cgroup_procs, 1);
+        ck_assert_int_eq(t->sockets[0].likely_pid, 300);
+        /* one process /proc hides, taskstats not asked: no name, so no claim */
+        ck_assert_int_eq(t->sockets[1].owner_from, LISTEN_OWNER_CGROUP);
+        ck_assert_int_eq(t->sockets[1].pid, 0);
+        ck_assert_str_eq(t->sockets[1].comm, "");
+        ck_assert_str_eq(t->sockets[1].unit, "init.scope");
+        ck_assert_int_eq(t->sockets[1].likely_pid, 1);
+        /* the root cgroup: no unit, two (hidden) processes */
+        ck_assert_int_eq(t->sockets[2].pid, 0);
+        ck_assert_str_eq(t->sockets[2].unit, "");
+        ck_assert_uint_eq(t->sockets[2].cgroup_procs, 2);
+        ck_assert_int_eq(t->sockets[2].likely_pid, 2);
+        /* a cgroup that is not there (removed since): nothing known */
+        ck_assert_int_eq(t->sockets[3].owner_from, LISTEN_OWNER_NONE);
+        ck_assert_str_eq(t->sockets[3].unit, "");
+        ck_assert_int_eq(t->sockets[3].likely_pid, 0);
+        /* an empty one: its unit, nobody in it */
+        ck_assert_int_eq(t->sockets[4].owner_from, LISTEN_OWNER_CGROUP);
+        ck_assert_str_eq(t->sockets[4].unit, "cron.service");
+        ck_assert_uint_eq(t->sockets[4].cgroup_procs, 0);
+        ck_assert_int_eq(t->sockets[4].pid, 0);
+        ck_assert_int_eq(t->sockets[4].likely_pid, 0);
+        listen_table_free(t);
+        fake_proc_remove(proc);
+        fake_proc_remove(cg);
+}
+END_TEST
+
+START_TEST(test_cgroup_with_processes_of_one_name_gives_the_name_not_the_pid) {
+        static const char *const rel[] = { "system.slice/nginx.service", "system.slice/ssh.service" };
+        char proc[64], cg[64];
+        ListenTable *t;
+
+        fake_cgroup_build(proc, cg);
+        t = sockets_in_cgroups(cg, rel, 2);
+        ck_assert_int_eq(listen_resolve_owners_with(t, &(ListenOwnerLookup) { proc, cg, false }), 0);
+        ck_assert_int_eq(t->sockets[0].pid, 0);
+        ck_assert_str_eq(t->sockets[0].comm, "nginx");
+        ck_assert_str_eq(t->sockets[0].unit, "nginx.service");
+        ck_assert_uint_eq(t->sockets[0].cgroup_procs, 2);
+        ck_assert_int_eq(t->sockets[0].likely_pid, 600);        /* the lowest, not the first listed */
+        /* sshd's listener and a connection's child, both hidden: unit only */
+        ck_assert_str_eq(t->sockets[1].comm, "");
+        ck_assert_str_eq(t->sockets[1].unit, "ssh.service");
+        ck_assert_int_eq(t->sockets[1].likely_pid, 42);
+        listen_table_free(t);
+        fake_proc_remove(proc);
+        fake_proc_remove(cg);
+}
+END_TEST
+
+START_TEST(test_cgroup_with_different_names_gives_only_the_unit_and_a_likely_pid) {
+        static const char *const rel[] = { "user.slice/user-1000.slice/session-3.scope" };
+        char proc[64], cg[64];
+        ListenTable *t;
+
+        fake_cgroup_build(proc, cg);
+        t = sockets_in_cgroups(cg, rel, 1);
+        ck_assert_int_eq(listen_resolve_owners_with(t, &(ListenOwnerLookup) { proc, cg, false }), 0);
+        /* the python3 of a login session is not "sshd", the session's lowest pid */
+        ck_assert_int_eq(t->sockets[0].owner_from, LISTEN_OWNER_CGROUP);
+        ck_assert_int_eq(t->sockets[0].pid, 0);
+        ck_assert_str_eq(t->sockets[0].comm, "");
+        ck_assert_str_eq(t->sockets[0].unit, "session-3.scope");
+        ck_assert_uint_eq(t->sockets[0].cgroup_procs, 3);
+        ck_assert_int_eq(t->sockets[0].likely_pid, 500);
+        listen_table_free(t);
+        fake_proc_remove(proc);
+        fake_proc_remove(cg);
+}
+END_TEST
+
+START_TEST(test_complete_fd_scan_is_never_overruled_by_the_cgroup) {
+        static const char *const rel[] = { "system.slice/nginx.service", "system.slice/e2e-holder.service",
+                                           "system.slice/e2e-holder.service" };
+        char proc[64], cg[64];
+        ListenTable *t;
+
+        /* pid 1 visible and every fd readable: the scan looked everywhere */
+        fake_cgroup_build(proc, cg);
+        mkdirs(proc, "1/fd");
+        put_file(proc, "1/comm", "systemd\n");
+        put_link(proc, "300/fd/3", "socket:[817771]");  /* sockets[1] */
+        t = sockets_in_cgroups(cg, rel, 3);
+        ck_assert_int_eq(listen_resolve_owners_with(t, &(ListenOwnerLookup) { proc, cg, false }), 1);
+        /* found in fds: exact, its cgroup still named */
+        ck_assert_int_eq(t->sockets[1].owner_from, LISTEN_OWNER_FD);
+        ck_assert_int_eq(t->sockets[1].pid, 300);
+        ck_assert_str_eq(t->sockets[1].comm, "python3");
+        ck_assert_str_eq(t->sockets[1].unit, "e2e-holder.service");
+        ck_assert_int_eq(t->sockets[1].likely_pid, 300);
+        /* in nobody's fds although every fd was seen: no holder is made up,
+         * even where its cgroup has one process */
+        ck_assert_int_eq(t->sockets[2].owner_from, LISTEN_OWNER_NONE);
+        ck_assert_int_eq(t->sockets[2].pid, 0);
+        ck_assert_str_eq(t->sockets[2].comm, "");
+        ck_assert_str_eq(t->sockets[2].unit, "e2e-holder.service");
+        ck_assert_int_eq(t->sockets[0].owner_from, LISTEN_OWNER_NONE);
+        ck_assert_str_eq(t->sockets[0].comm, "");
+        ck_assert_str_eq(t->sockets[0].unit, "nginx.service");
+        listen_table_free(t);
+        fake_proc_remove(proc);
+        fake_proc_remove(cg);
+}
+END_TEST
+
+START_TEST(test_cgroup2_mount_is_read_from_mountinfo) {
+        char proc[64], *m;
+
+        strcpy(proc, "/tmp/check_listen_mi.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(proc));
+        mkdirs(proc, "self");
+        ck_assert_ptr_null(listen_cgroup2_mount(proc));
+        /* a hybrid host: v1 hierarchies first, cgroup2 at unified (a space escaped for the test) */
+        put_file(proc, "self/mountinfo",
+                 "25 30 0:23 / /sys rw,nosuid shared:7 - sysfs sysfs rw\n"
+                 "31 25 0:26 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755\n"
+                 "33 31 0:28 / /sys/fs/cgroup/systemd rw shared:11 - cgroup cgroup rw,name=systemd\n"
+                 "32 31 0:27 / /sys/fs/cgroup/uni\\040fied rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate\n"
+                 "40 31 0:29 / /elsewhere rw - cgroup2 cgroup2 rw\n");
+        m = listen_cgroup2_mount(proc);
+        ck_assert_str_eq(m, "/sys/fs/cgroup/uni fied");
+        free(m);
+        put_file(proc, "self/mountinfo", "31 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+        m = listen_cgroup2_mount(proc);
+        ck_assert_str_eq(m, "/sys/fs/cgroup");
+        free(m);
+        /* no cgroup2, or a line cut short */
+        put_file(proc, "self/mountinfo", "33 31 0:28 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw\n31 25 - cgroup2\n");
+        ck_assert_ptr_null(listen_cgroup2_mount(proc));
+        fake_proc_remove(proc);
+}
+END_TEST
+
+/* ---- taskstats ---- */
+
+/* tests/data/listen/taskstats-sleep.bin: the answer for pid 19184, "sleep"
+ * (capture.sh) */
+#define TASKSTATS_CAPTURED_PID 19184
+
+START_TEST(test_taskstats_answer_names_the_process_asked_for) {
+        Capture c = capture_load("taskstats-sleep.bin");
+        char comm[LISTEN_COMM_MAX] = "x";
+
+        ck_assert_int_eq(listen_taskstats_parse(c.bytes, c.len, TASKSTATS_CAPTURED_PID, comm), 0);
+        ck_assert_str_eq(comm, "sleep");
+        /* the answer is for another process: nothing is taken from it */
+        strcpy(comm, "x");
+        ck_assert_int_eq(listen_taskstats_parse(c.bytes, c.len, TASKSTATS_CAPTURED_PID + 1, comm), -ENOENT);
+        ck_assert_str_eq(comm, "x");
+        ck_assert_int_eq(listen_taskstats_parse(c.bytes, 0, TASKSTATS_CAPTURED_PID, comm), -ENOENT);
+        free(c.bytes);
+}
+END_TEST
+
+START_TEST(test_taskstats_truncated_or_corrupted_never_crash) {
+        Capture c = capture_load("taskstats-sleep.bin");
+        char comm[LISTEN_COMM_MAX];
+
+        for (size_t len = 0; len < c.len; len++) {
+                uint8_t *copy = malloc(len ? len : 1);
+                int r;
+
+                memcpy(copy, c.bytes, len);
+                r = listen_taskstats_parse(copy, len, TASKSTATS_CAPTURED_PID, comm);
+                ck_assert_msg(r == -EBADMSG || r == -ENOENT, "len %zu: %d", len, r);
+                free(copy);
+        }
+        for (size_t i = 0; i < c.len; i++)
+                for (unsigned v = 0; v < 256; v += 51) {
+                        uint8_t *copy = malloc(c.len);
+                        int r;
+
+                        memcpy(copy, c.bytes, c.len);
+                        copy[i] = (uint8_t) v;
+                        r = listen_taskstats_parse(copy, c.len, TASKSTATS_CAPTURED_PID, comm);
+                        ck_assert(r == 0 || r == -EBADMSG || r == -ENOENT || (r < 0 && r >= -4095));
+                        if (r == 0)
+                                ck_assert_uint_lt(strlen(comm), LISTEN_COMM_MAX);
+                        free(copy);
+                }
+        free(c.bytes);
+}
+END_TEST
+
+START_TEST(test_taskstats_refusal_passes_its_errno) {
+        uint8_t buf[256] = { 0 };
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        struct nlmsgerr *e;
+        char comm[LISTEN_COMM_MAX];
+
+        nlh->nlmsg_type = NLMSG_ERROR;
+        e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+        e->error = -EPERM;      /* GENL_ADMIN_PERM: no CAP_NET_ADMIN */
+        ck_assert_int_eq(listen_taskstats_parse(buf, nlh->nlmsg_len, 1, comm), -EPERM);
+        e->error = -ESRCH;
+        ck_assert_int_eq(listen_taskstats_parse(buf, nlh->nlmsg_len, 1, comm), -ESRCH);
+        e->error = 5;
+        ck_assert_int_eq(listen_taskstats_parse(buf, nlh->nlmsg_len, 1, comm), -EBADMSG);
+}
+END_TEST
+
 /* ---- live, in a network namespace of the test's own (root only) ---- */
 
 START_TEST(test_live_dump_finds_our_listener_and_us_as_owner) {
@@ -382,8 +664,36 @@ START_TEST(test_live_dump_finds_our_listener_and_us_as_owner) {
         ck_assert_int_eq(listen_resolve_owners(t, "/proc"), 1);
         ck_assert_int_eq(t->sockets[0].pid, getpid());
         ck_assert_str_eq(t->sockets[0].comm, "listen-owner");
+        ck_assert_int_eq(t->sockets[0].owner_from, LISTEN_OWNER_FD);
         ck_assert(listen_covers(t, AF_INET, ip(AF_INET, "198.51.100.1"), ntohs(sin.sin_port), &who));
         ck_assert_ptr_eq(who, &t->sockets[0]);
+
+        /* the kernel names the cgroup we made it in: the real tree has it,
+         * with us in it */
+        ck_assert_uint_ne(t->sockets[0].cgroup_id, 0);
+        {
+                char *cg = listen_cgroup2_mount("/proc"), comm[LISTEN_COMM_MAX] = "";
+                char hidden[] = "/tmp/check_listen_hidden.XXXXXX";
+
+                ck_assert_ptr_nonnull(cg);
+                /* a /proc that shows nobody: the cgroup is all there is */
+                ck_assert_ptr_nonnull(mkdtemp(hidden));
+                ck_assert_int_ge(listen_resolve_owners_with(t, &(ListenOwnerLookup) { hidden, cg, true }), 0);
+                ck_assert_int_eq(t->sockets[0].owner_from, LISTEN_OWNER_CGROUP);
+                ck_assert_uint_ge(t->sockets[0].cgroup_procs, 1);
+                ck_assert_int_gt(t->sockets[0].likely_pid, 0);
+                ck_assert_int_le(t->sockets[0].likely_pid, getpid());
+                /* alone in it (never under meson, which runs tests beside
+                 * itself): us, named by taskstats */
+                if (t->sockets[0].cgroup_procs == 1) {
+                        ck_assert_int_eq(t->sockets[0].pid, getpid());
+                        ck_assert_str_eq(t->sockets[0].comm, "listen-owner");
+                }
+                rmdir(hidden);
+                free(cg);
+                ck_assert_int_eq(listen_taskstats_comm(getpid(), comm), 0);
+                ck_assert_str_eq(comm, "listen-owner");
+        }
         listen_table_free(t);
 
         ck_assert_int_eq(listen_destroy_events_supported(), 1);
@@ -589,6 +899,18 @@ static Suite *listen_suite(void) {
         tc = tcase_create("owners");
         tcase_add_test(tc, test_owners_are_found_by_socket_inode_in_fd_links);
         tcase_add_test(tc, test_owner_scan_of_missing_proc_fails_and_empty_table_is_free);
+        tcase_add_test(tc, test_cgroup_names_the_only_process_of_a_unit_when_proc_hides_the_rest);
+        tcase_add_test(tc, test_cgroup_with_processes_of_one_name_gives_the_name_not_the_pid);
+        tcase_add_test(tc, test_cgroup_with_different_names_gives_only_the_unit_and_a_likely_pid);
+        tcase_add_test(tc, test_complete_fd_scan_is_never_overruled_by_the_cgroup);
+        tcase_add_test(tc, test_cgroup2_mount_is_read_from_mountinfo);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("taskstats");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_taskstats_answer_names_the_process_asked_for);
+        tcase_add_test(tc, test_taskstats_truncated_or_corrupted_never_crash);
+        tcase_add_test(tc, test_taskstats_refusal_passes_its_errno);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("live");

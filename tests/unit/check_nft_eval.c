@@ -959,6 +959,33 @@ START_TEST(test_unknown_source_gives_unknown_for_source_rules) {
 }
 END_TEST
 
+START_TEST(test_empty_set_matches_no_unknown_source) {
+        for (int inverted = 0; inverted < 2; inverted++) {
+                add_table(NFPROTO_IPV4, "f", 0);
+                add_chain(NFPROTO_IPV4, "f", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL, NULL);
+                struct nftnl_set *set = set_new(NFPROTO_IPV4, "f", "banned", 0, 4, 0, 0);
+                set_elems_end(set, NFPROTO_IPV4, true);
+                rule_begin(NFPROTO_IPV4, "f", "input");
+                x_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+                x_lookup(NFT_REG_1, "banned", -1, inverted ? NFT_LOOKUP_F_INV : 0);
+                x_verdict(NF_DROP, NULL);
+                rule_end();
+                NftRuleset *rs = parse_dump();
+                ck_assert(rs->sets[0].elems_complete);
+                ck_assert_uint_eq(rs->sets[0].n_elems, 0);
+                NftProbe p = probe4("192.0.2.7", 22);
+                p.saddr_known = false;
+                NftEvalResult r;
+                /* nobody is banned: every source passes; "not in the
+                 * empty set": every source is dropped */
+                nft_eval_probe(rs, &p, NULL, NULL, &r);
+                ck_assert_int_eq(r.verdict, inverted ? NFT_VERDICT_DROP : NFT_VERDICT_ACCEPT);
+                nft_ruleset_free(rs);
+                setup();
+        }
+}
+END_TEST
+
 START_TEST(test_reject_is_not_carried_to_the_next_rule) {
         add_table(NFPROTO_INET, "f", 0);
         add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_DROP, NULL, NULL);
@@ -1047,6 +1074,7 @@ static Suite *nft_eval_suite(void) {
         tcase_add_test(tc, test_dormant_table_does_not_run);
         tcase_add_test(tc, test_unknown_source_gives_unknown_for_source_rules);
         tcase_add_test(tc, test_reject_is_not_carried_to_the_next_rule);
+        tcase_add_test(tc, test_empty_set_matches_no_unknown_source);
         tcase_add_test(tc, test_fib_reverse_path_and_local_destination);
         suite_add_tcase(s, tc);
         return s;

@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "strv.h"
 #include "xt-legacy.h"
@@ -382,6 +387,90 @@ START_TEST(test_live_fingerprint_of_a_new_namespace_is_none_and_creates_nothing)
 }
 END_TEST
 
+/* Drops CAP_NET_RAW from this process's effective set (raw syscalls: no
+ * libcap in the build). */
+static void drop_net_raw(void) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2];
+
+        ck_assert_int_eq(syscall(SYS_capget, &h, d), 0);
+        d[CAP_NET_RAW / 32].effective &= ~(1u << (CAP_NET_RAW % 32));
+        ck_assert_int_eq(syscall(SYS_capset, &h, d), 0);
+        ck_assert_int_lt(socket(AF_INET, SOCK_RAW, IPPROTO_RAW), 0);
+}
+
+/* What sshguardiand is handed (a UDP socket per family, the names files
+ * open) serves without CAP_NET_RAW, and the names file, read again from its
+ * start, shows a table created after it was opened. */
+START_TEST(test_live_handed_socket_and_names_file_serve_without_net_raw) {
+        XtLegacySource src[2];
+        uint64_t fp, fp_with;
+        char **names = NULL;
+        XtLegacyTable **tables = NULL;
+        size_t n = 0;
+
+        if (unshare(CLONE_NEWNET) < 0) {
+                fprintf(stderr, "check_xt_legacy: live test skipped: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+                return;
+        }
+        src[0] = (XtLegacySource) { socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                    open("/proc/net/ip_tables_names", O_RDONLY | O_CLOEXEC) };
+        src[1] = (XtLegacySource) { socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                    open("/proc/net/ip6_tables_names", O_RDONLY | O_CLOEXEC) };
+        if (src[0].names < 0 || src[1].names < 0) {
+                fprintf(stderr, "check_xt_legacy: live test skipped: no x_tables: %s\n", strerror(errno));
+                return;
+        }
+        ck_assert_int_ge(src[0].sock, 0);
+        ck_assert_int_ge(src[1].sock, 0);
+        drop_net_raw();
+
+        ck_assert_int_eq(xt_legacy_fingerprint_with(&src[0], NFPROTO_IPV4, &fp_with), 0);
+        ck_assert_uint_eq(fp_with, XT_LEGACY_FINGERPRINT_NONE);
+        ck_assert_int_eq(xt_legacy_table_names_from(NFPROTO_IPV4, src[0].names, &names), 0);
+        strv_free(names);
+
+        /* Asking for a table by name creates it (what the daemon never
+         * does): here, the way to make one appear without iptables. */
+        {
+                XtLegacyInfo info;
+                void *entries = NULL;
+                size_t size = 0;
+
+                ck_assert_int_eq(xt_legacy_read_raw_with(NFPROTO_IPV4, src[0].sock, "filter", &info, &entries,
+                                                         &size), 0);
+                free(entries);
+        }
+        ck_assert_int_eq(xt_legacy_table_names_from(NFPROTO_IPV4, src[0].names, &names), 1);
+        ck_assert_str_eq(names[0], "filter");
+        strv_free(names);
+        /* twice: each read starts over */
+        ck_assert_int_eq(xt_legacy_table_names_from(NFPROTO_IPV4, src[0].names, &names), 1);
+        strv_free(names);
+
+        ck_assert_int_eq(xt_legacy_fingerprint_with(&src[0], NFPROTO_IPV4, &fp_with), 0);
+        ck_assert_uint_ne(fp_with, XT_LEGACY_FINGERPRINT_NONE);
+        /* opening its own (a UDP socket, no CAP_NET_RAW either) reads the same */
+        ck_assert_int_eq(xt_legacy_fingerprint(NFPROTO_IPV4, &fp), 0);
+        ck_assert_uint_eq(fp, fp_with);
+        ck_assert_int_eq(xt_legacy_read_with(&src[0], NFPROTO_IPV4, &tables, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(tables[0]->name, "filter");
+        xt_legacy_table_free(tables[0]);
+        free(tables);
+        /* the other family's are its own */
+        ck_assert_int_eq(xt_legacy_fingerprint_with(&src[1], NFPROTO_IPV6, &fp_with), 0);
+        ck_assert_uint_eq(fp_with, XT_LEGACY_FINGERPRINT_NONE);
+        /* a file that is not a names file is refused, not misread */
+        {
+                int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+                ck_assert_int_eq(xt_legacy_table_names_from(NFPROTO_IPV4, fd, &names), -EBADMSG);
+                close(fd);
+        }
+}
+END_TEST
+
 static Suite *xt_legacy_suite(void) {
         Suite *s = suite_create("xt-legacy");
         TCase *tc = tcase_create("decode");
@@ -403,6 +492,7 @@ static Suite *xt_legacy_suite(void) {
         suite_add_tcase(s, tc);
         tc = tcase_create("live");
         tcase_add_test(tc, test_live_fingerprint_of_a_new_namespace_is_none_and_creates_nothing);
+        tcase_add_test(tc, test_live_handed_socket_and_names_file_serve_without_net_raw);
         suite_add_tcase(s, tc);
         return s;
 }

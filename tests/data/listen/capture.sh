@@ -55,3 +55,11 @@ if os.fork() == 0:
     os.setuid(65534); mk(2, "0.0.0.0", 8022); os.write(w, b"x"); time.sleep(5); os._exit(0)
 os.read(r, 1)
 time.sleep(60)'
+
+# taskstats-sleep.bin: the kernel's TASKSTATS_CMD_GET answer for a process
+# named "sleep" (its pid is printed: update tests/unit/check_listen.c)
+sleep 30 &
+pid=$!
+sleep 1         # until it is "sleep", no longer the shell that forked it
+"$tool" taskstats "$pid" "$out/taskstats-sleep.bin"
+kill "$pid"
