@@ -35,84 +35,117 @@ static const char *keep(SshdUnitsFacts *f, char *s) {
         return s;
 }
 
+/* One interface's properties in one call (GetAll is answered from one
+ * state of systemd's): the keys below, the rest skipped. */
+static int unit_props_read(sd_bus *bus, const char *path, const char *iface, SshdUnitsFacts *f, SgUnitFacts *u,
+                           char **load) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, SYSTEMD_DEST, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
+                               iface);
+        sd_bus_error_free(&error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r > 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key, *str;
+                int32_t i32;
+                uint32_t u32;
+                uint64_t u64;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        break;
+                if (strcmp(key, "LoadState") == 0 && load && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0) {
+                        free(*load);
+                        *load = strdup(str);
+                } else if (strcmp(key, "ActiveState") == 0 && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0)
+                        u->active_state = keep(f, strdup(str));
+                else if (strcmp(key, "SubState") == 0 && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0)
+                        u->sub_state = keep(f, strdup(str));
+                else if (strcmp(key, "Result") == 0 && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0)
+                        u->result = keep(f, strdup(str));
+                else if (strcmp(key, "InactiveEnterTimestamp") == 0 &&
+                         (r = sd_bus_message_read(reply, "v", "t", &u64)) >= 0)
+                        u->inactive_enter_usec = u64;
+                else if (strcmp(key, "MainPID") == 0 && (r = sd_bus_message_read(reply, "v", "u", &u32)) >= 0)
+                        u->main_pid = (pid_t) u32;
+                else if (strcmp(key, "ExecMainCode") == 0 && (r = sd_bus_message_read(reply, "v", "i", &i32)) >= 0)
+                        f->exec_main_code = i32;
+                else if (strcmp(key, "ExecMainStatus") == 0 && (r = sd_bus_message_read(reply, "v", "i", &i32)) >= 0)
+                        f->exec_main_status = i32;
+                else if (strcmp(key, "Job") == 0) {
+                        /* (uo): (0, "/") when none is under way */
+                        r = sd_bus_message_enter_container(reply, 'v', "(uo)");
+                        if (r >= 0)
+                                r = sd_bus_message_read(reply, "(uo)", &u32, NULL);
+                        if (r >= 0)
+                                u->job_pending = u32 != 0;
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                } else if (strcmp(key, "InvocationID") == 0) {
+                        const uint8_t *id;
+                        size_t len;
+                        r = sd_bus_message_enter_container(reply, 'v', "ay");
+                        if (r >= 0)
+                                r = sd_bus_message_read_array(reply, 'y', (const void **) &id, &len);
+                        if (r >= 0 && len == 16)
+                                for (size_t k = 0; k < 16; k++)
+                                        snprintf(u->invocation + 2 * k, 3, "%02x", id[k]);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                } else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : 0;
+}
+
 static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFacts *u) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         const char *path;
-        char *load = NULL, *s = NULL;
+        char *load = NULL;
         bool is_service = strlen(name) > 8 && strcmp(name + strlen(name) - 8, ".service") == 0;
         const char *iface = is_service ? "org.freedesktop.systemd1.Service" : "org.freedesktop.systemd1.Socket";
         int r;
 
         *u = (SgUnitFacts) { .name = name };
+        f->exec_main_code = f->exec_main_status = 0;
         r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "LoadUnit", &error, &reply, "s", name);
         if (r < 0)
                 goto out;
         r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)
                 goto out;
-        r = sd_bus_get_property_string(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "LoadState",
-                                       &error, &load);
-        if (r < 0)
+        /* The unit's own interface after the service's: a start that begins
+         * between the two reads shows as a job under way (judged later),
+         * not as a failure with Result=success. */
+        r = unit_props_read(bus, path, "org.freedesktop.systemd1.Unit", f, u, &load);
+        if (r < 0 || !load)
                 goto out;
         /* "loaded"; "not-found" for a unit that does not exist; "masked" */
         u->loaded = strcmp(load, "loaded") == 0;
+        u->masked = strcmp(load, "masked") == 0;
         if (!u->loaded) {
                 r = 0;
                 goto out;
         }
-        if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState",
-                                       &error, &s) >= 0)
-                u->active_state = keep(f, s);
-        sd_bus_error_free(&error);
-        if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "SubState",
-                                       &error, &s) >= 0)
-                u->sub_state = keep(f, s);
-        sd_bus_error_free(&error);
-        {
-                uint64_t t = 0;
-                sd_bus_message *m = NULL;
-                uint32_t job = 0;
-
-                if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit",
-                                                "InactiveEnterTimestamp", &error, 't', &t) >= 0)
-                        u->inactive_enter_usec = t;
-                sd_bus_error_free(&error);
-                /* Job (uo): (0, "/") when none is under way */
-                if (sd_bus_get_property(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "Job", &error, &m,
-                                        "(uo)") >= 0 &&
-                    sd_bus_message_read(m, "(uo)", &job, NULL) >= 0)
-                        u->job_pending = job != 0;
-                sd_bus_message_unref(m);
-                sd_bus_error_free(&error);
-        }
-        if (sd_bus_get_property_string(bus, SYSTEMD_DEST, path, iface, "Result", &error, &s) >= 0)
-                u->result = keep(f, s);
-        sd_bus_error_free(&error);
+        *u = (SgUnitFacts) { .name = name, .loaded = true };
+        r = unit_props_read(bus, path, iface, f, u, NULL);
+        if (r >= 0)
+                r = unit_props_read(bus, path, "org.freedesktop.systemd1.Unit", f, u, NULL);
+        if (r < 0)
+                goto out;
         if (is_service) {
-                uint32_t pid = 0;
-                int32_t code = 0, status = 0;
-                sd_bus_message *m = NULL;
-
-                if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, "MainPID", &error, 'u', &pid) >= 0)
-                        u->main_pid = (pid_t) pid;
-                sd_bus_error_free(&error);
-                if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, "ExecMainCode", &error, 'i', &code) >= 0 &&
-                    sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, "ExecMainStatus", &error, 'i',
-                                                &status) >= 0 && (code == CLD_KILLED || code == CLD_DUMPED))
-                        u->crash_signal = status;
-                sd_bus_error_free(&error);
-                if (sd_bus_get_property(bus, SYSTEMD_DEST, path, "org.freedesktop.systemd1.Unit", "InvocationID",
-                                        &error, &m, "ay") >= 0) {
-                        const uint8_t *id;
-                        size_t len;
-                        if (sd_bus_message_read_array(m, 'y', (const void **) &id, &len) >= 0 && len == 16 &&
-                            !f->invocation_id[0])
-                                for (size_t i = 0; i < 16; i++)
-                                        snprintf(f->invocation_id + 2 * i, 3, "%02x", id[i]);
-                        sd_bus_message_unref(m);
-                }
-                sd_bus_error_free(&error);
+                if (f->exec_main_code == CLD_KILLED || f->exec_main_code == CLD_DUMPED)
+                        u->crash_signal = f->exec_main_status;
+                if (!f->invocation_id[0])
+                        memcpy(f->invocation_id, u->invocation, sizeof(f->invocation_id));
                 if (!f->journal_unit)
                         f->journal_unit = strdup(name);
         }

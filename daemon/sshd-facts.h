@@ -29,6 +29,7 @@ typedef struct SshdUnitsFacts {
         size_t n_strings;
         char invocation_id[33];         /* the service's last invocation, "" unknown */
         char *journal_unit;             /* the service unit whose journal holds sshd's lines */
+        int32_t exec_main_code, exec_main_status;       /* while reading */
 } SshdUnitsFacts;
 
 /* Loads NAMES (NULL: the defaults) with LoadUnit and reads their state.

@@ -103,10 +103,15 @@ static bool pid_alive(pid_t pid) {
         ssize_t n;
         int fd;
 
+        /* gone altogether; EPERM: another user's, and there */
+        if (kill(pid, 0) < 0 && errno == ESRCH)
+                return false;
+        /* a zombie (systemd has not reaped it yet) is gone too; a /proc
+         * that hides it (ProtectProc=) cannot tell */
         snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return errno != ENOENT && errno != ESRCH;
+                return true;
         n = read(fd, buf, sizeof(buf) - 1);
         close(fd);
         if (n <= 0)
@@ -119,6 +124,10 @@ static bool pid_alive(pid_t pid) {
 static bool unit_transitional(const SgUnitFacts *u) {
         const char *state = u->active_state ? u->active_state : "";
 
+        /* failed with Result=success: read while a new start began */
+        if (((u->sub_state && strcmp(u->sub_state, "auto-restart") == 0) || strcmp(state, "failed") == 0) &&
+            u->result && strcmp(u->result, "success") == 0)
+                return true;
         if (u->sub_state && strcmp(u->sub_state, "auto-restart") == 0)
                 return false;
         /* a restart job stops, then starts: inactive in between */

@@ -795,7 +795,20 @@ int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
                 diagnose_max_startups(&fs, s);
         }
         else if (!svc && !sock) {
+                const SgUnitFacts *masked = NULL;
+                for (size_t i = 0; i < s->n_units && !masked; i++)
+                        if (s->units[i].masked)
+                                masked = &s->units[i];
                 f = finding_add(&fs, SG_CAUSE_UNIT_MISSING, true);
+                if (masked) {
+                        /* installed, but masked: as good as missing to systemd */
+                        evidence_add(&fs, f, "unit", "%s", masked->name);
+                        evidence_add(&fs, f, "remediation", "systemctl unmask %s && systemctl start %s", masked->name,
+                                     masked->name);
+                        message_set(&fs, f, "%s is masked, so systemd will not start sshd; unmask it with `systemctl "
+                                    "unmask %s` and start it.", masked->name, masked->name);
+                        goto firewall;
+                }
                 for (size_t i = 0; i < s->n_units; i++)
                         evidence_add(&fs, f, "unit", "%s", s->units[i].name);
                 evidence_add(&fs, f, "remediation", "apt-get install openssh-server");
@@ -818,6 +831,7 @@ int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
         } else
                 diagnose_unit(&fs, s, svc, sock);
 
+firewall:
         diagnose_firewall(&fs, s);
 
         if (fs.error) {

@@ -50,10 +50,12 @@ int sg_cause_priority(SgCause c);
 typedef struct SgUnitFacts {
         const char *name;               /* "ssh.service", "sshd.service", "ssh.socket" */
         bool loaded;                    /* LoadState=loaded */
+        bool masked;                    /* LoadState=masked: systemd refuses to start it */
         const char *active_state;       /* "active", "inactive", "failed", "activating", ... */
         const char *sub_state;          /* "running", "dead", "auto-restart", ...; NULL unknown */
         uint64_t inactive_enter_usec;   /* InactiveEnterTimestamp (realtime): when it last stopped; 0 unknown */
         bool job_pending;               /* a start/stop/restart job of systemd is under way */
+        char invocation[33];            /* InvocationID, hex; "" unknown */
         const char *result;             /* Result=: "success", "exit-code", "signal", "core-dump", "start-limit-hit", ... */
         bool stop_requested;            /* the job that ended it was a stop job: on purpose */
         bool crashed;                   /* died by a signal or dumped core since the last snapshot, even if restarted */

@@ -94,6 +94,17 @@ START_TEST(test_unit_missing) {
         ck_assert_evidence(f, "unit", "ssh.service");
         ck_assert_evidence(f, "remediation", "apt-get install openssh-server");
         sg_findings_free(all, n);
+
+        /* masked: installed, but systemd refuses to start it */
+        u[0].masked = true;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_MISSING);
+        ck_assert_evidence(f, "unit", "ssh.service");
+        ck_assert_evidence(f, "remediation", "systemctl unmask ssh.service && systemctl start ssh.service");
+        ck_assert_str_eq(f->message, "ssh.service is masked, so systemd will not start sshd; unmask it with "
+                                     "`systemctl unmask ssh.service` and start it.");
+        sg_findings_free(all, n);
 }
 END_TEST
 
