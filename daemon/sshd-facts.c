@@ -65,6 +65,8 @@ static int unit_props_read(sd_bus *bus, const char *path, const char *iface, Ssh
                         u->active_state = keep(f, strdup(str));
                 else if (strcmp(key, "SubState") == 0 && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0)
                         u->sub_state = keep(f, strdup(str));
+                else if (strcmp(key, "UnitFileState") == 0 && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0)
+                        u->enabled = strncmp(str, "enabled", 7) == 0;
                 else if (strcmp(key, "Result") == 0 && (r = sd_bus_message_read(reply, "v", "s", &str)) >= 0)
                         u->result = keep(f, strdup(str));
                 else if (strcmp(key, "InactiveEnterTimestamp") == 0 &&

@@ -273,7 +273,20 @@ static bool judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
 static int refresh_firewall(Manager *m) {
         FwJudgement *v = NULL;
         size_t n = 0;
-        int r = fw_judge_ports(m->ports, m->n_ports, &v, &n);
+        bool attributable;
+        int r;
+
+        /* what is queued now is seen by the dump below */
+        (void) manager_nft_drain(m);
+        m->nft_changed = false;
+        r = fw_judge_ports(m->ports, m->n_ports, &v, &n);
+        /* A commit that the dump already saw may not have been announced
+         * to us yet (its NEWGEN still queued): read them now, so that the
+         * latest committer is the one named, and judge once more after. */
+        if (manager_nft_drain(m) && m->nft_changed)
+                manager_schedule(m, DIRTY_FIREWALL);
+        attributable = m->nft_committed;
+        m->nft_committed = false;
 
         if (r < 0) {
                 if (r != m->fw_error)
@@ -293,13 +306,12 @@ static int refresh_firewall(Manager *m) {
                 if (old) {
                         v[i].facts.changed_by_pid = old->facts.changed_by_pid;
                         memcpy(v[i].changed_by_comm, old->changed_by_comm, sizeof(v[i].changed_by_comm));
-                } else if (m->nft_changed && m->nft_pid > 0) {
+                } else if (attributable && m->nft_pid > 0) {
                         v[i].facts.changed_by_pid = m->nft_pid;
                         snprintf(v[i].changed_by_comm, sizeof(v[i].changed_by_comm), "%s", m->nft_comm);
                 }
                 v[i].facts.changed_by_comm = v[i].changed_by_comm[0] ? v[i].changed_by_comm : NULL;
         }
-        m->nft_changed = false;
         fw_judgements_free(m->fw, m->n_fw);
         m->fw = v;
         m->n_fw = n;

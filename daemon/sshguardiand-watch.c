@@ -48,17 +48,20 @@ static int on_nft_event(const NftMonitorEvent *ev, void *userdata) {
                 m->nft_pid = ev->pid;
                 snprintf(m->nft_comm, sizeof(m->nft_comm), "%s", ev->comm);
                 m->nft_changed = true;
+                m->nft_committed = true;
         } else if (nft_monitor_msg_changes_ruleset(ev->msg_type))
                 m->nft_changed = true;
         return 0;
 }
 
-static int on_nft(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+bool manager_nft_drain(Manager *m) {
         static uint32_t buf[NFT_MONITOR_RECV_SIZE / sizeof(uint32_t)];  /* netlink wants it aligned */
-        Manager *m = userdata;
-        bool changed = false;
-        (void) s, (void) revents;
+        bool any = false;
+        int fd;
 
+        if (!m->nft_sock)
+                return false;
+        fd = mnl_socket_get_fd(m->nft_sock);
         /* drain: a commit's notifications arrive together, NEWGEN last */
         for (;;) {
                 ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -71,16 +74,25 @@ static int on_nft(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                         m->nft_changed = true;
                         m->nft_pid = 0;
                         m->nft_comm[0] = '\0';
-                        changed = true;
+                        any = true;
                         continue;
                 }
                 if (n <= 0)
                         break;
+                any = true;
                 /* a malformed datagram: something changed, what is not known */
                 if (nft_monitor_parse(buf, (size_t) n, on_nft_event, m) < 0)
-                        changed = true;
+                        m->nft_changed = true;
         }
-        if (changed || m->nft_changed)
+        return any;
+}
+
+static int on_nft(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        (void) s, (void) fd, (void) revents;
+
+        (void) manager_nft_drain(m);
+        if (m->nft_changed)
                 manager_schedule(m, DIRTY_FIREWALL);
         return 0;
 }

@@ -93,7 +93,8 @@ typedef struct Manager {
         uint32_t nft_genid;
         pid_t nft_pid;
         char nft_comm[17];
-        bool nft_changed;               /* a commit since the firewall was last judged */
+        bool nft_changed;               /* a change since the firewall was last judged */
+        bool nft_committed;             /* a NEWGEN (with its committer) since then */
         /* x_tables: no notifications; a fingerprint checked on each tick */
         uint64_t legacy_fp[2];
         bool legacy_fp_known;
@@ -165,6 +166,8 @@ void manager_disconnect_bus(Manager *m);
 
 /* sshguardiand-watch.c */
 int manager_watch_nftables(Manager *m);
+/* Reads the nftables notifications waiting; true if there were any. */
+bool manager_nft_drain(Manager *m);
 int manager_watch_rtnl(Manager *m);
 int manager_watch_destroy(Manager *m);
 int manager_watch_config_files(Manager *m);

@@ -154,6 +154,13 @@ static bool unit_running(const SgUnitFacts *u) {
         return u && (str_eq(u->active_state, "active") || str_eq(u->active_state, "reloading"));
 }
 
+static bool any_masked(const SgSnapshot *s) {
+        for (size_t i = 0; i < s->n_units; i++)
+                if (s->units[i].masked)
+                        return true;
+        return false;
+}
+
 static const SgUnitFacts *find_unit(const SgSnapshot *s, const char *suffix) {
         for (size_t i = 0; i < s->n_units; i++)
                 if (s->units[i].loaded && ends_with(s->units[i].name, suffix))
@@ -467,9 +474,10 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         SgFinding *f;
 
         /* Socket activation: systemd listens for sshd. */
-        /* ... unless the service itself was stopped on purpose after the
-         * socket: then that stop is what the administrator did last */
-        if (sock && (!svc || !unit_running(svc)) && !unit_running(sock) &&
+        /* ... when socket activation is what is set up (the socket unit
+         * enabled), unless the service itself was stopped on purpose after
+         * the socket: then that stop is what the administrator did last */
+        if (sock && sock->enabled && (!svc || !unit_running(svc)) && !unit_running(sock) &&
             (sock->stop_requested || str_eq(sock->active_state, "failed")) &&
             !(svc && svc->stop_requested && svc->inactive_enter_usec >= sock->inactive_enter_usec)) {
                 f = finding_add(fs, SG_CAUSE_SOCKET_STOPPED, true);
@@ -794,7 +802,7 @@ int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
                 diagnose_pending(&fs, s, NULL);
                 diagnose_max_startups(&fs, s);
         }
-        else if (!svc && !sock) {
+        else if (!svc && (!sock || !unit_running(sock) || any_masked(s))) {
                 const SgUnitFacts *masked = NULL;
                 for (size_t i = 0; i < s->n_units && !masked; i++)
                         if (s->units[i].masked)

@@ -51,6 +51,7 @@ typedef struct SgUnitFacts {
         const char *name;               /* "ssh.service", "sshd.service", "ssh.socket" */
         bool loaded;                    /* LoadState=loaded */
         bool masked;                    /* LoadState=masked: systemd refuses to start it */
+        bool enabled;                   /* UnitFileState=enabled*: meant to run (a socket: activation in use) */
         const char *active_state;       /* "active", "inactive", "failed", "activating", ... */
         const char *sub_state;          /* "running", "dead", "auto-restart", ...; NULL unknown */
         uint64_t inactive_enter_usec;   /* InactiveEnterTimestamp (realtime): when it last stopped; 0 unknown */

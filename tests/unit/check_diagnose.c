@@ -363,7 +363,7 @@ END_TEST
 START_TEST(test_socket_stopped) {
         SgUnitFacts u[] = { { .name = "ssh.service", .loaded = true, .active_state = "inactive", .result = "success" },
                             { .name = "ssh.socket", .loaded = true, .active_state = "inactive", .result = "success",
-                              .stop_requested = true } };
+                              .stop_requested = true, .enabled = true } };
         SgSnapshot s = { .units = u, .n_units = 2 };
         SgFinding *all, *f;
         size_t n;
@@ -387,6 +387,24 @@ START_TEST(test_socket_stopped) {
         u[0].inactive_enter_usec = 3000;
         f = diagnose_one(&s, &n, &all);
         ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_STOPPED);
+        ck_assert_evidence(f, "unit", "ssh.service");
+        sg_findings_free(all, n);
+
+        /* socket activation not set up (the socket disabled, as Debian
+         * ships it): its stop says nothing; the service's failure does */
+        u[1].enabled = false;
+        u[0].stop_requested = false;
+        u[0].active_state = "failed";
+        u[0].result = "exit-code";
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_FAILED);
+        sg_findings_free(all, n);
+
+        /* the service masked, the socket loaded but not listening: nothing
+         * will start sshd */
+        u[0] = (SgUnitFacts) { .name = "ssh.service", .masked = true };
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_UNIT_MISSING);
         ck_assert_evidence(f, "unit", "ssh.service");
         sg_findings_free(all, n);
 }
