@@ -233,13 +233,17 @@ static void fw_judge_context_done(FwJudgeContext *c) {
         *c = (FwJudgeContext) {};
 }
 
-static int fw_judge_context_open(FwJudgeContext *c) {
+/* RS (taken over; NULL: read the live one) with iptables-legacy's tables
+ * joined in, the host's addresses, the kernel asked for large sets. */
+static int fw_judge_context_open(FwJudgeContext *c, NftRuleset *rs) {
         int r;
 
-        *c = (FwJudgeContext) {};
-        r = nft_ruleset_read(&c->rs);
-        if (r < 0)
-                return r;
+        *c = (FwJudgeContext) { .rs = rs };
+        if (!c->rs) {
+                r = nft_ruleset_read(&c->rs);
+                if (r < 0)
+                        return r;
+        }
         c->legacy4 = legacy_add(c->rs, NFPROTO_IPV4);
         c->legacy6 = legacy_add(c->rs, NFPROTO_IPV6);
         local_addrs_load(&c->local4, &c->local6);
@@ -549,12 +553,16 @@ static bool partial_block_explain(const FwJudgeContext *c, const Explanation *an
 }
 
 int fw_judge_ports(const uint16_t *ports, size_t n_ports, FwJudgement **ret, size_t *n) {
+        return fw_judge_ports_in(NULL, ports, n_ports, ret, n);
+}
+
+int fw_judge_ports_in(NftRuleset *rs, const uint16_t *ports, size_t n_ports, FwJudgement **ret, size_t *n) {
         FwJudgeContext c;
         FwJudgement *v = NULL;
         size_t count = 0;
         int r;
 
-        r = fw_judge_context_open(&c);
+        r = fw_judge_context_open(&c, rs);
         if (r < 0)
                 return r;
         for (size_t p = 0; p < n_ports && r >= 0; p++) {
@@ -690,7 +698,7 @@ int fw_explain(const FwExplainRequest *req, FwExplainResult **ret, char **error)
                 return explain_error(-ENOMEM, error, "out of memory");
         res->port = port;
 
-        r = fw_judge_context_open(&res->ctx);
+        r = fw_judge_context_open(&res->ctx, NULL);
         if (r < 0)
                 return explain_error(r, error, "cannot read the nftables ruleset: %s%s", strerror(-r),
                                      r == -EPERM ? " (reading it needs root: CAP_NET_ADMIN)" : "");

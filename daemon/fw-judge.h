@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "diagnose.h"
+#include "nft-ruleset.h"
 #include "xt-legacy.h"
 
 /* The firewall's verdict on new connections to each of PORTS from any
@@ -36,6 +37,9 @@ typedef struct FwJudgement {
 } FwJudgement;
 
 int fw_judge_ports(const uint16_t *ports, size_t n_ports, FwJudgement **ret, size_t *n);
+/* The same on RS, a ruleset already read (taken over, also on failure):
+ * the daemon's, kept current from the change notifications. */
+int fw_judge_ports_in(NftRuleset *rs, const uint16_t *ports, size_t n_ports, FwJudgement **ret, size_t *n);
 
 /* iptables-legacy: what sshguardiand was handed to read it through
  * (sshguardiand-fdstore.h); without it each read opens its own socket and

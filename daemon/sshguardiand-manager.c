@@ -270,6 +270,35 @@ static bool judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
                strcmp(a->rule_table, b->rule_table) == 0 && strcmp(a->rule_chain, b->rule_chain) == 0;
 }
 
+/* The nftables ruleset as it is now: built from the store kept current by
+ * the notifications, or read afresh (loading the store again) when the
+ * store cannot be trusted.  NULL: fw_judge_ports_in() reads it itself. */
+static NftRuleset *ruleset_current(Manager *m) {
+        NftRuleset *rs = NULL;
+        int r;
+
+        if (!m->nft_sock)
+                return NULL;
+        if (m->nft_store && !m->nft_store_stale) {
+                r = nft_store_ruleset(m->nft_store, &rs);
+                if (r >= 0)
+                        return rs;
+                /* -EBUSY: between a batch's changes and its NEWGEN */
+                if (r != -EBUSY)
+                        m->nft_store_stale = true;
+                return NULL;
+        }
+        m->nft_store = nft_store_free(m->nft_store);
+        r = nft_store_load(&m->nft_store, &rs);
+        if (r < 0) {
+                log_errno(LOG_WARNING, r, "Cannot load the nftables ruleset to follow it");
+                m->nft_store = NULL;
+                return NULL;
+        }
+        m->nft_store_stale = false;
+        return rs;
+}
+
 static int refresh_firewall(Manager *m) {
         FwJudgement *v = NULL;
         size_t n = 0;
@@ -279,7 +308,7 @@ static int refresh_firewall(Manager *m) {
         /* what is queued now is seen by the dump below */
         (void) manager_nft_drain(m);
         m->nft_changed = false;
-        r = fw_judge_ports(m->ports, m->n_ports, &v, &n);
+        r = fw_judge_ports_in(ruleset_current(m), m->ports, m->n_ports, &v, &n);
         /* A commit that the dump already saw may not have been announced
          * to us yet (its NEWGEN still queued): read them now, so that the
          * latest committer is the one named, and judge once more after. */

@@ -71,6 +71,7 @@ bool manager_nft_drain(Manager *m) {
                         /* notifications were lost: the model is re-read
                          * whole, and who changed it is not known */
                         log_errno(LOG_NOTICE, -ENOBUFS, "nftables notifications overran; reading the ruleset again");
+                        m->nft_store_stale = true;
                         m->nft_changed = true;
                         m->nft_pid = 0;
                         m->nft_comm[0] = '\0';
@@ -83,6 +84,11 @@ bool manager_nft_drain(Manager *m) {
                 /* a malformed datagram: something changed, what is not known */
                 if (nft_monitor_parse(buf, (size_t) n, on_nft_event, m) < 0)
                         m->nft_changed = true;
+                if (m->nft_store && !m->nft_store_stale && nft_store_apply(m->nft_store, buf, (size_t) n) < 0) {
+                        /* a change the store cannot follow with certainty */
+                        m->nft_store_stale = true;
+                        m->nft_changed = true;
+                }
         }
         return any;
 }
@@ -102,6 +108,8 @@ int manager_watch_nftables(Manager *m) {
 
         if (r < 0)
                 return r;
+        /* the socket first, then the store: nothing between is lost */
+        m->nft_store_stale = true;
         return sd_event_add_io(m->event, &m->nft_source, mnl_socket_get_fd(m->nft_sock), EPOLLIN, on_nft, m);
 }
 
@@ -438,6 +446,7 @@ int manager_start_tick(Manager *m) {
 
 void manager_watchers_close(Manager *m) {
         m->nft_source = sd_event_source_unref(m->nft_source);
+        m->nft_store = nft_store_free(m->nft_store);
         if (m->nft_sock)
                 mnl_socket_close(m->nft_sock);
         m->nft_sock = NULL;

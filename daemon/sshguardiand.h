@@ -29,6 +29,7 @@
 #include "diagnose.h"
 #include "fw-judge.h"
 #include "listen.h"
+#include "nft-store.h"
 #include "sgconf.h"
 #include "sshguardian-bus.h"
 #include "sshd-facts.h"
@@ -139,6 +140,10 @@ typedef struct Manager {
         /* watchers */
         sd_event_source *nft_source;
         struct mnl_socket *nft_sock;
+        /* the nftables ruleset, kept current from the notifications
+         * (lib/nft-store); loaded again when it cannot be trusted */
+        NftStore *nft_store;
+        bool nft_store_stale;
         sd_event_source *rtnl_source;
         int rtnl_fd;
         sd_event_source *destroy_source;

@@ -1312,7 +1312,10 @@ static int conn_open(DumpConn *c) {
         return 0;
 }
 
+/* BUF is REQ_BUFSIZE bytes; zeroed, so that no attribute's padding sends
+ * stack bytes to the kernel. */
 static struct nlmsghdr *request_hdr(void *buf, uint16_t type, int family, uint16_t flags, uint32_t seq) {
+        memset(buf, 0, REQ_BUFSIZE);
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = (uint16_t) ((NFNL_SUBSYS_NFTABLES << 8) | type);
         nlh->nlmsg_flags = (uint16_t) (NLM_F_REQUEST | flags);
