@@ -13,7 +13,8 @@ Boots this machine's own OS in systemd-nspawn, exactly as
     `systemd-sysusers --root` created the installed sysusers.d user (what
     `meson install` to the live system does), bound read-only;
   - copies of /etc/ufw and /etc/default (ufw writes both);
-  - the installed /etc/sshguardian; the host's /etc/alternatives (iptables)
+  - the installed /etc/sshguardian (the temporary install's, writable: the
+    suite sets RateLimitIntervalSec=0); the host's /etc/alternatives (iptables)
     and /etc/manpath.config (`systemd-analyze verify` looks up man pages);
   - a preset file that leaves ssh.socket and sshguardian.service disabled:
     Debian 12's default is ssh.service enabled and ssh.socket disabled
@@ -139,7 +140,7 @@ class Container:
                "--bind-ro=/etc/alternatives", "--bind-ro=/etc/manpath.config", "--bind=%s/ssh:/etc/ssh" % e,
                "--bind=%s/ufw:/etc/ufw" % e, "--bind=%s/default:/etc/default" % e,
                "--bind-ro=%s:/etc/systemd/system-preset" % self.preset,
-               "--bind-ro=%s/etc/sshguardian:/etc/sshguardian" % self.dest,
+               "--bind=%s/etc/sshguardian:/etc/sshguardian" % self.dest,
                "--private-network", "--register=no", "--keep-unit", "--console=passive",
                "-b", "-M", self.name, "--",
                "systemd.firstboot=off", "systemd.unit=multi-user.target"]
@@ -525,6 +526,35 @@ def define_cases(s):
         expect=dict(sshd, unit_result="success"),
         fix="systemctl start ssh.service")
 
+    # The watch on systemd survives systemd's own reload and re-exec, and a
+    # restart of the bus itself (the daemon reconnects, owns its name again,
+    # subscribes again): sshd stopped afterwards is reported all the same.
+    add("after-daemon-reload", cause="unit-stopped",
+        setup="systemctl daemon-reload",
+        trigger="systemctl stop ssh.service",
+        expect=dict(sshd, unit_result="success"),
+        fix="systemctl start ssh.service")
+    add("after-daemon-reexec", cause="unit-stopped",
+        setup="systemctl daemon-reexec && sleep 1",
+        trigger="systemctl stop ssh.service",
+        expect=dict(sshd, unit_result="success"),
+        fix="systemctl start ssh.service")
+
+    def bus_restarted(ctx):
+        c.sh("systemctl restart dbus.service")
+        # the daemon reconnects with back-off (0.5 s, 1 s, ...): wait for its name
+        deadline = time.monotonic() + 15
+        while c.run(["busctl", "status", "org.sshguardian1"], check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError("org.sshguardian1 is not on the bus again 15 s after dbus restarted")
+            time.sleep(0.1)
+        time.sleep(0.5)
+    add("after-dbus-restart", cause="unit-stopped",
+        setup=bus_restarted,
+        trigger="systemctl stop ssh.service",
+        expect=dict(sshd, unit_result="success"),
+        fix="systemctl start ssh.service")
+
     # The unit masked (with --now: stopped too): systemd refuses to start
     # sshd; to systemd it is as good as not installed (the container's /usr
     # is read-only, so openssh-server cannot really be removed).
@@ -796,6 +826,11 @@ def sandbox_checks(s):
     its exposure, the identity and capabilities the daemon really has,
     and who may call Reload."""
     c = s.c
+    # The cases open and close the same causes (unit-stopped, ...) many
+    # times within the default RateLimitIntervalSec=30s: coalescing would
+    # hold their entries back.  It is tested in tests/daemon; here every
+    # transition is written.
+    c.write("/etc/sshguardian/sshguardian.conf", "[report]\nRateLimitIntervalSec=0\n")
     r = c.run(["systemctl", "enable", "--now", "sshguardian.service"], check=False)
     problems = []
     if r.returncode != 0:
