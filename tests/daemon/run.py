@@ -24,6 +24,9 @@ the resolved entry:
   legacy-drop       iptables-legacy (no notifications: the tick notices)
   sshd-gone         sshd killed: its listener's destruction (sock_diag) -> port-changed
   config-pending    sshd_config rewritten with another Port (inotify)
+  flapping          (alone: --case flapping) a rule added and removed 8 times in
+                    a row with RateLimitBurst=3 in 2 s: 3 entries, FLAPPING,
+                    silence, then the summary with SSHGUARDIAN_HELD_BACK
   dbus              the D-Bus API on a private dbus-daemon with the project's
                     policy file: Healthy/Summary/Findings as an unprivileged user
                     before and during a reject rule, PropertiesChanged emitted,
@@ -467,8 +470,35 @@ def case_dbus(r, d, ctx):
     r.check("dbus Healthy true again", bus.get("Healthy") == "b true", bus.get("Healthy"))
 
 
+def case_flapping(r, d, ctx):
+    """A rule added and removed 8 times within the interval, burst 3: three
+    entries, one FLAPPING entry, then silence, then one summary with the
+    count held back and the state at the end of the interval."""
+    rules = ("table inet flap {\n chain input {\n  type filter hook input priority 0;\n"
+             "  tcp dport 22 drop\n }\n}\n")
+    idx = d.mark()
+    t0 = time.monotonic()
+    for i in range(8):
+        nft(rules)
+        time.sleep(0.05)
+        sh("nft", "delete", "table", "inet", "flap")
+        time.sleep(0.05)
+    time.sleep(0.3)
+    got = [e for e in d.since(idx) if e.get("SSHGUARDIAN_CAUSE") == "firewall-drop"]
+    kinds = [("FLAPPING" if e.get("SSHGUARDIAN_FLAPPING") else e.get("SSHGUARDIAN_STATE")) for e in got]
+    r.check("flapping: 3 transitions, then one FLAPPING entry, then silence",
+            kinds == ["problem", "resolved", "problem", "FLAPPING"], json.dumps(kinds))
+    # the interval (2 s) ends: one summary, the problem resolved by then
+    _, e = d.wait_entry(lambda e: e.get("SSHGUARDIAN_HELD_BACK") is not None, idx, timeout=5)
+    r.check("flapping: the summary counts what was held back, state resolved",
+            e is not None and e.get("SSHGUARDIAN_HELD_BACK") == "12" and e.get("SSHGUARDIAN_STATE") == "resolved"
+            and e.get("PRIORITY") == "5",
+            json.dumps(e) + " after %.1f s" % (time.monotonic() - t0))
+
+
 CASES = {
     "dbus": case_dbus,
+    "flapping": case_flapping,
     "nft-reject": case_nft_reject,
     "iptables-nft-drop": case_iptables_nft_drop,
     "ipv6-only-drop": case_ipv6_only_drop,
@@ -530,7 +560,8 @@ def main():
     if os.geteuid() != 0:
         print("FAIL setup: needs root (network namespaces)")
         return 1
-    names = [n for n in (args.case or list(CASES)) if n != "none"]
+    # the flapping case runs alone: it needs coalescing on (see below)
+    names = [n for n in (args.case or [c for c in CASES if c != "flapping"]) if n != "none"]
     WATCHDOG_USEC[0] = args.watchdog_usec
     tmp = tempfile.mkdtemp(prefix="sgd-")
     r = Run()
@@ -554,7 +585,11 @@ def main():
             f.write(text)
         conf = os.path.join(tmp, "sshguardian.conf")
         with open(conf, "w") as f:
-            f.write("[sshd]\nConfigFile=%s\n[report]\nRateLimitIntervalSec=0\n" % sshd_config)
+            # transitions written at once, except the flapping case's
+            # firewall-drop: burst 3 within 2 s (see case_flapping)
+            f.write("[sshd]\nConfigFile=%s\n[report]\nRateLimitIntervalSec=%s\nRateLimitBurst=%s\n" %
+                    (sshd_config, "2s" if args.case == ["flapping"] else "0",
+                     "3" if args.case == ["flapping"] else "5"))
         sshd = Sshd(args.sshd, sshd_config)
         sshd.start()
         bus = Bus(tmp, os.path.abspath(args.policy))
