@@ -202,6 +202,11 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                 (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
                 (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
         }
+        /* sshd started or failed to: it read its configuration just now,
+         * maybe before the edit's inotify settled; read it too, so that the
+         * evidence (file:line) is of the file sshd read */
+        if (!m->service_active_state || strcmp(m->service_active_state, state) != 0 || started)
+                *dirty |= DIRTY_CONFIG;
         free(m->service_active_state);
         m->service_active_state = svc ? strdup(state) : NULL;
         if (svc && !m->last_result_known) {

@@ -404,7 +404,7 @@ int manager_watch_journal(Manager *m) {
 static void legacy_check(Manager *m) {
         uint64_t fp[2];
 
-        if (xt_legacy_fingerprint(AF_INET, &fp[0]) < 0 || xt_legacy_fingerprint(AF_INET6, &fp[1]) < 0)
+        if (fw_legacy_fingerprint(AF_INET, &fp[0]) < 0 || fw_legacy_fingerprint(AF_INET6, &fp[1]) < 0)
                 return;
         if (m->legacy_fp_known && (fp[0] != m->legacy_fp[0] || fp[1] != m->legacy_fp[1]))
                 manager_schedule(m, DIRTY_FIREWALL);

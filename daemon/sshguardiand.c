@@ -5,11 +5,13 @@
  * opens or closes.  It only reads: it never changes the firewall or sshd.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <syslog.h>
 
 #include <systemd/sd-daemon.h>
@@ -36,6 +38,24 @@ static void help(void) {
                SSHGUARDIAN_CONF_PATH);
 }
 
+/* What ExecStartPre=+sshguardiand --store-fds handed over (first: systemd
+ * passed it at fd 3 and up).  Said once, at start, when iptables-legacy
+ * cannot be read: the unit's sandbox forbids the sockets it is read
+ * through, unless they were handed over. */
+static void legacy_sources_take(void) {
+        XtLegacySource legacy[2];
+        uint64_t fp;
+        int n, r;
+
+        n = fdstore_take(legacy);
+        fw_judge_set_legacy_sources(legacy);
+        r = fw_legacy_fingerprint(AF_INET, &fp);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot read iptables-legacy's tables (%s): its rules go unseen",
+                          n > 0 ? "through the descriptors handed over" :
+                                  "no descriptors handed over by `sshguardiand --store-fds`");
+}
+
 static int run(int argc, char **argv) {
         enum { ARG_LOG_TARGET = 0x100, ARG_VERSION, ARG_STORE_FDS };
         static const struct option options[] = {
@@ -48,7 +68,6 @@ static int run(int argc, char **argv) {
         };
         const char *conf_path = SSHGUARDIAN_CONF_PATH;
         LogTarget target = LOG_TARGET_JOURNAL;
-        XtLegacySource legacy[2];
         bool store_fds = false;
         Manager *m = NULL;
         int opt, r;
@@ -79,10 +98,7 @@ static int run(int argc, char **argv) {
 
         if (store_fds)
                 return fdstore_store();
-        /* first: what systemd passed sits at fd 3 and up */
-        (void) fdstore_take(legacy);
-        fw_judge_set_legacy_sources(legacy);
-
+        legacy_sources_take();
         r = manager_new(&m, conf_path, target);
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot start");

@@ -76,7 +76,8 @@ static int listen_parse_attrs(ListenSocket *s, const uint8_t *p, size_t len) {
                                 return -EBADMSG;
                         s->v6only = mnl_attr_get_u8(a) != 0;
                 } else if (mnl_attr_get_type(a) == INET_DIAG_CGROUP_ID) {
-                        /* sent with every socket since 5.10 (CONFIG_SOCK_CGROUP_DATA) */
+                        /* sent with every socket by kernels that know it
+                         * (CONFIG_SOCK_CGROUP_DATA; `ss --cgroup` shows it) */
                         if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
                                 return -EBADMSG;
                         memcpy(&s->cgroup_id, mnl_attr_get_payload(a), sizeof(uint64_t));

@@ -35,7 +35,9 @@ typedef struct ListenSocket {
                                  * created the socket, 0 when the kernel does not say */
         pid_t pid;              /* the process holding the socket (the lowest pid of those
                                  * that do), 0 when not known for certain */
-        char comm[LISTEN_COMM_MAX]; /* its comm, "" when not known for certain */
+        char comm[LISTEN_COMM_MAX]; /* the holder's comm, "" when not known for certain;
+                                     * with pid 0, the one every process of the
+                                     * socket's cgroup has */
         ListenOwnerFrom owner_from;
         /* From the socket's cgroup, when listen_resolve_owners() looked there: */
         char unit[LISTEN_UNIT_MAX]; /* the innermost .service or .scope of its path

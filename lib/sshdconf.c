@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -692,24 +693,19 @@ static void handle_port(FileCtx *fc, const SshdKeyword *kw, Args *a) {
 }
 
 /* On Linux sshd's valid_rdomain() asks the kernel: the name is valid when a
- * socket can be bound to that device (SO_BINDTODEVICE).  Without
- * resolve_names the model stays off the system and only checks the name's
- * shape. */
+ * socket can be bound to that device (SO_BINDTODEVICE), which for sshd
+ * (root) is when the device exists.  Asked here as if_nametoindex() does,
+ * through a local socket's ioctl: sshguardiand may not open IPv4 sockets
+ * (RestrictAddressFamilies=).  Without resolve_names the model stays off
+ * the system and only checks the name's shape. */
 static bool rdomain_valid(ParseCtx *p, const char *name) {
         size_t len = strlen(name);
-        bool ok;
-        int fd;
 
         if (len == 0 || len >= 16 || strpbrk(name, "/ \t"))
                 return false;
         if (!(p->opts && p->opts->resolve_names))
                 return true;
-        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return false;
-        ok = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, (socklen_t) len) == 0;
-        close(fd);
-        return ok;
+        return if_nametoindex(name) != 0;
 }
 
 static void handle_listen_address(FileCtx *fc, Args *a) {

@@ -396,7 +396,11 @@ static int names_read_path(const char *path, char **ret) {
 }
 
 int xt_legacy_table_names_from(int family, int names_fd, char ***ret) {
-        const char *path = family == NFPROTO_IPV6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names";
+        /* /proc/self/net, not /proc/net (its symlink): under ProcSubset=pid
+         * /proc/net is not there at all, and ENOENT would pass for "x_tables
+         * not loaded" */
+        const char *path = family == NFPROTO_IPV6 ? "/proc/self/net/ip6_tables_names" :
+                                                    "/proc/self/net/ip_tables_names";
         _cleanup_free_ char *text = NULL;
         char **names = NULL;
         size_t n = 0;

@@ -118,8 +118,8 @@ typedef struct XtLegacySource {
 } XtLegacySource;
 
 /* The names of the legacy tables that exist in this network namespace for
- * FAMILY (from /proc/net/ip_tables_names or ip6_tables_names, which exist
- * only once x_tables is loaded).  Asking the kernel for a table by name
+ * FAMILY (from /proc/self/net/ip_tables_names or ip6_tables_names, which
+ * exist only once x_tables is loaded; mode 0440, root).  Asking the kernel for a table by name
  * would load its module and create it: only existing ones are read.
  * Returns the number of names (0 when there are none), or a negative errno. */
 int xt_legacy_table_names(int family, char ***ret);
