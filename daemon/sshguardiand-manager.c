@@ -489,6 +489,10 @@ static char *summary_make(const Manager *m) {
                                 fprintf(f, " (port %s)", port);
                 }
         }
+        /* not a finding (no cause code says it), but never a silent
+         * "healthy": what could not be judged is said */
+        if (m->fw_error < 0)
+                fprintf(f, "; the firewall cannot be read (%s), its verdict is unknown", strerror(-m->fw_error));
         if (fclose(f) != 0) {
                 free(s);
                 return NULL;
@@ -513,7 +517,8 @@ static void findings_replace(Manager *m, SgFinding *f, size_t n) {
 
         for (size_t i = 0; i < n; i++)
                 healthy = healthy && !f[i].unreachable;
-        changed = !m->audited || healthy != m->healthy || n != m->n_findings;
+        changed = !m->audited || healthy != m->healthy || n != m->n_findings || m->fw_error != m->fw_error_said;
+        m->fw_error_said = m->fw_error;
         for (size_t i = 0; !changed && i < n; i++)
                 changed = f[i].cause != m->findings[i].cause || strcmp(f[i].message, m->findings[i].message) != 0 ||
                           f[i].n_evidence != m->findings[i].n_evidence;

@@ -87,6 +87,7 @@ typedef struct Manager {
         FwJudgement *fw;
         size_t n_fw;
         int fw_error;                   /* the firewall could not be read: < 0 */
+        int fw_error_said;              /* ... as the Summary says it */
         uint16_t *ports;                /* the expected ports */
         size_t n_ports;
 

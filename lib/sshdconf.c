@@ -1838,6 +1838,15 @@ static int listen_add(ParseCtx *p, const char *host, uint16_t port, const char *
                 hints.ai_flags |= AI_NUMERICHOST;
         snprintf(portstr, sizeof(portstr), "%u", port);
         r = getaddrinfo(host, portstr, &hints, &res);
+        if (r == EAI_AGAIN || (r == EAI_SYSTEM && host)) {
+                /* The resolver could not answer now (no DNS reachable: the
+                 * daemon's sandbox has no IP sockets).  Whether sshd can is
+                 * not known: a warning, the endpoint left out -- never
+                 * "invalid" on a guess. */
+                p_warn(p, origin.file, origin.line, "cannot resolve %s now (%s): its endpoint is not known", host,
+                       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+                return 0;
+        }
         if (r != 0) {
                 p_fatal(p, origin.file, origin.line, "bad addr or host: %s (%s)", host ? host : "<NULL>",
                         r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
