@@ -64,16 +64,54 @@ static int ipset_setname_attr(const struct nlmsghdr *nlh, void *data) {
         return MNL_CB_OK;
 }
 
+/* Sends the request in BUF (SIZE bytes, reused for the answers) on a
+ * NETLINK_NETFILTER socket of its own and runs CB over the answers up to the
+ * ack.  0; -EIO when the kernel answered with an error, its errno in *ERR;
+ * another negative errno when the socket failed. */
+static int ipset_transact(char *buf, size_t size, uint32_t seq, mnl_cb_t cb, void *data, int *err) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
+        struct mnl_socket *nl;
+        uint32_t portid;
+        int r;
+
+        *err = 0;
+        nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+        if (!nl)
+                return -errno;
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 || mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+                r = -errno;
+                goto out;
+        }
+        portid = mnl_socket_get_portid(nl);
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(nl, buf, size);
+                if (n < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                r = mnl_cb_run(buf, (size_t) n, seq, portid, cb, data);
+                if (r <= MNL_CB_STOP)
+                        break;
+        }
+        if (r < 0) {
+                *err = errno;
+                r = -EIO;
+        } else
+                r = 0;
+out:
+        mnl_socket_close(nl);
+        return r;
+}
+
 /* IPSET_CMD_GET_BYINDEX over nfnetlink: no IPv4 socket needed, so it works
  * where AF_INET is forbidden (sshguardiand's RestrictAddressFamilies=).
  * Kernels that do not know the command refuse it; then -EOPNOTSUPP. */
 static int ipset_name_by_index_netlink(uint16_t index, char name[IPSET_NAME_MAX]) {
         char buf[8192], found[IPSET_NAME_MAX] = "";
-        struct mnl_socket *nl;
         struct nlmsghdr *nlh;
         struct nfgenmsg *g;
-        uint32_t seq = (uint32_t) time(NULL), portid;
-        int r;
+        uint32_t seq = (uint32_t) time(NULL);
+        int r, err;
 
         nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = (NFNL_SUBSYS_IPSET << 8) | IPSET_CMD_GET_BYINDEX;
@@ -85,45 +123,19 @@ static int ipset_name_by_index_netlink(uint16_t index, char name[IPSET_NAME_MAX]
         mnl_attr_put_u8(nlh, IPSET_ATTR_PROTOCOL, IPSET_PROTOCOL);
         mnl_attr_put_u16(nlh, IPSET_ATTR_INDEX | NLA_F_NET_BYTEORDER, htons(index));
 
-        nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-        if (!nl)
-                return -errno;
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                r = -errno;
-                goto out;
-        }
-        portid = mnl_socket_get_portid(nl);
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-                r = -errno;
-                goto out;
-        }
-        for (;;) {
-                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-                if (n < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                r = mnl_cb_run(buf, (size_t) n, seq, portid, ipset_setname_attr, found);
-                if (r <= MNL_CB_STOP)
-                        break;
-        }
-        if (r < 0) {
+        r = ipset_transact(buf, sizeof(buf), seq, ipset_setname_attr, found, &err);
+        if (r == -EIO)
                 /* ip_set_core answers an index past its sets with ENOENT; a
                  * kernel without the command with EINVAL (nfnetlink) or
                  * IPSET_ERR_PROTOCOL */
-                r = errno == ENOENT ? -ENOENT : -EOPNOTSUPP;
-                goto out;
-        }
+                return err == ENOENT ? -ENOENT : -EOPNOTSUPP;
+        if (r < 0)
+                return r;
         found[IPSET_NAME_MAX - 1] = '\0';
-        if (!found[0]) {
-                r = -EOPNOTSUPP;
-                goto out;
-        }
+        if (!found[0])
+                return -EOPNOTSUPP;
         memcpy(name, found, IPSET_NAME_MAX);
-        r = 0;
-out:
-        mnl_socket_close(nl);
-        return r;
+        return 0;
 }
 
 int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]) {
@@ -136,12 +148,11 @@ int ipset_name_by_index(uint16_t index, char name[IPSET_NAME_MAX]) {
 
 int ipset_test_addr(const char *name, int family, const uint8_t *addr) {
         char buf[8192];
-        struct mnl_socket *nl;
         struct nlmsghdr *nlh;
         struct nfgenmsg *g;
         struct nlattr *data, *ip;
-        uint32_t seq = (uint32_t) time(NULL), portid;
-        int r;
+        uint32_t seq = (uint32_t) time(NULL);
+        int r, err;
 
         if (strlen(name) >= IPSET_NAME_MAX || (family != AF_INET && family != AF_INET6))
                 return -EINVAL;
@@ -162,38 +173,13 @@ int ipset_test_addr(const char *name, int family, const uint8_t *addr) {
         mnl_attr_nest_end(nlh, ip);
         mnl_attr_nest_end(nlh, data);
 
-        nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-        if (!nl)
-                return -errno;
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                r = -errno;
-                goto out;
-        }
-        portid = mnl_socket_get_portid(nl);
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-                r = -errno;
-                goto out;
-        }
-        for (;;) {
-                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-                if (n < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                r = mnl_cb_run(buf, (size_t) n, seq, portid, NULL, NULL);
-                if (r <= MNL_CB_STOP)
-                        break;
-        }
+        r = ipset_transact(buf, sizeof(buf), seq, NULL, NULL, &err);
         /* the kernel acks a member with 0 and answers IPSET_ERR_EXIST for
          * what is not in the set (ip_set_utest()) */
-        if (r == MNL_CB_STOP || r == MNL_CB_OK)
-                r = 1;
-        else if (errno == IPSET_ERR_EXIST)
-                r = 0;
-        else
-                r = -(errno ? errno : EIO);
-out:
-        mnl_socket_close(nl);
+        if (r == 0)
+                return 1;
+        if (r == -EIO)
+                return err == IPSET_ERR_EXIST ? 0 : -(err ? err : EIO);
         return r;
 }
 
