@@ -675,6 +675,7 @@ static bool strdup_opt(const char *s, char **ret) {
 
 int fw_explain(const FwExplainRequest *req, FwExplainResult **ret, char **error) {
         _cleanup_(fw_explain_result_freep) FwExplainResult *res = NULL;
+        _cleanup_(nft_ruleset_freep) NftRuleset *given = req->ruleset;
         uint8_t saddr[16], daddr[16];
         int family = 0, to_family = 0, r;
         const char *port_origin = req->port_origin ? req->port_origin : "given";
@@ -698,7 +699,7 @@ int fw_explain(const FwExplainRequest *req, FwExplainResult **ret, char **error)
                 return explain_error(-ENOMEM, error, "out of memory");
         res->port = port;
 
-        r = fw_judge_context_open(&res->ctx, NULL);
+        r = fw_judge_context_open(&res->ctx, TAKE_PTR(given));
         if (r < 0)
                 return explain_error(r, error, "cannot read the nftables ruleset: %s%s", strerror(-r),
                                      r == -EPERM ? " (reading it needs root: CAP_NET_ADMIN)" : "");

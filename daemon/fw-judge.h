@@ -65,6 +65,9 @@ typedef struct FwExplainRequest {
         const char *from;               /* the client's address; NULL: any source, both families */
         const char *to;                 /* the local address connected to; NULL: not known */
         const char *iif;                /* the interface it arrives on; NULL: the route's to FROM, or any */
+        /* the nftables ruleset, already read (taken over, also on failure;
+         * the daemon's, kept from the notifications); NULL: read it */
+        NftRuleset *ruleset;
 } FwExplainRequest;
 
 /* Both families' answers (one with FROM), the scope of a block without

@@ -85,6 +85,9 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
                 .port = port > 0 ? port : m->n_ports > 0 ? m->ports[0] : 0,
                 .from = from[0] ? from : NULL,
         };
+        /* any user may ask: from the model kept current, not a fresh dump
+         * of the kernel's ruleset per call */
+        req.ruleset = manager_ruleset_current(m);
         r = fw_explain(&req, &res, &why);
         if (r == -EINVAL) {
                 /* the CLI's words name its options: "--from: ..." is "from: ..." here */

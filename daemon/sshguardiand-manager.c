@@ -278,7 +278,7 @@ static bool judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
 /* The nftables ruleset as it is now: built from the store kept current by
  * the notifications, or read afresh (loading the store again) when the
  * store cannot be trusted.  NULL: fw_judge_ports_in() reads it itself. */
-static NftRuleset *ruleset_current(Manager *m) {
+NftRuleset *manager_ruleset_current(Manager *m) {
         NftRuleset *rs = NULL;
         int r;
 
@@ -313,7 +313,7 @@ static int refresh_firewall(Manager *m) {
         /* what is queued now is seen by the dump below */
         (void) manager_nft_drain(m);
         m->nft_changed = false;
-        r = fw_judge_ports_in(ruleset_current(m), m->ports, m->n_ports, &v, &n);
+        r = fw_judge_ports_in(manager_ruleset_current(m), m->ports, m->n_ports, &v, &n);
         /* A commit that the dump already saw may not have been announced
          * to us yet (its NEWGEN still queued): read them now, so that the
          * latest committer is the one named, and judge once more after. */

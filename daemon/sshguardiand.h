@@ -164,6 +164,9 @@ int manager_start(Manager *m);
 void manager_schedule(Manager *m, unsigned flags);
 /* Re-reads what is stale and reports what changed, now. */
 int manager_audit(Manager *m);
+/* The nftables ruleset as it is now (the caller frees it): built from the
+ * store kept current by the notifications, or NULL (read it live). */
+NftRuleset *manager_ruleset_current(Manager *m);
 
 /* sshguardiand-bus.c */
 int manager_connect_bus(Manager *m);
