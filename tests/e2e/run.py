@@ -312,6 +312,7 @@ class Suite:
         self.c, self.j = c, j
         self.passed, self.failed = [], []
         self.latencies = []        # (case, kind, ms, late by design)
+        self.unit_latencies = []   # (case, kind, ms from systemd's entry for the unit's state change)
 
     # -- what users look at ------------------------------------------------
     def healthy(self):
@@ -376,6 +377,32 @@ class Suite:
             log("ok %s%s" % (name, (" (" + "; ".join(notes) + ")") if notes else ""))
 
     # -- one breakage ----------------------------------------------------------
+    def unit_event_time(self, since_us, until_us):
+        """The time of systemd's own last journal entry about sshd's units
+        between SINCE and UNTIL (µs, realtime): the unit's state change an
+        entry answers, when there was one."""
+        r = self.c.run(["journalctl", "-o", "json", "--no-pager", "_PID=1", "--since", "@%.6f" % (since_us / 1e6)],
+                       check=False)
+        best = None
+        for line in r.stdout.splitlines():
+            try:
+                x = json.loads(line)
+            except ValueError:
+                continue
+            if x.get("UNIT") not in ("ssh.service", "ssh.socket"):
+                continue
+            t = int(x.get("_SOURCE_REALTIME_TIMESTAMP") or x["__REALTIME_TIMESTAMP"])
+            if since_us <= t <= until_us and (best is None or t > best):
+                best = t
+        return best
+
+    def note_unit_latency(self, name, kind, since_us, e, polled):
+        if kind in (polled or ()):
+            return
+        t = self.unit_event_time(since_us, entry_time(e))
+        if t is not None:
+            self.unit_latencies.append((name, kind, (entry_time(e) - t) / 1000.0))
+
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
              timeout=ENTRY_TIMEOUT, after=None, polled=None):
@@ -419,6 +446,7 @@ class Suite:
             else:
                 lat = (entry_time(e) - t0) / 1000.0
                 self.latencies.append((name, "problem", lat, "problem" in (polled or ())))
+                self.note_unit_latency(name, "problem", t0, e, polled)
                 notes.append("problem %.1f ms" % lat)
                 wrong = []
                 for k, want in (expect(ctx) if callable(expect) else (expect or {})).items():
@@ -470,6 +498,7 @@ class Suite:
                 else:
                     lat = (entry_time(e2) - t1) / 1000.0
                     self.latencies.append((name, "resolved", lat, "resolved" in (polled or ())))
+                    self.note_unit_latency(name, "resolved", t1, e2, polled)
                     notes.append("resolved %.1f ms" % lat)
                 h = self.wait_healthy("b true")
                 if h != "b true":
@@ -1039,6 +1068,13 @@ def main():
         if v:
             log("  event-driven entries:          median %.1f ms, maximum %.1f ms (n=%d)" % (
                 statistics.median(v), max(v), len(v)))
+    if s.unit_latencies:
+        # the unit's own state change as the event: systemd's journal entry
+        # for it (Stopped, Failed, Started, ...) to the daemon's entry
+        v = [ms for _, _, ms in s.unit_latencies]
+        log("  from systemd's entry for sshd's unit state change to the entry:")
+        log("                                 median %.1f ms, maximum %.1f ms (n=%d)" % (
+            statistics.median(v), max(v), len(v)))
     log("")
     if s.failed:
         log("failed: " + ", ".join(s.failed))
