@@ -150,7 +150,11 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = manager_load_config(m);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot read %s: %s", m->conf_path, strerror(-r));
+        /* every setting applies: the units (and their journal), the
+         * ports, the configuration file, the rate limits */
+        sg_tracker_set_limits(m->tracker, m->conf.rate_limit_interval_usec, m->conf.rate_limit_burst);
         (void) bus_watch_units(m);
+        (void) manager_watch_journal(m);
         /* Reload() learns the expected ports again (DESIGN.md) */
         manager_schedule(m, DIRTY_ALL);
         r = manager_audit(m);

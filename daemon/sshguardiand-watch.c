@@ -372,6 +372,10 @@ int manager_watch_journal(Manager *m) {
         const char *const *names = m->conf.n_units > 0 ? (const char *const *) m->conf.units : sshd_default_units;
         int r, fd;
 
+        /* again on reload: the units may be others */
+        m->journal_source = sd_event_source_unref(m->journal_source);
+        sd_journal_close(m->journal);
+        m->journal = NULL;
         r = sd_journal_open(&m->journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
                 return r;

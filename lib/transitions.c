@@ -83,6 +83,11 @@ int sg_tracker_new(uint64_t interval_usec, unsigned burst, SgTracker **ret) {
         return 0;
 }
 
+void sg_tracker_set_limits(SgTracker *t, uint64_t interval_usec, unsigned burst) {
+        t->interval = interval_usec;
+        t->burst = burst > 0 ? burst : 1;
+}
+
 SgTracker *sg_tracker_free(SgTracker *t) {
         if (!t)
                 return NULL;

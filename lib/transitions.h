@@ -38,6 +38,9 @@ typedef struct SgTracker SgTracker;
  * RateLimitBurst=; an interval of 0 turns coalescing off. */
 int sg_tracker_new(uint64_t interval_usec, unsigned burst, SgTracker **ret);
 SgTracker *sg_tracker_free(SgTracker *t);
+/* New limits (a reload of sshguardian.conf); the open problems stay open,
+ * and a spell of flapping under way is judged by them from now on. */
+void sg_tracker_set_limits(SgTracker *t, uint64_t interval_usec, unsigned burst);
 
 /* The transitions from the open problems to FINDINGS, at NOW_USEC
  * (monotonic).  Call with the same findings and a later time to collect

@@ -172,6 +172,33 @@ START_TEST(test_unit_result_change_is_written_again_and_next_due_is_the_window_e
 }
 END_TEST
 
+START_TEST(test_new_limits_apply_from_now_on) {
+        SgTracker *t;
+        SgTransition *v;
+        size_t n, total = 0;
+
+        ck_assert_int_eq(sg_tracker_new(30 * SEC, 1, &t), 0);
+        update(t, &drop9, 1, 1 * SEC, &v, &n);
+        sg_transitions_free(v, n);
+        /* burst 1: the next change is held back ... */
+        update(t, NULL, 0, 2 * SEC, &v, &n);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_FLAPPING);
+        sg_transitions_free(v, n);
+        /* ... until a reload turns coalescing off: everything is written */
+        sg_tracker_set_limits(t, 0, 5);
+        for (unsigned i = 0; i < 4; i++) {
+                update(t, i % 2 ? NULL : &drop9, i % 2 ? 0 : 1, (3 + i) * SEC, &v, &n);
+                for (size_t k = 0; k < n; k++)
+                        ck_assert_int_eq(v[k].kind, i % 2 ? SG_TRANSITION_RESOLVED : SG_TRANSITION_PROBLEM);
+                total += n;
+                sg_transitions_free(v, n);
+        }
+        ck_assert_uint_eq(total, 4);
+        sg_tracker_free(t);
+}
+END_TEST
+
 static Suite *transitions_suite(void) {
         Suite *s = suite_create("transitions");
         TCase *tc = tcase_create("tracker");
@@ -181,6 +208,7 @@ static Suite *transitions_suite(void) {
         tcase_add_test(tc, test_flapping_is_held_back_then_summarised);
         tcase_add_test(tc, test_interval_zero_writes_everything);
         tcase_add_test(tc, test_unit_result_change_is_written_again_and_next_due_is_the_window_end);
+        tcase_add_test(tc, test_new_limits_apply_from_now_on);
         suite_add_tcase(s, tc);
         return s;
 }
