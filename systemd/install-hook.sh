@@ -3,8 +3,9 @@
 # meson install hook.  On the live system (no DESTDIR) it does what a
 # package's postinst would: create the user sshguardian.service runs as,
 # have a running dbus-daemon re-read its policy (which names that user: a
-# policy loaded before the user existed ignores its rules), and rebuild the
-# journal's catalog so that `journalctl -x` explains sshguardian's entries.
+# policy loaded before the user existed ignores its rules), rebuild the
+# journal's catalog so that `journalctl -x` explains sshguardian's entries,
+# and have a running systemd read the (new or changed) unit.
 # A --destdir tree is left to whoever deploys it.
 set -e
 [ -z "$DESTDIR" ] || exit 0
@@ -19,4 +20,7 @@ if [ -S /run/dbus/system_bus_socket ] && command -v busctl >/dev/null 2>&1; then
 fi
 if command -v journalctl >/dev/null 2>&1; then
         journalctl --update-catalog || :
+fi
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        systemctl daemon-reload || :
 fi
