@@ -355,6 +355,7 @@ int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n) {
                         .v6only = s->v6only,
                         .pid = s->pid,
                         .comm = s->comm[0] ? s->comm : NULL,
+                        .unit = s->unit[0] ? s->unit : NULL,
                 };
                 memcpy(l[i].addr, s->addr, 16);
         }

@@ -211,6 +211,9 @@ static bool listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool s
                 return true;
         if (socket_mode && l->pid == 1)
                 return true;            /* systemd holds ssh.socket's listening socket */
+        /* the socket's cgroup is sshd's unit (its processes not told apart) */
+        if (l->unit && svc && str_eq(l->unit, svc->name))
+                return true;
         /* Whose socket it is could not be found out (no right to look
          * into other processes' fds): while sshd runs, it is taken for
          * sshd's -- never for "another process" without evidence. */
@@ -249,6 +252,8 @@ static void evidence_holder(Findings *fs, SgFinding *f, const SgListener *h) {
                 evidence_add(fs, f, "holder_pid", "%d", (int) h->pid);
         if (h->comm)
                 evidence_add(fs, f, "holder_comm", "%s", h->comm);
+        if (h->unit)
+                evidence_add(fs, f, "holder_unit", "%s", h->unit);
 }
 
 static const char *holder_text(const SgListener *h, char *buf, size_t len) {
@@ -256,6 +261,10 @@ static const char *holder_text(const SgListener *h, char *buf, size_t len) {
                 snprintf(buf, len, "%s (pid %d)", h->comm, (int) h->pid);
         else if (h && h->pid > 0)
                 snprintf(buf, len, "pid %d", (int) h->pid);
+        else if (h && h->comm && h->unit)
+                snprintf(buf, len, "%s of %s", h->comm, h->unit);
+        else if (h && h->unit)
+                snprintf(buf, len, "a process of %s", h->unit);
         else
                 snprintf(buf, len, "another process");
         return buf;
@@ -438,6 +447,8 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_origin(fs, f, port_origin(s->config, sf->port));
                 if (h && h->pid > 0)
                         evidence_add(fs, f, "remediation", "kill %d && systemctl restart %s", (int) h->pid, unit);
+                else if (h && h->unit && ends_with(h->unit, ".service"))
+                        evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl restart %s", h->unit, unit);
                 else
                         evidence_add(fs, f, "remediation", "ss -ltnp 'sport = :%u'", sf->port);
                 message_set(fs, f, "sshd (%s) cannot bind port %u on %s: it is held by %s; %sstop that or move it to "
@@ -627,6 +638,9 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                                 if (h->pid > 0)
                                         evidence_add(fs, f, "remediation", "kill %d && systemctl restart %s",
                                                      (int) h->pid, unit);
+                                else if (h->unit && ends_with(h->unit, ".service"))
+                                        evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl restart %s",
+                                                     h->unit, unit);
                                 else
                                         evidence_add(fs, f, "remediation", "ss -ltnp; systemctl restart %s", unit);
                                 message_set(fs, f, "sshd does not hold port %u: %s does; stop that or move it, then "

@@ -71,6 +71,7 @@ typedef struct SgListener {
         bool v6only;
         pid_t pid;                      /* 0: unknown */
         const char *comm;               /* NULL: unknown */
+        const char *unit;               /* the systemd unit (service/scope) of its cgroup; NULL: unknown */
 } SgListener;
 
 typedef struct SgAddress {

@@ -410,6 +410,29 @@ START_TEST(test_socket_stopped) {
 }
 END_TEST
 
+START_TEST(test_holder_known_only_by_its_unit) {
+        /* sshd stopped, port 22 held by a unit of several processes (the
+         * cgroup says which unit, not which process) */
+        SgUnitFacts u[] = { { .name = "ssh.service", .loaded = true, .active_state = "failed", .result = "exit-code" } };
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 0, NULL) };
+        const char *log[] = { "error: Bind to port 22 on 0.0.0.0 failed: Address already in use.",
+                              "fatal: Cannot bind any address." };
+        SgSnapshot s = { .units = u, .n_units = 1, .listeners = l, .n_listeners = 1, .expected_ports = port22,
+                         .n_expected_ports = 1, .sshd_log = log, .n_sshd_log = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        l[0].unit = "web.service";
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_PORT_IN_USE);
+        ck_assert_evidence(f, "holder_unit", "web.service");
+        ck_assert_ptr_null(sg_finding_get(f, "holder_pid"));
+        ck_assert_evidence(f, "remediation", "systemctl stop web.service && systemctl restart ssh.service");
+        ck_assert_ptr_nonnull(strstr(f->message, "held by a process of web.service"));
+        sg_findings_free(all, n);
+}
+END_TEST
+
 START_TEST(test_listener_of_unknown_owner_is_not_another_process) {
         SgUnitFacts u[] = { running_ssh };
         SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 0, NULL), listener(AF_INET6, "::", 22, 0, NULL) };
@@ -613,6 +636,7 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_socket_stopped);
         tcase_add_test(tc, test_socket_activation_running_is_healthy);
         tcase_add_test(tc, test_listener_of_unknown_owner_is_not_another_process);
+        tcase_add_test(tc, test_holder_known_only_by_its_unit);
         tcase_add_test(tc, test_config_pending_break_and_move);
         tcase_add_test(tc, test_max_startups);
         tcase_add_test(tc, test_firewall_drop_reject_and_source_bans);
