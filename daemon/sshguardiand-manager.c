@@ -812,6 +812,7 @@ Manager *manager_free(Manager *m) {
                 return NULL;
         manager_watchers_close(m);
         manager_disconnect_bus(m);
+        sd_event_source_unref(m->bus_retry);
         sd_event_source_unref(m->audit_source);
         sd_event_source_unref(m->recheck_timer);
         sd_event_source_unref(m->summary_timer);
