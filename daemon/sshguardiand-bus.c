@@ -16,6 +16,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "macro.h"
 #include "sshguardiand.h"
 #include "strv.h"
 
@@ -191,17 +192,51 @@ static bool result_is_crash(const char *r) {
 
 /* A crash that systemd restarts at once is gone before an audit could see
  * it: the Result= change in the signal is what tells. */
+/* Whether PATH's KEY now has VALUE for the first time since the last
+ * signal: systemd sends every property of an interface whenever anything
+ * of the unit changes (including things no audit cares about, and things
+ * an audit's own reads make it recompute), so only a change of what the
+ * audit reads is worth one. */
+static bool unit_prop_changed(Manager *m, const char *path, const char *key, const char *value) {
+        UnitProp *free_slot = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(m->unit_props); i++) {
+                UnitProp *p = &m->unit_props[i];
+                if (!p->path[0]) {
+                        free_slot = free_slot ? free_slot : p;
+                        continue;
+                }
+                if (strcmp(p->path, path) == 0 && strcmp(p->key, key) == 0) {
+                        if (strcmp(p->value, value) == 0)
+                                return false;
+                        snprintf(p->value, sizeof(p->value), "%s", value);
+                        return true;
+                }
+        }
+        if (free_slot) {
+                snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
+                snprintf(free_slot->key, sizeof(free_slot->key), "%s", key);
+                snprintf(free_slot->value, sizeof(free_slot->value), "%s", value);
+        }
+        return true;            /* not seen before (or no room to remember): judge */
+}
+
 static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        const char *iface;
+        const char *iface, *path = sd_bus_message_get_path(msg);
+        bool relevant = false;
         int r;
         (void) error;
 
+        if (!path)
+                return 0;
         r = sd_bus_message_read(msg, "s", &iface);
         if (r >= 0)
                 r = sd_bus_message_enter_container(msg, 'a', "{sv}");
         while (r > 0 && (r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
                 const char *key, *s;
+                char num[32];
+                uint32_t u;
                 int32_t i;
 
                 r = sd_bus_message_read(msg, "s", &key);
@@ -215,23 +250,42 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                                 m->crash_pending = true;
                         snprintf(m->last_result, sizeof(m->last_result), "%s", s);
                         m->last_result_known = true;
+                        relevant = unit_prop_changed(m, path, key, s) || relevant;
                 } else if (strcmp(key, "ExecMainStatus") == 0 && sd_bus_message_read(msg, "v", "i", &i) >= 0)
                         m->crash_signal = i;
-                else if (strcmp(key, "ActiveState") == 0 && sd_bus_message_read(msg, "v", "s", &s) >= 0) {
+                else if ((strcmp(key, "ActiveState") == 0 || strcmp(key, "SubState") == 0 ||
+                          strcmp(key, "LoadState") == 0) && sd_bus_message_read(msg, "v", "s", &s) >= 0) {
                         /* sshd reads its configuration again */
-                        if (strcmp(s, "activating") == 0 || strcmp(s, "reloading") == 0)
+                        if (strcmp(key, "ActiveState") == 0 && (strcmp(s, "activating") == 0 || strcmp(s, "reloading") == 0))
                                 m->service_restarting = true;
-                }
-                else
+                        relevant = unit_prop_changed(m, path, key, s) || relevant;
+                } else if (strcmp(key, "MainPID") == 0 && sd_bus_message_read(msg, "v", "u", &u) >= 0) {
+                        snprintf(num, sizeof(num), "%u", u);
+                        relevant = unit_prop_changed(m, path, key, num) || relevant;
+                } else if (strcmp(key, "Job") == 0 && sd_bus_message_enter_container(msg, 'v', "(uo)") > 0) {
+                        r = sd_bus_message_read(msg, "(uo)", &u, NULL);
+                        if (r >= 0) {
+                                snprintf(num, sizeof(num), "%u", u);
+                                relevant = unit_prop_changed(m, path, key, num) || relevant;
+                                r = sd_bus_message_exit_container(msg);
+                        }
+                } else
                         r = sd_bus_message_skip(msg, "v");
                 if (r >= 0)
                         r = sd_bus_message_exit_container(msg);
         }
-        manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
+        /* a signal that cannot be read is judged, to be safe */
+        if (relevant || r < 0) {
+                if (m->debug)
+                        log_errno(LOG_DEBUG, 0, "event: properties_changed %s %s", path, iface);
+                manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
+        }
         return 0;
 }
 
 static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: job_removed");
         Manager *m = userdata;
         const char *unit = NULL;
         char *path = NULL;
@@ -250,6 +304,8 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *err
 }
 
 static int on_reloading(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: reloading");
         Manager *m = userdata;
         int active = 0;
         (void) error;
@@ -263,6 +319,8 @@ static int on_reloading(sd_bus_message *msg, void *userdata, sd_bus_error *error
 }
 
 static int on_systemd_owner(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: systemd_owner");
         Manager *m = userdata;
         const char *name, *old, *new;
         (void) error;

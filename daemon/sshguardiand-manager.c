@@ -145,14 +145,26 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
         const SgUnitFacts *svc;
         const char *state;
         bool started;
+        int r;
 
-        /* no bus (it restarts): the last facts stand until it is back */
-        if (!m->bus || sshd_units_read(m->bus, m->conf.n_units > 0 ? (const char *const *) m->conf.units : NULL,
-                                       &fresh) < 0) {
+        /* no bus (it restarts), or systemd did not answer: the last facts
+         * stand until it does -- and sshd's sockets are not judged against
+         * them (they would be newer than what the facts say) */
+        r = m->bus ? sshd_units_read(m->bus, m->conf.n_units > 0 ? (const char *const *) m->conf.units : NULL, &fresh)
+                   : -ENOTCONN;
+        if (r < 0) {
                 sshd_units_done(&fresh);
-                if (!m->audited)
+                if (!m->audited) {
                         m->have_units = false;
-                return false;
+                        return false;
+                }
+                if (m->debug)
+                        log_errno(LOG_DEBUG, r, "sshd's units could not be read; the last facts stand");
+                if (m->bus) {
+                        (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
+                        (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
+                }
+                return m->have_units;
         }
         for (size_t i = 0; i < fresh.n_units; i++)
                 if (fresh.units[i].loaded && strstr(fresh.units[i].name, ".service")) {
@@ -570,7 +582,8 @@ int manager_audit(Manager *m) {
         m->dirty = 0;
         (void) sd_event_source_set_enabled(m->audit_source, SD_EVENT_OFF);
 
-        if ((dirty & DIRTY_UNITS) && refresh_units(m, &dirty)) {
+        bool held = (dirty & DIRTY_UNITS) && refresh_units(m, &dirty);
+        if (held) {
                 /* sshd is starting or stopping: its sockets come and go
                  * with it, and are read together with the settled unit */
                 m->dirty |= dirty & (DIRTY_UNITS | DIRTY_LISTENERS);
@@ -592,6 +605,12 @@ int manager_audit(Manager *m) {
                 (void) refresh_firewall(m);
 
         svc = (SgUnitFacts *) service_unit(m);
+        if (m->debug)
+                log_errno(LOG_DEBUG, 0, "audit: stale %#x%s, %s %s/%s result %s job %d pid %d, %zu listening sockets",
+                          dirty, held ? " (unit between states: held)" : "", svc ? svc->name : "-",
+                          svc && svc->active_state ? svc->active_state : "-", svc && svc->sub_state ? svc->sub_state : "-",
+                          svc && svc->result ? svc->result : "-", svc ? svc->job_pending : 0, svc ? (int) svc->main_pid : 0,
+                          m->n_listeners);
         if (svc && log_wait_needed(m, svc)) {
                 /* judged when sshd's lines arrive (the journal watcher
                  * schedules it) or when the wait is over */
@@ -678,6 +697,8 @@ void manager_schedule(Manager *m, unsigned flags) {
 }
 
 static int on_recheck(sd_event_source *s, uint64_t usec, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: recheck");
         (void) s;
         (void) usec;
         manager_schedule(userdata, DIRTY_UNITS | DIRTY_LISTENERS);
@@ -685,6 +706,8 @@ static int on_recheck(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static int on_summary_due(sd_event_source *s, uint64_t usec, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: summary_due");
         (void) s;
         (void) usec;
         /* nothing is stale: the same findings, a later time */
@@ -724,6 +747,7 @@ int manager_new(Manager **ret, const char *conf_path, LogTarget log_target) {
                 return -ENOMEM;
         m->rtnl_fd = m->destroy_fd = m->inotify_fd = -1;
         m->log_target = log_target;
+        m->debug = getenv("SSHGUARDIAN_DEBUG") && strcmp(getenv("SSHGUARDIAN_DEBUG"), "1") == 0;
         m->healthy = true;
         m->conf_path = strdup(conf_path);
         if (!m->conf_path) {

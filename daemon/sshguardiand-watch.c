@@ -94,6 +94,8 @@ bool manager_nft_drain(Manager *m) {
 }
 
 static int on_nft(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: nft");
         Manager *m = userdata;
         (void) s, (void) fd, (void) revents;
 
@@ -128,6 +130,8 @@ static void drain(int fd) {
 }
 
 static int on_rtnl(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: rtnl");
         (void) s, (void) revents;
 
         drain(fd);
@@ -166,6 +170,8 @@ int manager_watch_rtnl(Manager *m) {
  * with the cookie of the dump), connections included: only a cookie of a
  * listener the last dump saw counts. */
 static int on_destroy(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: destroy");
         static uint8_t buf[65536];
         Manager *m = userdata;
         bool listener_gone = false;
@@ -213,12 +219,16 @@ int manager_watch_destroy(Manager *m) {
 /* --- sshd_config and what it includes ---------------------------------------- */
 
 static int on_config_settled(sd_event_source *s, uint64_t usec, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: config_settled");
         (void) s, (void) usec;
         manager_schedule(userdata, DIRTY_CONFIG);
         return 0;
 }
 
 static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: inotify");
         union {
                 struct inotify_event ev;
                 char raw[16384];
@@ -319,12 +329,15 @@ int manager_watch_config_files(Manager *m) {
 /* --- sshd's journal --------------------------------------------------------- */
 
 static int on_max_startups_window(sd_event_source *s, uint64_t usec, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: max_startups_window");
         (void) s, (void) usec;
         manager_schedule(userdata, 0);
         return 0;
 }
 
 static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        /* (no debug line here: it would wake this very watcher again) */
         Manager *m = userdata;
         bool sshd_spoke = false, dropped = false;
         int r;
@@ -418,6 +431,8 @@ static void legacy_check(Manager *m) {
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        if (((Manager *) userdata)->debug)
+                log_errno(LOG_DEBUG, 0, "event: tick");
         Manager *m = userdata;
 
         (void) sd_notify(false, "WATCHDOG=1");

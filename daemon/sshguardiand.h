@@ -58,9 +58,18 @@ typedef enum LogTarget {
         LOG_TARGET_CONSOLE,             /* one JSON object per entry on stdout */
 } LogTarget;
 
+/* The last value of a unit property the audit reads, as PropertiesChanged
+ * told it (see on_properties_changed()). */
+typedef struct UnitProp {
+        char path[96];
+        char key[16];
+        char value[40];
+} UnitProp;
+
 typedef struct Manager {
         sd_event *event;
         LogTarget log_target;
+        bool debug;                     /* SSHGUARDIAN_DEBUG=1: each audit's facts on stderr */
         char *conf_path;
         SgConfig conf;
 
@@ -71,6 +80,7 @@ typedef struct Manager {
         char **unit_paths;              /* the watched units' object paths */
         sd_bus_slot **unit_slots;       /* their PropertiesChanged matches */
         size_t n_unit_slots;
+        UnitProp unit_props[32];
         bool bus_name_owned;
 
         /* the facts */

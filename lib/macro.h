@@ -18,3 +18,5 @@ static inline void freep(void *p) {
                 (p) = NULL;                     \
                 _p_;                            \
         })
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))

@@ -860,6 +860,12 @@ def sandbox_checks(s):
     # hold their entries back.  It is tested in tests/daemon; here every
     # transition is written.
     c.write("/etc/sshguardian/sshguardian.conf", "[report]\nRateLimitIntervalSec=0\n")
+    if os.environ.get("SSHGUARDIAN_E2E_DEBUG") == "1":
+        # each audit's facts in the daemon's journal (sshguardiand(8))
+        c.sh("mkdir -p /run/systemd/system/sshguardian.service.d")
+        c.write("/run/systemd/system/sshguardian.service.d/50-debug.conf",
+                "[Service]\nEnvironment=SSHGUARDIAN_DEBUG=1\n")
+        c.sh("systemctl daemon-reload")
     r = c.run(["systemctl", "enable", "--now", "sshguardian.service"], check=False)
     problems = []
     if r.returncode != 0:
