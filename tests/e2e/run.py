@@ -971,6 +971,21 @@ def sandbox_checks(s):
     s.result("baseline-healthy", [] if h == "b true" and st == 0 else
              ["Healthy %s, status exit %d; Findings=%s" % (h, st, s.findings())])
 
+    # Idle: nothing happens, so nothing should wake the daemon but its
+    # watchdog tick (every 10 s here) -- a loop of audits would show as
+    # hundreds of context switches.  Counted from /proc over 3 s.
+    def switches():
+        pid = c.run(["systemctl", "show", "-p", "MainPID", "--value", "sshguardian.service"]).stdout.strip()
+        st = c.run(["cat", "/proc/%s/status" % pid], check=False).stdout
+        return sum(int(m) for m in re.findall(r"^(?:non)?voluntary_ctxt_switches:\s*(\d+)$", st, re.M))
+    time.sleep(1)
+    a = switches()
+    time.sleep(3)
+    b = switches()
+    s.result("idle-daemon-sleeps", [] if b - a <= 10 else
+             ["%d context switches in 3 s of nothing happening (expected at most a few)" % (b - a)],
+             ["%d context switches in 3 s" % (b - a)])
+
 
 def daemon_stopped_check(s):
     c = s.c
