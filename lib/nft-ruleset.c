@@ -1395,42 +1395,60 @@ static int sink_cb(const void *buf, size_t len, void *userdata) {
         return s->sink->msgs(buf, len, s->sink->userdata);
 }
 
-static int gen_cb(const void *buf, size_t len, void *userdata) {
-        DumpState *s = userdata;
+/* FN for each nftables message of MSG_TYPE in BUF (one datagram of an
+ * answer), with its attributes, or T NULL when they do not parse (FN says
+ * what that means for its message).  A negative return of FN ends it. */
+static int nft_msgs_each(const void *buf, size_t len, uint8_t msg_type,
+                         int (*fn)(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata), void *userdata) {
         const struct nlmsghdr *nlh = buf;
         size_t rem = len;
+
         for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
                 AttrTable t;
-                if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWGEN && (nlh->nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES &&
-                    parse_payload(nlh, &t) == 0)
-                        (void) attr_u32(t.tb[NFTA_GEN_ID], &s->genid);
+                int r;
+                if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || (nlh->nlmsg_type & 0xff) != msg_type)
+                        continue;
+                r = fn(nlh, parse_payload(nlh, &t) == 0 ? &t : NULL, userdata);
+                if (r < 0)
+                        return r;
         }
+        return 0;
+}
+
+static int gen_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+        DumpState *s = userdata;
+        (void) nlh;
+        if (t)
+                (void) attr_u32(t->tb[NFTA_GEN_ID], &s->genid);
+        return 0;
+}
+
+static int gen_cb(const void *buf, size_t len, void *userdata) {
+        (void) nft_msgs_each(buf, len, NFT_MSG_NEWGEN, gen_msg, userdata);
         return sink_cb(buf, len, userdata);
 }
 
-static int sets_cb(const void *buf, size_t len, void *userdata) {
+static int set_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
         DumpState *s = userdata;
-        const struct nlmsghdr *nlh = buf;
-        size_t rem = len;
-        for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
-                AttrTable t;
-                if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || (nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET)
-                        continue;
-                if (parse_payload(nlh, &t) < 0)
-                        return -EBADMSG;
-                const char *tn = attr_str(t.tb[NFTA_SET_TABLE]), *sn = attr_str(t.tb[NFTA_SET_NAME]);
-                if (!tn || !sn || strlen(tn) >= 256 || strlen(sn) >= 256)
-                        return -EBADMSG;
-                if (GROW(s->sets, s->n_sets + 1, s->allocated_sets) < 0)
-                        return -ENOMEM;
-                SetRef *ref = &s->sets[s->n_sets++];
-                *ref = (SetRef) {};
-                ref->family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
-                strcpy(ref->table, tn);
-                strcpy(ref->name, sn);
-                ref->flags = attr_u32_or(t.tb[NFTA_SET_FLAGS], 0);
-        }
-        return sink_cb(buf, len, userdata);
+        if (!t)
+                return -EBADMSG;
+        const char *tn = attr_str(t->tb[NFTA_SET_TABLE]), *sn = attr_str(t->tb[NFTA_SET_NAME]);
+        if (!tn || !sn || strlen(tn) >= 256 || strlen(sn) >= 256)
+                return -EBADMSG;
+        if (GROW(s->sets, s->n_sets + 1, s->allocated_sets) < 0)
+                return -ENOMEM;
+        SetRef *ref = &s->sets[s->n_sets++];
+        *ref = (SetRef) {};
+        ref->family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
+        strcpy(ref->table, tn);
+        strcpy(ref->name, sn);
+        ref->flags = attr_u32_or(t->tb[NFTA_SET_FLAGS], 0);
+        return 0;
+}
+
+static int sets_cb(const void *buf, size_t len, void *userdata) {
+        int r = nft_msgs_each(buf, len, NFT_MSG_NEWSET, set_msg, userdata);
+        return r < 0 ? r : sink_cb(buf, len, userdata);
 }
 
 /* Marks the set a dynset expression of a rule in TABLE updates. */
@@ -1447,41 +1465,41 @@ static void mark_dynset_target(DumpState *s, int family, const char *table, cons
                         s->sets[i].updated_by_rule = true;
 }
 
-static int rules_cb(const void *buf, size_t len, void *userdata) {
+static int rule_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
         DumpState *s = userdata;
-        const struct nlmsghdr *nlh = buf;
-        size_t rem = len;
-        for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
-                AttrTable t;
-                const char *table;
-                const struct nlattr *a;
-                if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || (nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE ||
-                    parse_payload(nlh, &t) < 0 || !(table = attr_str(t.tb[NFTA_RULE_TABLE])) ||
-                    !t.tb[NFTA_RULE_EXPRESSIONS] || mnl_attr_validate(t.tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0)
-                        continue;       /* the decoder judges the message */
-                int family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
-                mnl_attr_for_each_nested(a, t.tb[NFTA_RULE_EXPRESSIONS])
-                        mark_dynset_target(s, family, table, a);
-        }
+        const char *table;
+        const struct nlattr *a;
+        if (!t || !(table = attr_str(t->tb[NFTA_RULE_TABLE])) || !t->tb[NFTA_RULE_EXPRESSIONS] ||
+            mnl_attr_validate(t->tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0)
+                return 0;       /* the decoder judges the message */
+        int family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
+        mnl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS])
+                mark_dynset_target(s, family, table, a);
+        return 0;
+}
+
+static int rules_cb(const void *buf, size_t len, void *userdata) {
+        (void) nft_msgs_each(buf, len, NFT_MSG_NEWRULE, rule_msg, userdata);
         return sink_cb(buf, len, userdata);
+}
+
+static int held_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+        DumpState *s = userdata;
+        const struct nlattr *a;
+        (void) nlh;
+        if (!t)
+                return -EBADMSG;
+        if (t->tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+                mnl_attr_for_each_nested(a, t->tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+                        s->held_elems++;
+        return 0;
 }
 
 static int held_cb(const void *buf, size_t len, void *userdata) {
         DumpState *s = userdata;
-        const struct nlmsghdr *nlh = buf;
-        size_t rem = len;
-        for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
-                AttrTable t;
-                if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || (nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM)
-                        continue;
-                if (parse_payload(nlh, &t) < 0)
-                        return -EBADMSG;
-                if (t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
-                        const struct nlattr *a;
-                        mnl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
-                                s->held_elems++;
-                }
-        }
+        int r = nft_msgs_each(buf, len, NFT_MSG_NEWSETELEM, held_msg, s);
+        if (r < 0)
+                return r;
         if (s->held_elems > NFT_SMALL_SET_MAX)
                 return -E2BIG;
         if (nft_grow((void **) &s->held, &s->held_allocated, s->held_len + len, 1) < 0)
@@ -1686,47 +1704,44 @@ typedef struct ElemReply {
         int error;
 } ElemReply;
 
-static int elem_reply_cb(const void *buf, size_t len, void *userdata) {
+static int elem_reply_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
         ElemReply *er = userdata;
-        const struct nlmsghdr *nlh = buf;
-        size_t rem = len;
-        for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
-                AttrTable t;
-                if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES ||
-                    (nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM)
-                        continue;
-                if (parse_payload(nlh, &t) < 0 || !t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+        (void) nlh;
+        if (!t || !t->tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+                return -EBADMSG;
+        const struct nlattr *a;
+        mnl_attr_for_each_nested(a, t->tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+                AttrTable e;
+                if (parse_nested(a, &e) < 0)
                         return -EBADMSG;
-                const struct nlattr *a;
-                mnl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
-                        AttrTable e;
-                        if (parse_nested(a, &e) < 0)
+                er->found = true;
+                if (!er->data || !e.tb[NFTA_SET_ELEM_DATA])
+                        continue;
+                AttrTable dt;
+                if (parse_nested(e.tb[NFTA_SET_ELEM_DATA], &dt) < 0)
+                        return -EBADMSG;
+                if (dt.tb[NFTA_DATA_VERDICT]) {
+                        AttrTable v;
+                        if (parse_nested(dt.tb[NFTA_DATA_VERDICT], &v) < 0)
                                 return -EBADMSG;
-                        er->found = true;
-                        if (!er->data || !e.tb[NFTA_SET_ELEM_DATA])
-                                continue;
-                        AttrTable dt;
-                        if (parse_nested(e.tb[NFTA_SET_ELEM_DATA], &dt) < 0)
+                        er->data->verdict = (int32_t) attr_u32_or(v.tb[NFTA_VERDICT_CODE],
+                                                                  (uint32_t) NFT_CONTINUE);
+                        const char *ch = attr_str(v.tb[NFTA_VERDICT_CHAIN]);
+                        snprintf(er->data->chain, sizeof(er->data->chain), "%s", ch ? ch : "");
+                } else {
+                        const void *d;
+                        size_t dlen;
+                        if (attr_data_value(e.tb[NFTA_SET_ELEM_DATA], &d, &dlen) < 0)
                                 return -EBADMSG;
-                        if (dt.tb[NFTA_DATA_VERDICT]) {
-                                AttrTable v;
-                                if (parse_nested(dt.tb[NFTA_DATA_VERDICT], &v) < 0)
-                                        return -EBADMSG;
-                                er->data->verdict = (int32_t) attr_u32_or(v.tb[NFTA_VERDICT_CODE],
-                                                                          (uint32_t) NFT_CONTINUE);
-                                const char *ch = attr_str(v.tb[NFTA_VERDICT_CHAIN]);
-                                snprintf(er->data->chain, sizeof(er->data->chain), "%s", ch ? ch : "");
-                        } else {
-                                const void *d;
-                                size_t dlen;
-                                if (attr_data_value(e.tb[NFTA_SET_ELEM_DATA], &d, &dlen) < 0)
-                                        return -EBADMSG;
-                                memcpy(er->data->data, d, dlen);
-                                er->data->len = (uint8_t) dlen;
-                        }
+                        memcpy(er->data->data, d, dlen);
+                        er->data->len = (uint8_t) dlen;
                 }
         }
         return 0;
+}
+
+static int elem_reply_cb(const void *buf, size_t len, void *userdata) {
+        return nft_msgs_each(buf, len, NFT_MSG_NEWSETELEM, elem_reply_msg, userdata);
 }
 
 NftLookupResult nft_set_lookup_live(const NftRuleset *rs, const NftSet *set, const uint8_t *key,
