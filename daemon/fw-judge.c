@@ -426,8 +426,7 @@ static void fw_judgements_free_one(FwJudgement *j) {
         free(j->rule_chain);
 }
 
-/* The same rule (or policy), whatever the family it was judged for. */
-static bool judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
+bool fw_judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
         return a->facts.verdict == b->facts.verdict && a->facts.rule_is_policy == b->facts.rule_is_policy &&
                a->facts.rule_handle == b->facts.rule_handle && strcmp(a->rule_family, b->rule_family) == 0 &&
                strcmp(a->rule_table, b->rule_table) == 0 && strcmp(a->rule_chain, b->rule_chain) == 0;
@@ -593,7 +592,8 @@ int fw_judge_ports_in(NftRuleset *rs, const uint16_t *ports, size_t n_ports, FwJ
                                 r = judgement_add(&v, &count, x, ports[p], scope.name ? scope.name : "all");
                         explanation_done(&part);
                         /* one rule (an inet table's) blocks both families: one problem */
-                        if (r >= 0 && k == 1 && count == first + 2 && judgement_same_rule(&v[first], &v[first + 1])) {
+                        if (r >= 0 && k == 1 && count == first + 2 &&
+                            fw_judgement_same_rule(&v[first], &v[first + 1])) {
                                 v[first].facts.family = AF_UNSPEC;
                                 fw_judgements_free_one(&v[--count]);
                         }

@@ -11,6 +11,7 @@
  * CAP_NET_ADMIN.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,9 @@ int fw_judge_ports_in(NftRuleset *rs, const uint16_t *ports, size_t n_ports, FwJ
 void fw_judge_set_legacy_sources(const XtLegacySource src[2]);
 int fw_legacy_fingerprint(int family, uint64_t *ret);
 void fw_judgements_free(FwJudgement *j, size_t n);
+/* The same rule (or policy) decides both, whatever port or family each was
+ * judged for. */
+bool fw_judgement_same_rule(const FwJudgement *a, const FwJudgement *b);
 
 /* `sshguardianctl explain`'s exit status (its man page's table). */
 enum {

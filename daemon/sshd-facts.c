@@ -412,6 +412,12 @@ size_t findings_drop_source_bans(SgFinding *f, size_t n) {
 void sshd_units_judge_stops(SshdUnitsFacts *f) {
         for (size_t i = 0; i < f->n_units; i++) {
                 SgUnitFacts *u = &f->units[i];
+                size_t len = strlen(u->name);
+                /* a socket's stop matters only where socket activation is
+                 * set up (diagnose.c): Debian's disabled ssh.socket, inactive
+                 * all the time, costs no journal search on every look */
+                if (len > 7 && strcmp(u->name + len - 7, ".socket") == 0 && !u->enabled)
+                        continue;
                 if (u->loaded && u->active_state && strcmp(u->active_state, "active") != 0)
                         u->stop_requested = sshd_journal_stop_requested(u->name);
         }

@@ -280,13 +280,6 @@ static int learn_ports(Manager *m) {
         return 0;
 }
 
-static bool judgement_same_rule(const FwJudgement *a, const FwJudgement *b) {
-        return a->facts.port == b->facts.port && a->facts.family == b->facts.family &&
-               a->facts.verdict == b->facts.verdict && a->facts.rule_is_policy == b->facts.rule_is_policy &&
-               a->facts.rule_handle == b->facts.rule_handle && strcmp(a->rule_family, b->rule_family) == 0 &&
-               strcmp(a->rule_table, b->rule_table) == 0 && strcmp(a->rule_chain, b->rule_chain) == 0;
-}
-
 /* The nftables ruleset as it is now: built from the store kept current by
  * the notifications, or read afresh (loading the store again) when the
  * store cannot be trusted.  NULL: fw_judge_ports_in() reads it itself. */
@@ -347,7 +340,8 @@ static int refresh_firewall(Manager *m) {
         for (size_t i = 0; i < n; i++) {
                 const FwJudgement *old = NULL;
                 for (size_t k = 0; k < m->n_fw && !old; k++)
-                        if (judgement_same_rule(&v[i], &m->fw[k]))
+                        if (v[i].facts.port == m->fw[k].facts.port && v[i].facts.family == m->fw[k].facts.family &&
+                            fw_judgement_same_rule(&v[i], &m->fw[k]))
                                 old = &m->fw[k];
                 if (old) {
                         v[i].facts.changed_by_pid = old->facts.changed_by_pid;
