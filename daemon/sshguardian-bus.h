@@ -5,3 +5,8 @@
 #define SSHGUARDIAN_BUS_NAME "org.sshguardian1"
 #define SSHGUARDIAN_BUS_PATH "/org/sshguardian1"
 #define SSHGUARDIAN_BUS_INTERFACE "org.sshguardian1.Manager"
+
+/* systemd's manager */
+#define SYSTEMD_DEST "org.freedesktop.systemd1"
+#define SYSTEMD_PATH "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"

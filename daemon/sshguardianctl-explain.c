@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sshguardianctl explain: the firewall's verdict for a new TCP connection
- * to sshd's port, and the rule that decided it (judged by fw-judge.c).
+ * to sshd's port, and the rule that decided it: the facts gathered as
+ * `audit` gathers them, judged by lib (sg_explain(), the engine's own
+ * verdict), printed by print-explain.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,8 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw-judge.h"
+#include "config.h"
+#include "explain.h"
+#include "gather.h"
+#include "macro.h"
+#include "print-explain.h"
+#include "sgconf.h"
 #include "sshguardianctl.h"
+
+static void conf_donep(SgConfig *c) {
+        sg_config_done(c);
+}
+
+static void facts_donep(HostFacts *f) {
+        facts_done(f);
+}
 
 int verb_explain(int argc, char **argv) {
         static const struct option options[] = {
@@ -23,9 +38,13 @@ int verb_explain(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        FwExplainRequest req = {};
-        FwExplainResult *res = NULL;
-        char *error = NULL;
+        SgExplainRequest req = { .route_iif = facts_route_iif };
+        _cleanup_(sg_explain_result_freep) SgExplainResult *res = NULL;
+        _cleanup_(conf_donep) SgConfig conf = {};
+        _cleanup_(facts_donep) HostFacts facts = {};
+        _cleanup_free_ char *error = NULL;
+        const char *what = NULL;
+        SgSnapshot snap;
         bool json = false;
         int opt, r, ret;
 
@@ -39,7 +58,7 @@ int verb_explain(int argc, char **argv) {
                         char *end;
                         unsigned long v = strtoul(optarg, &end, 10);
                         if (*optarg == '\0' || *end != '\0' || v == 0 || v > 65535)
-                                return ctl_fail(json, FW_EXPLAIN_EXIT_USAGE, "explain: invalid port '%s'", optarg);
+                                return ctl_fail(json, SG_EXPLAIN_EXIT_USAGE, "explain: invalid port '%s'", optarg);
                         req.port = (uint16_t) v;
                         req.port_origin = "--port";
                         break;
@@ -49,22 +68,29 @@ int verb_explain(int argc, char **argv) {
                 case 'i': req.iif = optarg; break;
                 case 'j': json = true; break;
                 case 'h': ctl_help(stdout); return 0;
-                default: return ctl_fail(json, FW_EXPLAIN_EXIT_USAGE, "explain: invalid option (see --help)");
+                default: return ctl_fail(json, SG_EXPLAIN_EXIT_USAGE, "explain: invalid option (see --help)");
                 }
         if (optind < argc)
-                return ctl_fail(json, FW_EXPLAIN_EXIT_USAGE, "explain: unexpected argument '%s'", argv[optind]);
+                return ctl_fail(json, SG_EXPLAIN_EXIT_USAGE, "explain: unexpected argument '%s'", argv[optind]);
 
-        r = fw_explain(&req, &res, &error);
-        if (r < 0) {
-                ret = ctl_fail(json, r == -EINVAL ? FW_EXPLAIN_EXIT_USAGE : FW_EXPLAIN_EXIT_CANNOT_READ,
-                               "explain: %s", error ? error : "out of memory");
-                free(error);
-                return ret;
-        }
-        ret = fw_explain_exit_code(res);
-        r = json ? fw_explain_write_json(res, stdout) : fw_explain_write_text(res, stdout);
+        /* the daemon's settings decide the expected ports, as for audit */
+        r = sg_config_init(&conf);
+        if (r >= 0)
+                r = sg_config_load(&conf, SSHGUARDIAN_CONF_PATH, NULL, NULL);
+        if (r < 0 && r != -ENOENT)
+                return ctl_fail(json, SG_EXPLAIN_EXIT_CANNOT_READ, "explain: cannot read %s: %s",
+                                SSHGUARDIAN_CONF_PATH, strerror(-r));
+        r = facts_gather(&facts, &conf, &what);
         if (r < 0)
-                ret = ctl_fail(false, FW_EXPLAIN_EXIT_CANNOT_READ, "explain: write failed");
-        fw_explain_result_free(res);
+                return ctl_fail(json, SG_EXPLAIN_EXIT_CANNOT_READ, "explain: %s: %s", what, strerror(-r));
+        snap = facts_snapshot(&facts);
+        r = sg_explain(&snap, &req, &res, &error);
+        if (r < 0)
+                return ctl_fail(json, r == -EINVAL ? SG_EXPLAIN_EXIT_USAGE : SG_EXPLAIN_EXIT_CANNOT_READ,
+                                "explain: %s", error ? error : "out of memory");
+        ret = sg_explain_exit_code(res);
+        r = json ? explain_write_json(res, stdout) : explain_write_text(res, stdout);
+        if (r < 0)
+                ret = ctl_fail(false, SG_EXPLAIN_EXIT_CANNOT_READ, "explain: write failed");
         return ret;
 }

@@ -14,7 +14,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "findings-print.h"
+#include "print-findings.h"
 #include "json.h"
 #include "sshguardian-bus.h"
 #include "sshguardianctl.h"

@@ -16,13 +16,12 @@
 
 #include <systemd/sd-bus.h>
 
+#include "explain.h"
 #include "macro.h"
+#include "print-explain.h"
 #include "sshguardiand.h"
 #include "strv.h"
 
-#define SYSTEMD_DEST "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 #define BUS_RETRY_MIN_USEC (500ULL * 1000ULL)
 #define BUS_RETRY_MAX_USEC (30ULL * 1000000ULL)
@@ -71,54 +70,48 @@ static int property_get_findings(sd_bus *bus, const char *path, const char *inte
 
 static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        FwExplainResult *res = NULL;
-        char *json = NULL, *why = NULL;
+        _cleanup_(sg_explain_result_freep) SgExplainResult *res = NULL;
+        _cleanup_free_ char *json = NULL, *why = NULL;
         size_t len = 0;
         const char *from;
         uint16_t port;
+        SgSnapshot snap;
         FILE *f;
         int r;
 
         r = sd_bus_message_read(msg, "sq", &from, &port);
         if (r < 0)
                 return r;
-        FwExplainRequest req = {
-                .port = port > 0 ? port : m->n_ports > 0 ? m->ports[0] : 0,
-                .from = from[0] ? from : NULL,
-        };
-        /* any user may ask: from the model kept current, not a fresh dump
-         * of the kernel's ruleset per call */
-        req.ruleset = manager_ruleset_current(m);
-        r = fw_explain(&req, &res, &why);
+        /* any user may ask: the facts the daemon judged last (the ruleset
+         * kept from the notifications), never a dump of the kernel's per
+         * call -- and so the same answer its findings give */
+        snap = facts_snapshot(&m->facts);
+        r = sg_explain(&snap, &(SgExplainRequest) {
+                                .port = port,
+                                .from = from[0] ? from : NULL,
+                                .route_iif = facts_route_iif,
+                        }, &res, &why);
         if (r == -EINVAL) {
                 /* the CLI's words name its options: "--from: ..." is "from: ..." here */
                 const char *w = why ? why : "invalid arguments";
                 if (strncmp(w, "--", 2) == 0)
                         w += 2;
-                r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", w);
-                free(why);
-                return r;
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", w);
         }
-        free(why);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot read the firewall: %s", strerror(-r));
         f = open_memstream(&json, &len);
-        if (!f) {
-                fw_explain_result_free(res);
+        if (!f)
                 return -ENOMEM;
-        }
-        r = fw_explain_write_json(res, f);
+        r = explain_write_json(res, f);
         if (fclose(f) != 0 && r >= 0)
                 r = -ENOMEM;
-        if (r >= 0) {
-                /* one object, without the trailing newline of the CLI */
-                while (len > 0 && json[len - 1] == '\n')
-                        json[--len] = '\0';
-                r = sd_bus_reply_method_return(msg, "ss", fw_explain_verdict(res), json);
-        }
-        free(json);
-        fw_explain_result_free(res);
-        return r;
+        if (r < 0)
+                return r;
+        /* one object, without the trailing newline of the CLI */
+        while (len > 0 && json[len - 1] == '\n')
+                json[--len] = '\0';
+        return sd_bus_reply_method_return(msg, "ss", sg_explain_verdict(res), json);
 }
 
 static int method_audit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -133,7 +126,6 @@ static int method_audit(sd_bus_message *msg, void *userdata, sd_bus_error *error
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int bus_watch_units(Manager *m);
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         sd_bus_creds *creds = NULL;
@@ -154,7 +146,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         /* every setting applies: the units (and their journal), the
          * ports, the configuration file, the rate limits */
         sg_tracker_set_limits(m->tracker, m->conf.rate_limit_interval_usec, m->conf.rate_limit_burst);
-        (void) bus_watch_units(m);
+        (void) manager_watch_units(m);
         (void) manager_watch_journal(m);
         /* Reload() learns the expected ports again (DESIGN.md) */
         manager_schedule(m, DIRTY_ALL);
@@ -182,216 +174,6 @@ void manager_bus_emit_changes(Manager *m) {
                 return;
         (void) sd_bus_emit_properties_changed(m->bus, SSHGUARDIAN_BUS_PATH, SSHGUARDIAN_BUS_INTERFACE, "Healthy",
                                               "Summary", "Findings", NULL);
-}
-
-/* --- systemd's units ------------------------------------------------------ */
-
-static bool result_is_crash(const char *r) {
-        return r && (strcmp(r, "signal") == 0 || strcmp(r, "core-dump") == 0);
-}
-
-/* A crash that systemd restarts at once is gone before an audit could see
- * it: the Result= change in the signal is what tells. */
-/* Whether PATH's KEY now has VALUE for the first time since the last
- * signal: systemd sends every property of an interface whenever anything
- * of the unit changes (including things no audit cares about, and things
- * an audit's own reads make it recompute), so only a change of what the
- * audit reads is worth one. */
-static bool unit_prop_changed(Manager *m, const char *path, const char *key, const char *value) {
-        UnitProp *free_slot = NULL;
-
-        for (size_t i = 0; i < ELEMENTSOF(m->unit_props); i++) {
-                UnitProp *p = &m->unit_props[i];
-                if (!p->path[0]) {
-                        free_slot = free_slot ? free_slot : p;
-                        continue;
-                }
-                if (strcmp(p->path, path) == 0 && strcmp(p->key, key) == 0) {
-                        if (strcmp(p->value, value) == 0)
-                                return false;
-                        snprintf(p->value, sizeof(p->value), "%s", value);
-                        return true;
-                }
-        }
-        if (free_slot) {
-                snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
-                snprintf(free_slot->key, sizeof(free_slot->key), "%s", key);
-                snprintf(free_slot->value, sizeof(free_slot->value), "%s", value);
-        }
-        return true;            /* not seen before (or no room to remember): judge */
-}
-
-static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *iface, *path = sd_bus_message_get_path(msg);
-        bool relevant = false;
-        int r;
-        (void) error;
-
-        if (!path)
-                return 0;
-        r = sd_bus_message_read(msg, "s", &iface);
-        if (r >= 0)
-                r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        while (r > 0 && (r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                const char *key, *s;
-                char num[32];
-                uint32_t u;
-                int32_t i;
-
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        break;
-                if (strcmp(key, "Result") == 0 && strcmp(iface, "org.freedesktop.systemd1.Service") == 0 &&
-                    sd_bus_message_read(msg, "v", "s", &s) >= 0) {
-                        /* systemd sends every property of the interface
-                         * on each change: only a change TO a crash counts */
-                        if (result_is_crash(s) && (!m->last_result_known || !result_is_crash(m->last_result)))
-                                m->crash_pending = true;
-                        snprintf(m->last_result, sizeof(m->last_result), "%s", s);
-                        m->last_result_known = true;
-                        relevant = unit_prop_changed(m, path, key, s) || relevant;
-                } else if (strcmp(key, "ExecMainStatus") == 0 && sd_bus_message_read(msg, "v", "i", &i) >= 0)
-                        m->crash_signal = i;
-                else if ((strcmp(key, "ActiveState") == 0 || strcmp(key, "SubState") == 0 ||
-                          strcmp(key, "LoadState") == 0) && sd_bus_message_read(msg, "v", "s", &s) >= 0) {
-                        /* sshd reads its configuration again */
-                        if (strcmp(key, "ActiveState") == 0 && (strcmp(s, "activating") == 0 || strcmp(s, "reloading") == 0))
-                                m->service_restarting = true;
-                        relevant = unit_prop_changed(m, path, key, s) || relevant;
-                } else if (strcmp(key, "MainPID") == 0 && sd_bus_message_read(msg, "v", "u", &u) >= 0) {
-                        snprintf(num, sizeof(num), "%u", u);
-                        relevant = unit_prop_changed(m, path, key, num) || relevant;
-                } else if (strcmp(key, "Job") == 0 && sd_bus_message_enter_container(msg, 'v', "(uo)") > 0) {
-                        r = sd_bus_message_read(msg, "(uo)", &u, NULL);
-                        if (r >= 0) {
-                                snprintf(num, sizeof(num), "%u", u);
-                                relevant = unit_prop_changed(m, path, key, num) || relevant;
-                                r = sd_bus_message_exit_container(msg);
-                        }
-                } else
-                        r = sd_bus_message_skip(msg, "v");
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(msg);
-        }
-        /* a signal that cannot be read is judged, to be safe */
-        if (relevant || r < 0) {
-                if (m->debug)
-                        log_errno(LOG_DEBUG, 0, "event: properties_changed %s %s", path, iface);
-                manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
-        }
-        return 0;
-}
-
-static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        if (((Manager *) userdata)->debug)
-                log_errno(LOG_DEBUG, 0, "event: job_removed");
-        Manager *m = userdata;
-        const char *unit = NULL;
-        char *path = NULL;
-        uint32_t id;
-        (void) error;
-
-        /* JobRemoved names the unit by its own name, not the alias asked
-         * for: compare object paths */
-        if (sd_bus_message_read(msg, "uoss", &id, NULL, &unit, NULL) < 0 || !unit ||
-            sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) < 0)
-                return 0;
-        if (strv_contains(m->unit_paths, path))
-                manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
-        free(path);
-        return 0;
-}
-
-static int on_reloading(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        if (((Manager *) userdata)->debug)
-                log_errno(LOG_DEBUG, 0, "event: reloading");
-        Manager *m = userdata;
-        int active = 0;
-        (void) error;
-
-        if (sd_bus_message_read(msg, "b", &active) >= 0 && !active) {
-                /* unit files may have come or gone */
-                (void) bus_watch_units(m);
-                manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
-        }
-        return 0;
-}
-
-static int on_systemd_owner(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        if (((Manager *) userdata)->debug)
-                log_errno(LOG_DEBUG, 0, "event: systemd_owner");
-        Manager *m = userdata;
-        const char *name, *old, *new;
-        (void) error;
-
-        if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0)
-                return 0;
-        if (new && new[0]) {
-                /* systemd came back (daemon-reexec): subscribe again */
-                (void) bus_watch_units(m);
-                manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
-        }
-        return 0;
-}
-
-static void unit_slots_drop(Manager *m) {
-        for (size_t i = 0; i < m->n_unit_slots; i++)
-                sd_bus_slot_unref(m->unit_slots[i]);
-        free(m->unit_slots);
-        m->unit_slots = NULL;
-        m->n_unit_slots = 0;
-        strv_free(m->unit_paths);
-        m->unit_paths = NULL;
-}
-
-/* LoadUnit for every unit sshd may run as, a PropertiesChanged match on
- * each object path, and Subscribe so that systemd sends them at all. */
-static int bus_watch_units(Manager *m) {
-        const char *const *names = m->conf.n_units > 0 ? (const char *const *) m->conf.units : sshd_default_units;
-        size_t n = strv_length((char **) names);
-        int r;
-
-        if (!m->bus)
-                return -ENOTCONN;
-        unit_slots_drop(m);
-        m->unit_slots = calloc(n + 1, sizeof(sd_bus_slot *));
-        m->unit_paths = calloc(n + 1, sizeof(char *));
-        if (!m->unit_slots || !m->unit_paths) {
-                unit_slots_drop(m);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; i < n; i++) {
-                sd_bus_error error = SD_BUS_ERROR_NULL;
-                sd_bus_message *reply = NULL;
-                const char *path;
-
-                r = sd_bus_call_method(m->bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "LoadUnit", &error, &reply,
-                                       "s", names[i]);
-                if (r >= 0)
-                        r = sd_bus_message_read(reply, "o", &path);
-                /* an alias (sshd.service) has the path of its unit: one match */
-                if (r >= 0 && !strv_contains(m->unit_paths, path)) {
-                        size_t k = m->n_unit_slots;
-                        r = sd_bus_match_signal(m->bus, &m->unit_slots[k], SYSTEMD_DEST, path,
-                                                "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                                on_properties_changed, m);
-                        if (r >= 0 && !(m->unit_paths[k] = strdup(path))) {
-                                m->unit_slots[k] = sd_bus_slot_unref(m->unit_slots[k]);
-                                r = -ENOMEM;
-                        }
-                        if (r >= 0)
-                                m->n_unit_slots++;
-                }
-                if (r < 0)
-                        log_errno(LOG_WARNING, r, "Cannot watch %s: %s", names[i],
-                                  error.message ? error.message : "bus error");
-                sd_bus_error_free(&error);
-                sd_bus_message_unref(reply);
-        }
-        r = sd_bus_call_method_async(m->bus, NULL, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "Subscribe", NULL, NULL,
-                                     NULL);
-        return r < 0 ? r : 0;
 }
 
 /* --- connection ----------------------------------------------------------- */
@@ -455,22 +237,11 @@ int manager_connect_bus(Manager *m) {
                                         "Disconnected", on_bus_disconnected, m);
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, SSHGUARDIAN_BUS_PATH, SSHGUARDIAN_BUS_INTERFACE, manager_vtable, m);
-        if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "JobRemoved",
-                                        on_job_removed, m);
-        if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "Reloading", on_reloading,
-                                        m);
-        if (r >= 0)
-                r = sd_bus_add_match(bus, NULL,
-                                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                                     "arg0='" SYSTEMD_DEST "'", on_systemd_owner, m);
         if (r < 0)
                 goto fail;
         /* systemd may be absent (a container without it): the object is
          * served all the same */
-        r = bus_watch_units(m);
+        r = manager_watch_systemd(m);
         if (r < 0)
                 log_errno(LOG_NOTICE, r, "Cannot subscribe to systemd");
         r = sd_bus_request_name(bus, SSHGUARDIAN_BUS_NAME, 0);
@@ -487,7 +258,7 @@ fail:
 }
 
 void manager_disconnect_bus(Manager *m) {
-        unit_slots_drop(m);
+        manager_unit_slots_drop(m);
         m->bus_name_owned = false;
         if (m->bus) {
                 sd_bus_flush_close_unref(m->bus);

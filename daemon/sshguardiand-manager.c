@@ -19,7 +19,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
-#include "findings-print.h"
+#include "print-findings.h"
 #include "json.h"
 #include "macro.h"
 #include "sshguardiand.h"
@@ -35,44 +35,17 @@
  * (Type=simple/exec units): a second look at the sockets then. */
 #define RECHECK_USEC (300ULL * 1000ULL)
 
-int log_errno(int level, int error, const char *fmt, ...) {
-        char buf[1024];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        if (error)
-                fprintf(stderr, "<%d>%s: %s\n", level, buf, strerror(error < 0 ? -error : error));
-        else
-                fprintf(stderr, "<%d>%s\n", level, buf);
-        return error < 0 ? error : -error;
-}
-
-uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
-
 /* --- the facts ------------------------------------------------------------ */
 
 static const SgUnitFacts *service_unit(const Manager *m) {
-        for (size_t i = 0; m->have_units && i < m->units.n_units; i++)
-                if (m->units.units[i].loaded && strstr(m->units.units[i].name, ".service"))
-                        return &m->units.units[i];
-        return NULL;
+        return facts_service(&m->facts);
 }
 
 static int refresh_config(Manager *m) {
-        SshdConfig *c = NULL;
-        int r = sshd_config_load(m->conf.config_file, &(SshdConfigOptions) { .resolve_names = true }, &c);
+        int r = facts_read_config(&m->facts, m->conf.config_file);
 
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot read %s", m->conf.config_file);
-        sshd_config_free(m->config);
-        m->config = c;
         /* the files to watch may have changed with it */
         (void) manager_watch_config_files(m);
         return 0;
@@ -84,8 +57,8 @@ static void config_running_take(Manager *m) {
 
         if (sshd_config_load(m->conf.config_file, &(SshdConfigOptions) { .resolve_names = true }, &c) < 0)
                 c = NULL;
-        sshd_config_free(m->config_running);
-        m->config_running = c;
+        sshd_config_free(m->facts.config_running);
+        m->facts.config_running = c;
 }
 
 /* Between two settled states (a start in progress, a stop in progress)
@@ -155,7 +128,7 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
         if (r < 0) {
                 sshd_units_done(&fresh);
                 if (!m->audited) {
-                        m->have_units = false;
+                        m->facts.have_units = false;
                         return false;
                 }
                 if (m->debug)
@@ -164,13 +137,13 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                         (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
                         (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
                 }
-                return m->have_units;
+                return m->facts.have_units;
         }
         for (size_t i = 0; i < fresh.n_units; i++)
                 if (fresh.units[i].loaded && strstr(fresh.units[i].name, ".service")) {
                         SgUnitFacts *u = &fresh.units[i];
                         uint64_t now = now_usec();
-                        if (m->audited && m->have_units && unit_transitional(u)) {
+                        if (m->audited && m->facts.have_units && unit_transitional(u)) {
                                 if (m->unit_transition_since == 0)
                                         m->unit_transition_since = now;
                                 if (now - m->unit_transition_since < UNIT_SETTLE_USEC) {
@@ -189,13 +162,11 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                         break;
                 }
 
-        sshd_units_done(&m->units);
-        m->units = fresh;
-        m->have_units = true;
-        strv_free(m->sshd_log);
-        m->sshd_log = NULL;
-        m->n_sshd_log = 0;
-        sshd_units_judge_stops(&m->units);
+        sshd_units_done(&m->facts.units);
+        m->facts.units = fresh;
+        m->facts.have_units = true;
+        /* sshd's last lines when it is not running, and which stop was on purpose */
+        facts_read_unit_logs(&m->facts, SSHD_LOG_LINES);
         svc = service_unit(m);
         state = svc && svc->active_state ? svc->active_state : "";
 
@@ -205,9 +176,9 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
          * word (activating, reloading) tells. */
         started = strcmp(state, "active") == 0 &&
                   (!m->service_active_state || strcmp(m->service_active_state, "active") != 0 ||
-                   m->service_restarting || strcmp(m->service_invocation, m->units.invocation_id) != 0);
+                   m->service_restarting || strcmp(m->service_invocation, m->facts.units.invocation_id) != 0);
         m->service_restarting = false;
-        memcpy(m->service_invocation, m->units.invocation_id, sizeof(m->service_invocation));
+        memcpy(m->service_invocation, m->facts.units.invocation_id, sizeof(m->service_invocation));
         if (started) {
                 config_running_take(m);
                 *dirty |= DIRTY_LISTENERS;
@@ -227,62 +198,28 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                 snprintf(m->last_result, sizeof(m->last_result), "%s", svc->result ? svc->result : "");
                 m->last_result_known = true;
         }
-
-        if (svc && strcmp(state, "active") != 0)
-                (void) sshd_journal_lines(m->units.journal_unit ? m->units.journal_unit : svc->name,
-                                          m->units.invocation_id, SSHD_LOG_LINES, &m->sshd_log, &m->n_sshd_log);
         return false;
 }
 
 static int refresh_listeners(Manager *m) {
-        ListenTable *t = NULL;
-        SgListener *l = NULL;
-        size_t n = 0;
-        int r = listen_dump(&t);
+        int r = facts_read_listeners(&m->facts);
 
-        if (r >= 0) {
-                (void) listen_resolve_owners(t, "/proc");
-                r = listeners_from_table(t, &l, &n);
-        }
-        if (r < 0) {
-                listen_table_free(t);
+        if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot list the listening sockets");
-        }
-        free(m->listeners);
-        listen_table_free(m->listen);
-        m->listen = t;
-        m->listeners = l;
-        m->n_listeners = n;
         return 0;
 }
 
 static int refresh_interfaces(Manager *m) {
-        InterfacesFacts f;
-        int r = interfaces_read(&f);
+        int r = facts_read_interfaces(&m->facts);
 
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot list the interfaces");
-        interfaces_done(&m->interfaces);
-        m->interfaces = f;
-        return 0;
-}
-
-static int learn_ports(Manager *m) {
-        uint16_t *p = NULL;
-        size_t n = 0;
-        int r = sshd_expected_ports(&m->conf, m->listeners, m->n_listeners, service_unit(m), m->config, &p, &n);
-
-        if (r < 0)
-                return r;
-        free(m->ports);
-        m->ports = p;
-        m->n_ports = n;
         return 0;
 }
 
 /* The nftables ruleset as it is now: built from the store kept current by
  * the notifications, or read afresh (loading the store again) when the
- * store cannot be trusted.  NULL: fw_judge_ports_in() reads it itself. */
+ * store cannot be trusted.  NULL: facts_read_firewall() reads it itself. */
 NftRuleset *manager_ruleset_current(Manager *m) {
         NftRuleset *rs = NULL;
         int r;
@@ -310,163 +247,26 @@ NftRuleset *manager_ruleset_current(Manager *m) {
 }
 
 static int refresh_firewall(Manager *m) {
-        FwJudgement *v = NULL;
-        size_t n = 0;
-        bool attributable;
+        int old_error = m->facts.firewall.read_error;
         int r;
 
         /* what is queued now is seen by the dump below */
         (void) manager_nft_drain(m);
         m->nft_changed = false;
-        r = fw_judge_ports_in(manager_ruleset_current(m), m->ports, m->n_ports, &v, &n);
+        r = facts_read_firewall(&m->facts, manager_ruleset_current(m));
         /* A commit that the dump already saw may not have been announced
          * to us yet (its NEWGEN still queued): read them now, so that the
          * latest committer is the one named, and judge once more after. */
         if (manager_nft_drain(m) && m->nft_changed)
                 manager_schedule(m, DIRTY_FIREWALL);
-        attributable = m->nft_committed;
+        m->fw_attributable = m->nft_committed;
         m->nft_committed = false;
-
-        if (r < 0) {
-                if (r != m->fw_error)
-                        log_errno(LOG_ERR, r, "Cannot read the firewall%s",
-                                  r == -EPERM ? " (CAP_NET_ADMIN is needed)" : "");
-                m->fw_error = r;
-                return r;
-        }
-        m->fw_error = 0;
-        /* Who committed the change that made a rule block: the committer of
-         * the generation in which it first blocked, kept while it blocks. */
-        for (size_t i = 0; i < n; i++) {
-                const FwJudgement *old = NULL;
-                for (size_t k = 0; k < m->n_fw && !old; k++)
-                        if (v[i].facts.port == m->fw[k].facts.port && v[i].facts.family == m->fw[k].facts.family &&
-                            fw_judgement_same_rule(&v[i], &m->fw[k]))
-                                old = &m->fw[k];
-                if (old) {
-                        v[i].facts.changed_by_pid = old->facts.changed_by_pid;
-                        memcpy(v[i].changed_by_comm, old->changed_by_comm, sizeof(v[i].changed_by_comm));
-                } else if (attributable && m->nft_pid > 0) {
-                        v[i].facts.changed_by_pid = m->nft_pid;
-                        snprintf(v[i].changed_by_comm, sizeof(v[i].changed_by_comm), "%s", m->nft_comm);
-                }
-                v[i].facts.changed_by_comm = v[i].changed_by_comm[0] ? v[i].changed_by_comm : NULL;
-        }
-        fw_judgements_free(m->fw, m->n_fw);
-        m->fw = v;
-        m->n_fw = n;
-        return 0;
+        if (r < 0 && r != old_error)
+                log_errno(LOG_ERR, r, "Cannot read the firewall%s", r == -EPERM ? " (CAP_NET_ADMIN is needed)" : "");
+        return r;
 }
 
 /* --- reporting ------------------------------------------------------------ */
-
-static const char *transition_state(const SgTransition *t) {
-        switch (t->kind) {
-        case SG_TRANSITION_RESOLVED: return "resolved";
-        case SG_TRANSITION_SUMMARY: return t->open ? "problem" : "resolved";
-        default: return "problem";
-        }
-}
-
-static char *transition_message(const SgTransition *t) {
-        const char *cause = sg_cause_to_string(t->finding.cause);
-        char *s = NULL;
-        int r;
-
-        switch (t->kind) {
-        case SG_TRANSITION_RESOLVED:
-                r = asprintf(&s, "Resolved (%s): %s", cause, t->finding.message);
-                break;
-        case SG_TRANSITION_FLAPPING:
-                r = asprintf(&s, "%s keeps opening and closing; further changes are summarised: %s", cause,
-                             t->finding.message);
-                break;
-        case SG_TRANSITION_SUMMARY:
-                r = asprintf(&s, "%s changed %u more times; it is %s now: %s", cause, t->held_back,
-                             t->open ? "open" : "resolved", t->finding.message);
-                break;
-        default:
-                r = asprintf(&s, "%s", t->finding.message);
-                break;
-        }
-        return r < 0 ? NULL : s;
-}
-
-static int transition_priority(const SgTransition *t) {
-        if (t->kind == SG_TRANSITION_RESOLVED || (t->kind == SG_TRANSITION_SUMMARY && !t->open))
-                return LOG_NOTICE;
-        return sg_cause_priority(t->finding.cause);
-}
-
-/* FIELD=VALUE strings of one entry, in the order they are written */
-static char **transition_fields(const SgTransition *t) {
-        char **v = calloc(8 + t->finding.n_evidence, sizeof(char *));
-        char *msg = transition_message(t);
-        size_t n = 0;
-        bool ok = v && msg;
-
-#define ADD(...) do { if (ok && asprintf(&v[n], __VA_ARGS__) >= 0) n++; else ok = false; } while (0)
-        ADD("MESSAGE=%s", msg ? msg : "");
-        ADD("MESSAGE_ID=%s", sg_cause_message_id(t->finding.cause));
-        ADD("PRIORITY=%d", transition_priority(t));
-        ADD("SYSLOG_IDENTIFIER=sshguardiand");
-        ADD("SSHGUARDIAN_CAUSE=%s", sg_cause_to_string(t->finding.cause));
-        ADD("SSHGUARDIAN_STATE=%s", transition_state(t));
-        if (t->kind == SG_TRANSITION_FLAPPING)
-                ADD("SSHGUARDIAN_FLAPPING=1");
-        else if (t->kind == SG_TRANSITION_SUMMARY)
-                ADD("SSHGUARDIAN_HELD_BACK=%u", t->held_back);
-        for (size_t i = 0; i < t->finding.n_evidence; i++) {
-                char key[64];
-                size_t k = 0;
-                for (const char *c = t->finding.evidence[i].key; *c && k < sizeof(key) - 1; c++)
-                        key[k++] = (*c >= 'a' && *c <= 'z') ? (char) (*c - 'a' + 'A') : *c;
-                key[k] = '\0';
-                ADD("SSHGUARDIAN_%s=%s", key, t->finding.evidence[i].value);
-        }
-#undef ADD
-        free(msg);
-        if (!ok) {
-                strv_free(v);
-                return NULL;
-        }
-        return v;
-}
-
-static void report_transition(Manager *m, const SgTransition *t) {
-        char **fields = transition_fields(t);
-        size_t n = strv_length(fields);
-
-        if (!fields) {
-                log_errno(LOG_ERR, -ENOMEM, "Cannot write an entry for %s", sg_cause_to_string(t->finding.cause));
-                return;
-        }
-        if (m->log_target == LOG_TARGET_CONSOLE) {
-                JsonWriter w;
-                json_init(&w, stdout, false);
-                json_object_begin(&w);
-                for (size_t i = 0; i < n; i++) {
-                        const char *eq = strchr(fields[i], '=');
-                        char *key = strndup(fields[i], (size_t) (eq - fields[i]));
-                        json_key(&w, key ? key : "?");
-                        json_string(&w, eq + 1);
-                        free(key);
-                }
-                json_object_end(&w);
-                (void) json_finish(&w);
-                fflush(stdout);
-        } else {
-                struct iovec *iov = calloc(n ? n : 1, sizeof(struct iovec));
-                int r;
-                for (size_t i = 0; iov && i < n; i++)
-                        iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
-                r = iov ? sd_journal_sendv(iov, (int) n) : -ENOMEM;
-                if (r < 0)
-                        log_errno(LOG_ERR, r, "Cannot write to the journal: %s", fields[0]);
-                free(iov);
-        }
-        strv_free(fields);
-}
 
 static char *summary_make(const Manager *m) {
         char *s = NULL;
@@ -478,7 +278,7 @@ static char *summary_make(const Manager *m) {
         if (m->n_findings == 0) {
                 /* the words of `sshguardianctl audit` */
                 char *line = NULL;
-                if (findings_healthy_line(m->ports, m->n_ports, &line) < 0) {
+                if (findings_healthy_line(m->facts.ports, m->facts.n_ports, &line) < 0) {
                         fclose(f);
                         free(s);
                         return NULL;
@@ -497,8 +297,11 @@ static char *summary_make(const Manager *m) {
         }
         /* not a finding (no cause code says it), but never a silent
          * "healthy": what could not be judged is said */
-        if (m->fw_error < 0)
-                fprintf(f, "; the firewall cannot be read (%s), its verdict is unknown", strerror(-m->fw_error));
+        if (m->facts.firewall.read_error < 0)
+                fprintf(f, "; the firewall cannot be read (%s), its verdict is unknown",
+                        strerror(-m->facts.firewall.read_error));
+        for (size_t i = 0; i < m->fw.n_undecided; i++)
+                fprintf(f, "; cannot tell whether the firewall lets new connections through: %s", m->fw.undecided[i]);
         if (fclose(f) != 0) {
                 free(s);
                 return NULL;
@@ -523,8 +326,10 @@ static void findings_replace(Manager *m, SgFinding *f, size_t n) {
 
         for (size_t i = 0; i < n; i++)
                 healthy = healthy && !f[i].unreachable;
-        changed = !m->audited || healthy != m->healthy || n != m->n_findings || m->fw_error != m->fw_error_said;
-        m->fw_error_said = m->fw_error;
+        changed = !m->audited || healthy != m->healthy || n != m->n_findings ||
+                  m->facts.firewall.read_error != m->fw_error_said || m->fw.n_undecided != m->fw_undecided_said;
+        m->fw_error_said = m->facts.firewall.read_error;
+        m->fw_undecided_said = m->fw.n_undecided;
         for (size_t i = 0; !changed && i < n; i++)
                 changed = f[i].cause != m->findings[i].cause || strcmp(f[i].message, m->findings[i].message) != 0 ||
                           f[i].n_evidence != m->findings[i].n_evidence;
@@ -554,16 +359,16 @@ static bool log_wait_needed(Manager *m, const SgUnitFacts *svc) {
         if (!m->audited || (strcmp(state, "failed") != 0 && strcmp(state, "activating") != 0 &&
                             strcmp(state, "inactive") != 0))
                 return false;
-        if (!svc->result || strcmp(svc->result, "exit-code") != 0 || svc->stop_requested || m->n_sshd_log > 0 ||
-            !m->units.invocation_id[0] || strcmp(m->log_waited_invocation, m->units.invocation_id) == 0)
+        if (!svc->result || strcmp(svc->result, "exit-code") != 0 || svc->stop_requested || m->facts.n_sshd_log > 0 ||
+            !m->facts.units.invocation_id[0] || strcmp(m->log_waited_invocation, m->facts.units.invocation_id) == 0)
                 return false;
-        memcpy(m->log_waited_invocation, m->units.invocation_id, sizeof(m->log_waited_invocation));
+        memcpy(m->log_waited_invocation, m->facts.units.invocation_id, sizeof(m->log_waited_invocation));
         return true;
 }
 
 int manager_audit(Manager *m) {
         unsigned dirty = m->dirty;
-        SgFirewallFacts *fw = NULL;
+        SgAssessment a = {};
         SgFinding *findings = NULL;
         SgTransition *t = NULL;
         size_t n_findings = 0, n_t = 0;
@@ -590,7 +395,7 @@ int manager_audit(Manager *m) {
         if (dirty & DIRTY_INTERFACES)
                 (void) refresh_interfaces(m);
         if (dirty & DIRTY_PORTS) {
-                r = learn_ports(m);
+                r = facts_learn_ports(&m->facts, &m->conf);
                 if (r < 0)
                         return log_errno(LOG_ERR, r, "Cannot learn the expected ports");
                 dirty |= DIRTY_FIREWALL;
@@ -604,7 +409,7 @@ int manager_audit(Manager *m) {
                           dirty, held ? " (unit between states: held)" : "", svc ? svc->name : "-",
                           svc && svc->active_state ? svc->active_state : "-", svc && svc->sub_state ? svc->sub_state : "-",
                           svc && svc->result ? svc->result : "-", svc ? svc->job_pending : 0, svc ? (int) svc->main_pid : 0,
-                          m->n_listeners);
+                          m->facts.n_listeners);
         if (svc && log_wait_needed(m, svc)) {
                 /* judged when sshd's lines arrive (the journal watcher
                  * schedules it) or when the wait is over */
@@ -624,38 +429,27 @@ int manager_audit(Manager *m) {
                 m->max_startups_line = NULL;
         }
 
-        fw = calloc(m->n_fw ? m->n_fw : 1, sizeof(SgFirewallFacts));
-        if (!fw)
-                return log_errno(LOG_ERR, -ENOMEM, "Cannot audit");
-        for (size_t i = 0; i < m->n_fw; i++)
-                fw[i] = m->fw[i].facts;
-        snap = (SgSnapshot) {
-                .units = m->have_units ? m->units.units : NULL,
-                .n_units = m->have_units ? m->units.n_units : 0,
-                .units_unknown = !m->have_units,
-                .sshd_log = (const char *const *) m->sshd_log,
-                .n_sshd_log = m->n_sshd_log,
-                .config = m->config,
-                .config_running = m->config_running,
-                .listeners = m->listeners,
-                .n_listeners = m->n_listeners,
-                .expected_ports = m->ports,
-                .n_expected_ports = m->n_ports,
-                .interfaces = m->interfaces.interfaces,
-                .n_interfaces = m->interfaces.n_interfaces,
-                .firewall = fw,
-                .n_firewall = m->n_fw,
-                .max_startups_drops = m->max_startups_drops,
-                .max_startups_line = m->max_startups_line,
+        snap = facts_snapshot(&m->facts);
+        snap.max_startups_drops = m->max_startups_drops;
+        snap.max_startups_line = m->max_startups_line;
+        snap.firewall_history = &(SgFirewallHistory) {
+                .previous = m->fw.v,
+                .n_previous = m->fw.n,
+                .committed = m->fw_attributable,
+                .committer_pid = m->nft_pid,
+                .committer_comm = m->nft_comm,
         };
-        r = sg_diagnose(&snap, &findings, &n_findings);
-        free(fw);
+        r = sg_assess(&snap, &(SgAssessOptions) { .ignore_source_bans = m->conf.ignore_source_bans }, &a);
         if (svc)
                 svc->crashed = false;
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot audit");
-        if (m->conf.ignore_source_bans)
-                n_findings = findings_drop_source_bans(findings, n_findings);
+        m->fw_attributable = false;
+        fw_judgements_done(&m->fw);
+        m->fw = a.firewall;
+        a.firewall = (FwJudgements) {};
+        findings = TAKE_PTR(a.findings);
+        n_findings = a.n_findings;
 
         r = sg_tracker_update(m->tracker, findings, n_findings, now, &t, &n_t);
         if (r < 0) {
@@ -663,7 +457,7 @@ int manager_audit(Manager *m) {
                 return log_errno(LOG_ERR, r, "Cannot audit");
         }
         for (size_t i = 0; i < n_t; i++)
-                report_transition(m, &t[i]);
+                manager_report_transition(m, &t[i]);
         sg_transitions_free(t, n_t);
         summary_timer_arm(m);
         findings_replace(m, findings, n_findings);
@@ -840,15 +634,8 @@ Manager *manager_free(Manager *m) {
         sg_findings_free(m->findings, m->n_findings);
         sg_tracker_free(m->tracker);
         free(m->summary);
-        fw_judgements_free(m->fw, m->n_fw);
-        free(m->ports);
-        interfaces_done(&m->interfaces);
-        free(m->listeners);
-        listen_table_free(m->listen);
-        sshd_config_free(m->config);
-        sshd_config_free(m->config_running);
-        strv_free(m->sshd_log);
-        sshd_units_done(&m->units);
+        fw_judgements_done(&m->fw);
+        facts_done(&m->facts);
         free(m->service_active_state);
         free(m->max_startups_line);
         sg_config_done(&m->conf);

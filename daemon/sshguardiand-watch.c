@@ -195,8 +195,8 @@ static int on_destroy(sd_event_source *s, int fd, uint32_t revents, void *userda
                         if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*d)))
                                 continue;
                         cookie = (uint64_t) d->id.idiag_cookie[0] | ((uint64_t) d->id.idiag_cookie[1] << 32);
-                        for (size_t i = 0; m->listen && i < m->listen->n_sockets && !listener_gone; i++)
-                                listener_gone = m->listen->sockets[i].cookie == cookie;
+                        for (size_t i = 0; m->facts.listen && i < m->facts.listen->n_sockets && !listener_gone; i++)
+                                listener_gone = m->facts.listen->sockets[i].cookie == cookie;
                 }
         }
         /* the unit too: a listener gone with sshd's exit is judged with
@@ -292,10 +292,10 @@ int manager_watch_config_files(Manager *m) {
         }
 
         r = dir_add(&dirs, &n, m->conf.config_file);
-        for (size_t i = 0; r >= 0 && m->config && i < m->config->n_files; i++)
-                r = dir_add(&dirs, &n, m->config->files[i]);
-        for (size_t i = 0; r >= 0 && m->config && i < m->config->n_directives; i++) {
-                const SshdDirective *d = &m->config->directives[i];
+        for (size_t i = 0; r >= 0 && m->facts.config && i < m->facts.config->n_files; i++)
+                r = dir_add(&dirs, &n, m->facts.config->files[i]);
+        for (size_t i = 0; r >= 0 && m->facts.config && i < m->facts.config->n_directives; i++) {
+                const SshdDirective *d = &m->facts.config->directives[i];
                 if (d->keyword->id != SSHD_KW_INCLUDE)
                         continue;
                 for (size_t k = 0; r >= 0 && k < d->n_args; k++) {
@@ -421,7 +421,7 @@ int manager_watch_journal(Manager *m) {
 static void legacy_check(Manager *m) {
         uint64_t fp[2];
 
-        if (fw_legacy_fingerprint(AF_INET, &fp[0]) < 0 || fw_legacy_fingerprint(AF_INET6, &fp[1]) < 0)
+        if (facts_legacy_fingerprint(AF_INET, &fp[0]) < 0 || facts_legacy_fingerprint(AF_INET6, &fp[1]) < 0)
                 return;
         if (m->legacy_fp_known && (fp[0] != m->legacy_fp[0] || fp[1] != m->legacy_fp[1]))
                 manager_schedule(m, DIRTY_FIREWALL);
@@ -440,7 +440,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         /* The kernel reports no new listening socket: while sshd's sockets
          * are what is wrong, or no systemd tells when sshd starts, they are
          * looked at again on each tick. */
-        bool sockets_matter = !m->have_units;
+        bool sockets_matter = !m->facts.have_units;
         for (size_t i = 0; i < m->n_findings && !sockets_matter; i++)
                 sockets_matter = m->findings[i].cause == SG_CAUSE_PORT_CHANGED ||
                                  m->findings[i].cause == SG_CAUSE_LISTEN_RESTRICTED ||

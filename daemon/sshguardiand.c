@@ -17,7 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
-#include "fw-judge.h"
+#include "gather.h"
 #include "sshguardiand-fdstore.h"
 #include "sshguardiand.h"
 
@@ -48,8 +48,8 @@ static void legacy_sources_take(void) {
         int n, r;
 
         n = fdstore_take(legacy);
-        fw_judge_set_legacy_sources(legacy);
-        r = fw_legacy_fingerprint(AF_INET, &fp);
+        facts_set_legacy_sources(legacy);
+        r = facts_legacy_fingerprint(AF_INET, &fp);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot read iptables-legacy's tables (%s): its rules go unseen",
                           n > 0 ? "through the descriptors handed over" :

@@ -27,12 +27,12 @@
 #include <systemd/sd-journal.h>
 
 #include "diagnose.h"
-#include "fw-judge.h"
+#include "gather.h"
+#include "log.h"
 #include "listen.h"
 #include "nft-store.h"
 #include "sgconf.h"
 #include "sshguardian-bus.h"
-#include "sshd-facts.h"
 #include "sshdconf.h"
 #include "transitions.h"
 
@@ -41,7 +41,6 @@
  * MaxStartups" line. */
 #define MAX_STARTUPS_WINDOW_USEC (60ULL * 1000000ULL)
 
-uint64_t now_usec(void);
 
 typedef enum Dirty {
         DIRTY_UNITS      = 1u << 0,     /* sshd's units (and sshd's log when it is down) */
@@ -83,23 +82,14 @@ typedef struct Manager {
         UnitProp unit_props[32];
         bool bus_name_owned;
 
-        /* the facts */
-        SshdUnitsFacts units;
-        bool have_units;
-        char **sshd_log;
-        size_t n_sshd_log;
-        SshdConfig *config;             /* on disk */
-        SshdConfig *config_running;     /* as sshd read it when it last (re)started; NULL: the one on disk */
-        ListenTable *listen;
-        SgListener *listeners;
-        size_t n_listeners;
-        InterfacesFacts interfaces;
-        FwJudgement *fw;
-        size_t n_fw;
-        int fw_error;                   /* the firewall could not be read: < 0 */
-        int fw_error_said;              /* ... as the Summary says it */
-        uint16_t *ports;                /* the expected ports */
-        size_t n_ports;
+        /* the facts, kept current part by part (gather.c) */
+        HostFacts facts;
+        /* the firewall's judgements of the last audit: a rule that still
+         * blocks keeps who committed it */
+        FwJudgements fw;
+        bool fw_attributable;           /* a NEWGEN was read with the ruleset last judged */
+        int fw_error_said;              /* the firewall error the Summary says */
+        size_t fw_undecided_said;       /* ... and how many undecided verdicts */
 
         /* who committed the last nftables generation (NFT_MSG_NEWGEN) */
         uint32_t nft_genid;
@@ -178,10 +168,19 @@ int manager_audit(Manager *m);
  * store kept current by the notifications, or NULL (read it live). */
 NftRuleset *manager_ruleset_current(Manager *m);
 
+/* sshguardiand-journal.c: writes T's entry */
+void manager_report_transition(Manager *m, const SgTransition *t);
+
 /* sshguardiand-bus.c */
 int manager_connect_bus(Manager *m);
 void manager_bus_emit_changes(Manager *m);
 void manager_disconnect_bus(Manager *m);
+
+/* sshguardiand-watch-units.c: sshd's units over the bus (connected):
+ * systemd's signals, then the units (again after a Reload()) */
+int manager_watch_systemd(Manager *m);
+int manager_watch_units(Manager *m);
+void manager_unit_slots_drop(Manager *m);
 
 /* sshguardiand-watch.c */
 int manager_watch_nftables(Manager *m);
@@ -193,7 +192,3 @@ int manager_watch_config_files(Manager *m);
 int manager_watch_journal(Manager *m);
 int manager_start_tick(Manager *m);
 void manager_watchers_close(Manager *m);
-
-/* logging of the daemon's own troubles: stderr, which systemd puts in the
- * journal with the <N> priority prefix */
-int log_errno(int level, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -864,3 +864,91 @@ firewall:
         *n = fs.n;
         return 0;
 }
+
+/* IgnoreSourceBans=yes: the firewall findings of scope some-sources
+ * (fail2ban, sshguard bans) are dropped; returns the new count. */
+static size_t findings_drop_source_bans(SgFinding *f, size_t n) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *scope = sg_finding_get(&f[i], "scope");
+                if ((f[i].cause == SG_CAUSE_FIREWALL_DROP || f[i].cause == SG_CAUSE_FIREWALL_REJECT) &&
+                    str_eq(scope, "some-sources"))
+                        sg_finding_done(&f[i]);
+                else
+                        f[k++] = f[i];
+        }
+        return k;
+}
+
+int sg_assess(const SgSnapshot *s, const SgAssessOptions *o, SgAssessment *ret) {
+        SgAssessment a = {};
+        SgSnapshot judged = *s;
+        int r = 0;
+
+        if (!s->firewall && s->firewall_input) {
+                const SgFirewallInput *in = s->firewall_input;
+                if (!in->ruleset)
+                        a.firewall_error = in->read_error < 0 ? in->read_error : -EIO;
+                else {
+                        FwFacts f = fw_facts_from_snapshot(s);
+                        for (size_t p = 0; p < s->n_expected_ports && r >= 0; p++) {
+                                FwPortVerdict v;
+                                r = fw_port_verdict(&f, s->expected_ports[p], false, &v);
+                                if (r < 0)
+                                        break;
+                                r = fw_judgements_add(&a.firewall, &v, s->firewall_history);
+                                fw_port_verdict_done(&v);
+                        }
+                }
+                judged.firewall = a.firewall.v;
+                judged.n_firewall = a.firewall.n;
+        }
+        if (r >= 0)
+                r = sg_diagnose(&judged, &a.findings, &a.n_findings);
+        if (r < 0) {
+                sg_assessment_done(&a);
+                return r;
+        }
+        if (o && o->ignore_source_bans)
+                a.n_findings = findings_drop_source_bans(a.findings, a.n_findings);
+        a.healthy = true;
+        for (size_t i = 0; i < a.n_findings; i++)
+                a.healthy = a.healthy && !a.findings[i].unreachable;
+        a.uncertain = a.firewall_error < 0 || a.firewall.n_undecided > 0;
+        *ret = a;
+        return 0;
+}
+
+void sg_assessment_done(SgAssessment *a) {
+        sg_findings_free(a->findings, a->n_findings);
+        fw_judgements_done(&a->firewall);
+        *a = (SgAssessment) {};
+}
+
+int sg_expected_ports(const uint16_t *configured, size_t n_configured, const SgListener *l, size_t n_l,
+                      const SgUnitFacts *svc, const SshdConfig *c, uint16_t **ret, size_t *n) {
+        uint16_t *p = calloc(SSHD_MAX_PORTS + 1, sizeof(uint16_t));
+        size_t k = 0;
+
+        if (!p)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_configured && k < SSHD_MAX_PORTS; i++)
+                p[k++] = configured[i];
+        for (size_t i = 0; n_configured == 0 && i < n_l && k < SSHD_MAX_PORTS; i++) {
+                bool seen = false;
+                if (!((svc && svc->main_pid > 0 && l[i].pid == svc->main_pid) || str_eq(l[i].comm, "sshd")))
+                        continue;
+                for (size_t j = 0; j < k; j++)
+                        seen = seen || p[j] == l[i].port;
+                if (!seen)
+                        p[k++] = l[i].port;
+        }
+        for (size_t i = 0; k == 0 && c && i < c->n_ports && i < SSHD_MAX_PORTS; i++)
+                p[k++] = c->ports[i].port;
+        if (k == 0)
+                p[k++] = 22;
+        *ret = p;
+        *n = k;
+        return 0;
+}

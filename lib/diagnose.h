@@ -15,7 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "sshdconf.h"
+#include "facts.h"
+#include "verdict.h"
 
 typedef enum SgCause {
         SG_CAUSE_UNIT_MISSING,
@@ -47,93 +48,6 @@ const char *sg_cause_message_id(SgCause c);
 /* syslog priority of a "problem" entry: LOG_ERR, LOG_WARNING, LOG_NOTICE. */
 int sg_cause_priority(SgCause c);
 
-typedef struct SgUnitFacts {
-        const char *name;               /* "ssh.service", "sshd.service", "ssh.socket" */
-        bool loaded;                    /* LoadState=loaded */
-        bool masked;                    /* LoadState=masked: systemd refuses to start it */
-        bool enabled;                   /* UnitFileState=enabled*: meant to run (a socket: activation in use) */
-        const char *active_state;       /* "active", "inactive", "failed", "activating", ... */
-        const char *sub_state;          /* "running", "dead", "auto-restart", ...; NULL unknown */
-        uint64_t inactive_enter_usec;   /* InactiveEnterTimestamp (realtime): when it last stopped; 0 unknown */
-        bool job_pending;               /* a start/stop/restart job of systemd is under way */
-        char invocation[33];            /* InvocationID, hex; "" unknown */
-        const char *result;             /* Result=: "success", "exit-code", "signal", "core-dump", "start-limit-hit", ... */
-        bool stop_requested;            /* the job that ended it was a stop job: on purpose */
-        bool crashed;                   /* died by a signal or dumped core since the last snapshot, even if restarted */
-        int crash_signal;
-        pid_t main_pid;                 /* 0: none */
-} SgUnitFacts;
-
-typedef struct SgListener {
-        int family;                     /* AF_INET / AF_INET6 */
-        uint8_t addr[16];
-        uint16_t port;
-        bool v6only;
-        pid_t pid;                      /* 0: unknown */
-        const char *comm;               /* NULL: unknown */
-        const char *unit;               /* the systemd unit (service/scope) of its cgroup; NULL: unknown */
-} SgListener;
-
-typedef struct SgAddress {
-        int family;
-        uint8_t addr[16];
-} SgAddress;
-
-typedef struct SgInterface {
-        const char *name;
-        bool up;
-        const SgAddress *addrs;
-        size_t n_addrs;
-} SgInterface;
-
-typedef enum SgFwVerdict {
-        SG_FW_ACCEPT,
-        SG_FW_DROP,
-        SG_FW_REJECT,
-        SG_FW_UNKNOWN,
-} SgFwVerdict;
-
-/* What the firewall does with a new connection to an expected port, for
- * one family, as the evaluator judged it (any source, or per scope). */
-typedef struct SgFirewallFacts {
-        int family;                     /* AF_INET / AF_INET6; AF_UNSPEC: both, by the same rule */
-        uint16_t port;
-        SgFwVerdict verdict;
-        const char *scope;              /* "all", "ipv4", "ipv6", "some-sources", "some-interfaces", "rate-limited" */
-        const char *rule_text;          /* as nft prints it; "policy drop" for a policy */
-        const char *rule_family, *rule_table, *rule_chain;
-        bool rule_is_policy;
-        uint64_t rule_handle;
-        const char *frontend;
-        const char *remediation;
-        pid_t changed_by_pid;           /* who committed the ruleset change (NFT_MSG_NEWGEN), 0: unknown */
-        const char *changed_by_comm;
-} SgFirewallFacts;
-
-typedef struct SgSnapshot {
-        /* sshd's units that exist or were looked for; the service first */
-        const SgUnitFacts *units;
-        size_t n_units;
-        /* no systemd to ask (a container without it, no system bus): the
-         * units are not judged, sshd is judged by its sockets */
-        bool units_unknown;
-        /* sshd's own last error lines, of its failing invocation (journal) */
-        const char *const *sshd_log;
-        size_t n_sshd_log;
-        const SshdConfig *config;               /* on disk now; NULL: unreadable */
-        const SshdConfig *config_running;       /* as sshd read it when it started; NULL: unknown */
-        const SgListener *listeners;
-        size_t n_listeners;
-        const uint16_t *expected_ports;
-        size_t n_expected_ports;
-        const SgInterface *interfaces;
-        size_t n_interfaces;
-        const SgFirewallFacts *firewall;
-        size_t n_firewall;
-        unsigned max_startups_drops;            /* "past MaxStartups" since the last snapshot */
-        const char *max_startups_line;
-} SgSnapshot;
-
 typedef struct SgEvidence {
         char *key;                      /* the journal field suffix in lower case: "unit", "config_line", ... */
         char *value;
@@ -156,3 +70,38 @@ void sg_findings_free(SgFinding *f, size_t n);
 void sg_finding_done(SgFinding *f);    /* frees what one finding holds */
 /* The value of an evidence key, or NULL. */
 const char *sg_finding_get(const SgFinding *f, const char *key);
+
+/* The whole judgement of a snapshot, for every view (the daemon's
+ * entries and D-Bus properties, `audit`, `status`): the firewall judged
+ * from s->firewall_input (firewall/verdict.h) unless s->firewall is
+ * given, then sg_diagnose(). */
+typedef struct SgAssessment {
+        SgFinding *findings;
+        size_t n_findings;
+        /* the firewall's judgements the findings were made from (the
+         * daemon keeps them: SgFirewallHistory), and what it could not
+         * tell */
+        FwJudgements firewall;
+        /* the firewall could not be read (negative errno), 0 it was */
+        int firewall_error;
+        /* no finding leaves sshd unreachable for a family, an interface or
+         * all sources (source bans and rate limits do not) */
+        bool healthy;
+        /* healthy, but a verdict it needed is unknown: firewall.undecided
+         * or firewall_error says which and why */
+        bool uncertain;
+} SgAssessment;
+
+typedef struct SgAssessOptions {
+        bool ignore_source_bans;        /* IgnoreSourceBans=yes: bans of some sources are not findings */
+} SgAssessOptions;
+
+int sg_assess(const SgSnapshot *s, const SgAssessOptions *o, SgAssessment *ret);
+void sg_assessment_done(SgAssessment *a);
+
+/* The ports that must stay reachable (DESIGN.md): CONFIGURED (Ports= of
+ * sshguardian.conf) when there are any; else the ports sshd listens on
+ * (sockets of SVC's main pid, or of a process named sshd); else those its
+ * configuration C names; else 22.  *ret is malloc()ed. */
+int sg_expected_ports(const uint16_t *configured, size_t n_configured, const SgListener *l, size_t n_l,
+                      const SgUnitFacts *svc, const SshdConfig *c, uint16_t **ret, size_t *n);

@@ -14,8 +14,6 @@
 #include <systemd/sd-bus.h>
 
 #include "diagnose.h"
-#include "listen.h"
-#include "sgconf.h"
 #include "sshdconf.h"
 
 /* The units sshd may run as when sshguardian.conf names none: Debian's
@@ -47,25 +45,3 @@ int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, 
 bool sshd_journal_stop_requested(const char *unit);
 /* stop_requested of every loaded unit of F that is not active. */
 void sshd_units_judge_stops(SshdUnitsFacts *f);
-
-typedef struct InterfacesFacts {
-        SgInterface *interfaces;
-        size_t n_interfaces;
-} InterfacesFacts;
-
-int interfaces_read(InterfacesFacts *ret);
-void interfaces_done(InterfacesFacts *f);
-
-/* The listening sockets as the engine sees them; points into T. */
-int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n);
-
-/* The ports that must stay reachable (DESIGN.md): CONF's Ports= when set;
- * else the ports sshd listens on (sockets of SVC's main pid, or of a
- * process named sshd); else those its configuration C names; else 22.
- * *ret is malloc()ed. */
-int sshd_expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l, const SgUnitFacts *svc,
-                        const SshdConfig *c, uint16_t **ret, size_t *n);
-
-/* IgnoreSourceBans=yes: drops the firewall findings of scope some-sources
- * (fail2ban, sshguard bans) from F, freeing them; returns the new count. */
-size_t findings_drop_source_bans(SgFinding *f, size_t n);

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "findings-print.h"
+#include "print-findings.h"
 
 int finding_views_from_findings(const SgFinding *f, size_t n, FindingView **ret) {
         /* one element at least: calloc(0) may return NULL */
@@ -74,4 +74,18 @@ int findings_healthy_line(const uint16_t *ports, size_t n_ports, char **ret) {
         }
         *ret = buf;
         return 0;
+}
+
+void undecided_print_text(FILE *out, const SgAssessment *a) {
+        for (size_t i = 0; i < a->firewall.n_undecided; i++)
+                fprintf(out, "cannot tell whether the firewall lets new connections through: %s\n",
+                        a->firewall.undecided[i]);
+}
+
+void undecided_json(JsonWriter *w, const SgAssessment *a) {
+        json_key(w, "undecided");
+        json_array_begin(w);
+        for (size_t i = 0; i < a->firewall.n_undecided; i++)
+                json_string(w, a->firewall.undecided[i]);
+        json_array_end(w);
 }

@@ -42,3 +42,9 @@ void findings_json(JsonWriter *w, const FindingView *v, size_t n);
  * listed after "ports" when more than one): the line that stands for no
  * findings, without a newline.  Returns 0 or -ENOMEM. */
 int findings_healthy_line(const uint16_t *ports, size_t n_ports, char **ret);
+
+/* What the assessment could not tell (a firewall verdict that stays
+ * unknown): "cannot tell whether ...: port 22, IPv4: <why> (at ...)"
+ * lines, and the member "undecided": ["port 22, IPv4: ..."]. */
+void undecided_print_text(FILE *out, const SgAssessment *a);
+void undecided_json(JsonWriter *w, const SgAssessment *a);

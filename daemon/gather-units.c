@@ -11,14 +11,12 @@
 
 #include <systemd/sd-journal.h>
 
-#include "sshd-facts.h"
+#include "gather-units.h"
+#include "sshguardian-bus.h"
 #include "strv.h"
 
 const char *const sshd_default_units[] = { "ssh.service", "sshd.service", "ssh.socket", NULL };
 
-#define SYSTEMD_DEST "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 static const char *keep(SshdUnitsFacts *f, char *s) {
         char **n;
@@ -282,131 +280,6 @@ bool sshd_journal_stop_requested(const char *unit) {
                 }
         sd_journal_close(j);
         return stopped;
-}
-
-int interfaces_read(InterfacesFacts *ret) {
-        struct ifaddrs *ifa = NULL;
-        InterfacesFacts f = {};
-
-        *ret = f;
-        if (getifaddrs(&ifa) < 0)
-                return -errno;
-        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-                SgInterface *ifc = NULL;
-                SgAddress *addrs;
-
-                for (size_t k = 0; k < f.n_interfaces; k++)
-                        if (strcmp(f.interfaces[k].name, i->ifa_name) == 0)
-                                ifc = &f.interfaces[k];
-                if (!ifc) {
-                        SgInterface *n = reallocarray(f.interfaces, f.n_interfaces + 1, sizeof(SgInterface));
-                        char *name = strdup(i->ifa_name);
-                        if (!n || !name) {
-                                free(name);
-                                if (n)
-                                        f.interfaces = n;
-                                goto oom;
-                        }
-                        f.interfaces = n;
-                        ifc = &n[f.n_interfaces++];
-                        *ifc = (SgInterface) { .name = name, .up = (i->ifa_flags & IFF_UP) != 0 };
-                }
-                if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
-                        continue;
-                addrs = reallocarray((SgAddress *) ifc->addrs, ifc->n_addrs + 1, sizeof(SgAddress));
-                if (!addrs)
-                        goto oom;
-                addrs[ifc->n_addrs] = (SgAddress) { .family = i->ifa_addr->sa_family };
-                if (i->ifa_addr->sa_family == AF_INET)
-                        memcpy(addrs[ifc->n_addrs].addr, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, 4);
-                else
-                        memcpy(addrs[ifc->n_addrs].addr, &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, 16);
-                ifc->addrs = addrs;
-                ifc->n_addrs++;
-        }
-        freeifaddrs(ifa);
-        *ret = f;
-        return 0;
-oom:
-        freeifaddrs(ifa);
-        interfaces_done(&f);
-        return -ENOMEM;
-}
-
-void interfaces_done(InterfacesFacts *f) {
-        for (size_t i = 0; i < f->n_interfaces; i++) {
-                free((char *) f->interfaces[i].name);
-                free((SgAddress *) f->interfaces[i].addrs);
-        }
-        free(f->interfaces);
-        *f = (InterfacesFacts) {};
-}
-
-int listeners_from_table(const ListenTable *t, SgListener **ret, size_t *n) {
-        SgListener *l = calloc(t->n_sockets ? t->n_sockets : 1, sizeof(SgListener));
-
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; i < t->n_sockets; i++) {
-                const ListenSocket *s = &t->sockets[i];
-                l[i] = (SgListener) {
-                        .family = s->family,
-                        .port = s->port,
-                        .v6only = s->v6only,
-                        .pid = s->pid,
-                        .comm = s->comm[0] ? s->comm : NULL,
-                        .unit = s->unit[0] ? s->unit : NULL,
-                };
-                memcpy(l[i].addr, s->addr, 16);
-        }
-        *ret = l;
-        *n = t->n_sockets;
-        return 0;
-}
-
-int sshd_expected_ports(const SgConfig *conf, const SgListener *l, size_t n_l, const SgUnitFacts *svc,
-                        const SshdConfig *c, uint16_t **ret, size_t *n) {
-        uint16_t *p = calloc(SSHD_MAX_PORTS + 1, sizeof(uint16_t));
-        size_t k = 0;
-
-        if (!p)
-                return -ENOMEM;
-        if (conf->n_ports > 0)
-                for (size_t i = 0; i < conf->n_ports && k < SSHD_MAX_PORTS; i++)
-                        p[k++] = conf->ports[i];
-        else {
-                for (size_t i = 0; i < n_l && k < SSHD_MAX_PORTS; i++) {
-                        bool seen = false;
-                        if (!((svc && svc->main_pid > 0 && l[i].pid == svc->main_pid) ||
-                              (l[i].comm && strcmp(l[i].comm, "sshd") == 0)))
-                                continue;
-                        for (size_t j = 0; j < k; j++)
-                                seen = seen || p[j] == l[i].port;
-                        if (!seen)
-                                p[k++] = l[i].port;
-                }
-                for (size_t i = 0; k == 0 && c && i < c->n_ports && i < SSHD_MAX_PORTS; i++)
-                        p[k++] = c->ports[i].port;
-                if (k == 0)
-                        p[k++] = 22;
-        }
-        *ret = p;
-        *n = k;
-        return 0;
-}
-
-size_t findings_drop_source_bans(SgFinding *f, size_t n) {
-        size_t k = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                const char *scope = sg_finding_get(&f[i], "scope");
-                if ((f[i].cause == SG_CAUSE_FIREWALL_DROP || f[i].cause == SG_CAUSE_FIREWALL_REJECT) && scope &&
-                    strcmp(scope, "some-sources") == 0)
-                        sg_finding_done(&f[i]);
-                else
-                        f[k++] = f[i];
-        }
-        return k;
 }
 
 void sshd_units_judge_stops(SshdUnitsFacts *f) {

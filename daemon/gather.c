@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one snapshot builder (gather.h): reads, never decides.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/netfilter.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "gather.h"
+#include "ipset.h"
+#include "macro.h"
+#include "route.h"
+#include "strv.h"
+
+void facts_done(HostFacts *f) {
+        sshd_units_done(&f->units);
+        strv_free(f->sshd_log);
+        sshd_config_free(f->config);
+        sshd_config_free(f->config_running);
+        free(f->listeners);
+        listen_table_free(f->listen);
+        for (size_t i = 0; i < f->n_interfaces; i++) {
+                free((char *) f->interfaces[i].name);
+                free((SgAddress *) f->interfaces[i].addrs);
+        }
+        free(f->interfaces);
+        free(f->ports);
+        nft_live_lookup_free(f->live);
+        nft_ruleset_free(f->ruleset);
+        *f = (HostFacts) {};
+}
+
+const SgUnitFacts *facts_service(const HostFacts *f) {
+        for (size_t i = 0; f->have_units && i < f->units.n_units; i++)
+                if (f->units.units[i].loaded && strstr(f->units.units[i].name, ".service"))
+                        return &f->units.units[i];
+        return NULL;
+}
+
+int facts_read_units(HostFacts *f, sd_bus *bus, const SgConfig *conf) {
+        SshdUnitsFacts fresh = {};
+        int r = bus ? sshd_units_read(bus, conf->n_units > 0 ? (const char *const *) conf->units : NULL, &fresh)
+                    : -ENOTCONN;
+
+        if (r < 0) {
+                sshd_units_done(&fresh);
+                return r;
+        }
+        sshd_units_done(&f->units);
+        f->units = fresh;
+        f->have_units = true;
+        return 0;
+}
+
+void facts_read_unit_logs(HostFacts *f, size_t max) {
+        const SgUnitFacts *svc = facts_service(f);
+
+        strv_free(f->sshd_log);
+        f->sshd_log = NULL;
+        f->n_sshd_log = 0;
+        if (!f->have_units)
+                return;
+        sshd_units_judge_stops(&f->units);
+        if (svc && strcmp(svc->active_state ? svc->active_state : "", "active") != 0)
+                (void) sshd_journal_lines(f->units.journal_unit ? f->units.journal_unit : svc->name,
+                                          f->units.invocation_id, max, &f->sshd_log, &f->n_sshd_log);
+}
+
+int facts_read_config(HostFacts *f, const char *path) {
+        SshdConfig *c = NULL;
+        int r = sshd_config_load(path, &(SshdConfigOptions) { .resolve_names = true }, &c);
+
+        if (r < 0)
+                return r;
+        sshd_config_free(f->config);
+        f->config = c;
+        return 0;
+}
+
+int facts_read_listeners(HostFacts *f) {
+        _cleanup_(listen_table_freep) ListenTable *t = NULL;
+        SgListener *l;
+        int r = listen_dump(&t);
+
+        if (r < 0)
+                return r;
+        (void) listen_resolve_owners(t, "/proc");
+        l = calloc(t->n_sockets ? t->n_sockets : 1, sizeof(SgListener));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_sockets; i++) {
+                const ListenSocket *s = &t->sockets[i];
+                l[i] = (SgListener) {
+                        .family = s->family,
+                        .port = s->port,
+                        .v6only = s->v6only,
+                        .pid = s->pid,
+                        .comm = s->comm[0] ? s->comm : NULL,
+                        .unit = s->unit[0] ? s->unit : NULL,
+                };
+                memcpy(l[i].addr, s->addr, 16);
+        }
+        free(f->listeners);
+        listen_table_free(f->listen);
+        f->n_listeners = t->n_sockets;
+        f->listen = TAKE_PTR(t);
+        f->listeners = l;
+        f->have_listeners = true;
+        return 0;
+}
+
+static void interfaces_free(SgInterface *v, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free((char *) v[i].name);
+                free((SgAddress *) v[i].addrs);
+        }
+        free(v);
+}
+
+static SgInterface *interface_get(SgInterface **v, size_t *n, const struct ifaddrs *i) {
+        SgInterface *nv;
+        char *name;
+
+        for (size_t k = 0; k < *n; k++)
+                if (strcmp((*v)[k].name, i->ifa_name) == 0)
+                        return &(*v)[k];
+        name = strdup(i->ifa_name);
+        nv = name ? reallocarray(*v, *n + 1, sizeof(SgInterface)) : NULL;
+        if (!nv) {
+                free(name);
+                return NULL;
+        }
+        *v = nv;
+        nv[*n] = (SgInterface) {
+                .name = name,
+                .ifindex = if_nametoindex(name),
+                .up = (i->ifa_flags & IFF_UP) != 0,
+                .loopback = (i->ifa_flags & IFF_LOOPBACK) != 0,
+        };
+        return &nv[(*n)++];
+}
+
+int facts_read_interfaces(HostFacts *f) {
+        struct ifaddrs *ifa = NULL;
+        SgInterface *v = NULL;
+        size_t n = 0;
+
+        if (getifaddrs(&ifa) < 0)
+                return -errno;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                SgInterface *ifc = interface_get(&v, &n, i);
+                SgAddress *addrs;
+                int family = i->ifa_addr ? i->ifa_addr->sa_family : AF_UNSPEC;
+
+                if (!ifc)
+                        goto oom;
+                if (family != AF_INET && family != AF_INET6)
+                        continue;
+                addrs = reallocarray((SgAddress *) ifc->addrs, ifc->n_addrs + 1, sizeof(SgAddress));
+                if (!addrs)
+                        goto oom;
+                addrs[ifc->n_addrs] = (SgAddress) { .family = family };
+                if (family == AF_INET)
+                        memcpy(addrs[ifc->n_addrs].addr, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, 4);
+                else
+                        memcpy(addrs[ifc->n_addrs].addr, &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, 16);
+                ifc->addrs = addrs;
+                ifc->n_addrs++;
+        }
+        freeifaddrs(ifa);
+        interfaces_free(f->interfaces, f->n_interfaces);
+        f->interfaces = v;
+        f->n_interfaces = n;
+        return 0;
+oom:
+        freeifaddrs(ifa);
+        interfaces_free(v, n);
+        return -ENOMEM;
+}
+
+int facts_learn_ports(HostFacts *f, const SgConfig *conf) {
+        uint16_t *p = NULL;
+        size_t n = 0;
+        int r = sg_expected_ports(conf->ports, conf->n_ports, f->listeners, f->n_listeners, facts_service(f),
+                                  f->config, &p, &n);
+
+        if (r < 0)
+                return r;
+        free(f->ports);
+        f->ports = p;
+        f->n_ports = n;
+        return 0;
+}
+
+/* Where iptables-legacy's tables are read from: what sshguardiand was
+ * handed at start-up (its sandbox forbids it IPv4 and IPv6 sockets, see
+ * sshguardiand-fdstore.h), else -1: opened for each read.  Process-wide by
+ * nature, like the descriptors themselves; set once, before any read. */
+static XtLegacySource legacy_sources[2] = { { -1, -1 }, { -1, -1 } };
+
+void facts_set_legacy_sources(const XtLegacySource src[2]) {
+        legacy_sources[0] = src[0];
+        legacy_sources[1] = src[1];
+}
+
+static const XtLegacySource *legacy_source(int family) {
+        return &legacy_sources[family == NFPROTO_IPV6 ? 1 : 0];
+}
+
+int facts_legacy_fingerprint(int family, uint64_t *ret) {
+        return xt_legacy_fingerprint_with(legacy_source(family), family, ret);
+}
+
+/* iptables-legacy's tables join the model as tables of their own (see
+ * nft_ruleset_add_legacy()), judged with everything else.  Returns NULL,
+ * or why the legacy tables of FAMILY could not be (all) read. */
+static const char *legacy_add(NftRuleset *rs, int family) {
+        XtLegacyTable **tables = NULL;
+        const char *failed = NULL;
+        size_t n = 0;
+
+        if (xt_legacy_read_with(legacy_source(family), family, &tables, &n) < 0)
+                return "the iptables-legacy tables could not be read";
+        for (size_t i = 0; i < n; i++) {
+                if (!failed && nft_ruleset_add_legacy(rs, tables[i]) < 0)
+                        failed = "an iptables-legacy table could not be judged";
+                xt_legacy_table_free(tables[i]);
+        }
+        free(tables);
+        return failed;
+}
+
+int facts_read_firewall(HostFacts *f, NftRuleset *given) {
+        _cleanup_(nft_ruleset_freep) NftRuleset *rs = given;
+        int r = 0;
+
+        nft_ruleset_free(f->ruleset);
+        f->ruleset = NULL;
+        f->firewall = (SgFirewallInput) {};
+        if (!rs)
+                r = nft_ruleset_read(&rs);
+        if (r < 0) {
+                f->firewall.read_error = r;
+                return r;
+        }
+        f->firewall.legacy_error[0] = legacy_add(rs, NFPROTO_IPV4);
+        f->firewall.legacy_error[1] = legacy_add(rs, NFPROTO_IPV6);
+        if (!f->live && nft_live_lookup_new(&f->live) < 0)
+                f->live = NULL;
+        f->ruleset = TAKE_PTR(rs);
+        f->firewall.ruleset = f->ruleset;
+        f->firewall.set_lookup = f->live ? nft_set_lookup_live : NULL;
+        f->firewall.set_lookup_data = f->live;
+        f->firewall.ipset_test = ipset_probe_test;
+        return 0;
+}
+
+SgSnapshot facts_snapshot(const HostFacts *f) {
+        return (SgSnapshot) {
+                .units = f->have_units ? f->units.units : NULL,
+                .n_units = f->have_units ? f->units.n_units : 0,
+                .units_unknown = !f->have_units,
+                .sshd_log = (const char *const *) f->sshd_log,
+                .n_sshd_log = f->n_sshd_log,
+                .config = f->config,
+                .config_running = f->config_running,
+                .listeners = f->have_listeners ? f->listeners : NULL,
+                .n_listeners = f->n_listeners,
+                .expected_ports = f->ports,
+                .n_expected_ports = f->n_ports,
+                .interfaces = f->interfaces,
+                .n_interfaces = f->n_interfaces,
+                .firewall_input = &f->firewall,
+                .max_startups_drops = f->max_startups_drops,
+                .max_startups_line = f->max_startups_line,
+        };
+}
+
+#define SSHD_LOG_LINES 20
+
+int facts_gather(HostFacts *f, const SgConfig *conf, const char **error) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        *error = NULL;
+        /* systemd: absent on machines without it (containers, chroots):
+         * then nothing is said about units, never "missing" */
+        if (sd_bus_open_system(&bus) >= 0 && facts_read_units(f, bus, conf) >= 0)
+                facts_read_unit_logs(f, SSHD_LOG_LINES);
+        (void) facts_read_config(f, conf->config_file);
+        r = facts_read_listeners(f);
+        if (r < 0) {
+                *error = "cannot list listening sockets";
+                return r;
+        }
+        r = facts_read_interfaces(f);
+        if (r < 0) {
+                *error = "cannot list interfaces";
+                return r;
+        }
+        r = facts_learn_ports(f, conf);
+        if (r < 0) {
+                *error = "out of memory";
+                return r;
+        }
+        /* a firewall that cannot be read is a fact: the engine says so */
+        (void) facts_read_firewall(f, NULL);
+        return 0;
+}
+
+int facts_route_iif(int family, const uint8_t *addr, char ifname[16]) {
+        RouteInfo route;
+        int r = route_lookup(family, addr, &route);
+
+        ifname[0] = '\0';
+        if (r < 0)
+                return r;
+        if (!route.ifname[0])
+                return -ENXIO;
+        memcpy(ifname, route.ifname, 16);
+        ifname[15] = '\0';
+        return 0;
+}

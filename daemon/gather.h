@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The one snapshot builder: what the root-cause engine, `explain` and
+ * D-Bus Explain() judge is gathered here and nowhere else.  Gathering
+ * only: every decision is lib/'s (diagnose.h, firewall/verdict.h).  The
+ * daemon keeps a HostFacts current, re-reading the parts its watchers
+ * mark stale and handing in the ruleset its store keeps; the one-shot
+ * commands read everything afresh (facts_gather()).  The only difference
+ * between the views is where the facts come from.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+
+#include "diagnose.h"
+#include "gather-units.h"
+#include "listen.h"
+#include "nft-eval.h"
+#include "nft-ruleset.h"
+#include "sgconf.h"
+#include "sshdconf.h"
+#include "xt-legacy.h"
+
+typedef struct HostFacts {
+        /* systemd: sshd's units; false when there is none to ask */
+        SshdUnitsFacts units;
+        bool have_units;
+        /* sshd's own last lines of its failing invocation */
+        char **sshd_log;
+        size_t n_sshd_log;
+        SshdConfig *config;             /* on disk; NULL: unreadable */
+        SshdConfig *config_running;     /* as sshd read it when it last (re)started; NULL: the one on disk */
+        ListenTable *listen;
+        SgListener *listeners;          /* point into listen */
+        size_t n_listeners;
+        bool have_listeners;
+        SgInterface *interfaces;
+        size_t n_interfaces;
+        uint16_t *ports;                /* the expected ports */
+        size_t n_ports;
+        /* the firewall: nftables with iptables-legacy joined in */
+        NftRuleset *ruleset;
+        NftLiveLookup *live;
+        SgFirewallInput firewall;       /* points into the above */
+        unsigned max_startups_drops;
+        const char *max_startups_line;  /* the caller's */
+} HostFacts;
+
+void facts_done(HostFacts *f);
+
+/* Each part, read afresh (replacing what F had). */
+int facts_read_units(HostFacts *f, sd_bus *bus, const SgConfig *conf);
+/* F's units read before: sshd's last lines when its service is not
+ * active (MAX at most), and which inactive units were stopped on purpose. */
+void facts_read_unit_logs(HostFacts *f, size_t max);
+int facts_read_config(HostFacts *f, const char *path);
+int facts_read_listeners(HostFacts *f);
+int facts_read_interfaces(HostFacts *f);
+int facts_learn_ports(HostFacts *f, const SgConfig *conf);
+/* RS: the ruleset to judge, taken over (the daemon's, kept from the
+ * notifications); NULL: dumped from the kernel.  A ruleset that cannot be
+ * read is a fact too (firewall.read_error); the return value says it. */
+int facts_read_firewall(HostFacts *f, NftRuleset *rs);
+
+/* The loaded service unit, or NULL. */
+const SgUnitFacts *facts_service(const HostFacts *f);
+
+/* The snapshot of F for the engine (points into F). */
+SgSnapshot facts_snapshot(const HostFacts *f);
+
+/* Everything, fresh, in the order the engine needs it (the one-shot
+ * commands).  Fails only when the host cannot be read at all (listening
+ * sockets, interfaces): *error names what (static). */
+int facts_gather(HostFacts *f, const SgConfig *conf, const char **error);
+
+/* Where a connection from ADDR (of FAMILY) arrives when routing is
+ * symmetric: the interface the route back to it leaves through.  0, or a
+ * negative errno with IFNAME "" (no route). */
+int facts_route_iif(int family, const uint8_t *addr, char ifname[16]);
+
+/* iptables-legacy: what sshguardiand was handed to read it through
+ * (sshguardiand-fdstore.h); without it each read opens its own socket and
+ * names file, as `sshguardianctl` run by root does.  The fingerprint the
+ * daemon compares on its tick, read the same way. */
+void facts_set_legacy_sources(const XtLegacySource src[2]);
+int facts_legacy_fingerprint(int family, uint64_t *ret);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The journal entries: one per problem transition, with the fields of
+ * DESIGN.md's table, or one JSON object per entry on stdout
+ * (--log-target=console).  Nothing here decides: the transition and its
+ * finding come from lib (diagnose, transitions).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <syslog.h>
+
+#include <systemd/sd-journal.h>
+
+#include "json.h"
+#include "sshguardiand.h"
+#include "strv.h"
+
+static const char *transition_state(const SgTransition *t) {
+        switch (t->kind) {
+        case SG_TRANSITION_RESOLVED: return "resolved";
+        case SG_TRANSITION_SUMMARY: return t->open ? "problem" : "resolved";
+        default: return "problem";
+        }
+}
+
+static char *transition_message(const SgTransition *t) {
+        const char *cause = sg_cause_to_string(t->finding.cause);
+        char *s = NULL;
+        int r;
+
+        switch (t->kind) {
+        case SG_TRANSITION_RESOLVED:
+                r = asprintf(&s, "Resolved (%s): %s", cause, t->finding.message);
+                break;
+        case SG_TRANSITION_FLAPPING:
+                r = asprintf(&s, "%s keeps opening and closing; further changes are summarised: %s", cause,
+                             t->finding.message);
+                break;
+        case SG_TRANSITION_SUMMARY:
+                r = asprintf(&s, "%s changed %u more times; it is %s now: %s", cause, t->held_back,
+                             t->open ? "open" : "resolved", t->finding.message);
+                break;
+        default:
+                r = asprintf(&s, "%s", t->finding.message);
+                break;
+        }
+        return r < 0 ? NULL : s;
+}
+
+static int transition_priority(const SgTransition *t) {
+        if (t->kind == SG_TRANSITION_RESOLVED || (t->kind == SG_TRANSITION_SUMMARY && !t->open))
+                return LOG_NOTICE;
+        return sg_cause_priority(t->finding.cause);
+}
+
+/* FIELD=VALUE strings of one entry, in the order they are written */
+static char **transition_fields(const SgTransition *t) {
+        char **v = calloc(8 + t->finding.n_evidence, sizeof(char *));
+        char *msg = transition_message(t);
+        size_t n = 0;
+        bool ok = v && msg;
+
+#define ADD(...) do { if (ok && asprintf(&v[n], __VA_ARGS__) >= 0) n++; else ok = false; } while (0)
+        ADD("MESSAGE=%s", msg ? msg : "");
+        ADD("MESSAGE_ID=%s", sg_cause_message_id(t->finding.cause));
+        ADD("PRIORITY=%d", transition_priority(t));
+        ADD("SYSLOG_IDENTIFIER=sshguardiand");
+        ADD("SSHGUARDIAN_CAUSE=%s", sg_cause_to_string(t->finding.cause));
+        ADD("SSHGUARDIAN_STATE=%s", transition_state(t));
+        if (t->kind == SG_TRANSITION_FLAPPING)
+                ADD("SSHGUARDIAN_FLAPPING=1");
+        else if (t->kind == SG_TRANSITION_SUMMARY)
+                ADD("SSHGUARDIAN_HELD_BACK=%u", t->held_back);
+        for (size_t i = 0; i < t->finding.n_evidence; i++) {
+                char key[64];
+                size_t k = 0;
+                for (const char *c = t->finding.evidence[i].key; *c && k < sizeof(key) - 1; c++)
+                        key[k++] = (*c >= 'a' && *c <= 'z') ? (char) (*c - 'a' + 'A') : *c;
+                key[k] = '\0';
+                ADD("SSHGUARDIAN_%s=%s", key, t->finding.evidence[i].value);
+        }
+#undef ADD
+        free(msg);
+        if (!ok) {
+                strv_free(v);
+                return NULL;
+        }
+        return v;
+}
+
+void manager_report_transition(Manager *m, const SgTransition *t) {
+        char **fields = transition_fields(t);
+        size_t n = strv_length(fields);
+
+        if (!fields) {
+                log_errno(LOG_ERR, -ENOMEM, "Cannot write an entry for %s", sg_cause_to_string(t->finding.cause));
+                return;
+        }
+        if (m->log_target == LOG_TARGET_CONSOLE) {
+                JsonWriter w;
+                json_init(&w, stdout, false);
+                json_object_begin(&w);
+                for (size_t i = 0; i < n; i++) {
+                        const char *eq = strchr(fields[i], '=');
+                        char *key = strndup(fields[i], (size_t) (eq - fields[i]));
+                        json_key(&w, key ? key : "?");
+                        json_string(&w, eq + 1);
+                        free(key);
+                }
+                json_object_end(&w);
+                (void) json_finish(&w);
+                fflush(stdout);
+        } else {
+                struct iovec *iov = calloc(n ? n : 1, sizeof(struct iovec));
+                int r;
+                for (size_t i = 0; iov && i < n; i++)
+                        iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
+                r = iov ? sd_journal_sendv(iov, (int) n) : -ENOMEM;
+                if (r < 0)
+                        log_errno(LOG_ERR, r, "Cannot write to the journal: %s", fields[0]);
+                free(iov);
+        }
+        strv_free(fields);
+}
+
