@@ -237,8 +237,10 @@ int manager_connect_bus(Manager *m) {
                                         "Disconnected", on_bus_disconnected, m);
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, SSHGUARDIAN_BUS_PATH, SSHGUARDIAN_BUS_INTERFACE, manager_vtable, m);
-        if (r < 0)
-                goto fail;
+        if (r < 0) {
+                manager_disconnect_bus(m);
+                return r;
+        }
         /* systemd may be absent (a container without it): the object is
          * served all the same */
         r = manager_watch_systemd(m);
@@ -248,13 +250,11 @@ int manager_connect_bus(Manager *m) {
         if (r < 0) {
                 log_errno(LOG_ERR, r, "Cannot own %s on the system bus%s", SSHGUARDIAN_BUS_NAME,
                           r == -EEXIST ? " (another sshguardiand runs)" : r == -EACCES ? " (the D-Bus policy refuses it)" : "");
-                goto fail;
+                manager_disconnect_bus(m);
+                return r;
         }
         m->bus_name_owned = true;
         return 0;
-fail:
-        manager_disconnect_bus(m);
-        return r;
 }
 
 void manager_disconnect_bus(Manager *m) {

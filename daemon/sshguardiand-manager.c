@@ -526,8 +526,12 @@ int manager_load_config(Manager *m) {
         return 0;
 }
 
+static inline void manager_freep(Manager **m) {
+        manager_free(*m);
+}
+
 int manager_new(Manager **ret, const char *conf_path, LogTarget log_target) {
-        Manager *m = calloc(1, sizeof(Manager));
+        _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(Manager));
         sigset_t ss;
         int r;
 
@@ -538,30 +542,26 @@ int manager_new(Manager **ret, const char *conf_path, LogTarget log_target) {
         m->debug = getenv("SSHGUARDIAN_DEBUG") && strcmp(getenv("SSHGUARDIAN_DEBUG"), "1") == 0;
         m->healthy = true;
         m->conf_path = strdup(conf_path);
-        if (!m->conf_path) {
-                free(m);
+        if (!m->conf_path)
                 return -ENOMEM;
-        }
         r = sg_config_init(&m->conf);
         if (r < 0)
-                goto fail;
+                return r;
         r = manager_load_config(m);
         if (r < 0)
-                goto fail;
+                return r;
         r = sg_tracker_new(m->conf.rate_limit_interval_usec, m->conf.rate_limit_burst, &m->tracker);
         if (r < 0)
-                goto fail;
+                return r;
 
         r = sd_event_default(&m->event);
         if (r < 0)
-                goto fail;
+                return r;
         sigemptyset(&ss);
         sigaddset(&ss, SIGTERM);
         sigaddset(&ss, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0) {
-                r = -errno;
-                goto fail;
-        }
+        if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0)
+                return -errno;
         /* a NULL handler ends the loop */
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
@@ -578,12 +578,9 @@ int manager_new(Manager **ret, const char *conf_path, LogTarget log_target) {
                 r = sd_event_add_time(m->event, &m->summary_timer, CLOCK_MONOTONIC, UINT64_MAX, 100 * 1000,
                                       on_summary_due, m);
         if (r < 0)
-                goto fail;
-        *ret = m;
+                return r;
+        *ret = TAKE_PTR(m);
         return 0;
-fail:
-        manager_free(m);
-        return r;
 }
 
 int manager_start(Manager *m) {

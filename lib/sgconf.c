@@ -17,9 +17,9 @@
 
 #include <ini.h>
 
+#include "macro.h"
 #include "sgconf.h"
 
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 #define USEC_PER_MSEC UINT64_C(1000)
 #define USEC_PER_SEC  UINT64_C(1000000)
 #define USEC_PER_MIN  (UINT64_C(60) * USEC_PER_SEC)
@@ -999,10 +999,11 @@ static char *line_reader(char *buf, int size, void *userdata) {
 
 /* The whole file, if it is a regular file of at most SG_CONFIG_FILE_MAX bytes. */
 static int file_read(const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
         struct stat stb;
         size_t size = 0, cap;
-        char *buf = NULL, *b;
-        int fd, flags, r;
+        int flags;
 
         /* Look before opening: opening a FIFO or a device can block or
          * have side effects. */
@@ -1017,74 +1018,51 @@ static int file_read(const char *path, char **ret, size_t *ret_size) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &stb) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        if (!S_ISREG(stb.st_mode)) {
-                r = S_ISDIR(stb.st_mode) ? -EISDIR : -EINVAL;
-                goto fail;
-        }
+        if (fstat(fd, &stb) < 0)
+                return -errno;
+        if (!S_ISREG(stb.st_mode))
+                return S_ISDIR(stb.st_mode) ? -EISDIR : -EINVAL;
         flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        if (stb.st_size > (off_t) SG_CONFIG_FILE_MAX) {
-                r = -EFBIG;
-                goto fail;
-        }
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+                return -errno;
+        if (stb.st_size > (off_t) SG_CONFIG_FILE_MAX)
+                return -EFBIG;
 
         /* st_size is a hint only (the file may grow, /proc reports 0). */
         cap = (size_t) stb.st_size + 1;
         if (cap < 4096)
                 cap = 4096;
         buf = malloc(cap);
-        if (!buf) {
-                r = -ENOMEM;
-                goto fail;
-        }
+        if (!buf)
+                return -ENOMEM;
         for (;;) {
                 ssize_t n;
 
                 if (size == cap) {
-                        if (cap > SG_CONFIG_FILE_MAX) {
-                                r = -EFBIG;
-                                goto fail;
-                        }
+                        char *b;
+                        if (cap > SG_CONFIG_FILE_MAX)
+                                return -EFBIG;
                         cap = cap * 2 > SG_CONFIG_FILE_MAX + 1 ? SG_CONFIG_FILE_MAX + 1 : cap * 2;
                         b = realloc(buf, cap);
-                        if (!b) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
+                        if (!b)
+                                return -ENOMEM;
                         buf = b;
                 }
                 n = read(fd, buf + size, cap - size);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        r = -errno;
-                        goto fail;
+                        return -errno;
                 }
                 if (n == 0)
                         break;
                 size += (size_t) n;
         }
-        if (size > SG_CONFIG_FILE_MAX) {
-                r = -EFBIG;
-                goto fail;
-        }
-
-        close(fd);
-        *ret = buf;
+        if (size > SG_CONFIG_FILE_MAX)
+                return -EFBIG;
+        *ret = TAKE_PTR(buf);
         *ret_size = size;
         return 0;
-
-fail:
-        free(buf);
-        close(fd);
-        return r;
 }
 
 static bool errors_have_line(const LoadState *st, unsigned line) {
