@@ -76,6 +76,38 @@ static int unit_props_read(sd_bus *bus, const char *path, const char *iface, Ssh
                         f->exec_main_code = i32;
                 else if (strcmp(key, "ExecMainStatus") == 0 && (r = sd_bus_message_read(reply, "v", "i", &i32)) >= 0)
                         f->exec_main_status = i32;
+                else if (strcmp(key, "Listen") == 0) {
+                        /* a(ss): ("Stream", "0.0.0.0:22"), ... */
+                        const char *type, *addr;
+                        const char **v = NULL;
+                        size_t n = 0;
+                        r = sd_bus_message_enter_container(reply, 'v', "a(ss)");
+                        if (r >= 0)
+                                r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+                        while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &type, &addr)) > 0) {
+                                const char **nv;
+                                if (strcmp(type, "Stream") != 0)
+                                        continue;
+                                nv = reallocarray(v, n + 2, sizeof(char *));
+                                if (!nv) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                v = nv;
+                                v[n] = keep(f, strdup(addr));
+                                if (v[n])
+                                        v[++n] = NULL;
+                        }
+                        /* the array is kept (and freed) with the strings */
+                        if (v && !keep(f, (char *) v))
+                                v = NULL, n = 0;
+                        u->listen = v;
+                        u->n_listen = n;
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                }
                 else if (strcmp(key, "Job") == 0) {
                         /* (uo): (0, "/") when none is under way */
                         r = sd_bus_message_enter_container(reply, 'v', "(uo)");
@@ -114,7 +146,7 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
         const char *iface = is_service ? "org.freedesktop.systemd1.Service" : "org.freedesktop.systemd1.Socket";
         int r;
 
-        *u = (SgUnitFacts) { .name = name };
+        *u = (SgUnitFacts) { .name = name, .exit_status = -1 };
         f->exec_main_code = f->exec_main_status = 0;
         r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "LoadUnit", &error, &reply, "s", name);
         if (r < 0)
@@ -135,7 +167,7 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
                 r = 0;
                 goto out;
         }
-        *u = (SgUnitFacts) { .name = name, .loaded = true };
+        *u = (SgUnitFacts) { .name = name, .loaded = true, .exit_status = -1 };
         r = unit_props_read(bus, path, iface, f, u, NULL);
         if (r >= 0)
                 r = unit_props_read(bus, path, "org.freedesktop.systemd1.Unit", f, u, NULL);
@@ -144,6 +176,8 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
         if (is_service) {
                 if (f->exec_main_code == CLD_KILLED || f->exec_main_code == CLD_DUMPED)
                         u->crash_signal = f->exec_main_status;
+                else if (f->exec_main_code == CLD_EXITED)
+                        u->exit_status = f->exec_main_status;
                 if (!f->invocation_id[0])
                         memcpy(f->invocation_id, u->invocation, sizeof(f->invocation_id));
                 if (!f->journal_unit)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "gather.h"
@@ -261,6 +262,40 @@ int facts_read_firewall(HostFacts *f, NftRuleset *given) {
         return 0;
 }
 
+static bool exists_any(const char *const *paths, int mode) {
+        for (; *paths; paths++)
+                if (access(*paths, mode) == 0)
+                        return true;
+        return false;
+}
+
+void facts_read_tools(HostFacts *f) {
+        static const struct {
+                const char *path;
+                const char *command;
+        } installers[] = {
+                { "/usr/bin/apt-get", "apt-get install --reinstall openssh-server" },
+                { "/usr/bin/dnf", "dnf reinstall openssh-server" },
+                { "/usr/bin/yum", "yum reinstall openssh-server" },
+                { "/usr/bin/zypper", "zypper install --force openssh" },
+                { "/sbin/apk", "apk fix openssh-server" },
+        };
+
+        f->tools = (SgHostTools) {
+                .sshd_path = access("/usr/sbin/sshd", X_OK) == 0 ? "/usr/sbin/sshd" : NULL,
+                .sysv_ssh = access("/etc/init.d/ssh", X_OK) == 0 &&
+                            exists_any((const char *const[]) { "/usr/sbin/service", "/sbin/service", NULL }, X_OK),
+                /* selinuxfs is mounted where SELinux is enabled */
+                .selinux = access("/sys/fs/selinux/enforce", F_OK) == 0,
+                .socket_generator = exists_any((const char *const[]) {
+                                "/usr/lib/systemd/system-generators/sshd-socket-generator",
+                                "/lib/systemd/system-generators/sshd-socket-generator", NULL }, F_OK),
+        };
+        for (size_t i = 0; i < sizeof(installers) / sizeof(installers[0]) && !f->tools.reinstall_sshd; i++)
+                if (access(installers[i].path, X_OK) == 0)
+                        f->tools.reinstall_sshd = installers[i].command;
+}
+
 SgSnapshot facts_snapshot(const HostFacts *f) {
         return (SgSnapshot) {
                 .units = f->have_units ? f->units.units : NULL,
@@ -277,6 +312,7 @@ SgSnapshot facts_snapshot(const HostFacts *f) {
                 .interfaces = f->interfaces,
                 .n_interfaces = f->n_interfaces,
                 .firewall_input = &f->firewall,
+                .tools = f->tools,
                 .max_startups_drops = f->max_startups_drops,
                 .max_startups_line = f->max_startups_line,
         };
@@ -289,6 +325,7 @@ int facts_gather(HostFacts *f, const SgConfig *conf, const char **error) {
         int r;
 
         *error = NULL;
+        facts_read_tools(f);
         /* systemd: absent on machines without it (containers, chroots):
          * then nothing is said about units, never "missing" */
         if (sd_bus_open_system(&bus) >= 0 && facts_read_units(f, bus, conf) >= 0)

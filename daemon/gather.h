@@ -47,6 +47,7 @@ typedef struct HostFacts {
         NftRuleset *ruleset;
         NftLiveLookup *live;
         SgFirewallInput firewall;       /* points into the above */
+        SgHostTools tools;
         unsigned max_startups_drops;
         const char *max_startups_line;  /* the caller's */
 } HostFacts;
@@ -62,6 +63,9 @@ int facts_read_config(HostFacts *f, const char *path);
 int facts_read_listeners(HostFacts *f);
 int facts_read_interfaces(HostFacts *f);
 int facts_learn_ports(HostFacts *f, const SgConfig *conf);
+/* What the host offers for a fix: sshd's executable, the SysV script,
+ * SELinux, the socket generator, the package manager. */
+void facts_read_tools(HostFacts *f);
 /* RS: the ruleset to judge, taken over (the daemon's, kept from the
  * notifications); NULL: dumped from the kernel.  A ruleset that cannot be
  * read is a fact too (firewall.read_error); the return value says it. */

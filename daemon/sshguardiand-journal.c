@@ -33,7 +33,9 @@ static char *transition_message(const SgTransition *t) {
 
         switch (t->kind) {
         case SG_TRANSITION_RESOLVED:
-                r = asprintf(&s, "Resolved (%s): %s", cause, t->finding.message);
+                /* what was wrong, without the fix it needed */
+                r = asprintf(&s, "Resolved (%s), no longer so: %s", cause,
+                             t->finding.statement ? t->finding.statement : t->finding.message);
                 break;
         case SG_TRANSITION_FLAPPING:
                 r = asprintf(&s, "%s keeps opening and closing; further changes are summarised: %s", cause,
@@ -53,7 +55,7 @@ static char *transition_message(const SgTransition *t) {
 static int transition_priority(const SgTransition *t) {
         if (t->kind == SG_TRANSITION_RESOLVED || (t->kind == SG_TRANSITION_SUMMARY && !t->open))
                 return LOG_NOTICE;
-        return sg_cause_priority(t->finding.cause);
+        return t->finding.priority > 0 ? t->finding.priority : sg_cause_priority(t->finding.cause);
 }
 
 /* FIELD=VALUE strings of one entry, in the order they are written */

@@ -143,7 +143,13 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                 if (fresh.units[i].loaded && strstr(fresh.units[i].name, ".service")) {
                         SgUnitFacts *u = &fresh.units[i];
                         uint64_t now = now_usec();
-                        if (m->audited && m->facts.have_units && unit_transitional(u)) {
+                        /* `systemctl reset-failed` of a failed unit leaves it
+                         * inactive with Result=success: the first half of a
+                         * fix (a restart follows), not a stop */
+                        bool reset = m->service_active_state && strcmp(m->service_active_state, "failed") == 0 &&
+                                     u->active_state && strcmp(u->active_state, "inactive") == 0 && u->result &&
+                                     strcmp(u->result, "success") == 0;
+                        if (m->audited && m->facts.have_units && (unit_transitional(u) || reset)) {
                                 if (m->unit_transition_since == 0)
                                         m->unit_transition_since = now;
                                 if (now - m->unit_transition_since < UNIT_SETTLE_USEC) {
@@ -388,8 +394,11 @@ int manager_audit(Manager *m) {
                 m->dirty |= dirty & (DIRTY_UNITS | DIRTY_LISTENERS);
                 dirty &= ~(unsigned) DIRTY_LISTENERS;
         }
-        if (dirty & DIRTY_CONFIG)
+        if (dirty & DIRTY_CONFIG) {
                 (void) refresh_config(m);
+                /* sshd's executable may have gone with a package */
+                facts_read_tools(&m->facts);
+        }
         if (dirty & DIRTY_LISTENERS)
                 (void) refresh_listeners(m);
         if (dirty & DIRTY_INTERFACES)

@@ -10,6 +10,7 @@
 #include <syslog.h>
 
 #include "diagnose.h"
+#include "listeners.h"
 
 static const struct {
         const char *name;
@@ -34,6 +35,10 @@ static const struct {
         [SG_CAUSE_MAX_STARTUPS]      = { "max-startups",      "5cd4c1d2b89044f1a4dbfa29eaaac6fc", LOG_WARNING },
         [SG_CAUSE_FIREWALL_DROP]     = { "firewall-drop",     "d8a95b2af8614231b97ddc986eb48272", LOG_ERR },
         [SG_CAUSE_FIREWALL_REJECT]   = { "firewall-reject",   "1cb253e1f7a04c5f90ce3116ac2238fd", LOG_ERR },
+        [SG_CAUSE_NOT_RUNNING]       = { "not-running",       "f5ce05dd428349c8ab3552e0a08d68c3", LOG_ERR },
+        [SG_CAUSE_BINARY_MISSING]    = { "binary-missing",    "2dd57f621fe44a7db41e03dc8186e9c2", LOG_ERR },
+        [SG_CAUSE_BIND_DENIED]       = { "bind-denied",       "60415b08d154491caaf10fc11bd2b39a", LOG_ERR },
+        [SG_CAUSE_SOCKET_MISMATCH]   = { "socket-mismatch",   "73fe84ca827544c39a4142e79ad09a09", LOG_WARNING },
 };
 
 const char *sg_cause_to_string(SgCause c) {
@@ -102,18 +107,43 @@ evidence_add(Findings *fs, SgFinding *f, const char *key, const char *fmt, ...) 
         nv[f->n_evidence++] = (SgEvidence) { .key = k, .value = value };
 }
 
+/* The message is "statement; fix." by convention: the statement alone is
+ * the format up to its last "; ", given the same arguments (C ignores
+ * the ones a format does not use). */
 static void __attribute__((format(printf, 3, 4)))
 message_set(Findings *fs, SgFinding *f, const char *fmt, ...) {
+        const char *cut = NULL;
+        char *sfmt = NULL;
         va_list ap;
 
         if (!f || fs->error)
                 return;
+        for (const char *p = strstr(fmt, "; "); p; p = strstr(p + 1, "; "))
+                cut = p;
         va_start(ap, fmt);
         if (vasprintf(&f->message, fmt, ap) < 0) {
                 f->message = NULL;
                 fs->error = -ENOMEM;
         }
         va_end(ap);
+        if (fs->error)
+                return;
+        if (!cut || asprintf(&sfmt, "%.*s.", (int) (cut - fmt), fmt) < 0) {
+                f->statement = strdup(f->message);
+                sfmt = NULL;
+        } else {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
+                va_start(ap, fmt);
+                if (vasprintf(&f->statement, sfmt, ap) < 0)
+                        f->statement = NULL;
+                va_end(ap);
+#pragma GCC diagnostic pop
+        }
+        free(sfmt);
+        if (!f->statement)
+                fs->error = -ENOMEM;
 }
 
 const char *sg_finding_get(const SgFinding *f, const char *key) {
@@ -125,6 +155,7 @@ const char *sg_finding_get(const SgFinding *f, const char *key) {
 
 void sg_finding_done(SgFinding *f) {
         free(f->message);
+        free(f->statement);
         for (size_t j = 0; j < f->n_evidence; j++) {
                 free(f->evidence[j].key);
                 free(f->evidence[j].value);
@@ -364,6 +395,10 @@ static StartFailure start_failure(const SgSnapshot *s) {
                         sf.cause = SG_CAUSE_PORT_IN_USE;
                         return sf;
                 }
+                if (strstr(b, "Permission denied")) {
+                        sf.cause = SG_CAUSE_BIND_DENIED;
+                        return sf;
+                }
                 if (strstr(b, "Cannot assign requested address"))
                         sf.cause = SG_CAUSE_ADDRESS_MISSING;
         }
@@ -384,6 +419,45 @@ static StartFailure start_failure(const SgSnapshot *s) {
 
 static const char *short_name(const char *unit) {
         return unit ? unit : "ssh.service";
+}
+
+/* A process that may be named as the one to stop: never pid 1 (systemd
+ * itself, holding a socket unit's socket) nor a process of sshd's own
+ * units. */
+static bool holder_killable(const SgListener *h, const SgUnitFacts *svc) {
+        return h && h->pid > 1 && !str_eq(h->comm, "systemd") && !(svc && h->pid == svc->main_pid) &&
+               !str_eq(h->comm, "sshd");
+}
+
+static bool holder_unit_stoppable(const SgListener *h, const SgSnapshot *s) {
+        if (!h || !h->unit || !ends_with(h->unit, ".service"))
+                return false;
+        for (size_t i = 0; i < s->n_units; i++)
+                if (str_eq(s->units[i].name, h->unit))
+                        return false;
+        return !str_eq(h->unit, "ssh.service") && !str_eq(h->unit, "sshd.service");
+}
+
+/* The command that (re)starts sshd here once the human step is done:
+ * systemd's; without it, a SIGHUP to the running sshd (it re-executes
+ * itself and reads its configuration again), else the SysV script, else
+ * sshd itself (which needs its privilege separation directory). */
+static const char *start_cmd(const SgSnapshot *s, const SgUnitFacts *svc, bool restart, char *buf, size_t len) {
+        if (!s->units_unknown) {
+                snprintf(buf, len, "systemctl %s %s", restart ? "restart" : "start", short_name(svc ? svc->name : NULL));
+                return buf;
+        }
+        for (size_t i = 0; restart && i < s->n_listeners; i++)
+                if (str_eq(s->listeners[i].comm, "sshd") && s->listeners[i].pid > 1) {
+                        snprintf(buf, len, "kill -HUP %d", (int) s->listeners[i].pid);
+                        return buf;
+                }
+        if (s->tools.sysv_ssh)
+                snprintf(buf, len, "service ssh %s", restart ? "restart" : "start");
+        else
+                snprintf(buf, len, "install -d -m 0755 /run/sshd && %s",
+                         s->tools.sshd_path ? s->tools.sshd_path : "/usr/sbin/sshd");
+        return buf;
 }
 
 /* One finding for a start that failed for a known reason; RESULT tells
@@ -413,11 +487,14 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                         evidence_add(fs, f, "config_file", "%s", file);
                         evidence_add(fs, f, "config_line", "%u", line);
                 }
+                /* sshd -t needs /run/sshd, which systemd removed with the
+                 * unit's runtime directory when it stopped */
                 if (gave_up)
-                        evidence_add(fs, f, "remediation", "sshd -t && systemctl reset-failed %s && systemctl restart %s",
-                                     unit, unit);
+                        evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && systemctl "
+                                     "reset-failed %s && systemctl restart %s", unit, unit);
                 else
-                        evidence_add(fs, f, "remediation", "sshd -t && systemctl restart %s", unit);
+                        evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && systemctl "
+                                     "restart %s", unit);
                 message_set(fs, f, "sshd (%s) refuses its configuration: %.*s; %sfix %s, check with `sshd -t`, then "
                             "restart %s.", unit, sentence_len(msg), msg, tail, where, unit);
                 break;
@@ -445,15 +522,46 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_add(fs, f, "port", "%u", sf->port);
                 evidence_holder(fs, f, h);
                 evidence_origin(fs, f, port_origin(s->config, sf->port));
-                if (h && h->pid > 0)
-                        evidence_add(fs, f, "remediation", "kill %d && systemctl restart %s", (int) h->pid, unit);
-                else if (h && h->unit && ends_with(h->unit, ".service"))
-                        evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl restart %s", h->unit, unit);
+                if (holder_unit_stoppable(h, s))
+                        evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl %s%s%srestart %s", h->unit,
+                                     gave_up ? "reset-failed " : "", gave_up ? unit : "", gave_up ? " && systemctl " : "",
+                                     unit);
+                else if (holder_killable(h, svc))
+                        evidence_add(fs, f, "remediation", "kill %d && systemctl %s%s%srestart %s", (int) h->pid,
+                                     gave_up ? "reset-failed " : "", gave_up ? unit : "", gave_up ? " && systemctl " : "",
+                                     unit);
                 else
                         evidence_add(fs, f, "remediation", "ss -ltnp 'sport = :%u'", sf->port);
                 message_set(fs, f, "sshd (%s) cannot bind port %u on %s: it is held by %s; %sstop that or move it to "
                             "another port, then restart %s.", unit, sf->port, sf->address,
                             holder_text(h, holder, sizeof(holder)), tail, unit);
+                break;
+        }
+        case SG_CAUSE_BIND_DENIED: {
+                char restart[160];
+
+                f = finding_add(fs, SG_CAUSE_BIND_DENIED, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "port", "%u", sf->port);
+                evidence_origin(fs, f, port_origin(s->config, sf->port));
+                snprintf(restart, sizeof(restart), "%s%s%ssystemctl restart %s", gave_up ? "systemctl reset-failed " : "",
+                         gave_up ? unit : "", gave_up ? " && " : "", unit);
+                if (s->tools.selinux) {
+                        /* -a fails for a port already labelled (by another
+                         * type): -m relabels it */
+                        evidence_add(fs, f, "remediation", "{ semanage port -a -t ssh_port_t -p tcp %u || semanage port -m "
+                                     "-t ssh_port_t -p tcp %u; } && %s", sf->port, sf->port, restart);
+                        message_set(fs, f, "sshd (%s) may not bind port %u (\"%.*s\"): SELinux allows sshd only the ports "
+                                    "labelled ssh_port_t; %slabel it with `semanage port -a -t ssh_port_t -p tcp %u`, "
+                                    "then restart %s.", unit, sf->port, sentence_len(sf->line), sf->line, tail,
+                                    sf->port, unit);
+                } else {
+                        evidence_add(fs, f, "remediation", "%s", restart);
+                        message_set(fs, f, "sshd (%s) may not bind port %u (\"%.*s\"): a port below 1024 needs "
+                                    "CAP_NET_BIND_SERVICE, which the unit or a security module withholds; %sgive sshd that "
+                                    "privilege back or choose a port above 1023, then restart %s.", unit, sf->port,
+                                    sentence_len(sf->line), sf->line, tail, unit);
+                }
                 break;
         }
         case SG_CAUSE_ADDRESS_MISSING: {
@@ -466,10 +574,14 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "port", "%u", sf->port);
                 evidence_origin(fs, f, o);
-                evidence_add(fs, f, "remediation", "ip address show; ip address add %s/PREFIX dev IFACE", sf->address);
+                if (gave_up)
+                        evidence_add(fs, f, "remediation", "systemctl reset-failed %s && systemctl restart %s", unit, unit);
+                else
+                        evidence_add(fs, f, "remediation", "systemctl restart %s", unit);
                 message_set(fs, f, "sshd (%s) cannot listen on %s port %u: no interface has that address%s%s%s; %sadd "
-                            "the address or change ListenAddress, then restart %s.", unit, sf->address, sf->port,
-                            o.file ? " (ListenAddress at " : "", o.file ? o.file : "", o.file ? ")" : "", tail, unit);
+                            "the address to an interface or change that ListenAddress, then restart %s.", unit,
+                            sf->address, sf->port, o.file ? " (ListenAddress at " : "", o.file ? o.file : "",
+                            o.file ? ")" : "", tail, unit);
                 break;
         }
         default:
@@ -504,11 +616,27 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         if (svc->crashed || str_eq(svc->result, "signal") || str_eq(svc->result, "core-dump")) {
                 f = finding_add(fs, SG_CAUSE_CRASHED, true);
                 evidence_unit(fs, f, svc);
-                evidence_add(fs, f, "remediation", "coredumpctl info sshd; systemctl restart %s", unit);
+                evidence_add(fs, f, "remediation", "systemctl restart %s", unit);
                 message_set(fs, f, "sshd (%s) died by signal %s%s and is not running; see `coredumpctl info sshd` "
                             "and restart %s.", unit, svc->crash_signal > 0 ? sigabbrev_np(svc->crash_signal) ?
                             sigabbrev_np(svc->crash_signal) : "?" : "?",
                             str_eq(svc->result, "core-dump") ? " (core dumped)" : "", unit);
+                return;
+        }
+        /* 203/EXEC: systemd could not execute sshd (EXIT_EXEC) */
+        if (svc->exit_status == 203 && !svc->stop_requested &&
+            (str_eq(svc->result, "exit-code") || str_eq(svc->result, "start-limit-hit"))) {
+                bool gave_up = str_eq(svc->result, "start-limit-hit");
+                const char *install = s->tools.reinstall_sshd ? s->tools.reinstall_sshd
+                                                              : "apt-get install --reinstall openssh-server";
+                f = finding_add(fs, SG_CAUSE_BINARY_MISSING, true);
+                evidence_unit(fs, f, svc);
+                evidence_add(fs, f, "remediation", "%s && systemctl %s%s%srestart %s", install,
+                             gave_up ? "reset-failed " : "", gave_up ? unit : "", gave_up ? " && systemctl " : "", unit);
+                message_set(fs, f, "sshd (%s) cannot be started: systemd could not execute it (status 203/EXEC: the "
+                            "executable is missing or not executable, e.g. openssh-server removed)%s; reinstall it with "
+                            "`%s` and restart %s.", unit,
+                            gave_up ? ", and gave up (start-limit-hit)" : "", install, unit);
                 return;
         }
         sf = start_failure(s);
@@ -519,8 +647,7 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         if (str_eq(svc->result, "start-limit-hit")) {
                 f = finding_add(fs, SG_CAUSE_START_LIMIT, true);
                 evidence_unit(fs, f, svc);
-                evidence_add(fs, f, "remediation", "journalctl -u %s; systemctl reset-failed %s && systemctl start %s",
-                             unit, unit, unit);
+                evidence_add(fs, f, "remediation", "systemctl reset-failed %s && systemctl start %s", unit, unit);
                 message_set(fs, f, "systemd gave up restarting sshd (%s: start-limit-hit)%s%.*s; see `journalctl -u %s`, "
                             "then `systemctl reset-failed %s && systemctl start %s`.", unit,
                             log_last(s) ? ", its last words: " : "", sentence_len(log_last(s)),
@@ -530,7 +657,7 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         if (str_eq(svc->active_state, "failed") || (svc->result && !str_eq(svc->result, "success"))) {
                 f = finding_add(fs, SG_CAUSE_UNIT_FAILED, true);
                 evidence_unit(fs, f, svc);
-                evidence_add(fs, f, "remediation", "journalctl -u %s; systemctl restart %s", unit, unit);
+                evidence_add(fs, f, "remediation", "systemctl restart %s", unit);
                 message_set(fs, f, "sshd (%s) failed (%s)%s%.*s; see `journalctl -u %s`, fix it, then restart %s.", unit,
                             svc->result ? svc->result : "failed", log_last(s) ? ": " : "", sentence_len(log_last(s)),
                             log_last(s) ? log_last(s) : "", unit, unit);
@@ -553,11 +680,35 @@ static const SgInterface *interface_with(const SgSnapshot *s, int family, const 
 }
 
 /* sshd runs: is it where it is expected? */
+/* The socket that takes a connection from elsewhere to PORT of FAMILY
+ * when it is not sshd's: another program bound the family (or an address)
+ * first.  NULL: sshd's takes them all, or no address of that family. */
+static const SgListener *family_taken_by_other(const SgSnapshot *s, int family, uint16_t port, const SgUnitFacts *svc,
+                                               bool socket_mode) {
+        for (size_t i = 0; i < s->n_interfaces; i++) {
+                if (s->interfaces[i].loopback || !s->interfaces[i].up)
+                        continue;
+                for (size_t j = 0; j < s->interfaces[i].n_addrs; j++) {
+                        const SgAddress *a = &s->interfaces[i].addrs[j];
+                        const SgListener *t;
+                        if (a->family != family)
+                                continue;
+                        t = sg_listener_taking(s->listeners, s->n_listeners, family, a->addr, port);
+                        /* an owner that cannot be found out is never "another process" */
+                        if (t && (t->pid > 0 || t->unit) && !listener_is_sshd(t, svc, socket_mode))
+                                return t;
+                }
+        }
+        return NULL;
+}
+
 static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, bool socket_mode) {
         const SshdConfig *running = s->config_running ? s->config_running : s->config;
         const char *unit = short_name(svc ? svc->name : NULL);
-        char buf[46], holder[96], where[600];
+        char buf[46], holder[96], where[600], restart[160];
         SgFinding *f;
+
+        start_cmd(s, svc, true, restart, sizeof(restart));
 
         /* address-missing / interface-down: a ListenAddress whose address
          * is nowhere, or on an interface that is down */
@@ -586,10 +737,10 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                         message_set(fs, f, "sshd listens on %s, whose interface %s is down; bring it up with "
                                     "`ip link set %s up`.", l->address, ifc->name, ifc->name);
                 } else {
-                        evidence_add(fs, f, "remediation", "ip address add %s/PREFIX dev IFACE", l->address);
+                        evidence_add(fs, f, "remediation", "%s", restart);
                         message_set(fs, f, "sshd is configured to listen on %s (%s line %u), which no interface has; add "
-                                    "the address or change ListenAddress, then restart %s.", l->address,
-                                    l->origin.file ? l->origin.file : "sshd_config", l->origin.line, unit);
+                                    "the address to an interface or change that ListenAddress, then run `%s`.",
+                                    l->address, l->origin.file ? l->origin.file : "sshd_config", l->origin.line, restart);
                 }
         }
 
@@ -624,28 +775,50 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                                 evidence_add(fs, f, "port", "%u", port);
                                 evidence_origin(fs, f, o);
                                 evidence_holder(fs, f, h);
-                                evidence_add(fs, f, "remediation", "restore `Port %u` in %s and systemctl restart %s",
-                                             port, o.file ? o.file : "/etc/ssh/sshd_config", unit);
-                                message_set(fs, f, "sshd no longer listens on port %u%s%s; connect to the port it "
-                                            "uses now or restore Port %u and restart %s.", port,
+                                evidence_add(fs, f, "remediation", "%s", restart);
+                                message_set(fs, f, "sshd no longer listens on port %u%s%s; restore `Port %u` in %s "
+                                            "(or connect to the port it uses now), then run `%s`.", port,
                                             origin_phrase(o, " (", ")", where, sizeof(where)),
-                                            h ? ", and another process holds it" : "", port, unit);
+                                            h ? ", and another process holds it" : "", port,
+                                            o.file ? o.file : "/etc/ssh/sshd_config", restart);
                         } else {
                                 f = finding_add(fs, SG_CAUSE_PORT_IN_USE, true);
                                 evidence_add(fs, f, "port", "%u", port);
                                 evidence_holder(fs, f, h);
                                 evidence_origin(fs, f, o);
-                                if (h->pid > 0)
-                                        evidence_add(fs, f, "remediation", "kill %d && systemctl restart %s",
-                                                     (int) h->pid, unit);
-                                else if (h->unit && ends_with(h->unit, ".service"))
-                                        evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl restart %s",
-                                                     h->unit, unit);
+                                if (holder_unit_stoppable(h, s))
+                                        evidence_add(fs, f, "remediation", "systemctl stop %s && %s", h->unit, restart);
+                                else if (holder_killable(h, svc))
+                                        evidence_add(fs, f, "remediation", "kill %d && %s", (int) h->pid, restart);
                                 else
-                                        evidence_add(fs, f, "remediation", "ss -ltnp; systemctl restart %s", unit);
+                                        evidence_add(fs, f, "remediation", "ss -ltnp; %s", restart);
                                 message_set(fs, f, "sshd does not hold port %u: %s does; stop that or move it, then "
                                             "restart %s.", port, holder_text(h, holder, sizeof(holder)), unit);
                         }
+                        continue;
+                }
+                /* sshd listens, but another program took a family (or the
+                 * host's address) first: connections of that family reach
+                 * it, not sshd ("Bind to port 22 on 0.0.0.0 failed: Address
+                 * already in use" when sshd started after it) */
+                const SgListener *other4 = family_taken_by_other(s, AF_INET, port, svc, socket_mode);
+                const SgListener *other6 = family_taken_by_other(s, AF_INET6, port, svc, socket_mode);
+                if (other4 || other6) {
+                        const SgListener *h = other4 ? other4 : other6;
+                        f = finding_add(fs, SG_CAUSE_PORT_IN_USE, true);
+                        evidence_add(fs, f, "port", "%u", port);
+                        evidence_add(fs, f, "family", "%s", other4 && other6 ? "any" : other4 ? "ipv4" : "ipv6");
+                        evidence_add(fs, f, "scope", "%s", other4 && other6 ? "all" : other4 ? "ipv4" : "ipv6");
+                        evidence_holder(fs, f, h);
+                        if (holder_unit_stoppable(h, s))
+                                evidence_add(fs, f, "remediation", "systemctl stop %s && %s", h->unit, restart);
+                        else if (holder_killable(h, svc))
+                                evidence_add(fs, f, "remediation", "kill %d && %s", (int) h->pid, restart);
+                        message_set(fs, f, "%s connections to port %u reach %s, not sshd: it holds %s port %u, so sshd "
+                                    "listens for %s only; stop it, then run `%s` so that sshd binds it.",
+                                    other4 && other6 ? "All" : other4 ? "IPv4" : "IPv6", port,
+                                    holder_text(h, holder, sizeof(holder)), addr_str(h->family, h->addr, buf), port,
+                                    other4 && other6 ? "loopback" : other4 ? "IPv6" : "IPv4", restart);
                         continue;
                 }
                 if (only_loopback || (!any4 && !any6)) {
@@ -657,12 +830,12 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                         evidence_add(fs, f, "port", "%u", port);
                         evidence_add(fs, f, "scope", "%s", only_loopback ? "all" : "some-interfaces");
                         evidence_origin(fs, f, o);
-                        evidence_add(fs, f, "remediation", "remove or widen ListenAddress in %s and systemctl restart %s",
-                                     o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                        evidence_add(fs, f, "remediation", "%s", restart);
                         message_set(fs, f, "sshd listens on port %u only on %s%s (ListenAddress%s); remove or "
-                                    "widen it and restart %s.", port, addr_str(first->family, first->addr, buf),
+                                    "widen that ListenAddress, then run `%s`.", port,
+                                    addr_str(first->family, first->addr, buf),
                                     only_loopback ? ", the loopback" : " and no wildcard address",
-                                    origin_phrase(o, " at ", "", where, sizeof(where)), unit);
+                                    origin_phrase(o, " at ", "", where, sizeof(where)), restart);
                 } else if (any4 != any6 && !(any6 && !v6only) && running &&
                            (running->address_family_origin.file || running->n_listen_specs > 0)) {
                         /* one family only, because the configuration says so
@@ -674,16 +847,89 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                         evidence_add(fs, f, "scope", "%s", any4 ? "ipv6" : "ipv4");
                         evidence_add(fs, f, "family", "%s", any4 ? "ipv6" : "ipv4");
                         evidence_origin(fs, f, o);
-                        evidence_add(fs, f, "remediation", "AddressFamily any in %s and systemctl restart %s",
-                                     o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                        evidence_add(fs, f, "remediation", "%s", restart);
                         message_set(fs, f, "sshd listens on port %u for %s only, so %s clients are refused; set "
-                                    "AddressFamily any and restart %s.", port, any4 ? "IPv4" : "IPv6",
-                                    any4 ? "IPv6" : "IPv4", unit);
+                                    "`AddressFamily any` in %s (and a ListenAddress of each family, if any), then run "
+                                    "`%s`.", port, any4 ? "IPv4" : "IPv6", any4 ? "IPv6" : "IPv4",
+                                    o.file ? o.file : "/etc/ssh/sshd_config", restart);
                 }
         }
 }
 
-static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc) {
+/* The port of a socket unit's Listen= address ("22", "0.0.0.0:22",
+ * "[::]:2222"); 0 for anything else (a path, a name). */
+static uint16_t socket_listen_port(const char *a) {
+        const char *p = strrchr(a, ':');
+        char *end;
+        unsigned long v;
+
+        p = p ? p + 1 : a;
+        v = strtoul(p, &end, 10);
+        return *p && *end == '\0' && v > 0 && v <= 65535 ? (uint16_t) v : 0;
+}
+
+static bool socket_listens_on(const SgUnitFacts *sock, uint16_t port) {
+        for (size_t i = 0; i < sock->n_listen; i++)
+                if (socket_listen_port(sock->listen[i]) == port)
+                        return true;
+        return false;
+}
+
+/* Socket activation: sshd listens where the socket unit does, whatever
+ * Port and ListenAddress say.  A sshd_config that names other ports is
+ * not applied by restarting ssh.service; where a generator makes the
+ * socket from sshd_config (Ubuntu 22.10+), `systemctl daemon-reload` and a
+ * restart of the socket apply it; elsewhere (Debian 12) the socket unit
+ * itself must change, or sshd must run without it. */
+static void diagnose_socket_mismatch(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, const SgUnitFacts *sock) {
+        const SshdConfig *c = s->config;
+        char ports[128] = "", sports[128] = "";
+        size_t len = 0, slen = 0;
+        bool mismatch = false;
+        SgFinding *f;
+
+        if (!c || !c->valid || sock->n_listen == 0)
+                return;
+        for (size_t i = 0; i < c->n_ports; i++) {
+                mismatch = mismatch || !socket_listens_on(sock, c->ports[i].port);
+                if (len < sizeof(ports))
+                        len += (size_t) snprintf(ports + len, sizeof(ports) - len, "%s%u", i ? ", " : "", c->ports[i].port);
+        }
+        for (size_t i = 0; i < sock->n_listen; i++) {
+                uint16_t p = socket_listen_port(sock->listen[i]);
+                bool named = false;
+                for (size_t k = 0; k < c->n_ports; k++)
+                        named = named || c->ports[k].port == p;
+                mismatch = mismatch || (p && !named);
+                if (slen < sizeof(sports))
+                        slen += (size_t) snprintf(sports + slen, sizeof(sports) - slen, "%s%s", i ? ", " : "",
+                                                  sock->listen[i]);
+        }
+        if (!mismatch)
+                return;
+        f = finding_add(fs, SG_CAUSE_SOCKET_MISMATCH, false);
+        evidence_add(fs, f, "unit", "%s", sock->name);
+        evidence_origin(fs, f, port_origin(c, c->n_ports > 0 ? c->ports[0].port : 0));
+        if (s->tools.socket_generator) {
+                evidence_add(fs, f, "remediation", "systemctl daemon-reload && systemctl restart %s", sock->name);
+                message_set(fs, f, "%s listens on %s, but sshd_config says Port %s: under socket activation sshd takes "
+                            "its sockets from %s; apply the file with `systemctl daemon-reload && systemctl restart %s`.",
+                            sock->name, sports, ports, sock->name, sock->name);
+        } else {
+                const char *service = short_name(svc ? svc->name : NULL);
+                evidence_add(fs, f, "remediation", "systemctl disable --now %s && systemctl enable %s && systemctl "
+                             "restart %s", sock->name, service, service);
+                message_set(fs, f, "%s listens on %s, but sshd_config says Port %s: under socket activation sshd takes "
+                            "its sockets from %s, and restarting %s does not change them; run sshd without socket "
+                            "activation with `systemctl disable --now %s && systemctl enable %s && systemctl restart %s` "
+                            "(or change ListenStream= of %s in a drop-in).", sock->name, sports, ports, sock->name,
+                            service, sock->name, service, service, sock->name);
+        }
+}
+
+/* SOCKET_MODE: sshd's ports are the socket unit's, which a restart of
+ * sshd does not move (diagnose_socket_mismatch() speaks of them). */
+static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, bool socket_mode) {
         const char *unit = short_name(svc ? svc->name : NULL);
         SgFinding *f;
 
@@ -707,7 +953,7 @@ static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFact
                                     unit);
                 return;
         }
-        for (size_t p = 0; p < s->n_expected_ports; p++) {
+        for (size_t p = 0; !socket_mode && p < s->n_expected_ports; p++) {
                 uint16_t port = s->expected_ports[p];
                 SshdOrigin o;
 
@@ -717,11 +963,10 @@ static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFact
                 f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
                 evidence_add(fs, f, "port", "%u", port);
                 evidence_origin(fs, f, o);
-                evidence_add(fs, f, "remediation", "restore `Port %u` in %s before restarting %s", port,
-                             o.file ? o.file : "/etc/ssh/sshd_config", unit);
+                evidence_add(fs, f, "remediation", "sshd -t");
                 message_set(fs, f, "The sshd configuration on disk would move sshd off port %u at its next restart%s%s%s; "
-                            "restore Port %u before restarting %s.", port, o.file ? " (" : "", o.file ? o.file : "",
-                            o.file ? ")" : "", port, unit);
+                            "restore `Port %u` in %s before restarting %s.", port, o.file ? " (" : "",
+                            o.file ? o.file : "", o.file ? ")" : "", port, o.file ? o.file : "/etc/ssh/sshd_config", unit);
         }
 }
 
@@ -735,9 +980,12 @@ static void diagnose_max_startups(Findings *fs, const SgSnapshot *s) {
         evidence_add(fs, f, "scope", "rate-limited");
         if (c)
                 evidence_origin(fs, f, c->max_startups.origin);
-        evidence_add(fs, f, "remediation", "raise MaxStartups (now %d:%d:%d) or find who opens unauthenticated "
-                     "connections", c ? c->max_startups.begin : 10, c ? c->max_startups.rate : 30,
-                     c ? c->max_startups.full : 100);
+        /* sshd reads its configuration again on SIGHUP */
+        if (s->units_unknown)
+                evidence_add(fs, f, "remediation", "pkill -HUP -x -o sshd");
+        else
+                evidence_add(fs, f, "remediation", "systemctl reload %s", short_name(find_unit(s, ".service") ?
+                                                                            find_unit(s, ".service")->name : NULL));
         message_set(fs, f, "sshd is dropping new connections beyond MaxStartups %d:%d:%d (%u dropped%s%s); raise "
                     "MaxStartups or find who holds so many unauthenticated connections.",
                     c ? c->max_startups.begin : 10, c ? c->max_startups.rate : 30, c ? c->max_startups.full : 100,
@@ -757,6 +1005,9 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
                         continue;
                 unreachable = !str_eq(fw->scope, "some-sources") && !str_eq(fw->scope, "rate-limited");
                 f = finding_add(fs, drop ? SG_CAUSE_FIREWALL_DROP : SG_CAUSE_FIREWALL_REJECT, unreachable);
+                /* a ban of some sources leaves the host reachable: a notice */
+                if (f && !unreachable)
+                        f->priority = LOG_NOTICE;
                 evidence_add(fs, f, "port", "%u", fw->port);
                 evidence_add(fs, f, "family", "%s", fw->family == AF_INET6 ? "ipv6" : fw->family == AF_INET ? "ipv4" : "any");
                 if (fw->scope)
@@ -801,6 +1052,54 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
         }
 }
 
+/* Without systemd: a process named sshd listens, or a socket on an
+ * expected port whose owner cannot be told (then it may be sshd). */
+static bool sshd_may_run(const SgSnapshot *s) {
+        if (!s->listeners)
+                return true;            /* not known */
+        for (size_t i = 0; i < s->n_listeners; i++) {
+                const SgListener *l = &s->listeners[i];
+                bool expected = false;
+                if (str_eq(l->comm, "sshd"))
+                        return true;
+                for (size_t p = 0; p < s->n_expected_ports; p++)
+                        expected = expected || s->expected_ports[p] == l->port;
+                if (expected && l->pid <= 0 && !l->comm && !l->unit)
+                        return true;
+        }
+        return false;
+}
+
+/* No systemd manages sshd (a container, another init) and no sshd
+ * listens: it is not running.  What starts it here, unless its
+ * configuration would make it refuse to. */
+static void diagnose_not_running(Findings *fs, const SgSnapshot *s) {
+        char start[160];
+        SgFinding *f;
+
+        start_cmd(s, NULL, false, start, sizeof(start));
+        if (s->config && !s->config->valid) {
+                const SshdDiag *e = s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
+                f = finding_add(fs, SG_CAUSE_CONFIG_INVALID, true);
+                if (e && e->file) {
+                        evidence_add(fs, f, "config_file", "%s", e->file);
+                        evidence_add(fs, f, "config_line", "%u", e->line);
+                }
+                evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && %s", start);
+                message_set(fs, f, "sshd is not running and would refuse its configuration: %s%s%.0u%s%s; fix %s, then "
+                            "start it with `%s`.", e && e->file ? e->file : "", e && e->file ? " line " : "",
+                            e && e->file ? e->line : 0, e && e->file ? ": " : "", e ? e->message : "it is invalid",
+                            e && e->file ? "that line" : "it", start);
+                return;
+        }
+        f = finding_add(fs, SG_CAUSE_NOT_RUNNING, true);
+        if (s->n_expected_ports > 0)
+                evidence_add(fs, f, "port", "%u", s->expected_ports[0]);
+        evidence_add(fs, f, "remediation", "%s", start);
+        message_set(fs, f, "sshd is not running, and no systemd manages it here (a container or another init); start "
+                    "it with `%s`.", start);
+}
+
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
         Findings fs = {};
         const SgUnitFacts *svc = find_unit(s, ".service"), *sock = find_unit(s, ".socket");
@@ -809,11 +1108,13 @@ int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
         bool socket_mode = sock && unit_running(sock);
         SgFinding *f;
 
-        if (s->units_unknown) {
+        if (s->units_unknown && !sshd_may_run(s))
+                diagnose_not_running(&fs, s);
+        else if (s->units_unknown) {
                 /* no systemd to ask: sshd is judged by its sockets, and
                  * the configuration on disk still warns before a restart */
                 diagnose_listening(&fs, s, NULL, false);
-                diagnose_pending(&fs, s, NULL);
+                diagnose_pending(&fs, s, NULL, false);
                 diagnose_max_startups(&fs, s);
         }
         else if (!svc && (!sock || !unit_running(sock) || any_masked(s))) {
@@ -848,7 +1149,9 @@ int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n) {
                                     sigabbrev_np(svc->crash_signal) : "?");
                 }
                 diagnose_listening(&fs, s, svc, socket_mode);
-                diagnose_pending(&fs, s, svc);
+                if (socket_mode)
+                        diagnose_socket_mismatch(&fs, s, svc, sock);
+                diagnose_pending(&fs, s, svc, socket_mode);
                 diagnose_max_startups(&fs, s);
         } else
                 diagnose_unit(&fs, s, svc, sock);

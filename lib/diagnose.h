@@ -37,6 +37,10 @@ typedef enum SgCause {
         SG_CAUSE_MAX_STARTUPS,
         SG_CAUSE_FIREWALL_DROP,
         SG_CAUSE_FIREWALL_REJECT,
+        SG_CAUSE_NOT_RUNNING,
+        SG_CAUSE_BINARY_MISSING,
+        SG_CAUSE_BIND_DENIED,
+        SG_CAUSE_SOCKET_MISMATCH,
         _SG_CAUSE_MAX,
 } SgCause;
 
@@ -56,6 +60,11 @@ typedef struct SgEvidence {
 typedef struct SgFinding {
         SgCause cause;
         char *message;                  /* one sentence: cause, evidence, fix */
+        /* the same without the fix ("sshd (ssh.service) is not running"):
+         * what a "resolved" entry says is over */
+        char *statement;
+        /* syslog priority of its problem entry; 0: the cause's */
+        int priority;
         SgEvidence *evidence;
         size_t n_evidence;
         /* leaves sshd unreachable for some family, interface or all

@@ -32,6 +32,13 @@ typedef struct SgUnitFacts {
         bool crashed;                   /* died by a signal or dumped core since the last snapshot, even if restarted */
         int crash_signal;
         pid_t main_pid;                 /* 0: none */
+        /* ExecMainStatus of a main process that exited (203: systemd could
+         * not execute it, EXIT_EXEC); -1 unknown or not exited */
+        int exit_status;
+        /* a socket unit's stream Listen= addresses as systemd shows them:
+         * "22", "0.0.0.0:22", "[::]:2222" */
+        const char *const *listen;
+        size_t n_listen;
 } SgUnitFacts;
 
 typedef struct SgListener {
@@ -110,6 +117,19 @@ typedef struct SgFirewallHistory {
         const char *committer_comm;
 } SgFirewallHistory;
 
+/* What the host offers for a fix (so that a printed command works there). */
+typedef struct SgHostTools {
+        const char *sshd_path;          /* sshd's executable when it exists and is executable; NULL: none */
+        bool sysv_ssh;                  /* /etc/init.d/ssh and service(8): `service ssh start` works */
+        bool selinux;                   /* SELinux enabled: port labels (ssh_port_t) decide sshd's binds */
+        /* systemd makes ssh.socket's Listen= from sshd_config
+         * (sshd-socket-generator, Ubuntu 22.10+) */
+        bool socket_generator;
+        /* the package manager's command that (re)installs sshd, e.g.
+         * "apt-get install --reinstall openssh-server"; NULL: none known */
+        const char *reinstall_sshd;
+} SgHostTools;
+
 typedef struct SgSnapshot {
         /* sshd's units that exist or were looked for; the service first */
         const SgUnitFacts *units;
@@ -134,6 +154,7 @@ typedef struct SgSnapshot {
         const SgFirewallHistory *firewall_history;      /* NULL: none (one-shot) */
         const SgFirewallFacts *firewall;
         size_t n_firewall;
+        SgHostTools tools;
         unsigned max_startups_drops;            /* "past MaxStartups" since the last snapshot */
         const char *max_startups_line;
 } SgSnapshot;

@@ -51,8 +51,10 @@ char *sg_finding_identity(const SgFinding *f) {
 }
 
 static int finding_copy(const SgFinding *src, SgFinding *dst) {
-        *dst = (SgFinding) { .cause = src->cause, .unreachable = src->unreachable };
+        *dst = (SgFinding) { .cause = src->cause, .unreachable = src->unreachable, .priority = src->priority };
         if (src->message && !(dst->message = strdup(src->message)))
+                goto oom;
+        if (src->statement && !(dst->statement = strdup(src->statement)))
                 goto oom;
         if (src->n_evidence > 0) {
                 dst->evidence = calloc(src->n_evidence, sizeof(SgEvidence));
