@@ -50,7 +50,11 @@ static int audit_print(const SgAssessment *a, const HostFacts *f, bool json) {
                 json_init(&w, stdout, false);
                 json_object_begin(&w);
                 json_key(&w, "healthy");
-                json_bool(&w, a->healthy);
+                /* never "healthy" while a verdict it needed is unknown */
+                if (a->healthy && a->uncertain)
+                        json_null(&w);
+                else
+                        json_bool(&w, a->healthy);
                 json_key(&w, "expected_ports");
                 json_array_begin(&w);
                 for (size_t i = 0; i < f->n_ports; i++)

@@ -1003,6 +1003,19 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
 
                 if (fw->verdict != SG_FW_DROP && fw->verdict != SG_FW_REJECT)
                         continue;
+                if (fw->redirected_to) {
+                        f = finding_add(fs, SG_CAUSE_FIREWALL_REJECT, true);
+                        evidence_add(fs, f, "port", "%u", fw->port);
+                        evidence_add(fs, f, "family", "%s",
+                                     fw->family == AF_INET6 ? "ipv6" : fw->family == AF_INET ? "ipv4" : "any");
+                        evidence_add(fs, f, "scope", "%s", fw->scope ? fw->scope : "all");
+                        message_set(fs, f, "The firewall redirects new connections to port %u (%s) to port %u, where "
+                                    "nothing listens, so the TCP stack refuses them; remove the redirect (`nft -a list "
+                                    "ruleset` shows it with its handle) or make sshd listen on port %u.", fw->port,
+                                    fw->family == AF_INET6 ? "IPv6" : fw->family == AF_INET ? "IPv4" : "IPv4 and IPv6",
+                                    fw->redirected_to, fw->redirected_to);
+                        continue;
+                }
                 unreachable = !str_eq(fw->scope, "some-sources") && !str_eq(fw->scope, "rate-limited");
                 f = finding_add(fs, drop ? SG_CAUSE_FIREWALL_DROP : SG_CAUSE_FIREWALL_REJECT, unreachable);
                 /* a ban of some sources leaves the host reachable: a notice */

@@ -87,6 +87,9 @@ typedef struct SgFirewallFacts {
         const char *remediation;
         pid_t changed_by_pid;           /* who committed the ruleset change (NFT_MSG_NEWGEN), 0: unknown */
         const char *changed_by_comm;
+        /* a redirect/dnat moved it to this port, where no socket takes it
+         * (the stack refuses; no rule named); 0: not that */
+        uint16_t redirected_to;
 } SgFirewallFacts;
 
 /* The firewall as read: nftables with iptables-legacy's tables joined in

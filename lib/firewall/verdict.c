@@ -128,6 +128,44 @@ static void probe_run(const FwFacts *f, const LocalAddrs *local, int family, con
                 };
 }
 
+/* A probe without a destination that the evaluator cannot decide: a
+ * packet from elsewhere is addressed to one of the host's own addresses
+ * that are not loopback (the kernel drops one to 127.0.0.0/8 from outside
+ * before any hook, unless route_localnet is set).  Judged for each; when
+ * they all agree (verdict and deciding rule), that is the answer, and the
+ * rule that decides an ambiguous certain verdict.
+ * kube-proxy's `! -s 127.0.0.0/8 -d 127.0.0.0/8 -j DROP` is decided so. */
+static void probe_run_any_dest(const FwFacts *f, const LocalAddrs *local, int family, const uint8_t *saddr,
+                               const uint8_t *daddr, const char *iifname, bool rpfilter_ok, uint16_t port,
+                               FwExplanation *e) {
+        FwExplanation agreed = {};
+        bool have = false, agree = true;
+
+        probe_run(f, local, family, saddr, daddr, iifname, rpfilter_ok, port, e);
+        /* certain, but which rule decides may depend on the destination
+         * (rule_ambiguous): the host's addresses tell that too */
+        if (daddr || (e->result.verdict != NFT_VERDICT_UNKNOWN && !e->result.rule_ambiguous))
+                return;
+        for (size_t i = 0; agree && i < f->n_interfaces; i++)
+                for (size_t j = 0; agree && !f->interfaces[i].loopback && j < f->interfaces[i].n_addrs; j++) {
+                        FwExplanation x;
+                        if (f->interfaces[i].addrs[j].family != family)
+                                continue;
+                        probe_run(f, local, family, saddr, f->interfaces[i].addrs[j].addr, iifname, rpfilter_ok, port,
+                                  &x);
+                        if (x.result.verdict == NFT_VERDICT_UNKNOWN ||
+                            (have && (x.result.verdict != agreed.result.verdict || x.result.rule != agreed.result.rule ||
+                                      x.result.chain != agreed.result.chain)))
+                                agree = false;
+                        else if (!have) {
+                                agreed = x;
+                                have = true;
+                        }
+                }
+        if (have && agree)
+                *e = agreed;
+}
+
 /* The first named set the rule looks something up in: what identifies a
  * ban tool's rule (fail2ban's addr-set-JAIL, sshguard's attackers). */
 static const char *rule_lookup_set(const NftRuleset *rs, const NftRule *rule) {
@@ -205,12 +243,14 @@ static NftVerdict rule_terminal_verdict(const NftRuleset *rs, const NftRule *rul
  * only, or the connection moved by a redirect/dnat) is refused by the TCP
  * stack, with no rule to blame.  DADDR NULL: any of the host's addresses
  * that are not loopback, where a client from elsewhere connects to. */
-static void listener_apply(const FwFacts *f, const uint8_t *daddr, FwExplanation *e) {
+static void listener_apply(const FwFacts *f, const uint8_t *daddr, uint16_t port, bool redirected_only,
+                           FwExplanation *e) {
         NftEvalResult *res = &e->result;
         bool taken = false;
 
         /* a redirect to a port range: which port is not known */
-        if (!f->listeners_known || res->verdict != NFT_VERDICT_ACCEPT || res->dport == 0)
+        if (!f->listeners_known || res->verdict != NFT_VERDICT_ACCEPT || res->dport == 0 ||
+            (redirected_only && res->dport == port))
                 return;
         if (daddr)
                 taken = sg_listener_taking(f->listeners, f->n_listeners, e->family, daddr, res->dport) != NULL;
@@ -273,7 +313,7 @@ static int family_split(const FwFacts *f, const LocalAddrs *local, uint16_t port
                 if (ifc->loopback)
                         continue;
                 n_external++;
-                probe_run(f, local, e->family, NULL, NULL, ifc->name, false, port, &x);
+                probe_run_any_dest(f, local, e->family, NULL, NULL, ifc->name, false, port, &x);
                 if (x.result.verdict == NFT_VERDICT_UNKNOWN)
                         decided = false;
                 else if (verdict_blocks(x.result.verdict)) {
@@ -290,7 +330,9 @@ static int family_split(const FwFacts *f, const LocalAddrs *local, uint16_t port
         }
         if (r < 0)
                 return r;
-        if (n_external > 0 && decided) {
+        /* a block of every source on an interface is certain, even where
+         * another interface leaves it to the source */
+        if (n_external > 0 && (decided || have_blocked)) {
                 if (n_blocked == n_external && have_blocked) {
                         *e = first_blocked;
                         e->iifname = NULL;
@@ -339,13 +381,17 @@ int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdi
         for (int k = 0; k < 2 && r >= 0; k++) {
                 FwExplanation *e = &v.e[k];
 
-                probe_run(f, &local[k], k ? AF_INET6 : AF_INET, NULL, NULL, NULL, false, port, e);
+                probe_run_any_dest(f, &local[k], k ? AF_INET6 : AF_INET, NULL, NULL, NULL, false, port, e);
                 if (e->result.verdict == NFT_VERDICT_UNKNOWN)
                         r = family_split(f, &local[k], port, &v, e);
                 else if (verdict_blocks(e->result.verdict))
                         e->scope = fw_family_name(e->family);
-                if (r >= 0 && listeners)
-                        listener_apply(f, NULL, e);
+                /* the engine judges sshd's own sockets by their causes: only
+                 * a redirect to a port nothing takes is the firewall's */
+                if (r >= 0)
+                        listener_apply(f, NULL, port, !listeners, e);
+                if (e->refused_by_stack)
+                        e->scope = fw_family_name(e->family);
                 if (e->result.verdict == NFT_VERDICT_ACCEPT && e->result.rate_limited)
                         e->scope = "rate-limited";
                 if (r >= 0)
@@ -393,37 +439,9 @@ int fw_source_verdict(const FwFacts *f, uint16_t port, int family, const uint8_t
 
         if (r < 0)
                 return r;
-        probe_run(f, &local, family, saddr, daddr, iifname, rpfilter_ok, port, ret);
-        /* Without a destination: a packet from elsewhere is addressed to
-         * one of the host's own addresses that is not loopback (the kernel
-         * drops one to 127.0.0.0/8 from outside before any hook, unless
-         * route_localnet is set).  A verdict that depends on which is
-         * judged for each; all agreeing is the answer. */
-        if (!daddr && ret->result.verdict == NFT_VERDICT_UNKNOWN) {
-                FwExplanation agreed = {};
-                bool have = false, agree = true;
-                for (size_t i = 0; agree && i < f->n_interfaces; i++)
-                        for (size_t j = 0; agree && !f->interfaces[i].loopback && j < f->interfaces[i].n_addrs; j++) {
-                                FwExplanation x;
-                                if (f->interfaces[i].addrs[j].family != family)
-                                        continue;
-                                probe_run(f, &local, family, saddr, f->interfaces[i].addrs[j].addr, iifname,
-                                          rpfilter_ok, port, &x);
-                                if (x.result.verdict == NFT_VERDICT_UNKNOWN ||
-                                    (have && (x.result.verdict != agreed.result.verdict ||
-                                              x.result.rule != agreed.result.rule ||
-                                              x.result.chain != agreed.result.chain)))
-                                        agree = false;
-                                else if (!have) {
-                                        agreed = x;
-                                        have = true;
-                                }
-                        }
-                if (have && agree)
-                        *ret = agreed;
-        }
+        probe_run_any_dest(f, &local, family, saddr, daddr, iifname, rpfilter_ok, port, ret);
         free(local.addrs);
-        listener_apply(f, daddr, ret);
+        listener_apply(f, daddr, port, false, ret);
         if (ret->result.verdict == NFT_VERDICT_ACCEPT && ret->result.rate_limited)
                 ret->scope = "rate-limited";
         if (saddr && !inet_ntop(family, saddr, from, sizeof(from)))
@@ -501,8 +519,29 @@ int fw_judgements_add(FwJudgements *j, const FwPortVerdict *v, const SgFirewallH
                         r = undecided_add(j, v->port, e);
                         continue;
                 }
-                if (!explanation_has_rule(e))
+                if (!explanation_has_rule(e) && !(e->refused_by_stack && res->dport != v->port))
                         continue;
+                if (!explanation_has_rule(e)) {
+                        /* redirected to a port nothing takes: no rule named
+                         * (the evaluator does not keep the rewriting one) */
+                        nv = reallocarray(j->v, j->n + 1, sizeof(SgFirewallFacts));
+                        if (!nv)
+                                return -ENOMEM;
+                        j->v = nv;
+                        nv[j->n++] = (SgFirewallFacts) {
+                                .family = e->family,
+                                .port = v->port,
+                                .verdict = SG_FW_REJECT,
+                                .scope = e->scope ? e->scope : "all",
+                                .redirected_to = res->dport,
+                        };
+                        if (k == 1 && j->n == first + 2 && j->v[first].redirected_to == res->dport &&
+                            strcmp(j->v[first].scope, j->v[first + 1].scope) == 0) {
+                                j->v[first].family = AF_UNSPEC;
+                                j->n--;
+                        }
+                        continue;
+                }
                 nv = reallocarray(j->v, j->n + 1, sizeof(SgFirewallFacts));
                 if (!nv)
                         return -ENOMEM;
