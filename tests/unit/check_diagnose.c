@@ -717,6 +717,27 @@ START_TEST(test_assess_block_on_some_interfaces_is_unhealthy) {
 }
 END_TEST
 
+/* IPv4 on eth0 is closed to everyone; the ban on eth1 does not make that
+ * a source ban that keeps the host healthy. */
+START_TEST(test_assess_interface_block_beside_a_ban_is_unhealthy) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0_ETH1, fw_iifname_eth0_ipv4_drop_and_ban(&handle));
+        assess(&h, true, &a);
+        ck_assert(!a.healthy);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(a.findings[0].unreachable);
+        ck_assert_evidence(&a.findings[0], "family", "ipv4");
+        ck_assert_evidence(&a.findings[0], "scope", "some-interfaces");
+        ck_assert_evidence(&a.findings[0], "rule_handle", "1");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
 START_TEST(test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy) {
         TestHost h;
         SgAssessment a;
@@ -827,6 +848,7 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_assess_policy_drop_past_lo_is_the_policys_finding);
         tcase_add_test(tc, test_assess_host_with_only_lo_is_uncertain_not_unhealthy);
         tcase_add_test(tc, test_assess_block_on_some_interfaces_is_unhealthy);
+        tcase_add_test(tc, test_assess_interface_block_beside_a_ban_is_unhealthy);
         tcase_add_test(tc, test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy);
         tcase_add_test(tc, test_assess_rate_limit_is_no_finding);
         tcase_add_test(tc, test_assess_unreadable_firewall_is_uncertain);

@@ -282,6 +282,7 @@ static const struct {
         { "policy drop, lo accepted", fw_policy_drop_lo_accept, HOST_ETH0_ETH1 },
         { "policy drop, only lo", fw_policy_drop_lo_accept, HOST_LO_ONLY },
         { "iifname eth1 drop", fw_iifname_eth1_drop, HOST_ETH0_ETH1 },
+        { "iifname eth0 drop, ban on eth1", fw_iifname_eth0_ipv4_drop_and_ban, HOST_ETH0_ETH1 },
         { "ban set", fw_ban_someone_else, HOST_ETH0 },
         { "rate limited", fw_rate_limited, HOST_ETH0 },
         { "loopback destination", fw_loopback_destination_drop, HOST_ETH0 },

@@ -13,9 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <linux/netfilter.h>
-#include <linux/netfilter/nf_tables.h>
-
 #include "fw-scenarios.h"
 #include "nft-build.h"
 #include "verdict.h"
@@ -270,26 +267,7 @@ START_TEST(test_interface_block_is_not_hidden_by_a_ban_on_another_interface) {
         FwPortVerdict v;
         uint64_t handle;
 
-        nb_reset();
-        nb_table(NFPROTO_INET, "filter");
-        nb_chain(NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT);
-        struct nftnl_set *set = nb_set(NFPROTO_INET, "filter", "banned", 0, 4);
-        nb_set_elem(set, (uint8_t[]) { 198, 51, 100, 7 }, 4);
-        nb_set_end(set, NFPROTO_INET, true);
-        nb_rule_begin(NFPROTO_INET, "filter", "input");
-        x_nfproto(NFPROTO_IPV4);
-        x_iifname("eth0");
-        x_tcp_dport(22);
-        x_verdict(NF_DROP, NULL);
-        handle = nb_rule_end();
-        nb_rule_begin(NFPROTO_INET, "filter", "input");
-        x_nfproto(NFPROTO_IPV4);
-        x_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
-        x_lookup(NFT_REG_1, "banned", 0);
-        x_verdict(NF_DROP, NULL);
-        nb_rule_end();
-        test_host_init(&h, HOST_ETH0_ETH1, nb_parse());
-
+        test_host_init(&h, HOST_ETH0_ETH1, fw_iifname_eth0_ipv4_drop_and_ban(&handle));
         port_verdict(&h, &v);
         ck_assert_pstr_eq(v.scope, "some-interfaces");
         ck_assert_uint_eq(v.n_blocked_interfaces, 1);

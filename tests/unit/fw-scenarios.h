@@ -49,6 +49,10 @@ NftRuleset *fw_ip6_dport22_reject(uint64_t *handle);            /* ip6 filter in
 /* inet filter input policy drop: ct state established,related accept; iif lo accept */
 NftRuleset *fw_policy_drop_lo_accept(uint64_t *handle);
 NftRuleset *fw_iifname_eth1_drop(uint64_t *handle);             /* inet filter input: iifname "eth1" tcp dport 22 drop */
+/* inet filter input: meta nfproto ipv4 iifname "eth0" tcp dport 22 drop;
+ * ip saddr @banned drop (holding 198.51.100.7): IPv4 blocked on eth0 for
+ * every source, on eth1 for banned ones */
+NftRuleset *fw_iifname_eth0_ipv4_drop_and_ban(uint64_t *handle);
 /* inet filter input: ip saddr @banned tcp dport 22 drop, the set holding
  * BANNED alone, read whole */
 NftRuleset *fw_ban_set(const char *banned, uint64_t *handle);
