@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "diagnose.h"
+#include "fw-scenarios.h"
 
 /* Every cause code of DESIGN.md from a constructed snapshot, with the
  * evidence the journal entry must carry.  The sshd log lines are the ones
@@ -617,6 +619,204 @@ START_TEST(test_without_systemd_sshd_is_judged_by_its_sockets) {
 }
 END_TEST
 
+/* --- sg_assess(): the firewall judged from the ruleset as read ------------ */
+
+static void assess(const TestHost *h, bool ignore_source_bans, SgAssessment *a) {
+        ck_assert_int_eq(sg_assess(&h->s, &(SgAssessOptions) { .ignore_source_bans = ignore_source_bans }, a), 0);
+}
+
+START_TEST(test_assess_rule_blocking_both_families_is_one_unreachable_finding) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0, fw_inet_dport22_drop(&handle));
+        assess(&h, false, &a);
+        ck_assert(!a.healthy);
+        ck_assert(!a.uncertain);
+        ck_assert_int_eq(a.firewall_error, 0);
+        ck_assert_uint_eq(a.firewall.n, 1);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(a.findings[0].unreachable);
+        ck_assert_evidence(&a.findings[0], "family", "any");
+        ck_assert_evidence(&a.findings[0], "scope", "all");
+        ck_assert_evidence(&a.findings[0], "rule", "tcp dport 22 drop");
+        ck_assert_evidence(&a.findings[0], "rule_family", "inet");
+        ck_assert_evidence(&a.findings[0], "rule_table", "filter");
+        ck_assert_evidence(&a.findings[0], "rule_chain", "input");
+        ck_assert_evidence(&a.findings[0], "rule_handle", "1");
+        ck_assert_evidence(&a.findings[0], "frontend", "nftables");
+        ck_assert_evidence(&a.findings[0], "remediation", "nft delete rule inet filter input handle 1");
+        ck_assert_str_eq(a.findings[0].message, "The firewall drops new connections to port 22 (IPv4 and IPv6, all): "
+                         "inet filter input handle 1 \"tcp dport 22 drop\" (nftables); fix: nft delete rule inet "
+                         "filter input handle 1.");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+START_TEST(test_assess_policy_drop_past_lo_is_the_policys_finding) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0, fw_policy_drop_lo_accept(&handle));
+        assess(&h, false, &a);
+        ck_assert(!a.healthy);
+        ck_assert(!a.uncertain);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert_evidence(&a.findings[0], "family", "any");
+        ck_assert_evidence(&a.findings[0], "scope", "all");
+        ck_assert_evidence(&a.findings[0], "rule", "policy drop");
+        ck_assert_evidence(&a.findings[0], "rule_handle", "");
+        ck_assert_evidence(&a.findings[0], "remediation", "nft insert rule inet filter input tcp dport 22 accept");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+/* Nothing arrives from elsewhere: the verdict cannot be told, and the
+ * host is not called unhealthy for it, but uncertain, with the reasons. */
+START_TEST(test_assess_host_with_only_lo_is_uncertain_not_unhealthy) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_LO_ONLY, fw_policy_drop_lo_accept(&handle));
+        assess(&h, false, &a);
+        ck_assert(a.healthy);
+        ck_assert(a.uncertain);
+        ck_assert_uint_eq(a.n_findings, 0);
+        ck_assert_uint_eq(a.firewall.n, 0);
+        ck_assert_uint_eq(a.firewall.n_undecided, 2);
+        ck_assert_str_eq(a.firewall.undecided[0], "port 22, IPv4: the outcome depends on what the probe does not "
+                                                  "define (at inet filter input handle 2)");
+        ck_assert_str_eq(a.firewall.undecided[1], "port 22, IPv6: the outcome depends on what the probe does not "
+                                                  "define (at inet filter input handle 2)");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+START_TEST(test_assess_block_on_some_interfaces_is_unhealthy) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0_ETH1, fw_iifname_eth1_drop(&handle));
+        assess(&h, false, &a);
+        ck_assert(!a.healthy);
+        ck_assert(!a.uncertain);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(a.findings[0].unreachable);
+        ck_assert_evidence(&a.findings[0], "scope", "some-interfaces");
+        ck_assert_evidence(&a.findings[0], "rule", "iifname \"eth1\" tcp dport 22 drop");
+        ck_assert_evidence(&a.findings[0], "rule_handle", "1");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+/* IPv4 on eth0 is closed to everyone; the ban on eth1 does not make that
+ * a source ban that keeps the host healthy. */
+START_TEST(test_assess_interface_block_beside_a_ban_is_unhealthy) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0_ETH1, fw_iifname_eth0_ipv4_drop_and_ban(&handle));
+        assess(&h, true, &a);
+        ck_assert(!a.healthy);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(a.findings[0].unreachable);
+        ck_assert_evidence(&a.findings[0], "family", "ipv4");
+        ck_assert_evidence(&a.findings[0], "scope", "some-interfaces");
+        ck_assert_evidence(&a.findings[0], "rule_handle", "1");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+START_TEST(test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0, fw_ban_set("198.51.100.7", &handle));
+        assess(&h, false, &a);
+        ck_assert(a.healthy);
+        ck_assert(!a.uncertain);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(!a.findings[0].unreachable);
+        ck_assert_evidence(&a.findings[0], "family", "ipv4");
+        ck_assert_evidence(&a.findings[0], "scope", "some-sources");
+        ck_assert_evidence(&a.findings[0], "rule", "ip saddr @banned tcp dport 22 drop");
+        ck_assert_evidence(&a.findings[0], "rule_handle", "1");
+        sg_assessment_done(&a);
+
+        /* IgnoreSourceBans=yes */
+        assess(&h, true, &a);
+        ck_assert(a.healthy);
+        ck_assert_uint_eq(a.n_findings, 0);
+        ck_assert_uint_eq(a.firewall.n, 1);     /* judged all the same */
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+START_TEST(test_assess_rate_limit_is_no_finding) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0, fw_rate_limited(&handle));
+        assess(&h, false, &a);
+        ck_assert(a.healthy);
+        ck_assert(!a.uncertain);
+        ck_assert_uint_eq(a.n_findings, 0);
+        ck_assert_uint_eq(a.firewall.n, 0);
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+START_TEST(test_assess_unreadable_firewall_is_uncertain) {
+        TestHost h;
+        SgAssessment a;
+
+        test_host_init(&h, HOST_ETH0, NULL);
+        assess(&h, false, &a);
+        ck_assert_int_eq(a.firewall_error, -EPERM);
+        ck_assert(a.healthy);
+        ck_assert(a.uncertain);
+        ck_assert_uint_eq(a.n_findings, 0);
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
+START_TEST(test_assess_attributes_the_committer_from_history) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+        SgFirewallHistory history = { .committed = true, .committer_pid = 4242, .committer_comm = "ufw" };
+
+        test_host_init(&h, HOST_ETH0, fw_inet_dport22_drop(&handle));
+        h.s.firewall_history = &history;
+        assess(&h, false, &a);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_evidence(&a.findings[0], "changed_by_pid", "4242");
+        ck_assert_evidence(&a.findings[0], "changed_by_comm", "ufw");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
 static Suite *diagnose_suite(void) {
         Suite *s = suite_create("diagnose");
         TCase *tc = tcase_create("causes");
@@ -644,6 +844,18 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_max_startups);
         tcase_add_test(tc, test_firewall_drop_reject_and_source_bans);
         tcase_add_test(tc, test_without_systemd_sshd_is_judged_by_its_sockets);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("assess");
+        tcase_add_test(tc, test_assess_rule_blocking_both_families_is_one_unreachable_finding);
+        tcase_add_test(tc, test_assess_policy_drop_past_lo_is_the_policys_finding);
+        tcase_add_test(tc, test_assess_host_with_only_lo_is_uncertain_not_unhealthy);
+        tcase_add_test(tc, test_assess_block_on_some_interfaces_is_unhealthy);
+        tcase_add_test(tc, test_assess_interface_block_beside_a_ban_is_unhealthy);
+        tcase_add_test(tc, test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy);
+        tcase_add_test(tc, test_assess_rate_limit_is_no_finding);
+        tcase_add_test(tc, test_assess_unreadable_firewall_is_uncertain);
+        tcase_add_test(tc, test_assess_attributes_the_committer_from_history);
         suite_add_tcase(s, tc);
         return s;
 }
