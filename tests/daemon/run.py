@@ -33,6 +33,16 @@ the resolved entry:
                     Explain (good, bad address, wrong signature), Audit, and
                     Reload refused to the unprivileged user, allowed to root
 
+The views of one judgement (issue 9, tests/consistency.py): after each
+firewall problem entry (nft-reject, iptables-nft-drop, ipv6-only-drop,
+policy-drop, source-ban, legacy-drop, dbus), the entry, D-Bus Findings,
+`sshguardianctl audit --json -c CONF`, `explain --port 22 --json`, `explain
+--from ADDR` for 192.0.2.2 and 2001:db8::2 (and the banned address), and
+D-Bus Explain() for the same addresses and "" must agree on verdict, rule
+family/table/chain/handle, scope, frontend and remediation; after the
+resolved entry every view says accept.  One check per pair of views
+(`ok CASE views: A = B`).
+
 Latency = from the start of the breaking command to the entry's arrival,
 printed per case with the median and maximum (a benchmark figure, not
 asserted: tests/bench/daemon-bench.sh repeats it).  Prints `ok CASE` /
@@ -54,6 +64,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import consistency  # noqa: E402  (tests/consistency.py)
 
 NS = "sgd%d" % os.getpid()
 BUS_ADDRESS = [""]
@@ -234,6 +247,157 @@ def is_pid(v):
     return v is not None and v.isdigit() and int(v) > 0
 
 
+# --- the views of one judgement (issue 9) ----------------------------------
+#
+# After each firewall problem entry (and again after its repair), for the
+# same host state: the daemon's journal entry and its D-Bus Findings,
+# `sshguardianctl audit --json`, `explain --json` without and with --from
+# (each client address of the case), and D-Bus Explain(from, 22) for the
+# same addresses and for "" must agree on verdict, deciding rule
+# (family/table/chain/handle), scope and remediation (tests/consistency.py).
+# D-Bus Explain answers from the daemon's last judged facts: asked only
+# once its entry has arrived.
+
+CLIENTS = ("192.0.2.2", "2001:db8::2")
+FINDING_KEYS = ("family", "scope", "rule", "rule_family", "rule_table", "rule_chain", "rule_handle", "frontend",
+                "remediation")
+
+
+def ctl_json(ctx, *args):
+    p = sh(ctx["ctl"], *args, check=False)
+    try:
+        o = json.loads(p.stdout)
+        if isinstance(o, dict):
+            return o, None
+    except ValueError:
+        pass
+    return None, "%s: exit %d, not one JSON object: %r %s" % (" ".join(args), p.returncode, p.stdout[:300],
+                                                                p.stderr.strip()[:300])
+
+
+def bus_findings(bus):
+    """D-Bus Findings as audit prints them: [{cause, message, evidence}]."""
+    p = bus.busctl("--json=short", "get-property", "org.sshguardian1", "/org/sshguardian1",
+                   "org.sshguardian1.Manager", "Findings", user="nobody")
+    if p.returncode != 0:
+        return None, "Findings: " + p.stderr.strip()
+    return [{"cause": c, "message": m, "evidence": ev} for c, m, ev in json.loads(p.stdout)["data"]], None
+
+
+def bus_explain(bus, src, port=22):
+    p = bus.busctl("--json=short", "call", "org.sshguardian1", "/org/sshguardian1", "org.sshguardian1.Manager",
+                   "Explain", "sq", src, str(port), user="nobody")
+    if p.returncode != 0:
+        return None, "Explain(%r, %d): %s" % (src, port, p.stderr.strip())
+    verdict, js = json.loads(p.stdout)["data"]
+    o = json.loads(js)
+    if verdict != o.get("verdict"):
+        return None, "Explain(%r, %d): verdict %r beside JSON verdict %r" % (src, port, verdict, o.get("verdict"))
+    return o, None
+
+
+def fam_of(addr):
+    return "ipv6" if ":" in addr else "ipv4"
+
+
+def views(r, d, ctx, name, entry, clients=CLIENTS, blocked=None):
+    """The problem ENTRY against every other view; one check per pair of
+    views, named `NAME views: A = B`.  BLOCKED: the CLIENTS the entry's
+    block reaches (default: those of the families it covers)."""
+    bus = ctx["bus"]
+    label = name + " views"
+    if entry is None:
+        r.check(label, False, "no problem entry to compare")
+        return
+    ent = consistency.journal_to_finding(entry)
+    audit, err_a = ctl_json(ctx, "audit", "--json", "-c", ctx["conf"])
+    ex, err_e = ctl_json(ctx, "explain", "--port", "22", "--json")
+    dbf, err_f = bus_findings(bus)
+    dbx, err_x = bus_explain(bus, "")
+    errs = [e for e in (err_a, err_e, err_f, err_x) if e]
+    if errs:
+        r.check(label, False, "; ".join(errs))
+        return
+
+    def same_finding(what, found):
+        """FOUND (a list of findings) holds the entry's, with equal evidence."""
+        cands = [f for f in found if f.get("cause") == ent["cause"] and
+                 consistency.evidence_rule_key(f["evidence"]) == consistency.evidence_rule_key(ent["evidence"])]
+        if len(cands) != 1:
+            return ["%s has %d findings %s by %s: %s" % (
+                what, len(cands), ent["cause"], consistency.fmt_key(consistency.evidence_rule_key(ent["evidence"])),
+                consistency.short(found, 1500))]
+        return ["%s: entry %r, %s %r" % (k, ent["evidence"].get(k), what, cands[0]["evidence"].get(k))
+                for k in FINDING_KEYS if ent["evidence"].get(k) != cands[0]["evidence"].get(k)]
+
+    audit_findings = audit.get("findings") or []
+    bad = same_finding("audit", audit_findings)
+    r.check("%s: journal entry = audit --json" % label, not bad, "; ".join(bad))
+    bad = same_finding("D-Bus Findings", dbf)
+    r.check("%s: journal entry = D-Bus Findings" % label, not bad, "; ".join(bad))
+
+    bad = []
+    for fam in consistency.FAMILIES:
+        e = (ex.get("families") or {}).get(fam) or {}
+        bad += consistency.check_audit(fam, e, dbf, "the daemon (D-Bus Findings)")
+        bad += consistency.check_audit(fam, e, audit_findings, "audit")
+        bad += consistency.check_scope_certain(fam, e)
+        bad += consistency.check_undecided(fam, e, audit)
+        if consistency.covers(ent, fam):
+            bad += consistency.family_vs_finding(fam, e, ent, "the journal entry")
+    r.check("%s: explain = the daemon's findings = audit" % label, not bad,
+            "; ".join(bad) + " [explain: %s]" % consistency.short(ex, 1500))
+    bad = consistency.same_explain(ex, dbx, "explain", "D-Bus Explain(\"\", 22)")
+    r.check("%s: explain = D-Bus Explain(\"\", 22)" % label, not bad, "; ".join(bad))
+
+    for src in clients:
+        fam = fam_of(src)
+        ef, err = ctl_json(ctx, "explain", "--from", src, "--port", "22", "--json")
+        dx, err2 = bus_explain(bus, src)
+        if err or err2:
+            r.check("%s: explain --from %s" % (label, src), False, "; ".join(x for x in (err, err2) if x))
+            continue
+        e = (ex.get("families") or {}).get(fam) or {}
+        bad = consistency.check_from(fam, ef, e)
+        reached = (src in blocked) if blocked is not None else consistency.covers(ent, fam)
+        if reached:
+            # the entry's block reaches this client: the same verdict and rule
+            want = "drop" if ent["cause"] == "firewall-drop" else "reject"
+            if ef.get("verdict") != want or \
+                    consistency.rule_key(ef.get("rule")) != consistency.evidence_rule_key(ent["evidence"]):
+                bad.append("explain --from %s: %s by %s, the journal entry: %s by %s" % (
+                    src, ef.get("verdict"), consistency.fmt_key(consistency.rule_key(ef.get("rule"))), ent["cause"],
+                    consistency.fmt_key(consistency.evidence_rule_key(ent["evidence"]))))
+        r.check("%s: explain --from %s = the answer for every source = the entry" % (label, src), not bad,
+                "; ".join(bad) + " [--from: %s]" % consistency.short(ef, 800))
+        bad = consistency.same_explain(ef, dx, "explain --from", "D-Bus Explain")
+        r.check("%s: explain --from %s = D-Bus Explain(%s, 22)" % (label, src, src), not bad, "; ".join(bad))
+
+
+def views_repaired(r, d, ctx, name):
+    """After the resolved entry: every view says accept, nothing is open."""
+    label = name + " views after the repair"
+    audit, err_a = ctl_json(ctx, "audit", "--json", "-c", ctx["conf"])
+    ex, err_e = ctl_json(ctx, "explain", "--port", "22", "--json")
+    dbx, err_x = bus_explain(ctx["bus"], "")
+    dbf, err_f = bus_findings(ctx["bus"])
+    errs = [e for e in (err_a, err_e, err_f, err_x) if e]
+    if errs:
+        r.check(label, False, "; ".join(errs))
+        return
+    bad = []
+    if audit.get("healthy") is not True or audit.get("findings"):
+        bad.append("audit: %s" % consistency.short(audit))
+    if dbf:
+        bad.append("D-Bus Findings: %s" % consistency.short(dbf))
+    for fam in consistency.FAMILIES:
+        e = (ex.get("families") or {}).get(fam) or {}
+        if e.get("verdict") != "accept":
+            bad.append("explain %s: %s" % (fam, consistency.short(e)))
+    bad += consistency.same_explain(ex, dbx, "explain", "D-Bus Explain(\"\", 22)")
+    r.check(label + ": all accept, audit and the daemon healthy", not bad, "; ".join(bad))
+
+
 def case_nft_reject(r, d, ctx):
     rules = ("table inet sgt {\n chain input {\n  type filter hook input priority 0; policy accept;\n"
              "  tcp dport 22 reject\n }\n}\n")
@@ -245,7 +409,7 @@ def case_nft_reject(r, d, ctx):
     def add():
         nft(rules)
         handle["h"] = nft_handle("inet", "sgt", "input", "reject")
-    r.transition(d, "nft-reject", "problem", "firewall-reject", {
+    e = r.transition(d, "nft-reject", "problem", "firewall-reject", {
         "SSHGUARDIAN_PORT": "22", "SSHGUARDIAN_FAMILY": "any", "SSHGUARDIAN_SCOPE": "all",
         "SSHGUARDIAN_RULE_FAMILY": "inet", "SSHGUARDIAN_RULE_TABLE": "sgt", "SSHGUARDIAN_RULE_CHAIN": "input",
         "SSHGUARDIAN_RULE_HANDLE": expect_handle, "SSHGUARDIAN_RULE": "tcp dport 22 reject",
@@ -254,63 +418,75 @@ def case_nft_reject(r, d, ctx):
         "MESSAGE_ID": lambda v: v is not None and len(v) == 32}, add)
     st = d.last_status()
     r.check("nft-reject status unhealthy", st is not None and st.startswith("unreachable"), "STATUS=%r" % st)
+    views(r, d, ctx, "nft-reject", e)
     r.transition(d, "nft-reject", "resolved", "firewall-reject", {
         "SSHGUARDIAN_RULE_TABLE": "sgt", "PRIORITY": "5"}, lambda: sh("nft", "delete", "table", "inet", "sgt"))
+    views_repaired(r, d, ctx, "nft-reject")
 
 
 def case_iptables_nft_drop(r, d, ctx):
     rule = ["-p", "tcp", "--dport", "22", "-j", "DROP"]
-    r.transition(d, "iptables-nft-drop", "problem", "firewall-drop", {
+    e = r.transition(d, "iptables-nft-drop", "problem", "firewall-drop", {
         "SSHGUARDIAN_FAMILY": "ipv4", "SSHGUARDIAN_SCOPE": "ipv4", "SSHGUARDIAN_RULE_FAMILY": "ip",
         "SSHGUARDIAN_RULE_TABLE": "filter", "SSHGUARDIAN_RULE_CHAIN": "INPUT",
         "SSHGUARDIAN_FRONTEND": "iptables-nft", "SSHGUARDIAN_CHANGED_BY_COMM": "iptables-nft",
         "SSHGUARDIAN_RULE_HANDLE": is_pid}, lambda: sh("iptables-nft", "-A", "INPUT", *rule))
+    views(r, d, ctx, "iptables-nft-drop", e)
     r.transition(d, "iptables-nft-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_CHAIN": "INPUT"},
                  lambda: sh("iptables-nft", "-D", "INPUT", *rule))
+    views_repaired(r, d, ctx, "iptables-nft-drop")
     sh("iptables-nft", "-F")
     sh("nft", "delete", "table", "ip", "filter", check=False)
 
 
 def case_ipv6_only_drop(r, d, ctx):
     rules = "table ip6 sg6 {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 22 drop\n }\n}\n"
-    r.transition(d, "ipv6-only-drop", "problem", "firewall-drop", {
+    e = r.transition(d, "ipv6-only-drop", "problem", "firewall-drop", {
         "SSHGUARDIAN_FAMILY": "ipv6", "SSHGUARDIAN_SCOPE": "ipv6", "SSHGUARDIAN_RULE_FAMILY": "ip6",
         "SSHGUARDIAN_RULE_TABLE": "sg6", "SSHGUARDIAN_RULE": "tcp dport 22 drop"}, lambda: nft(rules))
+    views(r, d, ctx, "ipv6-only-drop", e)
     r.transition(d, "ipv6-only-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "sg6"},
                  lambda: sh("nft", "delete", "table", "ip6", "sg6"))
+    views_repaired(r, d, ctx, "ipv6-only-drop")
 
 
 def case_policy_drop(r, d, ctx):
     rules = ("table inet pol {\n chain input {\n  type filter hook input priority 10; policy drop;\n"
              "  iif lo accept\n }\n}\n")
-    r.transition(d, "policy-drop", "problem", "firewall-drop", {
+    e = r.transition(d, "policy-drop", "problem", "firewall-drop", {
         "SSHGUARDIAN_FAMILY": "any", "SSHGUARDIAN_SCOPE": "all", "SSHGUARDIAN_RULE_TABLE": "pol",
         "SSHGUARDIAN_RULE_CHAIN": "input",
         "SSHGUARDIAN_RULE_HANDLE": "", "SSHGUARDIAN_RULE": "policy drop"}, lambda: nft(rules))
+    views(r, d, ctx, "policy-drop", e)
     r.transition(d, "policy-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "pol"},
                  lambda: sh("nft", "delete", "table", "inet", "pol"))
+    views_repaired(r, d, ctx, "policy-drop")
 
 
 def case_source_ban(r, d, ctx):
     rules = ("table inet ban {\n set banned { type ipv4_addr; elements = { 198.51.100.7 } }\n"
              " chain input {\n  type filter hook input priority -1;\n"
              "  ip saddr @banned tcp dport 22 drop\n }\n}\n")
-    r.transition(d, "source-ban", "problem", "firewall-drop", {
+    e = r.transition(d, "source-ban", "problem", "firewall-drop", {
         "SSHGUARDIAN_SCOPE": "some-sources", "SSHGUARDIAN_RULE_TABLE": "ban"}, lambda: nft(rules))
     st = d.last_status()
     r.check("source-ban status stays healthy", st is not None and st.startswith("healthy:"), "STATUS=%r" % st)
+    views(r, d, ctx, "source-ban", e, clients=CLIENTS + ("198.51.100.7",), blocked=("198.51.100.7",))
     r.transition(d, "source-ban", "resolved", "firewall-drop", {"SSHGUARDIAN_RULE_TABLE": "ban"},
                  lambda: sh("nft", "delete", "table", "inet", "ban"))
+    views_repaired(r, d, ctx, "source-ban")
 
 
 def case_legacy_drop(r, d, ctx):
     rule = ["-p", "tcp", "--dport", "22", "-j", "DROP"]
-    r.transition(d, "legacy-drop", "problem", "firewall-drop", {
+    e = r.transition(d, "legacy-drop", "problem", "firewall-drop", {
         "SSHGUARDIAN_FAMILY": "ipv4", "SSHGUARDIAN_FRONTEND": "iptables-legacy", "SSHGUARDIAN_RULE_TABLE": "filter",
         "SSHGUARDIAN_RULE_CHAIN": "INPUT", "SSHGUARDIAN_RULE_HANDLE": "1"},
         lambda: sh("iptables-legacy", "-A", "INPUT", *rule))
+    views(r, d, ctx, "legacy-drop", e)
     r.transition(d, "legacy-drop", "resolved", "firewall-drop", {"SSHGUARDIAN_FRONTEND": "iptables-legacy"},
                  lambda: sh("iptables-legacy", "-D", "INPUT", *rule))
+    views_repaired(r, d, ctx, "legacy-drop")
 
 
 def case_sshd_gone(r, d, ctx):
@@ -439,8 +615,8 @@ def case_dbus(r, d, ctx):
     time.sleep(0.3)
     rules = ("table inet sgb {\n chain input {\n  type filter hook input priority 0;\n"
              "  tcp dport 22 reject\n }\n}\n")
-    r.transition(d, "dbus-reject", "problem", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgb"},
-                 lambda: nft(rules))
+    dbus_entry = r.transition(d, "dbus-reject", "problem", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgb"},
+                              lambda: nft(rules))
     handle = nft_handle("inet", "sgb", "input", "reject")
     r.check("dbus Healthy false while rejected", bus.get("Healthy") == "b false", bus.get("Healthy"))
     p = ctl_status(ctx, "--json")
@@ -461,6 +637,7 @@ def case_dbus(r, d, ctx):
         ok = js.get("verdict") == "reject" and js.get("rule", {}).get("handle") == int(handle) and \
             js.get("from") == "192.0.2.9"
     r.check("dbus Explain names the rule", ok, p.stdout + p.stderr)
+    views(r, d, ctx, "dbus-reject", dbus_entry)
     r.transition(d, "dbus-reject", "resolved", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgb"},
                  lambda: sh("nft", "delete", "table", "inet", "sgb"))
     time.sleep(0.2)
@@ -594,7 +771,7 @@ def main():
         sshd.start()
         bus = Bus(tmp, os.path.abspath(args.policy))
         BUS_ADDRESS[0] = bus.address
-        ctx = {"sshd": sshd, "sshd_config": sshd_config, "sshd_config_text": text, "bus": bus,
+        ctx = {"sshd": sshd, "sshd_config": sshd_config, "sshd_config_text": text, "bus": bus, "conf": conf,
                "ctl": os.path.join(os.path.dirname(os.path.abspath(args.daemon)), "sshguardianctl")}
 
         if args.ruleset:

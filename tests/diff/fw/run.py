@@ -37,6 +37,28 @@ fail2ban's nftables action, sshguard's sshg-fw-nft-sets).  For each case:
      equal oracle 1 and, for drop/reject, its rule's family/table/chain/handle
      must equal oracle 2.
 
+  6. the consistency of the views (issue 9, tests/consistency.py): in the
+     server namespace `explain --port 22 --json` (no --from) and
+     `audit --json -c CONF` (CONF: Ports=22 and an sshd_config of the
+     test's; the listener is named "sshd", so audit judges the firewall
+     only), per family:
+       audit      blocked in explain <=> one firewall-drop/-reject finding
+                  covering the family (family `any` covers both) with the
+                  same cause, rule family/table/chain/handle, rule text,
+                  scope, frontend and remediation; a block no rule decides
+                  (the TCP stack refuses) needs some finding for the family;
+       scope      explain never says `unknown` beside a certain scope
+                  (all, ipv4, ipv6, some-interfaces);
+       undecided  explain says `unknown` <=> audit lists the family in its
+                  `undecided` array;
+       from       when the answer without --from is certain for every
+                  source (a block of scope all or the family, or an accept
+                  without scope), explain --from has the same verdict and
+                  rule, and the kernel agrees (not run otherwise).
+     `ok CASE ipv4 consistency: audit scope undecided from` names the
+     checks that ran and passed; each failing one has its own
+     `FAIL CASE ipv4 consistency CHECK: ...` line with both outputs.
+
 The case header records what the oracles said when the case was written
 (`# expect ipv4: drop inet filter input 3`, `# expect ipv6: accept`); an
 oracle that no longer says so is a failure too (a stale corpus or a changed
@@ -44,7 +66,8 @@ kernel: look before you "fix" explain).  --oracle-only runs just the oracles
 and prints their answer in that header syntax.
 
 Prints `ok CASE ipv4` / `FAIL CASE ipv4: ...` lines and a final
-`N passed, M failed` (one check = one case and family); exits 1 on any
+`N passed, M failed` (one check = one case and family against the kernel,
+plus one per consistency check that ran); exits 1 on any
 failure or when fewer than MIN_CASES cases ran (a full run).  Python
 standard library only.  Touches nothing outside the namespaces it creates,
 all of which it deletes on exit.
@@ -65,6 +88,9 @@ import threading
 import time
 import itertools
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import consistency  # noqa: E402  (tests/consistency.py)
+
 PAIR_SEQ = itertools.count(1)
 
 MIN_CASES = 60
@@ -79,8 +105,11 @@ FAMILIES = (
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Listener: accept and close, forever; prints "ready" once bound.
+# Its name is "sshd" (prctl PR_SET_NAME): audit then takes it for sshd
+# and judges nothing but the firewall (no port-in-use finding).
 LISTENER = r"""
-import socket, select, sys
+import ctypes, socket, select, sys
+ctypes.CDLL(None).prctl(15, b"sshd", 0, 0, 0)
 socks = []
 for port in (22, 2222):
     for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
@@ -438,6 +467,66 @@ def explain(pair, ctl, src):
     return obj
 
 
+def ctl_json(pair, ctl, args):
+    p = pair.srv_exec([ctl] + args, timeout=EXPLAIN_TIMEOUT, check=False)
+    try:
+        obj = json.loads(p.stdout)
+    except ValueError:
+        raise Fail("%s exit %d, not one JSON object: %r %s" % (
+            " ".join(args[:1]), p.returncode, p.stdout[:300], p.stderr.strip()[:300]))
+    if not isinstance(obj, dict):
+        raise Fail("%s: JSON is not an object: %r" % (args[0], p.stdout[:300]))
+    return obj
+
+
+CONSISTENCY_CHECKS = ("audit", "scope", "undecided", "from")
+
+
+def consistency_checks(pair, ctl, conf, o, efrom):
+    """The views of one judgement (tests/consistency.py): explain without
+    --from against audit (a: "audit"), against itself (b: "scope": never
+    unknown beside a certain scope), audit's undecided list (c:
+    "undecided"), and explain --from with the kernel (d: "from": when the
+    answer without --from is certain for every source).  Returns result
+    tuples (label, ok, message, number of checks)."""
+    try:
+        ex = ctl_json(pair, ctl, ["explain", "--port", "22", "--json"])
+        au = ctl_json(pair, ctl, ["audit", "--json", "-c", conf])
+    except (Fail, subprocess.TimeoutExpired) as x:
+        return [(fam + " consistency", False, str(x), len(CONSISTENCY_CHECKS)) for fam, *_ in FAMILIES]
+    out = []
+    findings = au.get("findings") if isinstance(au.get("findings"), list) else []
+    for fam, *_ in FAMILIES:
+        e = (ex.get("families") or {}).get(fam)
+        if not isinstance(e, dict):
+            out.append((fam + " consistency", False, "explain without --from has no families.%s: %s" % (
+                fam, consistency.short(ex)), len(CONSISTENCY_CHECKS)))
+            continue
+        res = {"audit": consistency.check_audit(fam, e, findings),
+               "scope": consistency.check_scope_certain(fam, e),
+               "undecided": consistency.check_undecided(fam, e, au)}
+        ran = ["audit", "scope", "undecided"]
+        ef = efrom.get(fam)
+        decisive = ((e.get("verdict") in consistency.BLOCKS and e.get("scope") in consistency.WHOLE_SCOPES) or
+                    (e.get("verdict") == "accept" and e.get("scope") is None))
+        if isinstance(ef, dict) and decisive:
+            res["from"] = consistency.check_from(fam, ef, e, o[fam]["verdict"])
+            ran.append("from")
+        good = [k for k in ran if not res[k]]
+        if good:
+            out.append((fam + " consistency", True, " ".join(good) +
+                        ("" if "from" in ran else " (from: n/a, scope %s)" % e.get("scope")), len(good)))
+        for k in ran:
+            if res[k]:
+                out.append((fam + " consistency " + k, False, "; ".join(res[k]) +
+                            " [explain: %s] [audit: %s]" % (
+                                consistency.short(e, 700),
+                                consistency.short({"healthy": au.get("healthy"), "undecided": au.get("undecided"),
+                                                   "findings": [{"cause": f.get("cause"), "evidence": f.get("evidence")}
+                                                                for f in findings]}, 1200)), 1))
+    return out
+
+
 def compare(fam, o, e):
     """Disagreements between oracle o and explain's object e (list)."""
     bad = []
@@ -460,8 +549,8 @@ def compare(fam, o, e):
     return bad
 
 
-def run_case(name, path, ctl, oracle_only, verbose, record_mode=False):
-    """Returns (list of (fam, ok, message), oracle answers)."""
+def run_case(name, path, ctl, oracle_only, verbose, record_mode=False, conf=None):
+    """Returns a list of (label, ok, message[, number of checks])."""
     with open(path) as f:
         header = f.read()
     expected = dict(EXPECT_RE.findall(header))
@@ -474,6 +563,7 @@ def run_case(name, path, ctl, oracle_only, verbose, record_mode=False):
             try:
                 leftover = run_case_script(pair, path, scratch)
                 o, lines = oracles(pair)
+                efrom = {}
                 if verbose:
                     for l in lines:
                         print("    trace: " + l)
@@ -495,6 +585,7 @@ def run_case(name, path, ctl, oracle_only, verbose, record_mode=False):
                         msgs.append("oracle says %r, case header says %r" % (exp, expected[fam]))
                     try:
                         e = explain(pair, ctl, src)
+                        efrom[fam] = e
                         msgs += compare(fam, o[fam], e)
                         if (frontend and o[fam]["rule"] is not None
                                 and e.get("frontend") != frontend[0]):
@@ -510,6 +601,8 @@ def run_case(name, path, ctl, oracle_only, verbose, record_mode=False):
                         results.append((fam, False, "; ".join(msgs) + " [kernel: %s]" % exp))
                     else:
                         results.append((fam, True, exp))
+                if not oracle_only and conf:
+                    results += consistency_checks(pair, ctl, conf, o, efrom)
             finally:
                 if leftover is not None:
                     end_group(leftover)
@@ -597,9 +690,18 @@ def main():
     names = [n for n in runnable if n]
     lock = threading.Lock()
 
+    # audit's settings: port 22 is the one to judge, whatever listens; an
+    # sshd_config of the test's own (the host's is not read)
+    confdir = tempfile.mkdtemp(prefix="sgfw-conf-")
+    conf = os.path.join(confdir, "sshguardian.conf")
+    with open(os.path.join(confdir, "sshd_config"), "w") as f:
+        f.write("Port 22\n")
+    with open(conf, "w") as f:
+        f.write("[sshd]\nPorts=22\nConfigFile=%s\n" % os.path.join(confdir, "sshd_config"))
+
     def one(name):
         return name, run_case(name, os.path.abspath(os.path.join(corpus, name + ".sh")),
-                              ctl, a.oracle_only, a.verbose, a.record)
+                              ctl, a.oracle_only, a.verbose, a.record, conf)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -610,7 +712,8 @@ def main():
             with lock:
                 if a.oracle_only and a.record and all(r[1] for r in results):
                     record(os.path.join(corpus, name + ".sh"), results)
-                for fam, ok, msg in results:
+                for fam, ok, msg, *n in results:
+                    n = n[0] if n else 1
                     if a.oracle_only:
                         print("%s %s %s: %s" % ("oracle" if ok else "FAIL", name, fam, msg))
                     elif ok:
@@ -618,16 +721,18 @@ def main():
                     else:
                         print("FAIL %s %s: %s" % (name, fam, msg))
                     if ok:
-                        passed += 1
+                        passed += n
                     else:
-                        failed += 1
+                        failed += n
                 sys.stdout.flush()
     except KeyboardInterrupt:
         # cases under way finish and delete their namespaces; no new ones
         print("run.py: interrupted, cleaning up", file=sys.stderr)
         ex.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(confdir, ignore_errors=True)
         return 2
     ex.shutdown(wait=True)
+    shutil.rmtree(confdir, ignore_errors=True)
     print("# %d cases in %.1f s" % (len(names), time.time() - t0))
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped) if skipped else
           "%d passed, %d failed" % (passed, failed))
