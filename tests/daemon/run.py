@@ -22,7 +22,7 @@ the resolved entry:
   policy-drop       a base chain's policy: empty RULE_HANDLE
   source-ban        a set of banned sources: SCOPE=some-sources, STATUS stays healthy
   legacy-drop       iptables-legacy (no notifications: the tick notices)
-  sshd-gone         sshd killed: its listener's destruction (sock_diag) -> port-changed
+  sshd-gone         sshd killed: its listener's destruction (sock_diag) -> not-running (no systemd here, no sshd)
   config-pending    sshd_config rewritten with another Port (inotify)
   flapping          (alone: --case flapping) a rule added and removed 8 times in
                     a row with RateLimitBurst=3 in 2 s: 3 entries, FLAPPING,
@@ -490,8 +490,8 @@ def case_legacy_drop(r, d, ctx):
 
 
 def case_sshd_gone(r, d, ctx):
-    r.transition(d, "sshd-gone", "problem", "port-changed", {"SSHGUARDIAN_PORT": "22"}, ctx["sshd"].stop)
-    r.transition(d, "sshd-gone", "resolved", "port-changed", {"SSHGUARDIAN_PORT": "22"}, ctx["sshd"].start)
+    r.transition(d, "sshd-gone", "problem", "not-running", {"SSHGUARDIAN_PORT": "22"}, ctx["sshd"].stop)
+    r.transition(d, "sshd-gone", "resolved", "not-running", {"SSHGUARDIAN_PORT": "22"}, ctx["sshd"].start)
 
 
 def write_atomic(path, text):

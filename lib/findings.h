@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Findings: one open problem each, with DESIGN.md's cause code, one
+ * sentence naming the evidence and the fix, and the evidence itself
+ * keyed as the journal fields are.  What the engine (diagnose.h) makes,
+ * what transitions.h tracks, what every view prints.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum SgCause {
+        SG_CAUSE_UNIT_MISSING,
+        SG_CAUSE_UNIT_STOPPED,
+        SG_CAUSE_UNIT_FAILED,
+        SG_CAUSE_CONFIG_INVALID,
+        SG_CAUSE_HOSTKEYS_MISSING,
+        SG_CAUSE_PRIVSEP_MISSING,
+        SG_CAUSE_PORT_IN_USE,
+        SG_CAUSE_CRASHED,
+        SG_CAUSE_START_LIMIT,
+        SG_CAUSE_PORT_CHANGED,
+        SG_CAUSE_LISTEN_RESTRICTED,
+        SG_CAUSE_ADDRESS_MISSING,
+        SG_CAUSE_INTERFACE_DOWN,
+        SG_CAUSE_SOCKET_STOPPED,
+        SG_CAUSE_CONFIG_PENDING,
+        SG_CAUSE_MAX_STARTUPS,
+        SG_CAUSE_FIREWALL_DROP,
+        SG_CAUSE_FIREWALL_REJECT,
+        SG_CAUSE_NOT_RUNNING,
+        SG_CAUSE_BINARY_MISSING,
+        SG_CAUSE_BIND_DENIED,
+        SG_CAUSE_SOCKET_MISMATCH,
+        _SG_CAUSE_MAX,
+} SgCause;
+
+typedef struct SgEvidence {
+        char *key;                      /* the journal field suffix in lower case: "unit", "config_line", ... */
+        char *value;
+} SgEvidence;
+
+typedef struct SgFinding {
+        SgCause cause;
+        char *message;                  /* one sentence: cause, evidence, fix */
+        /* the same without the fix ("sshd (ssh.service) is not running"):
+         * what a "resolved" entry says is over */
+        char *statement;
+        /* syslog priority of its problem entry; 0: the cause's */
+        int priority;
+        SgEvidence *evidence;
+        size_t n_evidence;
+        /* leaves sshd unreachable for some family, interface or all
+         * sources: what makes the host unhealthy (source bans and rate
+         * limits do not) */
+        bool unreachable;
+} SgFinding;
+
+void sg_findings_free(SgFinding *f, size_t n);
+void sg_finding_done(SgFinding *f);    /* frees what one finding holds */
+/* The value of an evidence key, or NULL. */
+const char *sg_finding_get(const SgFinding *f, const char *key);
