@@ -608,30 +608,81 @@ static bool auth_method_list_valid(const char *list) {
         return ok;
 }
 
-/* scan_scaled(): a number with an optional K/M/G/T/P/E suffix. */
-static bool scaled_valid(const char *s, long long *ret) {
-        char *end;
-        long long v;
-        double d;
+/* fmt_scaled.c scan_scaled() as sshd 9.2 has it (openbsd-compat): leading
+ * white space, at most one sign, decimal digits with at most one '.', then
+ * nothing or one of B K M G T P E (either case) that no letter or digit
+ * follows.  No exponent, no hex: "1e3" is 1 EiB followed by a digit, and
+ * is refused.  More than 20 integer digits, or a value that does not fit,
+ * is ERANGE; the fraction is kept only with a unit.  Returns 0, -EINVAL or
+ * -ERANGE (sshd prints strerror() of it).  Where sshd's own arithmetic
+ * overflows (a negative fraction scaled up), the result wraps as it does
+ * there, without undefined behaviour here. */
+static int scaled_parse(const char *s, long long *ret) {
+        static const char units[] = "BKMGTPE";
+        const unsigned max_digits = 3 * (sizeof(units) - 1);
+        unsigned ndigits = 0, fract_digits = 0;
+        long long whole = 0, fpart = 0, scale = 1;
+        const char *u;
+        int sign = 0;
 
-        errno = 0;
-        d = strtod(s, &end);
-        if (end == s || errno == ERANGE || d < 0)
-                return false;
-        v = (long long) d;
-        if (*end != '\0') {
-                const char *units = "BKMGTPE";
-                const char *u = strchr(units, *end >= 'a' && *end <= 'z' ? *end - 32 : *end);
-                if (!u || *end == '\0' || end[1] != '\0')
-                        return false;
-                for (long idx = u - units; idx > 0; idx--) {
-                        if (v > LLONG_MAX / 1024)
-                                return false;
-                        v *= 1024;
+        while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+                s++;
+        for (; *s == '-' || *s == '+'; s++) {
+                if (sign != 0)
+                        return -EINVAL;
+                sign = *s == '-' ? -1 : 1;
+        }
+        for (; (*s >= '0' && *s <= '9') || *s == '.'; s++) {
+                int digit = *s - '0';
+
+                if (*s == '.') {
+                        if (fract_digits > 0)
+                                return -EINVAL;
+                        fract_digits = 1;
+                } else if (fract_digits > 0) {
+                        if (fract_digits >= max_digits - 1)
+                                continue;       /* further fractional digits are ignored */
+                        fract_digits++;
+                        if (fpart > LLONG_MAX / 10 || digit > LLONG_MAX - fpart * 10)
+                                return -ERANGE;
+                        fpart = fpart * 10 + digit;
+                } else {
+                        if (++ndigits >= max_digits)
+                                return -ERANGE;
+                        if (whole > LLONG_MAX / 10 || digit > LLONG_MAX - whole * 10)
+                                return -ERANGE;
+                        whole = whole * 10 + digit;
                 }
         }
-        *ret = v;
-        return true;
+        if (sign < 0) {
+                whole = -whole;
+                fpart = -fpart;
+        }
+        if (*s == '\0') {
+                *ret = whole;
+                return 0;
+        }
+
+        u = strchr(units, *s >= 'a' && *s <= 'z' ? *s - ('a' - 'A') : *s);
+        if (!u || *u == '\0')
+                return -EINVAL;
+        if ((s[1] >= '0' && s[1] <= '9') || (s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z'))
+                return -EINVAL;
+        for (long i = u - units; i > 0; i--)
+                scale *= 1024;
+        if (whole > LLONG_MAX / scale || whole < LLONG_MIN / scale)
+                return -ERANGE;
+        whole *= scale;
+        while (fpart >= LLONG_MAX / scale) {
+                fpart /= 10;
+                fract_digits--;
+        }
+        (void) __builtin_mul_overflow(fpart, scale, &fpart);
+        for (unsigned i = 1; i < fract_digits; i++)
+                fpart /= 10;
+        (void) __builtin_add_overflow(whole, fpart, &whole);
+        *ret = whole;
+        return 0;
 }
 
 /* hpdelim() then cleanhostname(): splits "host:port", "[v6]:port", "host".
@@ -856,6 +907,26 @@ static void handle_per_source_netblock(FileCtx *fc, Args *a) {
 static void handle_include(FileCtx *fc, Args *a);
 static void handle_match(FileCtx *fc, Args *a);
 
+/* ForceCommand, VersionAddendum, AuthorizedKeysCommand...: sshd keeps the
+ * rest of the line as it is written (quotes, runs of blanks and '#'
+ * included: `ForceCommand echo 'x'  # y` runs "echo 'x'  # y"), so the
+ * directive's one argument is that text, not its argv_split() words. */
+static int line_keep_verbatim(FileCtx *fc) {
+        SshdLine *l = &fc->line;
+        char **v = calloc(2, sizeof(char *));
+
+        if (!v || !(v[0] = strdup(l->rest + strspn(l->rest, " \t\r\n")))) {
+                free(v);
+                fc->p->error = -ENOMEM;
+                fc->p->stop = true;
+                return -ENOMEM;
+        }
+        strv_free(l->argv);
+        l->argv = v;
+        l->argc = 1;
+        return 0;
+}
+
 /* Validates the arguments of one directive and records it.  Mirrors the
  * switch in process_server_config_line_depth(). */
 static void directive_process(FileCtx *fc, const SshdKeyword *kw) {
@@ -1003,12 +1074,16 @@ static void directive_process(FileCtx *fc, const SshdKeyword *kw) {
         case SSHD_ARG_REST:
                 if (kw->id == SSHD_KW_VERSION_ADDENDUM && strchr(l->rest + strspn(l->rest, " \t\r\n"), '\r'))
                         fc_error(fc, true, "Invalid %s argument", kwname);
+                else if (line_keep_verbatim(fc) < 0)
+                        return;
                 args_consume(&a);
                 break;
         case SSHD_ARG_COMMAND: {
                 const char *cmd = l->rest + strspn(l->rest, " \t\r\n");
                 if (*cmd != '/' && strcasecmp(cmd, "none") != 0)
                         fc_error(fc, true, "%s must be an absolute path", kwname);
+                else if (line_keep_verbatim(fc) < 0)
+                        return;
                 args_consume(&a);
                 break;
         }
@@ -1088,8 +1163,9 @@ static void directive_process(FileCtx *fc, const SshdKeyword *kw) {
                         break;
                 }
                 if (strcmp(arg, "default") != 0) {
-                        if (!scaled_valid(arg, &v64)) {
-                                fc_error(fc, true, "Bad %s number '%s': %s", kwname, arg, strerror(EINVAL));
+                        int r = scaled_parse(arg, &v64);
+                        if (r < 0) {
+                                fc_error(fc, true, "Bad %s number '%s': %s", kwname, arg, strerror(-r));
                                 break;
                         }
                         if (v64 != 0 && v64 < 16) {
@@ -2066,7 +2142,21 @@ static void dump_directive(FILE *f, const SshdDirective *d) {
         if (d->match >= 0)
                 fputc('\t', f);
         fputs(d->keyword->name, f);
-        for (size_t j = 0; j < d->n_args; j++) {
+        if (d->keyword->kind == SSHD_ARG_REST || d->keyword->kind == SSHD_ARG_COMMAND) {
+                /* The text as sshd keeps it.  After "Keyword " sshd would
+                 * skip one '=' the text starts with; after "Keyword=" it
+                 * skips none. */
+                fputc(d->args[0][0] == '=' ? '=' : ' ', f);
+                fputs(d->args[0], f);
+        } else if (d->n_args == 0)
+                /* Every argument was a comment.  sshd accepts that for list
+                 * keywords and it is not always a no-op (PubkeyAuthOptions
+                 * then counts as set to none), so the line stays, as a
+                 * keyword with only a comment after it; a bare keyword
+                 * would be "no argument after keyword". */
+                fputs(" #", f);
+        for (size_t j = 0; j < d->n_args && d->keyword->kind != SSHD_ARG_REST &&
+                           d->keyword->kind != SSHD_ARG_COMMAND; j++) {
                 fputc(' ', f);
                 dump_arg(f, d->args[j]);
         }
@@ -2178,9 +2268,12 @@ static void json_strv(JsonWriter *w, char **l) {
 static void json_access_list(JsonWriter *w, const SshdConfig *c, const char *key, SshdKeywordId id) {
         bool from_match_all = false;
 
+        /* A line whose arguments were all a comment adds nothing, and
+         * replaces nothing either (M_CP_STRARRAYOPT copies only a list
+         * that is not empty). */
         for (size_t i = 0; i < c->n_directives && !from_match_all; i++)
                 from_match_all = c->directives[i].keyword->id == id && c->directives[i].match >= 0 &&
-                                 c->matches[c->directives[i].match].all;
+                                 c->matches[c->directives[i].match].all && c->directives[i].n_args > 0;
         json_key(w, key);
         json_array_begin(w);
         for (size_t i = 0; i < c->n_directives; i++) {

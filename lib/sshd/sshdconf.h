@@ -40,7 +40,9 @@ typedef enum SshdAddressFamily {
 /* One directive as read, in reading order, Include expanded. */
 typedef struct SshdDirective {
         const SshdKeyword *keyword;
-        char **args;            /* NULL-terminated, unquoted as sshd does */
+        char **args;            /* NULL-terminated, unquoted as sshd does; for keywords that
+                                 * take the rest of the line (ForceCommand, VersionAddendum,
+                                 * *Command), that text as written, as one argument */
         size_t n_args;
         SshdOrigin origin;
         int match;              /* index into SshdConfig.matches, or -1 for global */

@@ -1312,6 +1312,87 @@ START_TEST(test_get_returns_first_global_directive) {
 }
 END_TEST
 
+/* --- RekeyLimit: scan_scaled() ------------------------------------------------------- */
+
+typedef struct RekeyCase {
+        const char *arg;
+        const char *error;      /* NULL: sshd -T accepts it */
+} RekeyCase;
+
+/* Each answer is what `sshd -T` (OpenSSH 9.2, Debian 12) says about
+ * "RekeyLimit ARG".  The first three are the reproducers of an outside
+ * fuzzing run (../shared/fuzz-findings/sshdconf-rekeylimit-float-cast-
+ * overflow): the model cast a strtod() result to long long, undefined for
+ * 1e300, NaN and infinity, and accepted exponents and hex that sshd's
+ * scan_scaled() refuses. */
+static const RekeyCase rekey_cases[] = {
+        { "1e300", "Bad RekeyLimit number '1e300': Invalid argument" },
+        { "nan", "Bad RekeyLimit number 'nan': Invalid argument" },
+        { "inf", "Bad RekeyLimit number 'inf': Invalid argument" },
+        { "1e3", "Bad RekeyLimit number '1e3': Invalid argument" },
+        { "0x20", "Bad RekeyLimit number '0x20': Invalid argument" },
+        { "1Kb", "Bad RekeyLimit number '1Kb': Invalid argument" },
+        { "1.2.3", "Bad RekeyLimit number '1.2.3': Invalid argument" },
+        { "--5", "Bad RekeyLimit number '--5': Invalid argument" },
+        { "1%", "Bad RekeyLimit number '1%': Invalid argument" },
+        { "000000000000000000001", "Bad RekeyLimit number '000000000000000000001': Numerical result out of range" },
+        { "9223372036854775808", "Bad RekeyLimit number '9223372036854775808': Numerical result out of range" },
+        { "8E", "Bad RekeyLimit number '8E': Numerical result out of range" },
+        { "9007199254740992K", "Bad RekeyLimit number '9007199254740992K': Numerical result out of range" },
+        { "1.9999999999999999999999E", "Bad RekeyLimit number '1.9999999999999999999999E': Numerical result out of range" },
+        { "15", "RekeyLimit too small" },
+        { "15.9", "RekeyLimit too small" },
+        { "1B", "RekeyLimit too small" },
+        { "-5", "RekeyLimit too small" },
+        { "-8E", "RekeyLimit too small" },
+        { "-0.999999999999999999K", "RekeyLimit too small" },
+        { "00000000000000000001", "RekeyLimit too small" },
+        { "16", NULL },
+        { "1K", NULL },
+        { "1k", NULL },
+        { "1.5K", NULL },
+        { ".1K", NULL },
+        { "+5K", NULL },
+        { " 5K", NULL },
+        { "1K-", NULL },
+        { "1e", NULL },                 /* 1 EiB */
+        { "7.5E", NULL },
+        { "9223372036854775807", NULL },
+        { "9007199254740991.99999K", NULL },
+        { "0", NULL },
+        { "-0", NULL },
+        { "+", NULL },
+        { ".", NULL },
+        { "default", NULL },
+};
+
+START_TEST(test_rekey_limit_number_is_read_as_scan_scaled_does) {
+        const RekeyCase *rc = &rekey_cases[_i];
+        char text[128];
+        SshdConfig *c;
+
+        snprintf(text, sizeof(text), "RekeyLimit \"%s\" 1h\n", rc->arg);
+        write_conf("sshd_config", text);
+        c = load_conf("sshd_config");
+        if (rc->error)
+                assert_single_error(c, "sshd_config", 1, rc->error);
+        else
+                assert_valid(c);
+        sshd_config_free(c);
+}
+END_TEST
+
+/* The reproducer's exact bytes. */
+START_TEST(test_rekey_limit_float_cast_overflow_reproducer) {
+        SshdConfig *c;
+
+        write_raw("sshd_config", "RekeyLimit 1e300\n", 17);
+        c = load_conf("sshd_config");
+        assert_single_error(c, "sshd_config", 1, "Bad RekeyLimit number '1e300': Invalid argument");
+        sshd_config_free(c);
+}
+END_TEST
+
 /* --- dump round trip ------------------------------------------------------------------ */
 
 typedef struct TestFile {
@@ -1583,6 +1664,84 @@ START_TEST(test_dump_round_trips_match_all_inside_include_from_match) {
         write_conf("sshd_config", "Match User bob\n\tInclude @D@/inc/ma.conf\n");
         dump = assert_round_trip("sshd_config", true);
         free(dump);
+}
+END_TEST
+
+/* The reproducer of ../shared/fuzz-findings/sshdconf-dump-roundtrip-empty-
+ * args: sshd -T accepts "AllowUsers #nobody" (every argument a comment);
+ * the dump wrote a bare "AllowUsers", which sshd refuses ("no argument
+ * after keyword").  It keeps the line with only a comment after it. */
+START_TEST(test_dump_round_trips_directive_whose_arguments_are_all_comment) {
+        char *dump;
+
+        write_raw("sshd_config", "AllowUsers #nobody\n", 19);
+        dump = assert_round_trip("sshd_config", true);
+        ck_assert_str_eq(dump, "AllowUsers #\n");
+        free(dump);
+}
+END_TEST
+
+/* sshd -T: pubkeyauthoptions none.  A PubkeyAuthOptions line whose
+ * arguments are all a comment sets the option (to none), and the first
+ * value wins: the dump must not drop it. */
+START_TEST(test_dump_keeps_comment_only_pubkey_auth_options_first) {
+        char *dump;
+
+        write_conf("sshd_config", "PubkeyAuthOptions # none yet\nPubkeyAuthOptions verify-required\n");
+        dump = assert_round_trip("sshd_config", true);
+        ck_assert_str_eq(dump, "PubkeyAuthOptions #\nPubkeyAuthOptions verify-required\n");
+        free(dump);
+}
+END_TEST
+
+/* sshd -T: forcecommand echo 'x'  # y; versionaddendum a  b # c.  These
+ * keywords keep the rest of the line as written; argv_split() words would
+ * lose the quotes, the blanks and the '#'. */
+START_TEST(test_rest_of_line_keywords_keep_their_text_verbatim) {
+        SshdConfig *c;
+        char *dump;
+
+        write_conf("sshd_config",
+                   "VersionAddendum   a  b # c\n"
+                   "ForceCommand=  =x\n"
+                   "Match User bob\n"
+                   "\tForceCommand echo 'x'  # y\n");
+        c = load_conf("sshd_config");
+        assert_valid(c);
+        ck_assert_uint_eq(c->n_directives, 4);
+        ck_assert_uint_eq(c->directives[0].n_args, 1);
+        ck_assert_str_eq(c->directives[0].args[0], "a  b # c");
+        ck_assert_str_eq(c->directives[1].args[0], "=x");
+        ck_assert_str_eq(c->directives[3].args[0], "echo 'x'  # y");
+        sshd_config_free(c);
+
+        dump = assert_round_trip("sshd_config", true);
+        ck_assert_str_eq(dump,
+                         "VersionAddendum a  b # c\n"
+                         "ForceCommand==x\n"
+                         "Match User bob\n"
+                         "\tForceCommand echo 'x'  # y\n");
+        free(dump);
+}
+END_TEST
+
+/* sshd -T -C user=bob,...: allowusers bob.  An AllowUsers in a "Match all"
+ * block replaces the global list only when it has patterns. */
+START_TEST(test_comment_only_access_list_in_match_all_replaces_nothing) {
+        SshdConfig *c;
+        char *json, *expected;
+        size_t len;
+
+        write_conf("sshd_config", "AllowUsers bob\nMatch all\nAllowUsers #alice\n");
+        c = load_conf("sshd_config");
+        assert_valid(c);
+        json = json_of(c, &len);
+        ck_assert_int_ge(asprintf(&expected, "\"allow_users\":[{\"pattern\":\"bob\",\"file\":\"%s\",\"line\":1}]",
+                                  tpath("sshd_config")), 0);
+        ck_assert_msg(strstr(json, expected), "missing %s in %s", expected, json);
+        free(expected);
+        free(json);
+        sshd_config_free(c);
 }
 END_TEST
 
@@ -1937,6 +2096,16 @@ static Suite *sshdconf_suite(void) {
         tcase_add_test(tc, test_dump_quotes_arguments_that_need_it);
         tcase_add_test(tc, test_dump_round_trips_match_criterion_written_with_equals);
         tcase_add_test(tc, test_dump_round_trips_match_all_inside_include_from_match);
+        tcase_add_test(tc, test_dump_round_trips_directive_whose_arguments_are_all_comment);
+        tcase_add_test(tc, test_dump_keeps_comment_only_pubkey_auth_options_first);
+        tcase_add_test(tc, test_rest_of_line_keywords_keep_their_text_verbatim);
+        tcase_add_test(tc, test_comment_only_access_list_in_match_all_replaces_nothing);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_with_tmpdir("values");
+        tcase_add_loop_test(tc, test_rekey_limit_number_is_read_as_scan_scaled_does, 0,
+                            (int) (sizeof(rekey_cases) / sizeof(rekey_cases[0])));
+        tcase_add_test(tc, test_rekey_limit_float_cast_overflow_reproducer);
         suite_add_tcase(s, tc);
 
         tc = tcase_with_tmpdir("json");
