@@ -478,8 +478,7 @@ static const char *const tunnel_modes[] = { "no", "point-to-point", "ethernet", 
 static const char *const auth_methods[] = {
         "none", "publickey", "hostbased", "password", "keyboard-interactive", "gssapi-with-mic", NULL };
 
-/* The algorithms OpenSSH 9.2 knows (`ssh -Q cipher|mac|kex|key-sig`, and
- * Debian's GSSAPI key exchange). */
+/* The algorithms OpenSSH 9.2 knows (`ssh -Q cipher|mac|kex|key|sig`). */
 static const char *const cipher_names[] = {
         "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "aes128-ctr", "aes192-ctr",
         "aes256-ctr", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
@@ -497,7 +496,14 @@ static const char *const kex_names[] = {
         "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "curve25519-sha256",
         "curve25519-sha256@libssh.org", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
         NULL };
-static const char *const gss_kex_names[] = {
+/* Debian's GSSAPI key exchange patch: a GSSAPI method is named by one of
+ * these prefixes followed by anything (on the wire, a hash of the
+ * mechanism's OID).  Its sshd accepts such names in GSSAPIKexAlgorithms
+ * and, among the ordinary names, in KexAlgorithms (with or without a
+ * +, - or ^ in front); the match is by prefix and case-sensitive, so
+ * "gss-curve25519-sha256-x" is accepted and "gss-curve25519-sha256",
+ * "gss-foo-" or "GSS-group1-sha1-" are not (sshd -T on Debian 12). */
+static const char *const gss_kex_prefixes[] = {
         "gss-gex-sha1-", "gss-group1-sha1-", "gss-group14-sha1-", "gss-group14-sha256-",
         "gss-group16-sha512-", "gss-nistp256-sha256-", "gss-curve25519-sha256-", NULL };
 static const char *const key_type_names[] = {
@@ -510,6 +516,12 @@ static const char *const key_type_names[] = {
         "ssh-dss", "ssh-dss-cert-v01@openssh.com", "ssh-rsa", "ssh-rsa-cert-v01@openssh.com",
         "rsa-sha2-256", "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512",
         "rsa-sha2-512-cert-v01@openssh.com", NULL };
+/* Signature algorithms: what CASignatureAlgorithms selects from. */
+static const char *const signature_names[] = {
+        "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521", "sk-ecdsa-sha2-nistp256@openssh.com",
+        "webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "ssh-dss", "ssh-rsa", "rsa-sha2-256",
+        "rsa-sha2-512", NULL };
 
 /* match.c match_pattern(): '*' and '?' wildcards. */
 static bool pattern_match(const char *s, const char *pattern) {
@@ -532,21 +544,34 @@ static bool pattern_match(const char *s, const char *pattern) {
         }
 }
 
-/* ciphers_valid(), mac_valid(), kex_names_valid(), sshkey_names_valid2():
- * a comma-separated list of known names, read up to the first empty
+static bool name_has_prefix(const char *name, const char *const *prefixes) {
+        for (size_t i = 0; prefixes && prefixes[i]; i++)
+                if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+                        return true;
+        return false;
+}
+
+/* ciphers_valid(), mac_valid(), kex_names_valid(), sshkey_names_valid2(),
+ * Debian's kex_gss_names_valid(): a comma-separated list of known names
+ * (or of names starting with one of PREFIXES), read up to the first empty
  * element (sshd stops there); with WILDCARDS an element may instead be a
- * pattern, negated or not, that matches some known name. */
-static bool algorithm_list_valid(const char *list, const char *const *known, bool wildcards) {
-        char *copy = strdup(list), *cur, *name;
+ * pattern, negated or not, that matches some known name.  An empty list
+ * is not valid. */
+static bool algorithm_list_valid(const char *list, const char *const *known, const char *const *prefixes,
+                                 bool wildcards) {
+        char *copy, *cur, *name;
         bool ok = true;
 
+        if (*list == '\0')
+                return false;
+        copy = strdup(list);
         if (!copy)
                 return true;
         cur = copy;
         while ((name = strsep(&cur, ",")) && *name != '\0') {
-                bool found = false;
+                bool found = name_has_prefix(name, prefixes);
 
-                for (size_t i = 0; known[i] && !found; i++)
+                for (size_t i = 0; known && known[i] && !found; i++)
                         found = strcmp(known[i], name) == 0;
                 if (!found && wildcards) {
                         const char *pat = *name == '!' ? name + 1 : name;
@@ -564,10 +589,41 @@ static bool algorithm_list_valid(const char *list, const char *const *known, boo
 
 /* "+list", "^list" and "-list" modify the default; sshd checks the names of
  * the first two only. */
-static bool algorithm_spec_valid(const char *arg, const char *const *known, bool wildcards) {
+static bool algorithm_spec_valid(const char *arg, const char *const *known, const char *const *prefixes,
+                                 bool wildcards) {
         if (*arg == '-')
                 return true;
-        return algorithm_list_valid(*arg == '+' || *arg == '^' ? arg + 1 : arg, known, wildcards);
+        return algorithm_list_valid(*arg == '+' || *arg == '^' ? arg + 1 : arg, known, prefixes, wildcards);
+}
+
+/* kex.c kex_assemble_names(), which assemble_algorithms() applies to each
+ * list once the whole configuration is read: "-list" only removes from the
+ * defaults (never an error); "+list" and "^list" add to them; an explicit
+ * list replaces them.  Then every element is a pattern that selects from
+ * ALL: a negated element, or an explicit list that selects nothing (only
+ * GSSAPI names, or names after an empty element), is refused. */
+static bool algorithm_spec_assembles(const char *spec, const char *const *all) {
+        bool explicit_list = true, selects = false, ok = true;
+        char *copy, *cur, *pattern;
+
+        if (*spec == '-')
+                return true;
+        if (*spec == '+' || *spec == '^') {
+                explicit_list = false;
+                spec++;
+        }
+        copy = strdup(spec);
+        if (!copy)
+                return true;
+        cur = copy;
+        while (ok && (pattern = strsep(&cur, ","))) {
+                if (*pattern == '!')
+                        ok = false;
+                for (size_t i = 0; all[i] && !selects; i++)
+                        selects = pattern_match(all[i], pattern);
+        }
+        free(copy);
+        return ok && (selects || !explicit_list);
 }
 
 static bool ipqos_valid(const char *s) {
@@ -998,20 +1054,27 @@ static void directive_process(FileCtx *fc, const SshdKeyword *kw) {
                 arg = args_next(&a);
                 if (!arg || *arg == '\0')
                         fc_error(fc, true, "Missing argument.");
-                else if (!algorithm_spec_valid(arg, key_type_names, true))
+                else if (!algorithm_spec_valid(arg, key_type_names, NULL, true))
                         fc_error(fc, true, "Bad key types '%s'.", arg);
                 break;
         case SSHD_ARG_CRYPTO:
                 arg = args_next(&a);
                 if (!arg || *arg == '\0')
                         fc_error(fc, true, "%s missing argument.", kwname);
-                else if (kw->id == SSHD_KW_CIPHERS && !algorithm_spec_valid(arg, cipher_names, false))
+                else if (kw->id == SSHD_KW_CIPHERS && !algorithm_spec_valid(arg, cipher_names, NULL, false))
                         fc_error(fc, true, "Bad SSH2 cipher spec '%s'.", arg);
-                else if (kw->id == SSHD_KW_MACS && !algorithm_spec_valid(arg, mac_names, false))
+                else if (kw->id == SSHD_KW_MACS && !algorithm_spec_valid(arg, mac_names, NULL, false))
                         fc_error(fc, true, "Bad SSH2 mac spec '%s'.", arg);
-                else if (kw->id == SSHD_KW_KEX_ALGORITHMS && !algorithm_spec_valid(arg, kex_names, false))
+                else if (kw->id == SSHD_KW_KEX_ALGORITHMS &&
+                         !algorithm_spec_valid(arg, kex_names, gss_kex_prefixes, false))
                         fc_error(fc, true, "Bad SSH2 KexAlgorithms '%s'.", arg);
-                else if (kw->id == SSHD_KW_GSSAPI_KEX_ALGORITHMS && !algorithm_list_valid(arg, gss_kex_names, false))
+                break;
+        case SSHD_ARG_GSS_KEX:
+                /* No +, - or ^ here: they are read as part of the first name. */
+                arg = args_next(&a);
+                if (!arg || *arg == '\0')
+                        fc_error(fc, true, "Missing argument.");
+                else if (!algorithm_list_valid(arg, NULL, gss_kex_prefixes, false))
                         fc_error(fc, true, "Bad GSSAPI KexAlgorithms '%s'.", arg);
                 break;
         case SSHD_ARG_USERS:
@@ -1897,6 +1960,47 @@ static void model_compute(SshdConfig *c) {
         }
 }
 
+/* The first value sshd takes when it starts: the first line, global or in
+ * a "Match all" block, in reading order. */
+static const SshdDirective *config_get_at_start(const SshdConfig *c, SshdKeywordId id) {
+        for (size_t i = 0; i < c->n_directives; i++)
+                if (sshd_directive_applies_always(c, &c->directives[i]) && directive_sets(&c->directives[i], id))
+                        return &c->directives[i];
+        return NULL;
+}
+
+/* servconf.c assemble_algorithms(), in its order and with its names for
+ * the lists. */
+static const struct {
+        SshdKeywordId id;
+        const char *name;
+        const char *const *all;
+} assembled_lists[] = {
+        { SSHD_KW_CIPHERS, "ciphers", cipher_names },
+        { SSHD_KW_MACS, "macs", mac_names },
+        { SSHD_KW_KEX_ALGORITHMS, "kex_algorithms", kex_names },
+        { SSHD_KW_HOST_KEY_ALGORITHMS, "hostkeyalgorithms", key_type_names },
+        { SSHD_KW_HOSTBASED_ACCEPTED_ALGORITHMS, "hostbased_accepted_algos", key_type_names },
+        { SSHD_KW_PUBKEY_ACCEPTED_ALGORITHMS, "pubkey_accepted_algos", key_type_names },
+        { SSHD_KW_CA_SIGNATURE_ALGORITHMS, "ca_sign_algorithms", signature_names },
+};
+
+/* Once the file is read (after the listen addresses are resolved), sshd
+ * expands each algorithm list and exits if one comes out empty or holds a
+ * negation: first for the values it starts with, then (sshd -T, and every
+ * connection) again after a "Match all" block's values replaced them. */
+static void algorithms_assemble_check(ParseCtx *p) {
+        for (int pass = 0; pass < 2 && !p->stop; pass++)
+                for (size_t i = 0; i < ELEMENTSOF(assembled_lists) && !p->stop; i++) {
+                        const SshdDirective *d = pass == 0 ? config_get_at_start(p->c, assembled_lists[i].id) :
+                                                             sshd_config_get(p->c, assembled_lists[i].id);
+
+                        if (d && !algorithm_spec_assembles(d->args[0], assembled_lists[i].all))
+                                p_fatal(p, d->origin.file, d->origin.line, "assemble_algorithms: %s: invalid argument",
+                                        assembled_lists[i].name);
+                }
+}
+
 /* --- listen endpoints ---------------------------------------------------- */
 
 static int listen_add(ParseCtx *p, const char *host, uint16_t port, const char *rdomain, SshdOrigin origin) {
@@ -2074,6 +2178,8 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
                 if (r < 0)
                         goto fail;
         }
+        if (!p.stop)
+                algorithms_assemble_check(&p);
         if (p.error < 0) {
                 r = p.error;
                 goto fail;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "sshdconf.h"
 #include "strv.h"
 
@@ -1393,6 +1394,99 @@ START_TEST(test_rekey_limit_float_cast_overflow_reproducer) {
 }
 END_TEST
 
+/* --- algorithm lists: Debian's GSSAPI key exchange, assembly ------------------------ */
+
+static const char *const gss_kex_names[] = {
+        "gss-gex-sha1-", "gss-group1-sha1-", "gss-group14-sha1-", "gss-group14-sha256-",
+        "gss-group16-sha512-", "gss-nistp256-sha256-", "gss-curve25519-sha256-",
+};
+
+/* sshd -T on Debian 12 accepts each of the seven GSSAPI method prefixes in
+ * KexAlgorithms, with and without +, - and ^, and with an OID hash after
+ * it; GSSAPIKexAlgorithms takes them plain. */
+START_TEST(test_kex_algorithms_accept_every_gssapi_prefix) {
+        static const char *const modifiers[] = { "", "+", "-", "^" };
+        const char *name = gss_kex_names[_i];
+        SshdConfig *c;
+
+        for (size_t m = 0; m < ELEMENTSOF(modifiers); m++) {
+                char text[256];
+
+                snprintf(text, sizeof(text),
+                         "KexAlgorithms %s%s,curve25519-sha256\n"
+                         "KexAlgorithms %s%stoWM5Slw5Ew8Mqkay+al2g==\n"
+                         "GSSAPIKexAlgorithms %s,%sx\n",
+                         modifiers[m], name, modifiers[m], name, name, name);
+                write_conf("sshd_config", text);
+                c = load_conf("sshd_config");
+                assert_valid(c);
+                sshd_config_free(c);
+        }
+}
+END_TEST
+
+typedef struct AlgorithmCase {
+        const char *text;
+        const char *file_error;         /* "FILE line 1: ..." */
+        const char *error;              /* an error sshd prints without a file */
+} AlgorithmCase;
+
+/* Each as sshd -T (Debian 12) answers it. */
+static const AlgorithmCase algorithm_cases[] = {
+        { "KexAlgorithms gss-foo-,curve25519-sha256\n",
+          "Bad SSH2 KexAlgorithms 'gss-foo-,curve25519-sha256'.", NULL },
+        { "KexAlgorithms curve25519-sha256,gss-curve25519-sha256\n",
+          "Bad SSH2 KexAlgorithms 'curve25519-sha256,gss-curve25519-sha256'.", NULL },
+        { "KexAlgorithms +GSS-group1-sha1-\n", "Bad SSH2 KexAlgorithms '+GSS-group1-sha1-'.", NULL },
+        { "KexAlgorithms gss-*\n", "Bad SSH2 KexAlgorithms 'gss-*'.", NULL },
+        { "KexAlgorithms -gss-foo-\n", NULL, NULL },
+        { "GSSAPIKexAlgorithms +gss-gex-sha1-\n", "Bad GSSAPI KexAlgorithms '+gss-gex-sha1-'.", NULL },
+        { "GSSAPIKexAlgorithms gss-gex-sha1-,curve25519-sha256\n",
+          "Bad GSSAPI KexAlgorithms 'gss-gex-sha1-,curve25519-sha256'.", NULL },
+        { "GSSAPIKexAlgorithms gss-gex-sha1-,,junk\n", NULL, NULL },
+        { "GSSAPIKexAlgorithms #none\n", "Missing argument.", NULL },
+        { "KexAlgorithms +\n", "Bad SSH2 KexAlgorithms '+'.", NULL },
+        { "Ciphers ^\n", "Bad SSH2 cipher spec '^'.", NULL },
+        { "HostKeyAlgorithms +\n", "Bad key types '+'.", NULL },
+        /* what sshd assembles once the file is read */
+        { "KexAlgorithms gss-curve25519-sha256-,gss-group16-sha512-\n", NULL,
+          "assemble_algorithms: kex_algorithms: invalid argument" },
+        { "KexAlgorithms +gss-curve25519-sha256-\n", NULL, NULL },
+        { "Ciphers ,bogus\n", NULL, "assemble_algorithms: ciphers: invalid argument" },
+        { "Ciphers ,aes*\n", NULL, NULL },
+        { "KexAlgorithms ,x\nMACs ,y\n", NULL, "assemble_algorithms: macs: invalid argument" },
+        { "HostKeyAlgorithms ssh-ed25519,!ssh-dss\n", NULL,
+          "assemble_algorithms: hostkeyalgorithms: invalid argument" },
+        { "HostKeyAlgorithms +!ssh-dss\n", NULL, "assemble_algorithms: hostkeyalgorithms: invalid argument" },
+        { "HostKeyAlgorithms -!ssh-dss\n", NULL, NULL },
+        { "CASignatureAlgorithms ssh-ed25519-cert-v01@openssh.com\n", NULL,
+          "assemble_algorithms: ca_sign_algorithms: invalid argument" },
+        { "PubkeyAcceptedAlgorithms ssh-ed25519\nMatch all\nPubkeyAcceptedAlgorithms ,x\n", NULL,
+          "assemble_algorithms: pubkey_accepted_algos: invalid argument" },
+        { "PubkeyAcceptedKeyTypes ,x\nMatch all\nPubkeyAcceptedAlgorithms ssh-ed25519\n", NULL,
+          "assemble_algorithms: pubkey_accepted_algos: invalid argument" },
+        { "Match User bob\n\tPubkeyAcceptedAlgorithms ,x\n", NULL, NULL },
+};
+
+START_TEST(test_algorithm_lists_are_checked_and_assembled_as_sshd_does) {
+        const AlgorithmCase *ac = &algorithm_cases[_i];
+        SshdConfig *c;
+
+        write_conf("sshd_config", ac->text);
+        c = load_conf("sshd_config");
+        if (ac->file_error)
+                assert_single_error(c, "sshd_config", 1, ac->file_error);
+        else if (ac->error) {
+                ck_assert(!c->valid);
+                ck_assert_uint_eq(c->n_errors, 1);
+                ck_assert_str_eq(c->errors[0].message, ac->error);
+                ck_assert_uint_eq(c->n_listen, 0);
+        } else
+                assert_valid(c);
+        sshd_config_free(c);
+}
+END_TEST
+
 /* --- dump round trip ------------------------------------------------------------------ */
 
 typedef struct TestFile {
@@ -2106,6 +2200,9 @@ static Suite *sshdconf_suite(void) {
         tcase_add_loop_test(tc, test_rekey_limit_number_is_read_as_scan_scaled_does, 0,
                             (int) (sizeof(rekey_cases) / sizeof(rekey_cases[0])));
         tcase_add_test(tc, test_rekey_limit_float_cast_overflow_reproducer);
+        tcase_add_loop_test(tc, test_kex_algorithms_accept_every_gssapi_prefix, 0, (int) ELEMENTSOF(gss_kex_names));
+        tcase_add_loop_test(tc, test_algorithm_lists_are_checked_and_assembled_as_sshd_does, 0,
+                            (int) ELEMENTSOF(algorithm_cases));
         suite_add_tcase(s, tc);
 
         tc = tcase_with_tmpdir("json");
