@@ -64,6 +64,7 @@ typedef enum SshdArgKind {
         SSHD_ARG_IGNORED,               /* accepted silently, arguments ignored */
         SSHD_ARG_DEPRECATED,            /* accepted with a "Deprecated option" note */
         SSHD_ARG_UNSUPPORTED,           /* accepted with an "Unsupported option" note */
+        _SSHD_ARG_KIND_MAX,
 } SshdArgKind;
 
 #define SSHD_KWF_MATCH 0x1              /* allowed inside a Match block */
