@@ -46,29 +46,24 @@ static char *sshd_log_text(const char *raw, size_t prefix_len) {
 
 static int diag_push(ParseCtx *p, SshdDiag **v, size_t *n, const char *file, unsigned line,
                      size_t prefix_len, const char *fmt, va_list ap) {
+        _cleanup_free_ char *raw = NULL, *msg = NULL, *f = NULL;
         SshdDiag *nv;
-        char *msg = NULL, *f = NULL, *raw = NULL;
 
         if (vasprintf(&raw, fmt, ap) < 0) {
                 raw = NULL;
-                goto oom;
+                return parse_oom(p);
         }
         msg = sshd_log_text(raw, prefix_len);
-        free(raw);
         if (!msg)
-                goto oom;
+                return parse_oom(p);
         if (file && !(f = strdup(file)))
-                goto oom;
+                return parse_oom(p);
         nv = reallocarray(*v, *n + 1, sizeof(SshdDiag));
         if (!nv)
-                goto oom;
-        nv[(*n)++] = (SshdDiag) { .file = f, .line = line, .message = msg };
+                return parse_oom(p);
         *v = nv;
+        nv[(*n)++] = (SshdDiag) { .file = TAKE_PTR(f), .line = line, .message = TAKE_PTR(msg) };
         return 0;
-oom:
-        free(msg);
-        free(f);
-        return parse_oom(p);
 }
 
 static int __attribute__((format(printf, 7, 8)))

@@ -217,15 +217,12 @@ static ArgsVerdict read_pubkey_auth_options(FileCtx *fc, const SshdKeyword *kw, 
  * directive's one argument is that text, not its argv_split() words. */
 static ArgsVerdict line_keep_verbatim(FileCtx *fc, Args *a) {
         SshdLine *l = &fc->line;
-        char **v = calloc(2, sizeof(char *));
+        _cleanup_(strv_freep) char **v = calloc(2, sizeof(char *));
 
-        if (!v || !(v[0] = strdup(l->rest + strspn(l->rest, " \t\r\n")))) {
-                free(v);
-                parse_oom(fc->p);
-                return ARGS_REFUSED;
-        }
+        if (!v || !(v[0] = strdup(l->rest + strspn(l->rest, " \t\r\n"))))
+                return args_oom(fc->p);
         strv_free(l->argv);
-        l->argv = v;
+        l->argv = TAKE_PTR(v);
         l->argc = 1;
         *a = (Args) { .v = l->argv, .n = l->argc, .i = l->argc };
         return ARGS_ACCEPTED;
@@ -450,10 +447,8 @@ static ArgsVerdict read_permit_open(FileCtx *fc, const SshdKeyword *kw, Args *a)
                 _cleanup_free_ char *copy = strdup(arg);
                 char *port_str = NULL;
 
-                if (!copy) {
-                        parse_oom(fc->p);
-                        return ARGS_REFUSED;
-                }
+                if (!copy)
+                        return args_oom(fc->p);
                 if (kw->kind == SSHD_ARG_PERMIT_LISTEN && !strchr(arg, ':'))
                         port_str = copy;
                 else if (!split_host_port(copy, &port_str))

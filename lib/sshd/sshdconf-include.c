@@ -20,7 +20,7 @@
 
 static void include_parse_item(FileCtx *fc, const IncludeItem *item, bool was_active, int match) {
         ParseCtx *p = fc->p;
-        char *copy;
+        _cleanup_free_ char *copy = NULL;
 
         if (!item->filename)
                 return;
@@ -32,27 +32,26 @@ static void include_parse_item(FileCtx *fc, const IncludeItem *item, bool was_ac
         }
         memcpy(copy, item->text, item->len + 1);
         parse_text(p, item->filename, copy, item->len, fc->never_match || !was_active, match, fc->depth + 1);
-        free(copy);
         /* "Don't let included files clobber the containing file's Match state." */
         p->active = was_active;
         p->match = match;
 }
 
+/* Remembers that SELECTOR matched FILENAME (NULL: nothing), whose TEXT it
+ * takes over. */
 static int include_cache_add(ParseCtx *p, const char *selector, const char *filename, char *text, size_t len) {
+        _cleanup_free_ char *t = text, *s = strdup(selector), *f = filename ? strdup(filename) : NULL;
         IncludeItem *nv;
-        char *s = strdup(selector), *f = filename ? strdup(filename) : NULL;
 
-        nv = reallocarray(p->includes, p->n_includes + 1, sizeof(IncludeItem));
-        if (!s || (filename && !f) || !nv) {
-                free(s);
-                free(f);
-                free(text);
-                if (nv)
-                        p->includes = nv;
+        if (!s || (filename && !f))
                 return parse_oom(p);
-        }
+        nv = reallocarray(p->includes, p->n_includes + 1, sizeof(IncludeItem));
+        if (!nv)
+                return parse_oom(p);
         p->includes = nv;
-        nv[p->n_includes++] = (IncludeItem) { .selector = s, .filename = f, .text = text, .len = len };
+        nv[p->n_includes++] = (IncludeItem) {
+                .selector = TAKE_PTR(s), .filename = TAKE_PTR(f), .text = TAKE_PTR(t), .len = len,
+        };
         return 0;
 }
 
@@ -70,8 +69,8 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
 
         while (!p->stop && (arg = args_next(a))) {
                 _cleanup_free_ char *pattern = NULL;
+                _cleanup_(globfree) glob_t g = {};
                 bool found = false;
-                glob_t g = {};
                 int r;
 
                 if (*arg == '\0') {
@@ -106,7 +105,6 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
 
                 r = glob(pattern, 0, NULL, &g);
                 if (r != 0) {
-                        globfree(&g);
                         if (r != GLOB_NOMATCH) {
                                 line_error(fc, true, "include \"%s\" glob failed", pattern);
                                 return ARGS_RECORDED;
@@ -116,8 +114,7 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                 }
                 if (g.gl_pathc + p->c->n_files > SSHD_MAX_FILES) {
                         line_error(fc, true, "include \"%s\" matches too many files (more than %u in all)",
-                                 pattern, SSHD_MAX_FILES);
-                        globfree(&g);
+                                   pattern, SSHD_MAX_FILES);
                         return ARGS_RECORDED;
                 }
                 for (size_t n = 0; n < g.gl_pathc && !p->stop; n++) {
@@ -128,8 +125,7 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                         r = file_read(p, path, &text, &len, &why);
                         if (r < 0) {
                                 if (r == -ENOMEM) {
-                                        p->error = r;
-                                        p->stop = true;
+                                        parse_oom(p);
                                         break;
                                 }
                                 /* sshd: perror(filename); exit(1) */
@@ -147,7 +143,6 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                         if (include_cache_add(p, pattern, path, text, len) < 0)
                                 break;
                 }
-                globfree(&g);
         }
         if (!p->stop && n_args == 0)
                 line_error(fc, true, "%s missing filename argument", fc->line.keyword);
@@ -161,7 +156,7 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
  * inside another Match block applies only where that one does too (sshd
  * reads such a file "never-match" unless the outer block matched). */
 static char **match_effective_criteria(const SshdConfig *c, int outer, char **own, bool own_all) {
-        char **r = NULL;
+        _cleanup_(strv_freep) char **r = NULL;
         size_t n = 0;
 
         if (outer < 0 || c->matches[outer].all)
@@ -170,21 +165,21 @@ static char **match_effective_criteria(const SshdConfig *c, int outer, char **ow
                 return strv_copy(c->matches[outer].criteria);
         for (char **i = c->matches[outer].criteria; *i; i++)
                 if (strv_push_copy(&r, &n, *i) < 0)
-                        return strv_free(r);
+                        return NULL;
         for (char **i = own; *i; i++)
                 if (strv_push_copy(&r, &n, *i) < 0)
-                        return strv_free(r);
-        return r;
+                        return NULL;
+        return TAKE_PTR(r);
 }
 
 ArgsVerdict read_match(FileCtx *fc, const SshdKeyword *kw, Args *a) {
         ParseCtx *p = fc->p;
         SshdConfig *c = p->c;
-        char *cp, *attrib, *arg, **own = NULL, **criteria;
+        _cleanup_(strv_freep) char **own = NULL, **criteria = NULL;
+        char *cp, *attrib, *arg;
         size_t n_own = 0;
         int attributes = 0, result = 1;
         bool own_all = false;
-        ArgsVerdict v = ARGS_REFUSED;
         SshdMatch *nv;
 
         /* match_cfg_line() re-reads the raw text with strdelim() -- '=' splits,
@@ -201,18 +196,18 @@ ArgsVerdict read_match(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                         if (attributes > 1 || ((arg = sshd_strdelim(&cp)) && *arg != '\0' && *arg != '#')) {
                                 line_error(fc, true, "Bad Match condition");
                                 config_fatal(p, fc->file, fc->lineno, "'all' cannot be combined with other Match attributes");
-                                goto out;
+                                return ARGS_REFUSED;
                         }
                         cp = NULL;
                         own_all = true;
                         if (strv_push_copy(&own, &n_own, attrib) < 0)
-                                goto oom;
+                                return args_oom(p);
                         break;
                 }
                 if (!(arg = sshd_strdelim(&cp)) || *arg == '\0' || *arg == '#') {
                         line_error(fc, true, "Bad Match condition");
                         config_fatal(p, fc->file, fc->lineno, "Missing Match criteria for %s", attrib);
-                        goto out;
+                        return ARGS_REFUSED;
                 }
                 if (strcasecmp(attrib, "user") == 0 || strcasecmp(attrib, "group") == 0 ||
                     strcasecmp(attrib, "host") == 0 || strcasecmp(attrib, "rdomain") == 0)
@@ -222,28 +217,28 @@ ArgsVerdict read_match(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                                 config_fatal(p, fc->file, fc->lineno, "Invalid Match %s argument '%s' at line %u",
                                         strcasecmp(attrib, "address") == 0 ? "address" : "localaddress",
                                         arg, fc->lineno);
-                                goto out;
+                                return ARGS_REFUSED;
                         }
                         result = 0;
                 } else if (strcasecmp(attrib, "localport") == 0) {
                         if (a2port(arg) == -1) {
                                 line_error(fc, true, "Bad Match condition");
                                 config_fatal(p, fc->file, fc->lineno, "Invalid LocalPort '%s' on Match line", arg);
-                                goto out;
+                                return ARGS_REFUSED;
                         }
                         result = 0;
                 } else {
                         line_error(fc, true, "Bad Match condition");
                         config_fatal(p, fc->file, fc->lineno, "Unsupported Match attribute %s", attrib);
-                        goto out;
+                        return ARGS_REFUSED;
                 }
                 if (strv_push_copy(&own, &n_own, attrib) < 0 || strv_push_copy(&own, &n_own, arg) < 0)
-                        goto oom;
+                        return args_oom(p);
         }
         if (attributes == 0) {
                 line_error(fc, true, "Bad Match condition");
                 config_fatal(p, fc->file, fc->lineno, "One or more attributes required for Match");
-                goto out;
+                return ARGS_REFUSED;
         }
 
         /* Without a connection (sshd -T, or sshd reading its file at start)
@@ -253,29 +248,23 @@ ArgsVerdict read_match(FileCtx *fc, const SshdKeyword *kw, Args *a) {
         args_consume(a);
         if (cp && *cp != '\0') {
                 line_error(fc, false, "keyword %s extra arguments at end of line", fc->line.keyword);
-                goto out;
+                return ARGS_REFUSED;
         }
 
         criteria = match_effective_criteria(c, fc->outer_match, own, own_all);
-        nv = criteria ? reallocarray(c->matches, c->n_matches + 1, sizeof(SshdMatch)) : NULL;
-        if (!nv) {
-                strv_free(criteria);
-                goto oom;
-        }
+        if (!criteria)
+                return args_oom(p);
+        nv = reallocarray(c->matches, c->n_matches + 1, sizeof(SshdMatch));
+        if (!nv)
+                return args_oom(p);
         c->matches = nv;
         nv[c->n_matches] = (SshdMatch) {
-                .criteria = criteria,
+                .criteria = TAKE_PTR(criteria),
                 .all = own_all && (fc->outer_match < 0 || c->matches[fc->outer_match].all),
                 .origin = line_origin(fc),
         };
         p->match = (int) c->n_matches++;
         /* the Match line belongs to the block it opens */
         directive_add(fc, sshd_keyword_by_id(SSHD_KW_MATCH));
-        v = ARGS_RECORDED;
-        goto out;
-oom:
-        parse_oom(p);
-out:
-        strv_free(own);
-        return v;
+        return ARGS_RECORDED;
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "sshdconf.h"
+#include "sshdconf-cleanup.h"
 #include "sshdconf-token.h"
 
 /* --- the state of one load ------------------------------------------------ */
@@ -121,6 +122,12 @@ static inline const char *args_next(Args *a) {
 
 static inline void args_consume(Args *a) {
         a->i = a->n;
+}
+
+/* Out of memory while reading a directive's arguments. */
+static inline ArgsVerdict args_oom(ParseCtx *p) {
+        parse_oom(p);
+        return ARGS_REFUSED;
 }
 
 /* Checks the arguments of the current line's directive as sshd does and

@@ -47,10 +47,8 @@ ArgsVerdict read_port(FileCtx *fc, const SshdKeyword *kw, Args *a) {
         if (port <= 0)
                 return line_error(fc, true, "Badly formatted port number.");
         np = reallocarray(c->ports, c->n_ports + 1, sizeof(SshdPort));
-        if (!np) {
-                parse_oom(fc->p);
-                return ARGS_REFUSED;
-        }
+        if (!np)
+                return args_oom(fc->p);
         np[c->n_ports++] = (SshdPort) { .port = (uint16_t) port, .origin = line_origin(fc) };
         c->ports = np;
         return ARGS_ACCEPTED;
@@ -58,64 +56,52 @@ ArgsVerdict read_port(FileCtx *fc, const SshdKeyword *kw, Args *a) {
 
 ArgsVerdict read_listen_address(FileCtx *fc, const SshdKeyword *kw, Args *a) {
         SshdConfig *c = fc->p->c;
-        const char *arg0 = args_next(a), *rd_kw;
-        char *copy, *host, *port_str = NULL, *rdomain = NULL;
-        int port = 0;
+        const char *arg0 = args_next(a), *rd_kw, *colon;
+        _cleanup_free_ char *copy = NULL, *host = NULL, *rdomain = NULL;
+        char *h, *port_str = NULL;
         SshdListenSpec *nv;
+        int port = 0;
 
         if (!arg0 || *arg0 == '\0')
                 return line_error(fc, true, "missing address");
         copy = strdup(arg0);
         if (!copy)
-                goto oom;
+                return args_oom(fc->p);
         /* A bare IPv6 address: no "[]" and two or more ':'. */
-        {
-                const char *colon = strchr(copy, ':');
-                if (!strchr(copy, '[') && colon && strchr(colon + 1, ':'))
-                        host = copy;
-                else {
-                        host = split_host_port(copy, &port_str);
-                        if (!host) {
-                                free(copy);
-                                return line_error(fc, true, "bad address:port usage");
-                        }
-                        if (port_str && (port = a2port(port_str)) <= 0) {
-                                free(copy);
-                                return line_error(fc, true, "bad port number");
-                        }
-                }
+        colon = strchr(copy, ':');
+        if (!strchr(copy, '[') && colon && strchr(colon + 1, ':'))
+                h = copy;
+        else {
+                h = split_host_port(copy, &port_str);
+                if (!h)
+                        return line_error(fc, true, "bad address:port usage");
+                if (port_str && (port = a2port(port_str)) <= 0)
+                        return line_error(fc, true, "bad port number");
         }
         rd_kw = args_next(a);
         if (rd_kw) {
                 const char *rd;
-                if (strcmp(rd_kw, "rdomain") != 0 || !(rd = args_next(a))) {
-                        free(copy);
+
+                if (strcmp(rd_kw, "rdomain") != 0 || !(rd = args_next(a)))
                         return line_error(fc, true, "bad ListenAddress syntax");
-                }
-                if (!rdomain_valid(fc->p, rd)) {
-                        free(copy);
+                if (!rdomain_valid(fc->p, rd))
                         return line_error(fc, true, "bad routing domain");
-                }
                 rdomain = strdup(rd);
                 if (!rdomain)
-                        goto oom;
+                        return args_oom(fc->p);
         }
+        host = strdup(h);
+        if (!host)
+                return args_oom(fc->p);
         nv = reallocarray(c->listen_specs, c->n_listen_specs + 1, sizeof(SshdListenSpec));
         if (!nv)
-                goto oom;
+                return args_oom(fc->p);
         c->listen_specs = nv;
-        host = strdup(host);
-        free(copy);
-        if (!host)
-                goto oom;
         nv[c->n_listen_specs++] = (SshdListenSpec) {
-                .host = host, .port = (uint16_t) port, .rdomain = rdomain, .origin = line_origin(fc),
+                .host = TAKE_PTR(host), .port = (uint16_t) port, .rdomain = TAKE_PTR(rdomain),
+                .origin = line_origin(fc),
         };
         return ARGS_ACCEPTED;
-oom:
-        free(copy);
-        parse_oom(fc->p);
-        return ARGS_REFUSED;
 }
 
 static int listen_add(ParseCtx *p, const char *host, uint16_t port, const char *rdomain, SshdOrigin origin) {
@@ -123,7 +109,8 @@ static int listen_add(ParseCtx *p, const char *host, uint16_t port, const char *
         struct addrinfo hints = {
                 .ai_socktype = SOCK_STREAM,
                 .ai_flags = host ? 0 : AI_PASSIVE,
-        }, *res = NULL;
+        };
+        _cleanup_(freeaddrinfop) struct addrinfo *res = NULL;
         char portstr[8];
         int r;
 
@@ -138,33 +125,31 @@ static int listen_add(ParseCtx *p, const char *host, uint16_t port, const char *
                  * daemon's sandbox has no IP sockets).  Whether sshd can is
                  * not known: a warning, the endpoint left out -- never
                  * "invalid" on a guess. */
-                config_warn(p, origin.file, origin.line, "cannot resolve %s now (%s): its endpoint is not known", host,
-                       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+                config_warn(p, origin.file, origin.line, "cannot resolve %s now (%s): its endpoint is not known",
+                            host, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
                 return 0;
         }
         if (r != 0) {
                 config_fatal(p, origin.file, origin.line, "bad addr or host: %s (%s)", host ? host : "<NULL>",
-                        r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+                             r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
                 return 0;
         }
         for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+                _cleanup_free_ char *rd = NULL;
                 SshdListen *nv;
-                char *rd = NULL;
 
                 if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
                         continue;
-                nv = reallocarray(c->listen, c->n_listen + 1, sizeof(SshdListen));
-                if (!nv || (rdomain && !(rd = strdup(rdomain)))) {
-                        if (nv)
-                                c->listen = nv;
-                        freeaddrinfo(res);
+                if (rdomain && !(rd = strdup(rdomain)))
                         return -ENOMEM;
-                }
+                nv = reallocarray(c->listen, c->n_listen + 1, sizeof(SshdListen));
+                if (!nv)
+                        return -ENOMEM;
                 c->listen = nv;
                 nv[c->n_listen] = (SshdListen) {
                         .family = ai->ai_family,
                         .port = port,
-                        .rdomain = rd,
+                        .rdomain = TAKE_PTR(rd),
                         .origin = origin,
                 };
                 if (getnameinfo(ai->ai_addr, ai->ai_addrlen, nv[c->n_listen].address,
@@ -172,7 +157,6 @@ static int listen_add(ParseCtx *p, const char *host, uint16_t port, const char *
                         strcpy(nv[c->n_listen].address, "?");
                 c->n_listen++;
         }
-        freeaddrinfo(res);
         return 0;
 }
 

@@ -24,84 +24,77 @@
 
 #define SSHD_TOTAL_BYTES_MAX (512u * 1024u * 1024u)
 
+/* A regular file's bytes, up to the size fstat() gave. */
+static int file_read_regular(ParseCtx *p, int fd, const struct stat *st, char **ret, size_t *ret_len,
+                             const char **why) {
+        _cleanup_free_ char *data = NULL;
+        size_t size = (size_t) st->st_size, len = 0;
+
+        if (!S_ISREG(st->st_mode)) {
+                *why = "not a regular file";
+                return -EBADFD;
+        }
+        if ((uint64_t) st->st_size > SSHD_MAX_FILE_SIZE)
+                return -EFBIG;
+        if (p->total_bytes + size > SSHD_TOTAL_BYTES_MAX)
+                return -E2BIG;
+        data = malloc(size + 1);
+        if (!data)
+                return -ENOMEM;
+        /* One byte more than fstat() said, to notice a file that grows. */
+        while (len < size + 1) {
+                ssize_t n = read(fd, data + len, size + 1 - len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        if (len > size)
+                return -EFBIG;  /* grew while we read it: not a file to trust */
+        p->total_bytes += len;
+        *ret = TAKE_PTR(data);
+        *ret_len = len;
+        return 0;
+}
+
 /* Reads a file as sshd's load_server_config() does.  Deviations, each to
  * stay bounded where sshd would hang or exhaust memory: anything but a
  * regular file or a directory is refused (sshd would block on a FIFO and
  * read /dev/zero forever); a directory reads as empty, as fopen()+getline()
  * make it in sshd; files over SSHD_MAX_FILE_SIZE are refused. */
 int file_read(ParseCtx *p, const char *path, char **ret, size_t *ret_len, const char **why) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_free_ char *data = NULL;
+        unsigned nul_line;
         struct stat st;
-        char *data = NULL;
         size_t len = 0;
-        int fd, r = 0;
+        int r;
 
         *why = NULL;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0) {
-                r = -errno;
-                goto out;
-        }
-        if (S_ISDIR(st.st_mode)) {
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
                 *why = "is a directory: sshd reads it as an empty file";
-                goto done;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                *why = "not a regular file";
-                r = -EBADFD;
-                goto out;
-        }
-        if ((uint64_t) st.st_size > SSHD_MAX_FILE_SIZE) {
-                r = -EFBIG;
-                goto out;
-        }
-        if (p->total_bytes + (size_t) st.st_size > SSHD_TOTAL_BYTES_MAX) {
-                r = -E2BIG;
-                goto out;
-        }
-        data = malloc((size_t) st.st_size + 1);
-        if (!data) {
-                r = -ENOMEM;
-                goto out;
-        }
-        /* Read up to the size fstat() gave (plus one byte to notice growth). */
-        while (len < (size_t) st.st_size + 1) {
-                ssize_t n = read(fd, data + len, (size_t) st.st_size + 1 - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto out;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > (size_t) st.st_size) {
-                r = -EFBIG;     /* grew while we read it: not a file to trust */
-                goto out;
-        }
-        p->total_bytes += len;
-done:
-        {
-                unsigned nul_line;
-                char *text;
-                size_t tlen;
-
-                r = sshd_text_load(data ? data : "", len, &text, &tlen, &nul_line);
+        else {
+                r = file_read_regular(p, fd, &st, &data, &len, why);
                 if (r < 0)
-                        goto out;
-                if (nul_line > 0)
-                        config_warn(p, path, nul_line,
-                               "NUL byte: sshd ignores the rest of this line and joins the next line to it");
-                *ret = text;
-                *ret_len = tlen;
+                        return r;
         }
-out:
-        free(data);
-        close(fd);
-        return r;
+        r = sshd_text_load(data ? data : "", len, ret, ret_len, &nul_line);
+        if (r < 0)
+                return r;
+        if (nul_line > 0)
+                config_warn(p, path, nul_line,
+                            "NUL byte: sshd ignores the rest of this line and joins the next line to it");
+        return 0;
 }
 
 const char *file_error_message(int r) {
@@ -145,19 +138,20 @@ static int file_index_grow(ParseCtx *p) {
 static const char *intern_file(ParseCtx *p, const char *path) {
         size_t h;
 
-        if ((p->c->n_files + 1) * 2 > p->file_index_size && file_index_grow(p) < 0)
-                goto oom;
+        if ((p->c->n_files + 1) * 2 > p->file_index_size && file_index_grow(p) < 0) {
+                parse_oom(p);
+                return NULL;
+        }
         h = string_hash(path) & (p->file_index_size - 1);
         for (; p->file_index[h]; h = (h + 1) & (p->file_index_size - 1))
                 if (strcmp(p->c->files[p->file_index[h] - 1], path) == 0)
                         return p->c->files[p->file_index[h] - 1];
-        if (strv_push_copy(&p->c->files, &p->c->n_files, path) < 0)
-                goto oom;
+        if (strv_push_copy(&p->c->files, &p->c->n_files, path) < 0) {
+                parse_oom(p);
+                return NULL;
+        }
         p->file_index[h] = p->c->n_files;
         return p->c->files[p->c->n_files - 1];
-oom:
-        parse_oom(p);
-        return NULL;
 }
 
 /* --- the inih bridge ------------------------------------------------------ */

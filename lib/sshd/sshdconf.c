@@ -173,9 +173,9 @@ static void parse_ctx_done(ParseCtx *p) {
 }
 
 int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig **ret) {
-        SshdConfig *c;
-        ParseCtx p = { .opts = opts, .active = true, .match = -1 };
-        char *text = NULL;
+        _cleanup_(sshd_config_freep) SshdConfig *c = NULL;
+        _cleanup_(parse_ctx_done) ParseCtx p = { .opts = opts, .active = true, .match = -1 };
+        _cleanup_free_ char *text = NULL;
         size_t len = 0;
         const char *why;
         int r;
@@ -184,15 +184,13 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
         if (!c)
                 return -ENOMEM;
         c->path = strdup(path);
-        if (!c->path) {
-                free(c);
+        if (!c->path)
                 return -ENOMEM;
-        }
         p.c = c;
 
         r = file_read(&p, path, &text, &len, &why);
         if (r == -ENOMEM)
-                goto fail;
+                return r;
         if (r < 0)
                 /* sshd: perror(filename) */
                 config_fatal(&p, path, 0, "%s: %s", path, file_error_message(r));
@@ -200,22 +198,19 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
                 if (why)
                         config_warn(&p, path, 0, "%s", why);
                 r = parse_text(&p, path, text, len, false, -1, 0);
-                free(text);
                 if (r < 0)
-                        goto fail;
+                        return r;
         }
         model_compute(c);
         if (!p.stop) {
                 r = listen_resolve(&p);
                 if (r < 0)
-                        goto fail;
+                        return r;
         }
         if (!p.stop)
                 algorithms_assemble_check(&p);
-        if (p.error < 0) {
-                r = p.error;
-                goto fail;
-        }
+        if (p.error < 0)
+                return p.error;
 
         c->valid = c->n_errors == 0;
         if (!c->valid) {
@@ -227,13 +222,8 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
                 c->n_listen = 0;
         }
 
-        parse_ctx_done(&p);
-        *ret = c;
+        *ret = TAKE_PTR(c);
         return 0;
-fail:
-        parse_ctx_done(&p);
-        sshd_config_free(c);
-        return r < 0 ? r : -ENOMEM;
 }
 
 const char *sshd_address_family_to_string(SshdAddressFamily af) {
