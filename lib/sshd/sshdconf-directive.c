@@ -25,8 +25,8 @@ int directive_add(FileCtx *fc, const SshdKeyword *kw) {
         SshdConfig *c = fc->p->c;
 
         if (c->n_directives >= SSHD_MAX_DIRECTIVES) {
-                config_fatal(fc->p, fc->file, fc->lineno, "more than %u directives: refusing to read further",
-                             SSHD_MAX_DIRECTIVES);
+                budget_stop(fc->p, "more than %u directives (stopped at %s line %u)", SSHD_MAX_DIRECTIVES,
+                            fc->file, fc->lineno);
                 return -E2BIG;
         }
         if (c->n_directives == fc->p->directives_allocated) {

@@ -5,18 +5,30 @@
  * remembers what each pattern matched, as sshd's include cache does;
  * Match opens a block and decides whether it is active while reading.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "macro.h"
 #include "sshdconf-internal.h"
 #include "strv.h"
 
 #define SSHD_INCLUDE_BASE "/etc/ssh"
+
+/* One more file to read for the Include of PATTERN: within the budget? */
+static bool include_file_counted(ParseCtx *p, const char *pattern) {
+        if (p->budget.files >= p->budget.max_files) {
+                budget_stop(p, "Include %s reads more than %zu files", pattern, p->budget.max_files);
+                return false;
+        }
+        p->budget.files++;
+        return true;
+}
 
 static void include_parse_item(FileCtx *fc, const IncludeItem *item, bool was_active, int match) {
         ParseCtx *p = fc->p;
@@ -53,6 +65,85 @@ static int include_cache_add(ParseCtx *p, const char *selector, const char *file
                 .selector = TAKE_PTR(s), .filename = TAKE_PTR(f), .text = TAKE_PTR(t), .len = len,
         };
         return 0;
+}
+
+/* glob(3) as sshd calls it, within the budget: GLOB_ALTDIRFUNC hands the
+ * directory reading to the functions below, which count the entries and
+ * the time and, once the budget is spent, make glob() give up (every
+ * further opendir() fails, and glob_error() turns that into GLOB_ABORTED).
+ * A directory that cannot be read for any other reason is skipped, as
+ * sshd's glob(pattern, 0, NULL, ...) skips it. */
+typedef struct GlobWalk {
+        ParseCtx *p;
+        const char *pattern;
+        bool spent;
+} GlobWalk;
+
+/* glob() passes its directory functions no context; the walk of the one
+ * glob() call running on this thread is here, set around that call only. */
+static _Thread_local GlobWalk *glob_walk;
+
+static void glob_walk_stop(GlobWalk *w, bool time) {
+        char t[32];
+
+        w->spent = true;
+        if (time)
+                budget_stop(w->p, "Include %s takes more than %s", w->pattern, budget_time_text(&w->p->budget, t));
+        else
+                budget_stop(w->p, "Include %s visits more than %zu directory entries", w->pattern,
+                            w->p->budget.max_dir_entries);
+}
+
+static void *glob_opendir(const char *name) {
+        if (glob_walk->spent) {
+                errno = ECANCELED;
+                return NULL;
+        }
+        return opendir(name);
+}
+
+static struct dirent *glob_readdir(void *d) {
+        GlobWalk *w = glob_walk;
+        struct dirent *de;
+
+        if (w->spent)
+                return NULL;
+        if (budget_time_spent(&w->p->budget)) {
+                glob_walk_stop(w, true);
+                return NULL;
+        }
+        de = readdir(d);
+        if (de && ++w->p->budget.dir_entries > w->p->budget.max_dir_entries) {
+                glob_walk_stop(w, false);
+                return NULL;
+        }
+        return de;
+}
+
+static void glob_closedir(void *d) {
+        closedir(d);
+}
+
+static int glob_error(const char *path, int error) {
+        return glob_walk->spent;
+}
+
+/* glob(PATTERN, 0, NULL, G); -ECANCELED when the budget stopped it. */
+static int include_glob(ParseCtx *p, const char *pattern, glob_t *g) {
+        GlobWalk w = { .p = p, .pattern = pattern };
+        int r;
+
+        *g = (glob_t) {
+                .gl_opendir = glob_opendir,
+                .gl_readdir = glob_readdir,
+                .gl_closedir = glob_closedir,
+                .gl_lstat = lstat,
+                .gl_stat = stat,
+        };
+        glob_walk = &w;
+        r = glob(pattern, GLOB_ALTDIRFUNC, glob_error, g);
+        glob_walk = NULL;
+        return w.spent ? -ECANCELED : r;
 }
 
 ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
@@ -97,13 +188,17 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                 for (size_t i = 0; i < p->n_includes && !p->stop; i++) {
                         if (strcmp(p->includes[i].selector, pattern) != 0)
                                 continue;
-                        include_parse_item(fc, &p->includes[i], was_active, match);
                         found = true;
+                        if (p->includes[i].filename && !include_file_counted(p, pattern))
+                                break;
+                        include_parse_item(fc, &p->includes[i], was_active, match);
                 }
                 if (found || p->stop)
                         continue;
 
-                r = glob(pattern, 0, NULL, &g);
+                r = include_glob(p, pattern, &g);
+                if (r == -ECANCELED)
+                        return ARGS_RECORDED;
                 if (r != 0) {
                         if (r != GLOB_NOMATCH) {
                                 line_error(fc, true, "include \"%s\" glob failed", pattern);
@@ -112,22 +207,21 @@ ArgsVerdict read_include(FileCtx *fc, const SshdKeyword *kw, Args *a) {
                         include_cache_add(p, pattern, NULL, NULL, 0);
                         continue;
                 }
-                if (g.gl_pathc + p->c->n_files > SSHD_MAX_FILES) {
-                        line_error(fc, true, "include \"%s\" matches too many files (more than %u in all)",
-                                   pattern, SSHD_MAX_FILES);
-                        return ARGS_RECORDED;
-                }
                 for (size_t n = 0; n < g.gl_pathc && !p->stop; n++) {
                         const char *path = g.gl_pathv[n], *why;
                         char *text = NULL;
                         size_t len = 0;
 
+                        if (!include_file_counted(p, pattern))
+                                break;
                         r = file_read(p, path, &text, &len, &why);
                         if (r < 0) {
                                 if (r == -ENOMEM) {
                                         parse_oom(p);
                                         break;
                                 }
+                                if (r == -E2BIG)
+                                        break;  /* past the budget: said so */
                                 /* sshd: perror(filename); exit(1) */
                                 config_fatal(p, path, 0, "%s: %s", path, file_error_message(r));
                                 break;

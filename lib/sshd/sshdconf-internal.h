@@ -13,12 +13,14 @@
  *   sshdconf-include.c    Include (globs, sshd's include cache) and Match
  *   sshdconf-listen.c     Port, ListenAddress and the endpoints they make
  *   sshdconf-diag.c       errors and warnings, worded and cut as sshd's log
+ *   sshdconf-budget.c     the budget of a load: files, directory entries, bytes, time
  *   sshdconf-dump.c, sshdconf-json.c   the model written out
  */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshdconf.h"
 #include "sshdconf-cleanup.h"
@@ -34,16 +36,24 @@ typedef struct IncludeItem {
         size_t len;
 } IncludeItem;
 
+/* The budget of one load (SshdConfigOptions) and what it has used. */
+typedef struct Budget {
+        size_t max_files, max_dir_entries, max_bytes;
+        uint64_t max_usec;
+        uint64_t deadline;      /* CLOCK_MONOTONIC, usec */
+        size_t files, dir_entries, bytes;
+} Budget;
+
 typedef struct ParseCtx {
         SshdConfig *c;
         const SshdConfigOptions *opts;
-        bool stop;              /* sshd exits at this point */
+        bool stop;              /* sshd exits at this point, or the budget is spent */
         int error;              /* a negative errno that aborts the load (ENOMEM) */
         bool active;            /* servconf.c's *activep */
         int match;              /* the Match block directives go to, or -1 */
         IncludeItem *includes;
         size_t n_includes;
-        size_t total_bytes;
+        Budget budget;
         size_t directives_allocated;
         size_t *file_index;     /* open-addressing hash of c->files: index + 1, 0 free */
         size_t file_index_size;
@@ -97,6 +107,17 @@ void config_fatal(ParseCtx *p, const char *file, unsigned line, const char *fmt,
         __attribute__((format(printf, 4, 5)));
 void config_warn(ParseCtx *p, const char *file, unsigned line, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+
+/* --- sshdconf-budget.c ----------------------------------------------------- */
+
+void budget_init(Budget *b, const SshdConfigOptions *opts);
+/* The wall-time budget is spent. */
+bool budget_time_spent(const Budget *b);
+/* "2 s": the wall-time budget, for messages. */
+const char *budget_time_text(const Budget *b, char buf[static 32]);
+/* Stops the reading: past its budget, what sshd makes of the file cannot
+ * be told.  The first reason is kept (SshdConfig.undecided). */
+void budget_stop(ParseCtx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --- sshdconf-read.c ------------------------------------------------------- */
 

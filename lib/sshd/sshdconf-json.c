@@ -105,6 +105,8 @@ int sshd_config_write_json(const SshdConfig *c, FILE *f) {
         json_string(&w, c->path);
         json_key(&w, "valid");
         json_bool(&w, c->valid);
+        json_key(&w, "undecided");
+        json_string(&w, c->budget_exceeded ? c->undecided : NULL);
 
         json_key(&w, "listen");
         json_array_begin(&w);

@@ -22,11 +22,9 @@
 #include "sshdconf-internal.h"
 #include "strv.h"
 
-#define SSHD_TOTAL_BYTES_MAX (512u * 1024u * 1024u)
-
 /* A regular file's bytes, up to the size fstat() gave. */
-static int file_read_regular(ParseCtx *p, int fd, const struct stat *st, char **ret, size_t *ret_len,
-                             const char **why) {
+static int file_read_regular(ParseCtx *p, const char *path, int fd, const struct stat *st, char **ret,
+                             size_t *ret_len, const char **why) {
         _cleanup_free_ char *data = NULL;
         size_t size = (size_t) st->st_size, len = 0;
 
@@ -34,10 +32,14 @@ static int file_read_regular(ParseCtx *p, int fd, const struct stat *st, char **
                 *why = "not a regular file";
                 return -EBADFD;
         }
-        if ((uint64_t) st->st_size > SSHD_MAX_FILE_SIZE)
-                return -EFBIG;
-        if (p->total_bytes + size > SSHD_TOTAL_BYTES_MAX)
+        if ((uint64_t) st->st_size > SSHD_MAX_FILE_SIZE) {
+                budget_stop(p, "%s is larger than %u MiB", path, SSHD_MAX_FILE_SIZE / (1024u * 1024u));
                 return -E2BIG;
+        }
+        if (size > p->budget.max_bytes - p->budget.bytes) {
+                budget_stop(p, "%s: more than %zu bytes of configuration in all", path, p->budget.max_bytes);
+                return -E2BIG;
+        }
         data = malloc(size + 1);
         if (!data)
                 return -ENOMEM;
@@ -56,7 +58,7 @@ static int file_read_regular(ParseCtx *p, int fd, const struct stat *st, char **
         }
         if (len > size)
                 return -EFBIG;  /* grew while we read it: not a file to trust */
-        p->total_bytes += len;
+        p->budget.bytes += len;
         *ret = TAKE_PTR(data);
         *ret_len = len;
         return 0;
@@ -66,7 +68,8 @@ static int file_read_regular(ParseCtx *p, int fd, const struct stat *st, char **
  * stay bounded where sshd would hang or exhaust memory: anything but a
  * regular file or a directory is refused (sshd would block on a FIFO and
  * read /dev/zero forever); a directory reads as empty, as fopen()+getline()
- * make it in sshd; files over SSHD_MAX_FILE_SIZE are refused. */
+ * make it in sshd; a file over SSHD_MAX_FILE_SIZE, or past the bytes of
+ * the budget, stops the reading (-E2BIG, the budget says why). */
 int file_read(ParseCtx *p, const char *path, char **ret, size_t *ret_len, const char **why) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_free_ char *data = NULL;
@@ -84,7 +87,7 @@ int file_read(ParseCtx *p, const char *path, char **ret, size_t *ret_len, const 
         if (S_ISDIR(st.st_mode))
                 *why = "is a directory: sshd reads it as an empty file";
         else {
-                r = file_read_regular(p, fd, &st, &data, &len, why);
+                r = file_read_regular(p, path, fd, &st, &data, &len, why);
                 if (r < 0)
                         return r;
         }
@@ -101,7 +104,6 @@ const char *file_error_message(int r) {
         switch (r) {
         case -EBADFD: return "not a regular file";
         case -EFBIG: return "file too large";
-        case -E2BIG: return "too much configuration in total";
         default: return strerror(-r);
         }
 }
@@ -176,6 +178,13 @@ static char *sshd_ini_reader(char *buf, int size, void *stream) {
                         fc->done = true;        /* strsep() yields the last piece, even empty */
                 }
                 fc->lineno++;
+                if (budget_time_spent(&fc->p->budget)) {
+                        char t[32];
+
+                        budget_stop(fc->p, "reading takes more than %s (stopped at %s line %u)",
+                                    budget_time_text(&fc->p->budget, t), fc->file, fc->lineno);
+                        return NULL;
+                }
 
                 r = sshd_line_tokenize(line, &fc->line);
                 if (r < 0) {

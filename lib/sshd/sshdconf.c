@@ -132,6 +132,7 @@ SshdConfig *sshd_config_free(SshdConfig *c) {
         if (!c)
                 return NULL;
         free(c->path);
+        free(c->undecided);
         strv_free(c->files);
         for (size_t i = 0; i < c->n_directives; i++)
                 strv_free(c->directives[i].args);
@@ -187,11 +188,15 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
         if (!c->path)
                 return -ENOMEM;
         p.c = c;
+        budget_init(&p.budget, opts);
+        p.budget.files = 1;
 
         r = file_read(&p, path, &text, &len, &why);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0)
+        if (r == -E2BIG)
+                ;       /* past the budget: said so */
+        else if (r < 0)
                 /* sshd: perror(filename) */
                 config_fatal(&p, path, 0, "%s: %s", path, file_error_message(r));
         else {
@@ -212,7 +217,19 @@ int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig
         if (p.error < 0)
                 return p.error;
 
-        c->valid = c->n_errors == 0;
+        if (c->undecided) {
+                if (c->n_errors > 0) {
+                        /* sshd's answer was already certain: it exits on
+                         * the error at the end of that file at the latest. */
+                        config_warn(&p, NULL, 0, "reading stopped early: %s", c->undecided);
+                        free(c->undecided);
+                        c->undecided = NULL;
+                        if (p.error < 0)
+                                return p.error;
+                } else
+                        c->budget_exceeded = true;
+        }
+        c->valid = c->n_errors == 0 && !c->budget_exceeded;
         if (!c->valid) {
                 /* What sshd would not start with has no endpoints. */
                 for (size_t i = 0; i < c->n_listen; i++)

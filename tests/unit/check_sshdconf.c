@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -2038,10 +2039,14 @@ START_TEST(test_five_megabyte_line_is_valid_and_finishes) {
 }
 END_TEST
 
-/* sshd -T: valid, 20,000 allowusers lines. */
+/* sshd -T: valid, 20,000 allowusers lines.  That is past the default
+ * budget of 10,000 files: the model then says it cannot tell; with a
+ * budget of 20,001 files it reads them all. */
 START_TEST(test_twenty_thousand_included_files_are_read) {
         const unsigned n = 20000;
+        SshdConfigOptions o = { .include_base = tmpdir, .max_files = n + 1, .max_usec = 120 * 1000000u };
         SshdConfig *c;
+        char *expected;
 
         ck_assert_int_eq(mkdir(tpath("many"), 0755), 0);
         for (unsigned i = 0; i < n; i++) {
@@ -2051,13 +2056,211 @@ START_TEST(test_twenty_thousand_included_files_are_read) {
                 write_raw(name, text, strlen(text));
         }
         write_conf("sshd_config", "Include @D@/many/*.conf\n");
-        c = load_conf("sshd_config");
+        c = load_path(tpath("sshd_config"), &(SshdConfigOptions) {
+                .include_base = tmpdir, .max_usec = 120 * 1000000u,     /* the default count, time enough */
+        });
+        ck_assert(c->budget_exceeded);
+        ck_assert(!c->valid);
+        ck_assert_uint_eq(c->n_errors, 0);
+        ck_assert_int_ge(asprintf(&expected, "Include %s reads more than 10000 files", tpath("many/*.conf")), 0);
+        ck_assert_str_eq(c->undecided, expected);
+        free(expected);
+        sshd_config_free(c);
+
+        c = load_path(tpath("sshd_config"), &o);
         assert_valid(c);
+        ck_assert(!c->budget_exceeded);
         ck_assert_uint_eq(c->n_files, n + 1);
         ck_assert_uint_eq(c->n_directives, n + 1);
         ck_assert_str_eq(c->files[1], tpath("many/f00000.conf"));
         ck_assert_str_eq(c->files[n], tpath("many/f19999.conf"));
         ck_assert_str_eq(c->directives[n].args[0], "u19999");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* --- the budget ----------------------------------------------------------------------- */
+
+/* The model stopped at its budget: it cannot tell, and says why.  Not
+ * valid, and not sshd's "invalid" either: no error. */
+static void assert_undecided(const SshdConfig *c, const char *expected) {
+        char *want = expand(expected);
+
+        ck_assert_msg(c->budget_exceeded, "expected the budget to be exceeded");
+        ck_assert(!c->valid);
+        ck_assert_msg(c->n_errors == 0, "unexpected error: %s", c->n_errors ? c->errors[0].message : "");
+        ck_assert_uint_eq(c->n_listen, 0);
+        ck_assert_ptr_nonnull(c->undecided);
+        ck_assert_str_eq(c->undecided, want);
+        free(want);
+}
+
+/* A tree of FANOUT^DEPTH directories under NAME. */
+static void make_tree(const char *name, unsigned depth, unsigned fanout) {
+        char path[PATH_MAX];
+
+        ck_assert_int_eq(mkdir(tpath(name), 0755), 0);
+        if (depth == 0)
+                return;
+        for (unsigned i = 0; i < fanout; i++) {
+                snprintf(path, sizeof(path), "%s/d%u", name, i);
+                make_tree(path, depth - 1, fanout);
+        }
+}
+
+static uint64_t elapsed_usec(const struct timespec *since) {
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (uint64_t) (now.tv_sec - since->tv_sec) * 1000000u + (uint64_t) now.tv_nsec / 1000u -
+               (uint64_t) since->tv_nsec / 1000u;
+}
+
+/* sshd (and the model before it had a budget) walks every directory of
+ * such a pattern, for minutes over a real file system.  Here 1,554
+ * directories, a budget of 500 entries: the reading stops on the count,
+ * well within the default 2 s, and tells. */
+START_TEST(test_include_glob_over_a_deep_tree_stops_at_the_directory_entry_budget) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_dir_entries = 500, .max_usec = 60 * 1000000u };
+        struct timespec start;
+        SshdConfig *c;
+
+        make_tree("t", 4, 6);
+        write_conf("sshd_config", "Port 2222\nInclude @D@/t/*/*/*/*/*/*.nomatch\nPort 2200\n");
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        c = load_path(tpath("sshd_config"), &o);
+        ck_assert_uint_lt(elapsed_usec(&start), SSHD_DEFAULT_MAX_USEC);
+        assert_undecided(c, "Include @D@/t/*/*/*/*/*/*.nomatch visits more than 500 directory entries");
+        sshd_config_free(c);
+
+        /* Within a budget that covers the tree (1,554 entries and every
+         * directory's "." and ".."), nothing matches: as sshd. */
+        o.max_dir_entries = 10000;
+        c = load_path(tpath("sshd_config"), &o);
+        assert_valid(c);
+        ck_assert(!c->budget_exceeded);
+        ck_assert_ptr_null(c->undecided);
+        ck_assert_ports(c, "2222 2200");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* sshd re-reads a cached pattern's files from memory; each reading counts. */
+START_TEST(test_files_budget_counts_rereads_of_cached_includes) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_files = 12 };
+        SshdConfig *c;
+
+        for (unsigned i = 0; i < 5; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "d/%u.conf", i);
+                write_conf(name, "AllowUsers bob\n");
+        }
+        write_conf("sshd_config", "Include @D@/d/*.conf\nInclude @D@/d/*.conf\nInclude @D@/d/*.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        assert_undecided(c, "Include @D@/d/*.conf reads more than 12 files");
+        ck_assert_uint_eq(c->n_directives, 3 + 11);     /* the Include lines, 11 of the 15 AllowUsers */
+        sshd_config_free(c);
+
+        o.max_files = 16;
+        c = load_path(tpath("sshd_config"), &o);
+        assert_valid(c);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_bytes_budget_counts_every_file) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_bytes = 100 };
+        SshdConfig *c;
+
+        write_conf("inc.conf", "# sixty bytes of comment, and one directive after it\nPort 22\n");
+        write_conf("sshd_config", "# forty bytes of comment, then Include\nInclude @D@/inc.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        assert_undecided(c, "@D@/inc.conf: more than 100 bytes of configuration in all");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* sshd reads such a file; the model cannot tell what it finds in it.  The
+ * file is sparse: its size is all that is looked at. */
+START_TEST(test_file_over_64_mib_is_past_the_budget) {
+        SshdConfig *c;
+
+        write_conf("sshd_config", "Port 22\n");
+        ck_assert_int_eq(truncate(tpath("sshd_config"), (off_t) SSHD_MAX_FILE_SIZE + 1), 0);
+        c = load_conf("sshd_config");
+        assert_undecided(c, "@D@/sshd_config is larger than 64 MiB");
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_time_budget_stops_the_reading) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_usec = 1 };
+        char *text = malloc(20000 * 16), *p = text;
+        SshdConfig *c;
+
+        ck_assert_ptr_nonnull(text);
+        for (unsigned i = 0; i < 20000; i++)
+                p += sprintf(p, "Port %u\n", 1000 + i % 1000);
+        write_raw("sshd_config", text, (size_t) (p - text));
+        free(text);
+        c = load_path(tpath("sshd_config"), &o);
+        ck_assert(c->budget_exceeded);
+        ck_assert(!c->valid);
+        ck_assert_uint_eq(c->n_errors, 0);
+        ck_assert_msg(strncmp(c->undecided, "reading takes more than 1e-06 s (stopped at ", 44) == 0, "%s",
+                      c->undecided);
+        sshd_config_free(c);
+}
+END_TEST
+
+/* sshd -T: "line 1: Bad configuration option: Bogus", then "terminating"
+ * at the end of the file: whatever the Include would have brought, sshd
+ * refuses the file.  The answer is certain; the budget is a warning. */
+START_TEST(test_budget_exceeded_after_an_error_is_still_invalid) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_files = 2 };
+        SshdConfig *c;
+        char *expected;
+
+        write_conf("d/a.conf", "Port 2222\n");
+        write_conf("d/b.conf", "Port 2200\n");
+        write_conf("sshd_config", "Bogus yes\nInclude @D@/d/*.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        ck_assert(!c->valid);
+        ck_assert(!c->budget_exceeded);
+        ck_assert_ptr_null(c->undecided);
+        ck_assert_str_eq(c->errors[0].message, "Bad configuration option: Bogus");
+        ck_assert_uint_eq(c->n_warnings, 1);
+        ck_assert_int_ge(asprintf(&expected, "reading stopped early: Include %s reads more than 2 files",
+                                  tpath("d/*.conf")), 0);
+        ck_assert_str_eq(c->warnings[0].message, expected);
+        free(expected);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_json_says_undecided_and_why) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_dir_entries = 10 };
+        SshdConfig *c;
+        char *json, *expected;
+        size_t len;
+
+        make_tree("t", 2, 4);
+        write_conf("sshd_config", "Include @D@/t/*/*/*.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        json = json_of(c, &len);
+        assert_json_object(json, len);
+        ck_assert_int_ge(asprintf(&expected, "\"valid\":false,\"undecided\":\"Include %s visits more than 10 "
+                                  "directory entries\",\"listen\":[],\"errors\":[]", tpath("t/*/*/*.conf")), 0);
+        ck_assert_msg(strstr(json, expected), "missing %s in %s", expected, json);
+        free(expected);
+        free(json);
+        sshd_config_free(c);
+
+        o.max_dir_entries = 0;  /* the default */
+        c = load_path(tpath("sshd_config"), &o);
+        json = json_of(c, &len);
+        ck_assert_ptr_nonnull(strstr(json, "\"valid\":true,\"undecided\":null,"));
+        free(json);
         sshd_config_free(c);
 }
 END_TEST
@@ -2231,6 +2434,17 @@ static Suite *sshdconf_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_five_megabyte_line_is_valid_and_finishes);
         tcase_add_test(tc, test_twenty_thousand_included_files_are_read);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_with_tmpdir("budget");
+        tcase_set_timeout(tc, 60);      /* it makes directory trees: slow under ASan on a busy machine */
+        tcase_add_test(tc, test_include_glob_over_a_deep_tree_stops_at_the_directory_entry_budget);
+        tcase_add_test(tc, test_files_budget_counts_rereads_of_cached_includes);
+        tcase_add_test(tc, test_bytes_budget_counts_every_file);
+        tcase_add_test(tc, test_file_over_64_mib_is_past_the_budget);
+        tcase_add_test(tc, test_time_budget_stops_the_reading);
+        tcase_add_test(tc, test_budget_exceeded_after_an_error_is_still_invalid);
+        tcase_add_test(tc, test_json_says_undecided_and_why);
         suite_add_tcase(s, tc);
 
         return s;
