@@ -27,6 +27,7 @@ enum {
         EXIT_OK = 0,
         EXIT_PROBLEM = 1,       /* the answer is "no": invalid file, problem found */
         EXIT_USAGE = 2,
+        EXIT_CANNOT_TELL = 4,   /* as explain's: the answer is not known */
 };
 
 void ctl_help(FILE *f) {
@@ -43,7 +44,8 @@ void ctl_help(FILE *f) {
                 "  config [--json] [--dump] [-f FILE]\n"
                 "        What sshd makes of its configuration: where it will listen, and\n"
                 "        why, or where it will refuse the file. FILE defaults to\n"
-                "        %s. Exit 0 valid, 1 sshd would refuse it.\n"
+                "        %s. Exit 0 valid, 1 sshd would refuse it, 4 cannot\n"
+                "        tell (reading it takes more than its budget).\n"
                 "  audit [--json] [-c FILE]\n"
                 "        Why sshd is unreachable, if it is: sshd's units, its journal, its\n"
                 "        configuration, the listening sockets, the interfaces and the\n"
@@ -95,7 +97,9 @@ static void origin_print(FILE *f, SshdOrigin o) {
 }
 
 static void config_print_text(const SshdConfig *c) {
-        if (!c->valid) {
+        if (c->budget_exceeded)
+                printf("%s: cannot tell what sshd makes of this configuration: %s.\n", c->path, c->undecided);
+        else if (!c->valid) {
                 printf("%s: sshd would refuse this configuration.\n", c->path);
                 for (size_t i = 0; i < c->n_errors; i++) {
                         const SshdDiag *e = &c->errors[i];
@@ -179,14 +183,16 @@ static int verb_config(int argc, char **argv) {
                 config_print_text(c);
                 r = fflush(stdout) == 0 ? 0 : -EIO;
         }
-        if (!c->valid && !json) {
+        if (c->budget_exceeded && !json)
+                fprintf(stderr, "sshguardianctl: cannot tell: %s\n", c->undecided);
+        else if (!c->valid && !json) {
                 const SshdDiag *e = &c->errors[0];
                 if (e->file && e->line > 0)
                         fprintf(stderr, "sshguardianctl: %s line %u: %s\n", e->file, e->line, e->message);
                 else
                         fprintf(stderr, "sshguardianctl: %s\n", e->message);
         }
-        opt = c->valid ? EXIT_OK : EXIT_PROBLEM;
+        opt = c->budget_exceeded ? EXIT_CANNOT_TELL : c->valid ? EXIT_OK : EXIT_PROBLEM;
         sshd_config_free(c);
         if (r < 0)
                 return ctl_fail(false, EXIT_PROBLEM, "config: write failed: %s", strerror(-r));

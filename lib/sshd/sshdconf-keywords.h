@@ -29,8 +29,9 @@ typedef enum SshdArgKind {
         SSHD_ARG_SOCKET,
         SSHD_ARG_STRING,                /* one argument */
         SSHD_ARG_LOCALUSER,
-        SSHD_ARG_ALGOS,                 /* one algorithm list (names not checked) */
-        SSHD_ARG_CRYPTO,                /* Ciphers, MACs, KexAlgorithms (names not checked) */
+        SSHD_ARG_ALGOS,                 /* one list of key or signature algorithms */
+        SSHD_ARG_CRYPTO,                /* Ciphers, MACs, KexAlgorithms */
+        SSHD_ARG_GSS_KEX,               /* GSSAPIKexAlgorithms (Debian's GSSAPI key exchange) */
         SSHD_ARG_USERS,
         SSHD_ARG_GROUPS,
         SSHD_ARG_ACCEPT_ENV,
@@ -63,6 +64,7 @@ typedef enum SshdArgKind {
         SSHD_ARG_IGNORED,               /* accepted silently, arguments ignored */
         SSHD_ARG_DEPRECATED,            /* accepted with a "Deprecated option" note */
         SSHD_ARG_UNSUPPORTED,           /* accepted with an "Unsupported option" note */
+        _SSHD_ARG_KIND_MAX,
 } SshdArgKind;
 
 #define SSHD_KWF_MATCH 0x1              /* allowed inside a Match block */
@@ -106,7 +108,7 @@ typedef enum SshdArgKind {
         X(GSSAPI_AUTHENTICATION,               "GSSAPIAuthentication",               SSHD_KWF_MATCH, SSHD_ARG_FLAG) \
         X(GSSAPI_CLEANUP_CREDENTIALS,          "GSSAPICleanupCredentials",           0, SSHD_ARG_FLAG) \
         X(GSSAPI_CLEANUP_CREDS,                "GSSAPICleanupCreds",                 0, SSHD_ARG_FLAG) \
-        X(GSSAPI_KEX_ALGORITHMS,               "GSSAPIKexAlgorithms",                0, SSHD_ARG_CRYPTO) \
+        X(GSSAPI_KEX_ALGORITHMS,               "GSSAPIKexAlgorithms",                0, SSHD_ARG_GSS_KEX) \
         X(GSSAPI_KEY_EXCHANGE,                 "GSSAPIKeyExchange",                  0, SSHD_ARG_FLAG) \
         X(GSSAPI_STORE_CREDENTIALS_ON_REKEY,   "GSSAPIStoreCredentialsOnRekey",      0, SSHD_ARG_FLAG) \
         X(GSSAPI_STRICT_ACCEPTOR_CHECK,        "GSSAPIStrictAcceptorCheck",          0, SSHD_ARG_FLAG) \

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshdconf-cleanup.h"
 #include "sshdconf-token.h"
 #include "strv.h"
 
@@ -114,17 +115,14 @@ static size_t argv_token(const char *s, size_t *i, char *out, bool *open_quote) 
 }
 
 int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc) {
-        char **argv = NULL;
-        size_t argc = 0, allocated = 0;
-        size_t i = 0;
+        _cleanup_(strv_freep) char **argv = NULL;
+        size_t argc = 0, allocated = 1, i = 0;
 
-        argv = calloc(1, sizeof(char *));
+        argv = calloc(allocated, sizeof(char *));
         if (!argv)
                 return -ENOMEM;
-        allocated = 1;
 
         while (s[i] != '\0') {
-                char *arg;
                 size_t start;
                 bool open_quote;
 
@@ -135,39 +133,32 @@ int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc) {
                 if (s[i] == '#')
                         break;
 
+                if (argc + 2 > allocated) {
+                        size_t n = allocated * 2 < argc + 2 ? argc + 2 : allocated * 2;
+                        char **nv = reallocarray(argv, n, sizeof(char *));
+
+                        if (!nv)
+                                return -ENOMEM;
+                        argv = nv;
+                        allocated = n;
+                }
                 /* sshd allocates the whole rest of the line for every
                  * argument; a line of many arguments would cost quadratic
                  * memory that way, so size each one exactly. */
                 start = i;
-                arg = malloc(argv_token(s, &start, NULL, &open_quote) + 1);
-                if (!arg) {
-                        strv_free(argv);
+                argv[argc] = malloc(argv_token(s, &start, NULL, &open_quote) + 1);
+                if (!argv[argc])
                         return -ENOMEM;
-                }
-                if (argc + 2 > allocated) {
-                        size_t n = allocated * 2 < argc + 2 ? argc + 2 : allocated * 2;
-                        char **nv = reallocarray(argv, n, sizeof(char *));
-                        if (!nv) {
-                                free(arg);
-                                strv_free(argv);
-                                return -ENOMEM;
-                        }
-                        argv = nv;
-                        allocated = n;
-                }
-                argv[argc++] = arg;
-                argv[argc] = NULL;
-                (void) argv_token(s, &i, arg, &open_quote);
+                (void) argv_token(s, &i, argv[argc], &open_quote);
+                argv[++argc] = NULL;
                 if (s[i] == '\0') {
-                        if (open_quote) {
-                                strv_free(argv);
+                        if (open_quote)
                                 return -EINVAL;
-                        }
                         break;
                 }
                 i++;    /* the separator that ended this argument */
         }
-        *ret_argv = argv;
+        *ret_argv = TAKE_PTR(argv);
         *ret_argc = argc;
         return 0;
 }

@@ -19,11 +19,18 @@
 #define SSHD_MAX_PORTS 256
 #define SSHD_MAX_INCLUDE_DEPTH 16
 
-/* Bounds of our own, far above any real configuration, that keep hostile
- * input (a glob matching millions of files, a multi-gigabyte file) from
- * costing unbounded time or memory.  Exceeding one is an error. */
+/* The budget of one load, far above any real configuration, that keeps
+ * hostile input (an Include glob over the whole file system, a glob
+ * matching millions of files, a multi-gigabyte file) from costing
+ * unbounded time or memory.  sshd has none: it takes minutes over such a
+ * file, or runs out of memory.  Past any of them the model cannot tell
+ * what sshd makes of the file (SshdConfig.budget_exceeded).  The first
+ * four are the defaults of SshdConfigOptions; the last two are fixed. */
+#define SSHD_DEFAULT_MAX_FILES 10000u                   /* files read, re-reads included */
+#define SSHD_DEFAULT_MAX_DIR_ENTRIES 100000u            /* directory entries Include globs visit */
+#define SSHD_DEFAULT_MAX_BYTES (512u * 1024u * 1024u)   /* bytes of configuration read in all */
+#define SSHD_DEFAULT_MAX_USEC (2u * 1000u * 1000u)      /* wall time */
 #define SSHD_MAX_FILE_SIZE (64u * 1024u * 1024u)
-#define SSHD_MAX_FILES 100000u
 #define SSHD_MAX_DIRECTIVES 1000000u
 
 typedef struct SshdOrigin {
@@ -40,7 +47,9 @@ typedef enum SshdAddressFamily {
 /* One directive as read, in reading order, Include expanded. */
 typedef struct SshdDirective {
         const SshdKeyword *keyword;
-        char **args;            /* NULL-terminated, unquoted as sshd does */
+        char **args;            /* NULL-terminated, unquoted as sshd does; for keywords that
+                                 * take the rest of the line (ForceCommand, VersionAddendum,
+                                 * *Command), that text as written, as one argument */
         size_t n_args;
         SshdOrigin origin;
         int match;              /* index into SshdConfig.matches, or -1 for global */
@@ -98,6 +107,15 @@ typedef enum SshdPermitRootLogin {
 typedef struct SshdConfig {
         char *path;             /* the top-level file */
         bool valid;             /* sshd would accept it */
+        /* The reading stopped at its budget before the answer was known:
+         * whether sshd accepts the file cannot be told (valid is false,
+         * errors empty: this is not sshd refusing it).  undecided says why,
+         * e.g. "Include /srv/?/?/?.conf visits more than 100000 directory
+         * entries".  A budget exceeded after sshd's verdict was certain
+         * (an error it reports, and exits on at the end of that file)
+         * leaves valid false, budget_exceeded false and a warning. */
+        bool budget_exceeded;
+        char *undecided;        /* NULL unless budget_exceeded */
 
         char **files;           /* every file read, top-level first */
         size_t n_files;
@@ -151,11 +169,17 @@ typedef struct SshdConfigOptions {
          * false keeps the model free of name service lookups and reports
          * names as errors only when they are not numeric. */
         bool resolve_names;
+        /* The budget (0: the SSHD_DEFAULT_MAX_* above). */
+        size_t max_files;
+        size_t max_dir_entries;
+        size_t max_bytes;
+        uint64_t max_usec;
 } SshdConfigOptions;
 
 /* Parses PATH.  Returns 0 and a model in *ret whenever the file could be
  * examined at all -- an invalid configuration is a model with valid=false
- * and its errors -- or a negative errno for out-of-memory only. */
+ * and its errors, one past the budget a model with budget_exceeded -- or a
+ * negative errno for out-of-memory only. */
 int sshd_config_load(const char *path, const SshdConfigOptions *opts, SshdConfig **ret);
 
 SshdConfig *sshd_config_free(SshdConfig *c);

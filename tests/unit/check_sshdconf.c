@@ -17,8 +17,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "sshdconf.h"
 #include "strv.h"
 
@@ -1312,6 +1314,180 @@ START_TEST(test_get_returns_first_global_directive) {
 }
 END_TEST
 
+/* --- RekeyLimit: scan_scaled() ------------------------------------------------------- */
+
+typedef struct RekeyCase {
+        const char *arg;
+        const char *error;      /* NULL: sshd -T accepts it */
+} RekeyCase;
+
+/* Each answer is what `sshd -T` (OpenSSH 9.2, Debian 12) says about
+ * "RekeyLimit ARG".  The first three are the reproducers of an outside
+ * fuzzing run (../shared/fuzz-findings/sshdconf-rekeylimit-float-cast-
+ * overflow): the model cast a strtod() result to long long, undefined for
+ * 1e300, NaN and infinity, and accepted exponents and hex that sshd's
+ * scan_scaled() refuses. */
+static const RekeyCase rekey_cases[] = {
+        { "1e300", "Bad RekeyLimit number '1e300': Invalid argument" },
+        { "nan", "Bad RekeyLimit number 'nan': Invalid argument" },
+        { "inf", "Bad RekeyLimit number 'inf': Invalid argument" },
+        { "1e3", "Bad RekeyLimit number '1e3': Invalid argument" },
+        { "0x20", "Bad RekeyLimit number '0x20': Invalid argument" },
+        { "1Kb", "Bad RekeyLimit number '1Kb': Invalid argument" },
+        { "1.2.3", "Bad RekeyLimit number '1.2.3': Invalid argument" },
+        { "--5", "Bad RekeyLimit number '--5': Invalid argument" },
+        { "1%", "Bad RekeyLimit number '1%': Invalid argument" },
+        { "000000000000000000001", "Bad RekeyLimit number '000000000000000000001': Numerical result out of range" },
+        { "9223372036854775808", "Bad RekeyLimit number '9223372036854775808': Numerical result out of range" },
+        { "8E", "Bad RekeyLimit number '8E': Numerical result out of range" },
+        { "9007199254740992K", "Bad RekeyLimit number '9007199254740992K': Numerical result out of range" },
+        { "1.9999999999999999999999E", "Bad RekeyLimit number '1.9999999999999999999999E': Numerical result out of range" },
+        { "15", "RekeyLimit too small" },
+        { "15.9", "RekeyLimit too small" },
+        { "1B", "RekeyLimit too small" },
+        { "-5", "RekeyLimit too small" },
+        { "-8E", "RekeyLimit too small" },
+        { "-0.999999999999999999K", "RekeyLimit too small" },
+        { "00000000000000000001", "RekeyLimit too small" },
+        { "16", NULL },
+        { "1K", NULL },
+        { "1k", NULL },
+        { "1.5K", NULL },
+        { ".1K", NULL },
+        { "+5K", NULL },
+        { " 5K", NULL },
+        { "1K-", NULL },
+        { "1e", NULL },                 /* 1 EiB */
+        { "7.5E", NULL },
+        { "9223372036854775807", NULL },
+        { "9007199254740991.99999K", NULL },
+        { "0", NULL },
+        { "-0", NULL },
+        { "+", NULL },
+        { ".", NULL },
+        { "default", NULL },
+};
+
+START_TEST(test_rekey_limit_number_is_read_as_scan_scaled_does) {
+        const RekeyCase *rc = &rekey_cases[_i];
+        char text[128];
+        SshdConfig *c;
+
+        snprintf(text, sizeof(text), "RekeyLimit \"%s\" 1h\n", rc->arg);
+        write_conf("sshd_config", text);
+        c = load_conf("sshd_config");
+        if (rc->error)
+                assert_single_error(c, "sshd_config", 1, rc->error);
+        else
+                assert_valid(c);
+        sshd_config_free(c);
+}
+END_TEST
+
+/* The reproducer's exact bytes. */
+START_TEST(test_rekey_limit_float_cast_overflow_reproducer) {
+        SshdConfig *c;
+
+        write_raw("sshd_config", "RekeyLimit 1e300\n", 17);
+        c = load_conf("sshd_config");
+        assert_single_error(c, "sshd_config", 1, "Bad RekeyLimit number '1e300': Invalid argument");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* --- algorithm lists: Debian's GSSAPI key exchange, assembly ------------------------ */
+
+static const char *const gss_kex_names[] = {
+        "gss-gex-sha1-", "gss-group1-sha1-", "gss-group14-sha1-", "gss-group14-sha256-",
+        "gss-group16-sha512-", "gss-nistp256-sha256-", "gss-curve25519-sha256-",
+};
+
+/* sshd -T on Debian 12 accepts each of the seven GSSAPI method prefixes in
+ * KexAlgorithms, with and without +, - and ^, and with an OID hash after
+ * it; GSSAPIKexAlgorithms takes them plain. */
+START_TEST(test_kex_algorithms_accept_every_gssapi_prefix) {
+        static const char *const modifiers[] = { "", "+", "-", "^" };
+        const char *name = gss_kex_names[_i];
+        SshdConfig *c;
+
+        for (size_t m = 0; m < ELEMENTSOF(modifiers); m++) {
+                char text[256];
+
+                snprintf(text, sizeof(text),
+                         "KexAlgorithms %s%s,curve25519-sha256\n"
+                         "KexAlgorithms %s%stoWM5Slw5Ew8Mqkay+al2g==\n"
+                         "GSSAPIKexAlgorithms %s,%sx\n",
+                         modifiers[m], name, modifiers[m], name, name, name);
+                write_conf("sshd_config", text);
+                c = load_conf("sshd_config");
+                assert_valid(c);
+                sshd_config_free(c);
+        }
+}
+END_TEST
+
+typedef struct AlgorithmCase {
+        const char *text;
+        const char *file_error;         /* "FILE line 1: ..." */
+        const char *error;              /* an error sshd prints without a file */
+} AlgorithmCase;
+
+/* Each as sshd -T (Debian 12) answers it. */
+static const AlgorithmCase algorithm_cases[] = {
+        { "KexAlgorithms gss-foo-,curve25519-sha256\n",
+          "Bad SSH2 KexAlgorithms 'gss-foo-,curve25519-sha256'.", NULL },
+        { "KexAlgorithms curve25519-sha256,gss-curve25519-sha256\n",
+          "Bad SSH2 KexAlgorithms 'curve25519-sha256,gss-curve25519-sha256'.", NULL },
+        { "KexAlgorithms +GSS-group1-sha1-\n", "Bad SSH2 KexAlgorithms '+GSS-group1-sha1-'.", NULL },
+        { "KexAlgorithms gss-*\n", "Bad SSH2 KexAlgorithms 'gss-*'.", NULL },
+        { "KexAlgorithms -gss-foo-\n", NULL, NULL },
+        { "GSSAPIKexAlgorithms +gss-gex-sha1-\n", "Bad GSSAPI KexAlgorithms '+gss-gex-sha1-'.", NULL },
+        { "GSSAPIKexAlgorithms gss-gex-sha1-,curve25519-sha256\n",
+          "Bad GSSAPI KexAlgorithms 'gss-gex-sha1-,curve25519-sha256'.", NULL },
+        { "GSSAPIKexAlgorithms gss-gex-sha1-,,junk\n", NULL, NULL },
+        { "GSSAPIKexAlgorithms #none\n", "Missing argument.", NULL },
+        { "KexAlgorithms +\n", "Bad SSH2 KexAlgorithms '+'.", NULL },
+        { "Ciphers ^\n", "Bad SSH2 cipher spec '^'.", NULL },
+        { "HostKeyAlgorithms +\n", "Bad key types '+'.", NULL },
+        /* what sshd assembles once the file is read */
+        { "KexAlgorithms gss-curve25519-sha256-,gss-group16-sha512-\n", NULL,
+          "assemble_algorithms: kex_algorithms: invalid argument" },
+        { "KexAlgorithms +gss-curve25519-sha256-\n", NULL, NULL },
+        { "Ciphers ,bogus\n", NULL, "assemble_algorithms: ciphers: invalid argument" },
+        { "Ciphers ,aes*\n", NULL, NULL },
+        { "KexAlgorithms ,x\nMACs ,y\n", NULL, "assemble_algorithms: macs: invalid argument" },
+        { "HostKeyAlgorithms ssh-ed25519,!ssh-dss\n", NULL,
+          "assemble_algorithms: hostkeyalgorithms: invalid argument" },
+        { "HostKeyAlgorithms +!ssh-dss\n", NULL, "assemble_algorithms: hostkeyalgorithms: invalid argument" },
+        { "HostKeyAlgorithms -!ssh-dss\n", NULL, NULL },
+        { "CASignatureAlgorithms ssh-ed25519-cert-v01@openssh.com\n", NULL,
+          "assemble_algorithms: ca_sign_algorithms: invalid argument" },
+        { "PubkeyAcceptedAlgorithms ssh-ed25519\nMatch all\nPubkeyAcceptedAlgorithms ,x\n", NULL,
+          "assemble_algorithms: pubkey_accepted_algos: invalid argument" },
+        { "PubkeyAcceptedKeyTypes ,x\nMatch all\nPubkeyAcceptedAlgorithms ssh-ed25519\n", NULL,
+          "assemble_algorithms: pubkey_accepted_algos: invalid argument" },
+        { "Match User bob\n\tPubkeyAcceptedAlgorithms ,x\n", NULL, NULL },
+};
+
+START_TEST(test_algorithm_lists_are_checked_and_assembled_as_sshd_does) {
+        const AlgorithmCase *ac = &algorithm_cases[_i];
+        SshdConfig *c;
+
+        write_conf("sshd_config", ac->text);
+        c = load_conf("sshd_config");
+        if (ac->file_error)
+                assert_single_error(c, "sshd_config", 1, ac->file_error);
+        else if (ac->error) {
+                ck_assert(!c->valid);
+                ck_assert_uint_eq(c->n_errors, 1);
+                ck_assert_str_eq(c->errors[0].message, ac->error);
+                ck_assert_uint_eq(c->n_listen, 0);
+        } else
+                assert_valid(c);
+        sshd_config_free(c);
+}
+END_TEST
+
 /* --- dump round trip ------------------------------------------------------------------ */
 
 typedef struct TestFile {
@@ -1586,6 +1762,84 @@ START_TEST(test_dump_round_trips_match_all_inside_include_from_match) {
 }
 END_TEST
 
+/* The reproducer of ../shared/fuzz-findings/sshdconf-dump-roundtrip-empty-
+ * args: sshd -T accepts "AllowUsers #nobody" (every argument a comment);
+ * the dump wrote a bare "AllowUsers", which sshd refuses ("no argument
+ * after keyword").  It keeps the line with only a comment after it. */
+START_TEST(test_dump_round_trips_directive_whose_arguments_are_all_comment) {
+        char *dump;
+
+        write_raw("sshd_config", "AllowUsers #nobody\n", 19);
+        dump = assert_round_trip("sshd_config", true);
+        ck_assert_str_eq(dump, "AllowUsers #\n");
+        free(dump);
+}
+END_TEST
+
+/* sshd -T: pubkeyauthoptions none.  A PubkeyAuthOptions line whose
+ * arguments are all a comment sets the option (to none), and the first
+ * value wins: the dump must not drop it. */
+START_TEST(test_dump_keeps_comment_only_pubkey_auth_options_first) {
+        char *dump;
+
+        write_conf("sshd_config", "PubkeyAuthOptions # none yet\nPubkeyAuthOptions verify-required\n");
+        dump = assert_round_trip("sshd_config", true);
+        ck_assert_str_eq(dump, "PubkeyAuthOptions #\nPubkeyAuthOptions verify-required\n");
+        free(dump);
+}
+END_TEST
+
+/* sshd -T: forcecommand echo 'x'  # y; versionaddendum a  b # c.  These
+ * keywords keep the rest of the line as written; argv_split() words would
+ * lose the quotes, the blanks and the '#'. */
+START_TEST(test_rest_of_line_keywords_keep_their_text_verbatim) {
+        SshdConfig *c;
+        char *dump;
+
+        write_conf("sshd_config",
+                   "VersionAddendum   a  b # c\n"
+                   "ForceCommand=  =x\n"
+                   "Match User bob\n"
+                   "\tForceCommand echo 'x'  # y\n");
+        c = load_conf("sshd_config");
+        assert_valid(c);
+        ck_assert_uint_eq(c->n_directives, 4);
+        ck_assert_uint_eq(c->directives[0].n_args, 1);
+        ck_assert_str_eq(c->directives[0].args[0], "a  b # c");
+        ck_assert_str_eq(c->directives[1].args[0], "=x");
+        ck_assert_str_eq(c->directives[3].args[0], "echo 'x'  # y");
+        sshd_config_free(c);
+
+        dump = assert_round_trip("sshd_config", true);
+        ck_assert_str_eq(dump,
+                         "VersionAddendum a  b # c\n"
+                         "ForceCommand==x\n"
+                         "Match User bob\n"
+                         "\tForceCommand echo 'x'  # y\n");
+        free(dump);
+}
+END_TEST
+
+/* sshd -T -C user=bob,...: allowusers bob.  An AllowUsers in a "Match all"
+ * block replaces the global list only when it has patterns. */
+START_TEST(test_comment_only_access_list_in_match_all_replaces_nothing) {
+        SshdConfig *c;
+        char *json, *expected;
+        size_t len;
+
+        write_conf("sshd_config", "AllowUsers bob\nMatch all\nAllowUsers #alice\n");
+        c = load_conf("sshd_config");
+        assert_valid(c);
+        json = json_of(c, &len);
+        ck_assert_int_ge(asprintf(&expected, "\"allow_users\":[{\"pattern\":\"bob\",\"file\":\"%s\",\"line\":1}]",
+                                  tpath("sshd_config")), 0);
+        ck_assert_msg(strstr(json, expected), "missing %s in %s", expected, json);
+        free(expected);
+        free(json);
+        sshd_config_free(c);
+}
+END_TEST
+
 /* --- JSON ------------------------------------------------------------------------------ */
 
 static void assert_json_object(const char *json, size_t len) {
@@ -1785,10 +2039,14 @@ START_TEST(test_five_megabyte_line_is_valid_and_finishes) {
 }
 END_TEST
 
-/* sshd -T: valid, 20,000 allowusers lines. */
+/* sshd -T: valid, 20,000 allowusers lines.  That is past the default
+ * budget of 10,000 files: the model then says it cannot tell; with a
+ * budget of 20,001 files it reads them all. */
 START_TEST(test_twenty_thousand_included_files_are_read) {
         const unsigned n = 20000;
+        SshdConfigOptions o = { .include_base = tmpdir, .max_files = n + 1, .max_usec = 120 * 1000000u };
         SshdConfig *c;
+        char *expected;
 
         ck_assert_int_eq(mkdir(tpath("many"), 0755), 0);
         for (unsigned i = 0; i < n; i++) {
@@ -1798,13 +2056,211 @@ START_TEST(test_twenty_thousand_included_files_are_read) {
                 write_raw(name, text, strlen(text));
         }
         write_conf("sshd_config", "Include @D@/many/*.conf\n");
-        c = load_conf("sshd_config");
+        c = load_path(tpath("sshd_config"), &(SshdConfigOptions) {
+                .include_base = tmpdir, .max_usec = 120 * 1000000u,     /* the default count, time enough */
+        });
+        ck_assert(c->budget_exceeded);
+        ck_assert(!c->valid);
+        ck_assert_uint_eq(c->n_errors, 0);
+        ck_assert_int_ge(asprintf(&expected, "Include %s reads more than 10000 files", tpath("many/*.conf")), 0);
+        ck_assert_str_eq(c->undecided, expected);
+        free(expected);
+        sshd_config_free(c);
+
+        c = load_path(tpath("sshd_config"), &o);
         assert_valid(c);
+        ck_assert(!c->budget_exceeded);
         ck_assert_uint_eq(c->n_files, n + 1);
         ck_assert_uint_eq(c->n_directives, n + 1);
         ck_assert_str_eq(c->files[1], tpath("many/f00000.conf"));
         ck_assert_str_eq(c->files[n], tpath("many/f19999.conf"));
         ck_assert_str_eq(c->directives[n].args[0], "u19999");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* --- the budget ----------------------------------------------------------------------- */
+
+/* The model stopped at its budget: it cannot tell, and says why.  Not
+ * valid, and not sshd's "invalid" either: no error. */
+static void assert_undecided(const SshdConfig *c, const char *expected) {
+        char *want = expand(expected);
+
+        ck_assert_msg(c->budget_exceeded, "expected the budget to be exceeded");
+        ck_assert(!c->valid);
+        ck_assert_msg(c->n_errors == 0, "unexpected error: %s", c->n_errors ? c->errors[0].message : "");
+        ck_assert_uint_eq(c->n_listen, 0);
+        ck_assert_ptr_nonnull(c->undecided);
+        ck_assert_str_eq(c->undecided, want);
+        free(want);
+}
+
+/* A tree of FANOUT^DEPTH directories under NAME. */
+static void make_tree(const char *name, unsigned depth, unsigned fanout) {
+        char path[PATH_MAX];
+
+        ck_assert_int_eq(mkdir(tpath(name), 0755), 0);
+        if (depth == 0)
+                return;
+        for (unsigned i = 0; i < fanout; i++) {
+                snprintf(path, sizeof(path), "%s/d%u", name, i);
+                make_tree(path, depth - 1, fanout);
+        }
+}
+
+static uint64_t elapsed_usec(const struct timespec *since) {
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (uint64_t) (now.tv_sec - since->tv_sec) * 1000000u + (uint64_t) now.tv_nsec / 1000u -
+               (uint64_t) since->tv_nsec / 1000u;
+}
+
+/* sshd (and the model before it had a budget) walks every directory of
+ * such a pattern, for minutes over a real file system.  Here 1,554
+ * directories, a budget of 500 entries: the reading stops on the count,
+ * well within the default 2 s, and tells. */
+START_TEST(test_include_glob_over_a_deep_tree_stops_at_the_directory_entry_budget) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_dir_entries = 500, .max_usec = 60 * 1000000u };
+        struct timespec start;
+        SshdConfig *c;
+
+        make_tree("t", 4, 6);
+        write_conf("sshd_config", "Port 2222\nInclude @D@/t/*/*/*/*/*/*.nomatch\nPort 2200\n");
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        c = load_path(tpath("sshd_config"), &o);
+        ck_assert_uint_lt(elapsed_usec(&start), SSHD_DEFAULT_MAX_USEC);
+        assert_undecided(c, "Include @D@/t/*/*/*/*/*/*.nomatch visits more than 500 directory entries");
+        sshd_config_free(c);
+
+        /* Within a budget that covers the tree (1,554 entries and every
+         * directory's "." and ".."), nothing matches: as sshd. */
+        o.max_dir_entries = 10000;
+        c = load_path(tpath("sshd_config"), &o);
+        assert_valid(c);
+        ck_assert(!c->budget_exceeded);
+        ck_assert_ptr_null(c->undecided);
+        ck_assert_ports(c, "2222 2200");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* sshd re-reads a cached pattern's files from memory; each reading counts. */
+START_TEST(test_files_budget_counts_rereads_of_cached_includes) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_files = 12 };
+        SshdConfig *c;
+
+        for (unsigned i = 0; i < 5; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "d/%u.conf", i);
+                write_conf(name, "AllowUsers bob\n");
+        }
+        write_conf("sshd_config", "Include @D@/d/*.conf\nInclude @D@/d/*.conf\nInclude @D@/d/*.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        assert_undecided(c, "Include @D@/d/*.conf reads more than 12 files");
+        ck_assert_uint_eq(c->n_directives, 3 + 11);     /* the Include lines, 11 of the 15 AllowUsers */
+        sshd_config_free(c);
+
+        o.max_files = 16;
+        c = load_path(tpath("sshd_config"), &o);
+        assert_valid(c);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_bytes_budget_counts_every_file) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_bytes = 100 };
+        SshdConfig *c;
+
+        write_conf("inc.conf", "# sixty bytes of comment, and one directive after it\nPort 22\n");
+        write_conf("sshd_config", "# forty bytes of comment, then Include\nInclude @D@/inc.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        assert_undecided(c, "@D@/inc.conf: more than 100 bytes of configuration in all");
+        sshd_config_free(c);
+}
+END_TEST
+
+/* sshd reads such a file; the model cannot tell what it finds in it.  The
+ * file is sparse: its size is all that is looked at. */
+START_TEST(test_file_over_64_mib_is_past_the_budget) {
+        SshdConfig *c;
+
+        write_conf("sshd_config", "Port 22\n");
+        ck_assert_int_eq(truncate(tpath("sshd_config"), (off_t) SSHD_MAX_FILE_SIZE + 1), 0);
+        c = load_conf("sshd_config");
+        assert_undecided(c, "@D@/sshd_config is larger than 64 MiB");
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_time_budget_stops_the_reading) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_usec = 1 };
+        char *text = malloc(20000 * 16), *p = text;
+        SshdConfig *c;
+
+        ck_assert_ptr_nonnull(text);
+        for (unsigned i = 0; i < 20000; i++)
+                p += sprintf(p, "Port %u\n", 1000 + i % 1000);
+        write_raw("sshd_config", text, (size_t) (p - text));
+        free(text);
+        c = load_path(tpath("sshd_config"), &o);
+        ck_assert(c->budget_exceeded);
+        ck_assert(!c->valid);
+        ck_assert_uint_eq(c->n_errors, 0);
+        ck_assert_msg(strncmp(c->undecided, "reading takes more than 1e-06 s (stopped at ", 44) == 0, "%s",
+                      c->undecided);
+        sshd_config_free(c);
+}
+END_TEST
+
+/* sshd -T: "line 1: Bad configuration option: Bogus", then "terminating"
+ * at the end of the file: whatever the Include would have brought, sshd
+ * refuses the file.  The answer is certain; the budget is a warning. */
+START_TEST(test_budget_exceeded_after_an_error_is_still_invalid) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_files = 2 };
+        SshdConfig *c;
+        char *expected;
+
+        write_conf("d/a.conf", "Port 2222\n");
+        write_conf("d/b.conf", "Port 2200\n");
+        write_conf("sshd_config", "Bogus yes\nInclude @D@/d/*.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        ck_assert(!c->valid);
+        ck_assert(!c->budget_exceeded);
+        ck_assert_ptr_null(c->undecided);
+        ck_assert_str_eq(c->errors[0].message, "Bad configuration option: Bogus");
+        ck_assert_uint_eq(c->n_warnings, 1);
+        ck_assert_int_ge(asprintf(&expected, "reading stopped early: Include %s reads more than 2 files",
+                                  tpath("d/*.conf")), 0);
+        ck_assert_str_eq(c->warnings[0].message, expected);
+        free(expected);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_json_says_undecided_and_why) {
+        SshdConfigOptions o = { .include_base = tmpdir, .max_dir_entries = 10 };
+        SshdConfig *c;
+        char *json, *expected;
+        size_t len;
+
+        make_tree("t", 2, 4);
+        write_conf("sshd_config", "Include @D@/t/*/*/*.conf\n");
+        c = load_path(tpath("sshd_config"), &o);
+        json = json_of(c, &len);
+        assert_json_object(json, len);
+        ck_assert_int_ge(asprintf(&expected, "\"valid\":false,\"undecided\":\"Include %s visits more than 10 "
+                                  "directory entries\",\"listen\":[],\"errors\":[]", tpath("t/*/*/*.conf")), 0);
+        ck_assert_msg(strstr(json, expected), "missing %s in %s", expected, json);
+        free(expected);
+        free(json);
+        sshd_config_free(c);
+
+        o.max_dir_entries = 0;  /* the default */
+        c = load_path(tpath("sshd_config"), &o);
+        json = json_of(c, &len);
+        ck_assert_ptr_nonnull(strstr(json, "\"valid\":true,\"undecided\":null,"));
+        free(json);
         sshd_config_free(c);
 }
 END_TEST
@@ -1937,6 +2393,19 @@ static Suite *sshdconf_suite(void) {
         tcase_add_test(tc, test_dump_quotes_arguments_that_need_it);
         tcase_add_test(tc, test_dump_round_trips_match_criterion_written_with_equals);
         tcase_add_test(tc, test_dump_round_trips_match_all_inside_include_from_match);
+        tcase_add_test(tc, test_dump_round_trips_directive_whose_arguments_are_all_comment);
+        tcase_add_test(tc, test_dump_keeps_comment_only_pubkey_auth_options_first);
+        tcase_add_test(tc, test_rest_of_line_keywords_keep_their_text_verbatim);
+        tcase_add_test(tc, test_comment_only_access_list_in_match_all_replaces_nothing);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_with_tmpdir("values");
+        tcase_add_loop_test(tc, test_rekey_limit_number_is_read_as_scan_scaled_does, 0,
+                            (int) (sizeof(rekey_cases) / sizeof(rekey_cases[0])));
+        tcase_add_test(tc, test_rekey_limit_float_cast_overflow_reproducer);
+        tcase_add_loop_test(tc, test_kex_algorithms_accept_every_gssapi_prefix, 0, (int) ELEMENTSOF(gss_kex_names));
+        tcase_add_loop_test(tc, test_algorithm_lists_are_checked_and_assembled_as_sshd_does, 0,
+                            (int) ELEMENTSOF(algorithm_cases));
         suite_add_tcase(s, tc);
 
         tc = tcase_with_tmpdir("json");
@@ -1965,6 +2434,17 @@ static Suite *sshdconf_suite(void) {
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_five_megabyte_line_is_valid_and_finishes);
         tcase_add_test(tc, test_twenty_thousand_included_files_are_read);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_with_tmpdir("budget");
+        tcase_set_timeout(tc, 60);      /* it makes directory trees: slow under ASan on a busy machine */
+        tcase_add_test(tc, test_include_glob_over_a_deep_tree_stops_at_the_directory_entry_budget);
+        tcase_add_test(tc, test_files_budget_counts_rereads_of_cached_includes);
+        tcase_add_test(tc, test_bytes_budget_counts_every_file);
+        tcase_add_test(tc, test_file_over_64_mib_is_past_the_budget);
+        tcase_add_test(tc, test_time_budget_stops_the_reading);
+        tcase_add_test(tc, test_budget_exceeded_after_an_error_is_still_invalid);
+        tcase_add_test(tc, test_json_says_undecided_and_why);
         suite_add_tcase(s, tc);
 
         return s;
