@@ -386,7 +386,9 @@ static StartFailure start_failure(const SgSnapshot *s) {
                         sf.line = s->sshd_log[i];
                         return sf;
                 }
-        if (s->config && !s->config->valid) {
+        /* the model's own word, unless reading went past its budget:
+         * then it cannot tell, and says so (diagnose_pending()) */
+        if (s->config && !s->config->valid && !s->config->budget_exceeded) {
                 sf.cause = SG_CAUSE_CONFIG_INVALID;
                 return sf;
         }
@@ -911,6 +913,16 @@ static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFact
 
         if (!s->config)
                 return;
+        if (s->config->budget_exceeded) {
+                /* sshd has no such budget: it reads on, slowly */
+                f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
+                evidence_add(fs, f, "remediation", "sshd -t");
+                message_set(fs, f, "sshguardian cannot tell what sshd makes of its configuration: %s; sshd itself will "
+                            "be slow to start with this file, or fail; simplify it before restarting %s (`sshd -t` "
+                            "checks).", s->config->undecided ? s->config->undecided : "it is too large to read",
+                            unit);
+                return;
+        }
         if (!s->config->valid) {
                 const SshdDiag *e = s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
                 f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
@@ -1067,7 +1079,7 @@ static void diagnose_not_running(Findings *fs, const SgSnapshot *s) {
         SgFinding *f;
 
         start_cmd(s, NULL, false, start, sizeof(start));
-        if (s->config && !s->config->valid) {
+        if (s->config && !s->config->valid && !s->config->budget_exceeded) {
                 const SshdDiag *e = s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
                 f = finding_add(fs, SG_CAUSE_CONFIG_INVALID, true);
                 if (e && e->file) {

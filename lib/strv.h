@@ -6,6 +6,9 @@
 
 /* NULL-terminated string vectors. */
 char **strv_free(char **l);
+static inline void strv_freep(char ***l) {
+        strv_free(*l);
+}
 size_t strv_length(char * const *l);
 /* Whether S is one of L's strings (L may be NULL). */
 bool strv_contains(char * const *l, const char *s);

@@ -313,6 +313,42 @@ START_TEST(test_a_ban_of_some_sources_is_a_notice) {
 }
 END_TEST
 
+START_TEST(test_config_past_the_reading_budget_is_not_called_invalid) {
+        static const SgUnitFacts svc = { .name = "ssh.service", .loaded = true, .active_state = "active",
+                                         .result = "success", .main_pid = 500 };
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd", false) };
+        char path[256], inc[256];
+        SshdConfig *c = NULL;
+        FILE *f;
+        SgFinding *all, *x;
+        size_t n;
+
+        snprintf(inc, sizeof(inc), "%s/budget-inc.conf", tmpdir);
+        f = fopen(inc, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("Port 22\n", f);
+        fclose(f);
+        snprintf(path, sizeof(path), "%s/budget.conf", tmpdir);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "Include %s\nInclude %s\n", inc, inc);
+        fclose(f);
+        /* one file allowed: the Include goes past it */
+        ck_assert_int_eq(sshd_config_load(path, &(SshdConfigOptions) { .max_files = 1 }, &c), 0);
+        ck_assert(c->budget_exceeded);
+
+        SgSnapshot s = { .units = &svc, .n_units = 1, .config = c, .listeners = l, .n_listeners = 1,
+                         .expected_ports = port22, .n_expected_ports = 1 };
+        x = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(x->cause, SG_CAUSE_CONFIG_PENDING);
+        ck_assert_ptr_nonnull(strstr(x->message, "cannot tell"));
+        ck_assert(!x->unreachable);
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
 static Suite *remediation_suite(void) {
         Suite *s = suite_create("remediation");
         TCase *tc = tcase_create("contract");
@@ -324,6 +360,7 @@ static Suite *remediation_suite(void) {
         tcase_add_test(tc, test_one_family_taken_by_another_program);
         tcase_add_test(tc, test_fixes_after_the_human_step_are_commands);
         tcase_add_test(tc, test_a_ban_of_some_sources_is_a_notice);
+        tcase_add_test(tc, test_config_past_the_reading_budget_is_not_called_invalid);
         suite_add_tcase(s, tc);
         return s;
 }
