@@ -468,6 +468,8 @@ int manager_audit(Manager *m) {
         for (size_t i = 0; i < n_t; i++)
                 manager_report_transition(m, &t[i]);
         sg_transitions_free(t, n_t);
+        if (n_t > 0 || !m->audited)
+                (void) manager_state_save(m);
         summary_timer_arm(m);
         findings_replace(m, findings, n_findings);
         m->audited = true;
@@ -616,6 +618,8 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_errno(LOG_ERR, r, "Cannot start the watchdog timer");
 
+        /* What was reported before a kill or a restart: not new */
+        (void) manager_state_load(m);
         /* The initial audit: reports what is already broken. */
         manager_schedule(m, DIRTY_ALL);
         r = manager_audit(m);

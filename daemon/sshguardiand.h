@@ -168,6 +168,11 @@ int manager_audit(Manager *m);
  * store kept current by the notifications, or NULL (read it live). */
 NftRuleset *manager_ruleset_current(Manager *m);
 
+/* sshguardiand-state.c: the open problems in $STATE_DIRECTORY, read
+ * before the first audit, written after each audit that changed them */
+int manager_state_load(Manager *m);
+int manager_state_save(Manager *m);
+
 /* sshguardiand-journal.c: writes T's entry */
 void manager_report_transition(Manager *m, const SgTransition *t);
 

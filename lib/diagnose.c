@@ -12,54 +12,6 @@
 #include "diagnose.h"
 #include "listeners.h"
 
-static const struct {
-        const char *name;
-        const char *message_id;
-        int priority;
-} causes[_SG_CAUSE_MAX] = {
-        [SG_CAUSE_UNIT_MISSING]      = { "unit-missing",      "0ecc110999b84533989ecf9da0d7f56e", LOG_ERR },
-        [SG_CAUSE_UNIT_STOPPED]      = { "unit-stopped",      "ca273274e5234d6e827cf9e8a6dc4f76", LOG_WARNING },
-        [SG_CAUSE_UNIT_FAILED]       = { "unit-failed",       "1f4814b3b907446fb9581750bd4b88ec", LOG_ERR },
-        [SG_CAUSE_CONFIG_INVALID]    = { "config-invalid",    "5c3e0df51f0744f1a6df9d2548b8dedb", LOG_ERR },
-        [SG_CAUSE_HOSTKEYS_MISSING]  = { "hostkeys-missing",  "7564a51d193347609cb3db7b44dbc177", LOG_ERR },
-        [SG_CAUSE_PRIVSEP_MISSING]   = { "privsep-missing",   "9b24a8c60abe445e8cb0b2565ef7dafe", LOG_ERR },
-        [SG_CAUSE_PORT_IN_USE]       = { "port-in-use",       "01bcbb350a3f407497ba62c1c4030c4e", LOG_ERR },
-        [SG_CAUSE_CRASHED]           = { "crashed",           "f62881f147b642fa82d98b04f749c9b4", LOG_ERR },
-        [SG_CAUSE_START_LIMIT]       = { "start-limit",       "b9859a48b5204c7d88a65f4100549a84", LOG_ERR },
-        [SG_CAUSE_PORT_CHANGED]      = { "port-changed",      "4152ad5a5a364af6943e5aa091eef350", LOG_ERR },
-        [SG_CAUSE_LISTEN_RESTRICTED] = { "listen-restricted", "81b91e2580e6432fbd446b4c34f3f73c", LOG_WARNING },
-        [SG_CAUSE_ADDRESS_MISSING]   = { "address-missing",   "88c5e311539e47319b8e3a6a3e13af77", LOG_ERR },
-        [SG_CAUSE_INTERFACE_DOWN]    = { "interface-down",    "f521d9bfcaa54d9985a21df030201e59", LOG_ERR },
-        [SG_CAUSE_SOCKET_STOPPED]    = { "socket-stopped",    "75cf10f4e87d469d9632a56960aa994f", LOG_WARNING },
-        [SG_CAUSE_CONFIG_PENDING]    = { "config-pending",    "73eb1d66603d426f8650e24da344030b", LOG_WARNING },
-        [SG_CAUSE_MAX_STARTUPS]      = { "max-startups",      "5cd4c1d2b89044f1a4dbfa29eaaac6fc", LOG_WARNING },
-        [SG_CAUSE_FIREWALL_DROP]     = { "firewall-drop",     "d8a95b2af8614231b97ddc986eb48272", LOG_ERR },
-        [SG_CAUSE_FIREWALL_REJECT]   = { "firewall-reject",   "1cb253e1f7a04c5f90ce3116ac2238fd", LOG_ERR },
-        [SG_CAUSE_NOT_RUNNING]       = { "not-running",       "f5ce05dd428349c8ab3552e0a08d68c3", LOG_ERR },
-        [SG_CAUSE_BINARY_MISSING]    = { "binary-missing",    "2dd57f621fe44a7db41e03dc8186e9c2", LOG_ERR },
-        [SG_CAUSE_BIND_DENIED]       = { "bind-denied",       "60415b08d154491caaf10fc11bd2b39a", LOG_ERR },
-        [SG_CAUSE_SOCKET_MISMATCH]   = { "socket-mismatch",   "73fe84ca827544c39a4142e79ad09a09", LOG_WARNING },
-};
-
-const char *sg_cause_to_string(SgCause c) {
-        return (unsigned) c < _SG_CAUSE_MAX ? causes[c].name : NULL;
-}
-
-int sg_cause_from_string(const char *s) {
-        for (int i = 0; s && i < _SG_CAUSE_MAX; i++)
-                if (strcmp(causes[i].name, s) == 0)
-                        return i;
-        return -EINVAL;
-}
-
-const char *sg_cause_message_id(SgCause c) {
-        return (unsigned) c < _SG_CAUSE_MAX ? causes[c].message_id : NULL;
-}
-
-int sg_cause_priority(SgCause c) {
-        return (unsigned) c < _SG_CAUSE_MAX ? causes[c].priority : LOG_ERR;
-}
-
 /* --- building findings ----------------------------------------------------- */
 
 typedef struct Findings {

@@ -20,13 +20,6 @@
 #include "verdict.h"
 
 
-/* "unit-missing", ... as DESIGN.md spells them; NULL out of range. */
-const char *sg_cause_to_string(SgCause c);
-int sg_cause_from_string(const char *s);       /* SgCause or -EINVAL */
-/* The MESSAGE_ID of the cause's journal entries (32 hex digits), fixed. */
-const char *sg_cause_message_id(SgCause c);
-/* syslog priority of a "problem" entry: LOG_ERR, LOG_WARNING, LOG_NOTICE. */
-int sg_cause_priority(SgCause c);
 
 /* The open problems, root causes first.  Returns 0 or -ENOMEM. */
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum SgCause {
         SG_CAUSE_UNIT_MISSING,
@@ -37,6 +38,14 @@ typedef enum SgCause {
         _SG_CAUSE_MAX,
 } SgCause;
 
+/* "unit-missing", ... as DESIGN.md spells them; NULL out of range. */
+const char *sg_cause_to_string(SgCause c);
+int sg_cause_from_string(const char *s);       /* SgCause or -EINVAL */
+/* The MESSAGE_ID of the cause's journal entries (32 hex digits), fixed. */
+const char *sg_cause_message_id(SgCause c);
+/* syslog priority of a "problem" entry: LOG_ERR, LOG_WARNING, LOG_NOTICE. */
+int sg_cause_priority(SgCause c);
+
 typedef struct SgEvidence {
         char *key;                      /* the journal field suffix in lower case: "unit", "config_line", ... */
         char *value;
@@ -62,3 +71,15 @@ void sg_findings_free(SgFinding *f, size_t n);
 void sg_finding_done(SgFinding *f);    /* frees what one finding holds */
 /* The value of an evidence key, or NULL. */
 const char *sg_finding_get(const SgFinding *f, const char *key);
+
+/* The open problems as a file, so that a daemon killed and started again
+ * (SIGKILL, a crash, a restart by systemd) knows what it already reported:
+ * one line per field, tab-separated, with \t, \n and \\ escaped --
+ *   F <cause> <priority> <unreachable 0|1>
+ *   M <message>      S <statement>      E <key> <value>
+ * sg_findings_write() returns 0 or -EIO; sg_findings_parse() takes what
+ * it can be sure of: an unknown cause, a bad line or a finding without a
+ * message is dropped (-EBADMSG only when nothing is left of a non-empty
+ * input), never guessed. */
+int sg_findings_write(FILE *f, const SgFinding *v, size_t n);
+int sg_findings_parse(const char *buf, size_t len, SgFinding **ret, size_t *n);

@@ -260,6 +260,35 @@ int sg_tracker_update(SgTracker *t, const SgFinding *findings, size_t n, uint64_
         return 0;
 }
 
+int sg_tracker_restore(SgTracker *t, const SgFinding *open, size_t n, uint64_t now_usec) {
+        for (size_t k = 0; k < n; k++) {
+                char *id = sg_finding_identity(&open[k]);
+                Entry *e, *nv;
+                SgFinding copy;
+
+                if (!id)
+                        return -ENOMEM;
+                if (entry_find(t, id)) {
+                        free(id);
+                        continue;
+                }
+                if (finding_copy(&open[k], &copy) < 0) {
+                        free(id);
+                        return -ENOMEM;
+                }
+                nv = reallocarray(t->entries, t->n_entries + 1, sizeof(Entry));
+                if (!nv) {
+                        free(id);
+                        sg_finding_done(&copy);
+                        return -ENOMEM;
+                }
+                t->entries = nv;
+                e = &nv[t->n_entries++];
+                *e = (Entry) { .id = id, .window_start = now_usec, .open = true, .finding = copy };
+        }
+        return 0;
+}
+
 uint64_t sg_tracker_next_due(const SgTracker *t) {
         uint64_t due = 0;
 

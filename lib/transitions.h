@@ -54,6 +54,12 @@ void sg_transitions_free(SgTransition *v, size_t n);
  * usec), for a timer to call sg_tracker_update() then; 0: none is. */
 uint64_t sg_tracker_next_due(const SgTracker *t);
 
+/* Problems reported open before (by this daemon before it was killed or
+ * restarted): taken as open, with no transition of their own, so that the
+ * next update writes nothing for those still open and RESOLVED for those
+ * gone.  Returns 0 or -ENOMEM. */
+int sg_tracker_restore(SgTracker *t, const SgFinding *open, size_t n, uint64_t now_usec);
+
 /* The open problems, as of the last update. */
 size_t sg_tracker_open(SgTracker *t, const SgFinding **ret);
 

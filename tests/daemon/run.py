@@ -24,6 +24,9 @@ the resolved entry:
   legacy-drop       iptables-legacy (no notifications: the tick notices)
   sshd-gone         sshd killed: its listener's destruction (sock_diag) -> not-running (no systemd here, no sshd)
   config-pending    sshd_config rewritten with another Port (inotify)
+  killed            SIGKILL with a problem open, started again: not written
+                    again (the state directory); killed again, fixed while
+                    down: the resolved entry at the next start
   flapping          (alone: --case flapping) a rule added and removed 8 times in
                     a row with RateLimitBurst=3 in 2 s: 3 entries, FLAPPING,
                     silence, then the summary with SSHGUARDIAN_HELD_BACK
@@ -86,17 +89,23 @@ def nft(script):
 
 
 class Daemon:
+    started = 0
+
     def __init__(self, binary, conf, tmp):
-        self.notify_path = os.path.join(tmp, "notify")
+        Daemon.started += 1
+        self.notify_path = os.path.join(tmp, "notify.%d" % Daemon.started)
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(self.notify_path)
         self.entries = []       # (arrival, dict)
         self.notes = []         # (arrival, str)
         self.lock = threading.Lock()
+        # the state directory systemd would make (StateDirectory=)
+        state = os.path.join(tmp, "state")
+        os.makedirs(state, mode=0o700, exist_ok=True)
         env = dict(os.environ, NOTIFY_SOCKET=self.notify_path, WATCHDOG_USEC=str(WATCHDOG_USEC[0]),
-                   DBUS_SYSTEM_BUS_ADDRESS=BUS_ADDRESS[0])
+                   DBUS_SYSTEM_BUS_ADDRESS=BUS_ADDRESS[0], STATE_DIRECTORY=state)
         env.pop("WATCHDOG_PID", None)
-        self.stderr = open(os.path.join(tmp, "daemon.stderr"), "w+")
+        self.stderr = open(os.path.join(tmp, "daemon.stderr"), "a+")
         self.proc = subprocess.Popen(["ip", "netns", "exec", NS, binary, "--log-target=console", "-c", conf],
                                      stdout=subprocess.PIPE, stderr=self.stderr, env=env)
         self.threads = [threading.Thread(target=self._read_stdout, daemon=True),
@@ -673,6 +682,60 @@ def case_flapping(r, d, ctx):
             json.dumps(e) + " after %.1f s" % (time.monotonic() - t0))
 
 
+def case_killed(r, d, ctx):
+    """SIGKILL while a problem is open, started again: the open problem is
+    rebuilt from the facts and the state directory, not announced again;
+    one that ended while the daemon was down gets its resolved entry."""
+    rules = ("table inet sgk {\n chain input {\n  type filter hook input priority 0; policy accept;\n"
+             "  tcp dport 22 reject\n }\n}\n")
+    r.transition(d, "killed", "problem", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgk"}, lambda: nft(rules))
+
+    def state_has(text):
+        # the entry is written first, the state file right after it: a kill
+        # between the two would announce the problem again (never lose it)
+        path = os.path.join(ctx["tmp"], "state", "open-problems")
+        end = time.monotonic() + ENTRY_TIMEOUT
+        while time.monotonic() < end:
+            try:
+                with open(path) as f:
+                    if text in f.read():
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.005)
+        return False
+
+    def restart(old):
+        r.check("killed: the state file names the open problem", state_has("\tsgk"), "")
+        old.proc.send_signal(signal.SIGKILL)
+        old.proc.wait(5)
+        new = Daemon(ctx["daemon"], ctx["conf"], ctx["tmp"])
+        t, _ = new.wait_note(lambda n: n == "READY=1", 0)
+        r.check("killed: started again, READY=1", t is not None, "no READY=1")
+        return new
+
+    d = restart(d)
+    time.sleep(1.0)     # its first audit is done before READY; anything later would be new
+    again = [e for e in d.since(0) if e.get("SSHGUARDIAN_CAUSE") == "firewall-reject"]
+    r.check("killed: the open problem is not written again", not again, json.dumps(again))
+    st = d.last_status()
+    r.check("killed: still unhealthy after the restart", st is not None and st.startswith("unreachable"),
+            "STATUS=%r" % st)
+
+    d.proc.send_signal(signal.SIGKILL)
+    d.proc.wait(5)
+    sh("nft", "delete", "table", "inet", "sgk")     # the fix, while the daemon is down
+    d = Daemon(ctx["daemon"], ctx["conf"], ctx["tmp"])
+    t, e = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                        e.get("SSHGUARDIAN_STATE") == "resolved", 0)
+    r.check("killed: resolved while down, resolved entry at the next start", e is not None and
+            e.get("SSHGUARDIAN_RULE_TABLE") == "sgk" and "Resolved" in e.get("MESSAGE", ""), json.dumps(d.since(0)))
+    d.wait_note(lambda n: n == "READY=1", 0)
+    st = d.last_status()
+    r.check("killed: healthy after the restart", st == HEALTHY, "STATUS=%r" % st)
+    return d
+
+
 CASES = {
     "dbus": case_dbus,
     "flapping": case_flapping,
@@ -684,6 +747,7 @@ CASES = {
     "legacy-drop": case_legacy_drop,
     "sshd-gone": case_sshd_gone,
     "config-pending": case_config_pending,
+    "killed": case_killed,
 }
 
 
@@ -772,6 +836,7 @@ def main():
         bus = Bus(tmp, os.path.abspath(args.policy))
         BUS_ADDRESS[0] = bus.address
         ctx = {"sshd": sshd, "sshd_config": sshd_config, "sshd_config_text": text, "bus": bus, "conf": conf,
+               "daemon": args.daemon, "tmp": tmp,
                "ctl": os.path.join(os.path.dirname(os.path.abspath(args.daemon)), "sshguardianctl")}
 
         if args.ruleset:
@@ -790,7 +855,8 @@ def main():
 
         for rnd in range(args.rounds):
             for n in names:
-                CASES[n](r, d, ctx)
+                # a case may have to start the daemon again: it returns the new one
+                d = CASES[n](r, d, ctx) or d
 
         if args.idle > 0:
             idle_measure(d, args.idle)

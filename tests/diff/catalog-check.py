@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Every cause's MESSAGE_ID (lib/diagnose.c) has exactly one entry in the
+"""Every cause's MESSAGE_ID (lib/findings.c) has exactly one entry in the
 journal catalog, with Subject, Confirm and Fix, and the catalog names no
 other id.  `journalctl --update-catalog` style syntax: "-- ID" headers.
 Every further argument is a man page that must name every cause code (as

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <check.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +201,78 @@ START_TEST(test_new_limits_apply_from_now_on) {
 }
 END_TEST
 
+START_TEST(test_open_problems_round_trip_through_the_state_file) {
+        static SgEvidence ev[] = { { "rule", "ip saddr { 1.2.3.4 } \\ tab\there" }, { "port", "22" } };
+        SgFinding f[] = {
+                { .cause = SG_CAUSE_FIREWALL_REJECT, .message = "line one\nline two", .statement = "stmt",
+                  .evidence = ev, .n_evidence = 2, .unreachable = true, .priority = 5 },
+                { .cause = SG_CAUSE_NOT_RUNNING, .message = "not running; start it", .statement = "not running." },
+        };
+        char *buf = NULL;
+        size_t len = 0, n = 0;
+        SgFinding *back = NULL;
+        FILE *m = open_memstream(&buf, &len);
+
+        ck_assert_int_eq(sg_findings_write(m, f, 2), 0);
+        fclose(m);
+        ck_assert_int_eq(sg_findings_parse(buf, len, &back, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_int_eq(back[0].cause, SG_CAUSE_FIREWALL_REJECT);
+        ck_assert_str_eq(back[0].message, "line one\nline two");
+        ck_assert_str_eq(back[0].statement, "stmt");
+        ck_assert_int_eq(back[0].priority, 5);
+        ck_assert(back[0].unreachable);
+        ck_assert_str_eq(sg_finding_get(&back[0], "rule"), "ip saddr { 1.2.3.4 } \\ tab\there");
+        ck_assert_str_eq(sg_finding_get(&back[0], "port"), "22");
+        ck_assert_int_eq(back[1].cause, SG_CAUSE_NOT_RUNNING);
+        ck_assert(!back[1].unreachable);
+        sg_findings_free(back, n);
+        free(buf);
+}
+END_TEST
+
+START_TEST(test_state_file_damage_is_dropped_not_guessed) {
+        static const char *const bad[] = {
+                "F\tno-such-cause\t0\t1\nM\tm\nS\ts\n",         /* unknown cause */
+                "F\tcrashed\t0\t1\nE\tunit\tssh.service\n",       /* no message */
+                "F\tcrashed\t9\t1\nM\tm\nS\ts\n",                /* no such priority */
+                "F\tcrashed\t0\t1\nM\tbad escape \\q\nS\ts\n",
+                "garbage",
+        };
+        SgFinding *v;
+        size_t n;
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_int_eq(sg_findings_parse(bad[i], strlen(bad[i]), &v, &n), -EBADMSG);
+        /* a good finding after a damaged one survives */
+        const char *mixed = "F\tcrashed\t0\t1\nE\tunit\tx\nF\tcrashed\t0\t0\nM\tm\nS\ts\n";
+        ck_assert_int_eq(sg_findings_parse(mixed, strlen(mixed), &v, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(v[0].message, "m");
+        sg_findings_free(v, n);
+        ck_assert_int_eq(sg_findings_parse("", 0, &v, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        free(v);
+}
+END_TEST
+
+START_TEST(test_restored_problems_are_not_announced_again) {
+        SgTracker *t;
+        SgTransition *v;
+        size_t nv;
+
+        ck_assert_int_eq(sg_tracker_new(0, 5, &t), 0);
+        ck_assert_int_eq(sg_tracker_restore(t, (SgFinding[]) { drop7, drop9 }, 2, 1 * SEC), 0);
+        /* drop7 still open (its committer unknown now): nothing; drop9 gone: resolved */
+        update(t, &drop7_again, 1, 2 * SEC, &v, &nv);
+        ck_assert_uint_eq(nv, 1);
+        ck_assert_int_eq(v[0].kind, SG_TRANSITION_RESOLVED);
+        ck_assert_str_eq(v[0].finding.message, "drop by 9");
+        sg_transitions_free(v, nv);
+        sg_tracker_free(t);
+}
+END_TEST
+
 static Suite *transitions_suite(void) {
         Suite *s = suite_create("transitions");
         TCase *tc = tcase_create("tracker");
@@ -209,6 +283,9 @@ static Suite *transitions_suite(void) {
         tcase_add_test(tc, test_interval_zero_writes_everything);
         tcase_add_test(tc, test_unit_result_change_is_written_again_and_next_due_is_the_window_end);
         tcase_add_test(tc, test_new_limits_apply_from_now_on);
+        tcase_add_test(tc, test_open_problems_round_trip_through_the_state_file);
+        tcase_add_test(tc, test_state_file_damage_is_dropped_not_guessed);
+        tcase_add_test(tc, test_restored_problems_are_not_announced_again);
         suite_add_tcase(s, tc);
         return s;
 }
