@@ -68,6 +68,49 @@ static int property_get_findings(sd_bus *bus, const char *path, const char *inte
         return r;
 }
 
+/* A caller that is not root may ask, but not make the daemon spin: a
+ * token bucket per method for all of them together (root is never
+ * refused). */
+static bool caller_is_root(sd_bus_message *msg) {
+        sd_bus_creds *creds = NULL;
+        uid_t uid = (uid_t) -1;
+        int r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
+
+        if (r >= 0)
+                r = sd_bus_creds_get_euid(creds, &uid);
+        sd_bus_creds_unref(creds);
+        return r >= 0 && uid == 0;
+}
+
+/* Returns 0, or a LimitsExceeded error when an unprivileged caller asks
+ * more than RATE per second beyond a burst of BURST. */
+static int call_budget_take(CallBudget *b, sd_bus_message *msg, double rate, double burst, sd_bus_error *error) {
+        uint64_t now = now_usec();
+
+        if (caller_is_root(msg))
+                return 0;
+        if (b->last_usec == 0)
+                b->tokens = burst;
+        else
+                b->tokens += (double) (now - b->last_usec) / 1e6 * rate;
+        if (b->tokens > burst)
+                b->tokens = burst;
+        b->last_usec = now;
+        if (b->tokens < 1.0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                         "Too many calls from unprivileged users (%.0f per second); try again later.",
+                                         rate);
+        b->tokens -= 1.0;
+        return 0;
+}
+
+/* unprivileged callers: Explain() 20 at once, then 10 per second; Audit()
+ * 3 at once, then one per second */
+#define EXPLAIN_RATE 10.0
+#define EXPLAIN_BURST 20.0
+#define AUDIT_RATE 1.0
+#define AUDIT_BURST 3.0
+
 static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(sg_explain_result_freep) SgExplainResult *res = NULL;
@@ -80,6 +123,9 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
         int r;
 
         r = sd_bus_message_read(msg, "sq", &from, &port);
+        if (r < 0)
+                return r;
+        r = call_budget_take(&m->explain_budget, msg, EXPLAIN_RATE, EXPLAIN_BURST, error);
         if (r < 0)
                 return r;
         /* any user may ask: the facts the daemon judged last (the ruleset
@@ -117,8 +163,10 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 static int method_audit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         int r;
-        (void) error;
 
+        r = call_budget_take(&m->audit_budget, msg, AUDIT_RATE, AUDIT_BURST, error);
+        if (r < 0)
+                return r;
         manager_schedule(m, DIRTY_ALL & ~DIRTY_PORTS);
         r = manager_audit(m);
         if (r < 0)
@@ -128,17 +176,11 @@ static int method_audit(sd_bus_message *msg, void *userdata, sd_bus_error *error
 
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        sd_bus_creds *creds = NULL;
         Manager *m = userdata;
-        uid_t uid = (uid_t) -1;
         int r;
 
         /* the policy file refuses others already; the daemon checks too */
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
-        if (r >= 0)
-                r = sd_bus_creds_get_euid(creds, &uid);
-        sd_bus_creds_unref(creds);
-        if (r < 0 || uid != 0)
+        if (!caller_is_root(msg))
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may reload sshguardiand.");
         r = manager_load_config(m);
         if (r < 0)

@@ -65,6 +65,12 @@ typedef struct UnitProp {
         char value[40];
 } UnitProp;
 
+/* Calls of a D-Bus method by unprivileged users: a token bucket. */
+typedef struct CallBudget {
+        double tokens;
+        uint64_t last_usec;
+} CallBudget;
+
 typedef struct Manager {
         sd_event *event;
         LogTarget log_target;
@@ -81,6 +87,7 @@ typedef struct Manager {
         size_t n_unit_slots;
         UnitProp unit_props[32];
         bool bus_name_owned;
+        CallBudget explain_budget, audit_budget;        /* unprivileged callers */
 
         /* the facts, kept current part by part (gather.c) */
         HostFacts facts;
