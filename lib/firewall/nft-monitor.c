@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "nft-monitor.h"
+#include "nl-attr.h"
 
 _Static_assert(NFT_MONITOR_NAME_MAX == NFT_NAME_MAXLEN, "name length");
 
@@ -160,11 +161,6 @@ static const AttrPolicy *const policies[] = {
         [OBJ_GEN] = policy_gen,
 };
 
-typedef struct ParseState {
-        const AttrPolicy *policy;
-        NftMonitorEvent *ev;
-} ParseState;
-
 /* A name: NUL-terminated and at most NFT_NAME_MAXLEN with the NUL, as the
  * kernel's own policy (NLA_STRING, NFT_NAME_MAXLEN - 1) has it. */
 static void attr_store_name(const struct nlattr *a, char *dst) {
@@ -221,20 +217,6 @@ static void attr_store(const struct nlattr *a, AttrRole role, NftMonitorEvent *e
         }
 }
 
-static int attr_cb(const struct nlattr *a, void *data) {
-        const ParseState *s = data;
-        uint16_t type = mnl_attr_get_type(a);
-
-        for (const AttrPolicy *p = s->policy; p->role != ROLE_NONE; p++)
-                if (p->attr == type) {
-                        attr_store(a, p->role, s->ev);
-                        break;
-                }
-        /* a malformed attribute is absent, not a reason to lose the
-         * message: the caller still learns that something changed */
-        return MNL_CB_OK;
-}
-
 static int nft_monitor_parse_one(const struct nlmsghdr *nlh, NftMonitorEvent *ev) {
         const struct nfgenmsg *g;
         const MsgType *t;
@@ -247,10 +229,15 @@ static int nft_monitor_parse_one(const struct nlmsghdr *nlh, NftMonitorEvent *ev
         ev->family = g->nfgen_family;
         t = msg_type_find(ev->msg_type);
         if (t && policies[t->kind]) {
-                ParseState s = { .policy = policies[t->kind], .ev = ev };
-                /* stops quietly at an attribute whose length runs past the
-                 * message (mnl_attr_ok); attr_cb itself never fails */
-                (void) mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, &s);
+                NlAttrs tb;
+                /* a malformed attribute (one running past the message:
+                 * -EBADMSG) and those after it are absent, not a reason
+                 * to lose the message: the caller still learns that
+                 * something changed */
+                (void) nl_attr_parse_msg(&tb, nlh, sizeof(struct nfgenmsg));
+                for (const AttrPolicy *p = policies[t->kind]; p->role != ROLE_NONE; p++)
+                        if (tb.tb[p->attr])
+                                attr_store(tb.tb[p->attr], p->role, ev);
         }
         return 0;
 }

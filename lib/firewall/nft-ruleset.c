@@ -18,6 +18,7 @@
 #include "nft-eval.h"
 #include "nft-internal.h"
 #include "nft-ruleset.h"
+#include "nl-attr.h"
 #include "xt.h"
 
 #define NO_INDEX UINT32_MAX
@@ -342,31 +343,16 @@ static const struct nlmsghdr *nlmsg_next(const struct nlmsghdr *nlh, size_t *rem
         return (const struct nlmsghdr *) ((const uint8_t *) nlh + step);
 }
 
-typedef struct AttrTable {
-        const struct nlattr *tb[64];
-} AttrTable;
-
-static int attr_collect_cb(const struct nlattr *attr, void *data) {
-        AttrTable *t = data;
-        uint16_t type = mnl_attr_get_type(attr);
-        /* unknown (newer) attributes are skipped, as libnftnl does */
-        if (type < 64)
-                t->tb[type] = attr;
-        return MNL_CB_OK;
-}
+/* one attribute parser for every decoder (nl-attr.h): bounded by the real
+ * length of the message or nest */
+typedef NlAttrs AttrTable;
 
 static int parse_nested(const struct nlattr *nest, AttrTable *t) {
-        memset(t, 0, sizeof(*t));
-        if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
-                return -EBADMSG;
-        return mnl_attr_parse_nested(nest, attr_collect_cb, t) < 0 ? -EBADMSG : 0;
+        return nl_attr_parse_nested(t, nest) < 0 ? -EBADMSG : 0;
 }
 
 static int parse_payload(const struct nlmsghdr *nlh, AttrTable *t) {
-        memset(t, 0, sizeof(*t));
-        if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-                return -EBADMSG;
-        return mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_collect_cb, t) < 0 ? -EBADMSG : 0;
+        return nl_attr_parse_msg(t, nlh, sizeof(struct nfgenmsg)) < 0 ? -EBADMSG : 0;
 }
 
 static const char *attr_str(const struct nlattr *a) {

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "nft-internal.h"
 #include "nft-store.h"
+#include "nl-attr.h"
 
 #define NONE UINT32_MAX
 /* RuleNode.prev of a rule whose position names a rule not announced yet */
@@ -23,47 +24,16 @@
  * (Linux 6.16: the set backend's name and its number of elements). */
 #define STORE_NFTA_SET_COUNT 20
 
-#define ATTR_MAX 32
+/* ---- attributes (nl-attr.h) ---- */
 
-/* ---- strict attribute parsing ---- */
-
-typedef struct Attrs {
-        const struct nlattr *tb[ATTR_MAX];
-} Attrs;
-
-/* The attributes in [p, p + len): each has its header and fits, the next
- * starts at its aligned end, and together they use the range up (the last
- * may lack its padding).  Types at or above ATTR_MAX are skipped. */
-static int attrs_parse(const void *p, size_t len, Attrs *t) {
-        const uint8_t *b = p;
-        size_t off = 0;
-
-        memset(t, 0, sizeof(*t));
-        while (off < len) {
-                const struct nlattr *a = (const struct nlattr *) (b + off);
-                size_t step;
-
-                if (len - off < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > len - off)
-                        return -EBADMSG;
-                if ((a->nla_type & NLA_TYPE_MASK) < ATTR_MAX)
-                        t->tb[a->nla_type & NLA_TYPE_MASK] = a;
-                step = NLA_ALIGN(a->nla_len);
-                off += step < len - off ? step : len - off;
-        }
-        return 0;
-}
+typedef NlAttrs Attrs;
 
 static int nest_parse(const struct nlattr *a, Attrs *t) {
-        if (!a)
-                return -EBADMSG;
-        return attrs_parse(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a), t);
+        return nl_attr_parse_nested(t, a);
 }
 
 static int msg_parse(const struct nlmsghdr *nlh, Attrs *t) {
-        if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-                return -EBADMSG;
-        return attrs_parse((const uint8_t *) nlh + NLMSG_HDRLEN + sizeof(struct nfgenmsg),
-                           nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(struct nfgenmsg), t);
+        return nl_attr_parse_msg(t, nlh, sizeof(struct nfgenmsg));
 }
 
 /* A name: NUL-terminated inside its attribute, at most NFT_NAME_MAXLEN
