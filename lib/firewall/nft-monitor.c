@@ -164,23 +164,22 @@ static const AttrPolicy *const policies[] = {
 /* A name: NUL-terminated and at most NFT_NAME_MAXLEN with the NUL, as the
  * kernel's own policy (NLA_STRING, NFT_NAME_MAXLEN - 1) has it. */
 static void attr_store_name(const struct nlattr *a, char *dst) {
-        /* (mnl_attr_validate2 takes an exact length, not a maximum) */
-        if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || mnl_attr_get_payload_len(a) > NFT_MONITOR_NAME_MAX)
+        if (!nl_attr_strz(a) || nl_attr_len(a) > NFT_MONITOR_NAME_MAX)
                 return;
         /* validated: the payload ends with its NUL and fits */
-        memcpy(dst, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+        memcpy(dst, nl_attr_data(a), nl_attr_len(a));
 }
 
 /* comm: the kernel sends get_task_comm() with its NUL, but nothing below
  * trusts that; the characters before the first NUL, at most
  * NFT_MONITOR_COMM_MAX of them. */
 static void attr_store_comm(const struct nlattr *a, char *dst) {
-        size_t len = mnl_attr_get_payload_len(a);
+        size_t len = nl_attr_len(a);
 
         if (len > NFT_MONITOR_COMM_MAX)
                 len = NFT_MONITOR_COMM_MAX;
-        len = strnlen(mnl_attr_get_payload(a), len);
-        memcpy(dst, mnl_attr_get_payload(a), len);
+        len = strnlen(nl_attr_data(a), len);
+        memcpy(dst, nl_attr_data(a), len);
         dst[len] = '\0';
 }
 
@@ -196,18 +195,14 @@ static void attr_store(const struct nlattr *a, AttrRole role, NftMonitorEvent *e
                 attr_store_name(a, ev->name);
                 break;
         case ROLE_HANDLE:
-                if (mnl_attr_validate(a, MNL_TYPE_U64) == 0) {
-                        ev->handle = be64toh(mnl_attr_get_u64(a));
+                if (nl_attr_be64(a, &ev->handle) == 0)
                         ev->has_handle = true;
-                }
                 break;
         case ROLE_GENID:
-                if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-                        ev->genid = ntohl(mnl_attr_get_u32(a));
+                (void) nl_attr_be32(a, &ev->genid);
                 break;
         case ROLE_PID:
-                if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-                        ev->pid = (pid_t) ntohl(mnl_attr_get_u32(a));
+                ev->pid = (pid_t) nl_attr_be32_or(a, 0);
                 break;
         case ROLE_COMM:
                 attr_store_comm(a, ev->comm);
@@ -234,7 +229,7 @@ static int nft_monitor_parse_one(const struct nlmsghdr *nlh, NftMonitorEvent *ev
                  * -EBADMSG) and those after it are absent, not a reason
                  * to lose the message: the caller still learns that
                  * something changed */
-                (void) nl_attr_parse_msg(&tb, nlh, sizeof(struct nfgenmsg));
+                (void) nl_attr_parse_nfgen(&tb, nlh);
                 for (const AttrPolicy *p = policies[t->kind]; p->role != ROLE_NONE; p++)
                         if (tb.tb[p->attr])
                                 attr_store(tb.tb[p->attr], p->role, ev);

@@ -23,6 +23,11 @@
 
 #define NO_INDEX UINT32_MAX
 
+/* every attribute read here has its slot in an NlAttrs (NFTA_SET_* are the
+ * most numerous) */
+_Static_assert(NFTA_SET_MAX < NL_ATTR_MAX && NFTA_SET_ELEM_MAX < NL_ATTR_MAX && NFTA_CHAIN_MAX < NL_ATTR_MAX,
+               "NL_ATTR_MAX too small");
+
 /* ---- growable arrays and the byte pool ---- */
 
 int nft_grow(void **p, size_t *allocated, size_t need, size_t size) {
@@ -343,42 +348,6 @@ static const struct nlmsghdr *nlmsg_next(const struct nlmsghdr *nlh, size_t *rem
         return (const struct nlmsghdr *) ((const uint8_t *) nlh + step);
 }
 
-/* one attribute parser for every decoder (nl-attr.h): bounded by the real
- * length of the message or nest */
-typedef NlAttrs AttrTable;
-
-static int parse_nested(const struct nlattr *nest, AttrTable *t) {
-        return nl_attr_parse_nested(t, nest) < 0 ? -EBADMSG : 0;
-}
-
-static int parse_payload(const struct nlmsghdr *nlh, AttrTable *t) {
-        return nl_attr_parse_msg(t, nlh, sizeof(struct nfgenmsg)) < 0 ? -EBADMSG : 0;
-}
-
-static const char *attr_str(const struct nlattr *a) {
-        if (!a || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-                return NULL;
-        return mnl_attr_get_str(a);
-}
-
-static int attr_u32(const struct nlattr *a, uint32_t *ret) {
-        if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-                return -EBADMSG;
-        *ret = ntohl(mnl_attr_get_u32(a));
-        return 0;
-}
-
-static uint32_t attr_u32_or(const struct nlattr *a, uint32_t def) {
-        uint32_t v;
-        return attr_u32(a, &v) < 0 ? def : v;
-}
-
-static uint64_t attr_u64_or(const struct nlattr *a, uint64_t def) {
-        if (!a || mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-                return def;
-        return be64toh(mnl_attr_get_u64(a));
-}
-
 /* The kernel's register numbering (nft_parse_register): NFT_REG_1..4 are
  * 16-byte registers aliasing 32-bit words 4..19, NFT_REG32_00..15 are the
  * same words one by one. */
@@ -392,20 +361,20 @@ static uint8_t reg_word(uint32_t reg) {
 
 static uint8_t attr_reg(const struct nlattr *a) {
         uint32_t v;
-        if (attr_u32(a, &v) < 0)
+        if (nl_attr_be32(a, &v) < 0)
                 return NFT_REG_WORD_NONE;
         return reg_word(v);
 }
 
 /* An nft_data attribute holding NFTA_DATA_VALUE: its bytes. */
 static int attr_data_value(const struct nlattr *a, const void **ret, size_t *ret_len) {
-        AttrTable t;
-        if (!a || parse_nested(a, &t) < 0 || !t.tb[NFTA_DATA_VALUE])
+        NlAttrs t;
+        if (!a || nl_attr_parse_nested(&t, a) < 0 || !t.tb[NFTA_DATA_VALUE])
                 return -EBADMSG;
-        size_t len = mnl_attr_get_payload_len(t.tb[NFTA_DATA_VALUE]);
+        size_t len = nl_attr_len(t.tb[NFTA_DATA_VALUE]);
         if (len == 0 || len > NFT_DATA_MAXLEN)
                 return -EBADMSG;
-        *ret = mnl_attr_get_payload(t.tb[NFTA_DATA_VALUE]);
+        *ret = nl_attr_data(t.tb[NFTA_DATA_VALUE]);
         *ret_len = len;
         return 0;
 }
@@ -422,10 +391,10 @@ static uint32_t pool_add_data(NftRuleset *rs, const struct nlattr *a, size_t *re
 /* ---- tables, chains ---- */
 
 static int parse_table(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
-        const char *name = attr_str(t.tb[NFTA_TABLE_NAME]);
+        const char *name = nl_attr_strz(t.tb[NFTA_TABLE_NAME]);
         if (!name)
                 return -EBADMSG;
         if (find_table_index(rs, family, name) != NO_INDEX)
@@ -436,8 +405,8 @@ static int parse_table(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         *tbl = (NftTable) {
                 .family = family,
                 .name = strdup(name),
-                .handle = attr_u64_or(t.tb[NFTA_TABLE_HANDLE], 0),
-                .flags = attr_u32_or(t.tb[NFTA_TABLE_FLAGS], 0),
+                .handle = nl_attr_be64_or(t.tb[NFTA_TABLE_HANDLE], 0),
+                .flags = nl_attr_be32_or(t.tb[NFTA_TABLE_FLAGS], 0),
         };
         if (!tbl->name)
                 return -ENOMEM;
@@ -446,16 +415,16 @@ static int parse_table(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
 }
 
 static int parse_hook(NftChain *c, const struct nlattr *a) {
-        AttrTable h;
+        NlAttrs h;
         uint32_t v;
-        if (parse_nested(a, &h) < 0)
+        if (nl_attr_parse_nested(&h, a) < 0)
                 return -EBADMSG;
-        if (attr_u32(h.tb[NFTA_HOOK_HOOKNUM], &v) < 0)
+        if (nl_attr_be32(h.tb[NFTA_HOOK_HOOKNUM], &v) < 0)
                 return -EBADMSG;
         c->hook = (int) v;
-        c->priority = (int32_t) attr_u32_or(h.tb[NFTA_HOOK_PRIORITY], 0);
+        c->priority = (int32_t) nl_attr_be32_or(h.tb[NFTA_HOOK_PRIORITY], 0);
         size_t n = 0;
-        const char *dev = attr_str(h.tb[NFTA_HOOK_DEV]);
+        const char *dev = nl_attr_strz(h.tb[NFTA_HOOK_DEV]);
         if (h.tb[NFTA_HOOK_DEVS]) {
                 const struct nlattr *d;
                 mnl_attr_for_each_nested(d, h.tb[NFTA_HOOK_DEVS])
@@ -471,7 +440,7 @@ static int parse_hook(NftChain *c, const struct nlattr *a) {
                 size_t i = 0;
                 const struct nlattr *d;
                 mnl_attr_for_each_nested(d, h.tb[NFTA_HOOK_DEVS]) {
-                        const char *s = attr_str(d);
+                        const char *s = nl_attr_strz(d);
                         if (!s)
                                 return -EBADMSG;
                         if (!(c->devices[i++] = strdup(s)))
@@ -483,10 +452,10 @@ static int parse_hook(NftChain *c, const struct nlattr *a) {
 }
 
 static int parse_chain(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
-        const char *tname = attr_str(t.tb[NFTA_CHAIN_TABLE]), *name = attr_str(t.tb[NFTA_CHAIN_NAME]);
+        const char *tname = nl_attr_strz(t.tb[NFTA_CHAIN_TABLE]), *name = nl_attr_strz(t.tb[NFTA_CHAIN_NAME]);
         if (!tname || !name)
                 return -EBADMSG;
         uint32_t ti = find_table_index(rs, family, tname);
@@ -498,14 +467,14 @@ static int parse_chain(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         NftChain c = {
                 .table = ti,
                 .hook = -1,
-                .handle = attr_u64_or(t.tb[NFTA_CHAIN_HANDLE], 0),
-                .policy = (int) attr_u32_or(t.tb[NFTA_CHAIN_POLICY], NF_ACCEPT),
-                .flags = attr_u32_or(t.tb[NFTA_CHAIN_FLAGS], 0),
+                .handle = nl_attr_be64_or(t.tb[NFTA_CHAIN_HANDLE], 0),
+                .policy = (int) nl_attr_be32_or(t.tb[NFTA_CHAIN_POLICY], NF_ACCEPT),
+                .flags = nl_attr_be32_or(t.tb[NFTA_CHAIN_FLAGS], 0),
         };
         int r = -ENOMEM;
         if (!(c.name = strdup(name)))
                 goto fail;
-        const char *type = attr_str(t.tb[NFTA_CHAIN_TYPE]);
+        const char *type = nl_attr_strz(t.tb[NFTA_CHAIN_TYPE]);
         if (type && !(c.type = strdup(type)))
                 goto fail;
         if (t.tb[NFTA_CHAIN_HOOK] && (r = parse_hook(&c, t.tb[NFTA_CHAIN_HOOK])) < 0)
@@ -523,10 +492,10 @@ fail:
 /* ---- sets and elements ---- */
 
 static int parse_set(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
-        const char *tname = attr_str(t.tb[NFTA_SET_TABLE]), *name = attr_str(t.tb[NFTA_SET_NAME]);
+        const char *tname = nl_attr_strz(t.tb[NFTA_SET_TABLE]), *name = nl_attr_strz(t.tb[NFTA_SET_NAME]);
         if (!tname || !name)
                 return -EBADMSG;
         uint32_t ti = find_table_index(rs, family, tname);
@@ -536,29 +505,29 @@ static int parse_set(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
                 return 0;
         NftSet s = {
                 .table = ti,
-                .handle = attr_u64_or(t.tb[NFTA_SET_HANDLE], 0),
-                .id = attr_u32_or(t.tb[NFTA_SET_ID], 0),
-                .flags = attr_u32_or(t.tb[NFTA_SET_FLAGS], 0),
-                .key_type = attr_u32_or(t.tb[NFTA_SET_KEY_TYPE], 0),
-                .key_len = attr_u32_or(t.tb[NFTA_SET_KEY_LEN], 0),
-                .data_type = attr_u32_or(t.tb[NFTA_SET_DATA_TYPE], 0),
-                .data_len = attr_u32_or(t.tb[NFTA_SET_DATA_LEN], 0),
+                .handle = nl_attr_be64_or(t.tb[NFTA_SET_HANDLE], 0),
+                .id = nl_attr_be32_or(t.tb[NFTA_SET_ID], 0),
+                .flags = nl_attr_be32_or(t.tb[NFTA_SET_FLAGS], 0),
+                .key_type = nl_attr_be32_or(t.tb[NFTA_SET_KEY_TYPE], 0),
+                .key_len = nl_attr_be32_or(t.tb[NFTA_SET_KEY_LEN], 0),
+                .data_type = nl_attr_be32_or(t.tb[NFTA_SET_DATA_TYPE], 0),
+                .data_len = nl_attr_be32_or(t.tb[NFTA_SET_DATA_LEN], 0),
         };
         if (s.key_len == 0 || s.key_len > NFT_DATA_MAXLEN || s.data_len > NFT_DATA_MAXLEN)
                 return -EBADMSG;
         if (t.tb[NFTA_SET_DESC]) {
-                AttrTable d;
-                if (parse_nested(t.tb[NFTA_SET_DESC], &d) < 0)
+                NlAttrs d;
+                if (nl_attr_parse_nested(&d, t.tb[NFTA_SET_DESC]) < 0)
                         return -EBADMSG;
                 if (d.tb[NFTA_SET_DESC_CONCAT]) {
                         const struct nlattr *e;
                         mnl_attr_for_each_nested(e, d.tb[NFTA_SET_DESC_CONCAT]) {
-                                AttrTable f;
-                                if (parse_nested(e, &f) < 0)
+                                NlAttrs f;
+                                if (nl_attr_parse_nested(&f, e) < 0)
                                         return -EBADMSG;
                                 if (s.n_concat < sizeof(s.concat_len))
                                         s.concat_len[s.n_concat++] =
-                                                (uint8_t) attr_u32_or(f.tb[NFTA_SET_FIELD_LEN], 0);
+                                                (uint8_t) nl_attr_be32_or(f.tb[NFTA_SET_FIELD_LEN], 0);
                         }
                 }
         }
@@ -574,14 +543,14 @@ static int parse_set(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
 
 /* Decodes one element (NFTA_LIST_ELEM) of a set's element list. */
 static int parse_elem(NftRuleset *rs, NftSet *set, const struct nlattr *a, NftSetElem *ret) {
-        AttrTable e;
+        NlAttrs e;
         const void *d;
         size_t len;
         NftSetElem el = { .verdict = NFT_CONTINUE };
 
-        if (parse_nested(a, &e) < 0)
+        if (nl_attr_parse_nested(&e, a) < 0)
                 return -EBADMSG;
-        el.flags = attr_u32_or(e.tb[NFTA_SET_ELEM_FLAGS], 0);
+        el.flags = nl_attr_be32_or(e.tb[NFTA_SET_ELEM_FLAGS], 0);
         if (e.tb[NFTA_SET_ELEM_KEY]) {
                 if (attr_data_value(e.tb[NFTA_SET_ELEM_KEY], &d, &len) < 0 || len != set->key_len)
                         return -EBADMSG;
@@ -596,15 +565,15 @@ static int parse_elem(NftRuleset *rs, NftSet *set, const struct nlattr *a, NftSe
                         return -ENOMEM;
         }
         if (e.tb[NFTA_SET_ELEM_DATA]) {
-                AttrTable dt;
-                if (parse_nested(e.tb[NFTA_SET_ELEM_DATA], &dt) < 0)
+                NlAttrs dt;
+                if (nl_attr_parse_nested(&dt, e.tb[NFTA_SET_ELEM_DATA]) < 0)
                         return -EBADMSG;
                 if (dt.tb[NFTA_DATA_VERDICT]) {
-                        AttrTable v;
-                        if (parse_nested(dt.tb[NFTA_DATA_VERDICT], &v) < 0)
+                        NlAttrs v;
+                        if (nl_attr_parse_nested(&v, dt.tb[NFTA_DATA_VERDICT]) < 0)
                                 return -EBADMSG;
-                        el.verdict = (int32_t) attr_u32_or(v.tb[NFTA_VERDICT_CODE], (uint32_t) NFT_CONTINUE);
-                        const char *ch = attr_str(v.tb[NFTA_VERDICT_CHAIN]);
+                        el.verdict = (int32_t) nl_attr_be32_or(v.tb[NFTA_VERDICT_CODE], (uint32_t) NFT_CONTINUE);
+                        const char *ch = nl_attr_strz(v.tb[NFTA_VERDICT_CHAIN]);
                         if (ch && !(el.chain_off = pool_add_str(rs, ch)))
                                 return -ENOMEM;
                 } else if (dt.tb[NFTA_DATA_VALUE]) {
@@ -619,11 +588,11 @@ static int parse_elem(NftRuleset *rs, NftSet *set, const struct nlattr *a, NftSe
 }
 
 static int parse_setelems(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
-        const char *tname = attr_str(t.tb[NFTA_SET_ELEM_LIST_TABLE]),
-                   *sname = attr_str(t.tb[NFTA_SET_ELEM_LIST_SET]);
+        const char *tname = nl_attr_strz(t.tb[NFTA_SET_ELEM_LIST_TABLE]),
+                   *sname = nl_attr_strz(t.tb[NFTA_SET_ELEM_LIST_SET]);
         if (!tname || !sname)
                 return -EBADMSG;
         uint32_t ti = find_table_index(rs, family, tname);
@@ -649,11 +618,11 @@ static int parse_setelems(NftRuleset *rs, const struct nlmsghdr *nlh, int family
 /* The echo of our own GETSETELEM dump request: the replies that follow, up
  * to NLMSG_DONE, are every element of that set. */
 static int parse_setelem_request(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
-        const char *tname = attr_str(t.tb[NFTA_SET_ELEM_LIST_TABLE]),
-                   *sname = attr_str(t.tb[NFTA_SET_ELEM_LIST_SET]);
+        const char *tname = nl_attr_strz(t.tb[NFTA_SET_ELEM_LIST_TABLE]),
+                   *sname = nl_attr_strz(t.tb[NFTA_SET_ELEM_LIST_SET]);
         if (!tname || !sname)
                 return -EBADMSG;
         uint32_t ti = find_table_index(rs, family, tname);
@@ -728,10 +697,10 @@ static NftExprKind expr_kind(const char *name) {
 /* nft_compat's `match` and `target` (NFTA_MATCH_* and NFTA_TARGET_* are
  * numbered alike): the x_tables blob decoded for the table's family. */
 static int parse_xt(NftRuleset *rs, uint32_t table, NftExpr *x, const struct nlattr *const *tb) {
-        const char *name = attr_str(tb[NFTA_MATCH_NAME]);
-        uint32_t rev = attr_u32_or(tb[NFTA_MATCH_REV], 0);
-        const void *info = tb[NFTA_MATCH_INFO] ? mnl_attr_get_payload(tb[NFTA_MATCH_INFO]) : NULL;
-        size_t len = tb[NFTA_MATCH_INFO] ? mnl_attr_get_payload_len(tb[NFTA_MATCH_INFO]) : 0;
+        const char *name = nl_attr_strz(tb[NFTA_MATCH_NAME]);
+        uint32_t rev = nl_attr_be32_or(tb[NFTA_MATCH_REV], 0);
+        const void *info = tb[NFTA_MATCH_INFO] ? nl_attr_data(tb[NFTA_MATCH_INFO]) : NULL;
+        size_t len = tb[NFTA_MATCH_INFO] ? nl_attr_len(tb[NFTA_MATCH_INFO]) : 0;
         int family = rs->tables[table].family;
         int r;
 
@@ -752,7 +721,7 @@ static int parse_xt(NftRuleset *rs, uint32_t table, NftExpr *x, const struct nla
 }
 
 static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const char *name,
-                           const AttrTable *d) {
+                           const NlAttrs *d) {
         const struct nlattr *const *tb = d->tb;
         size_t len;
         uint32_t v;
@@ -766,16 +735,16 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                         x->payload_set.sreg = attr_reg(tb[NFTA_PAYLOAD_SREG]);
                 } else
                         x->payload.dreg = attr_reg(tb[NFTA_PAYLOAD_DREG]);
-                x->payload.base = (uint8_t) attr_u32_or(tb[NFTA_PAYLOAD_BASE], 0);
-                x->payload.offset = attr_u32_or(tb[NFTA_PAYLOAD_OFFSET], 0);
-                v = attr_u32_or(tb[NFTA_PAYLOAD_LEN], 0);
+                x->payload.base = (uint8_t) nl_attr_be32_or(tb[NFTA_PAYLOAD_BASE], 0);
+                x->payload.offset = nl_attr_be32_or(tb[NFTA_PAYLOAD_OFFSET], 0);
+                v = nl_attr_be32_or(tb[NFTA_PAYLOAD_LEN], 0);
                 if (v == 0 || v > NFT_DATA_MAXLEN)
                         return -EBADMSG;
                 x->payload.len = (uint8_t) v;
                 return 0;
         case NFT_EXPR_CMP:
                 x->cmp.sreg = attr_reg(tb[NFTA_CMP_SREG]);
-                x->cmp.op = (uint8_t) attr_u32_or(tb[NFTA_CMP_OP], NFT_CMP_EQ);
+                x->cmp.op = (uint8_t) nl_attr_be32_or(tb[NFTA_CMP_OP], NFT_CMP_EQ);
                 if (!(x->cmp.data_off = pool_add_data(rs, tb[NFTA_CMP_DATA], &len)))
                         return -EBADMSG;
                 x->cmp.len = (uint8_t) len;
@@ -784,7 +753,7 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                 const void *from, *to;
                 size_t to_len;
                 x->range.sreg = attr_reg(tb[NFTA_RANGE_SREG]);
-                x->range.op = (uint8_t) attr_u32_or(tb[NFTA_RANGE_OP], NFT_RANGE_EQ);
+                x->range.op = (uint8_t) nl_attr_be32_or(tb[NFTA_RANGE_OP], NFT_RANGE_EQ);
                 if (attr_data_value(tb[NFTA_RANGE_FROM_DATA], &from, &len) < 0 ||
                     attr_data_value(tb[NFTA_RANGE_TO_DATA], &to, &to_len) < 0 || len != to_len)
                         return -EBADMSG;
@@ -799,11 +768,11 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
         case NFT_EXPR_BITWISE: {
                 x->bitwise.sreg = attr_reg(tb[NFTA_BITWISE_SREG]);
                 x->bitwise.dreg = attr_reg(tb[NFTA_BITWISE_DREG]);
-                v = attr_u32_or(tb[NFTA_BITWISE_LEN], 0);
+                v = nl_attr_be32_or(tb[NFTA_BITWISE_LEN], 0);
                 if (v == 0 || v > NFT_DATA_MAXLEN)
                         return -EBADMSG;
                 x->bitwise.len = (uint8_t) v;
-                x->bitwise.op = (uint8_t) attr_u32_or(tb[NFTA_BITWISE_OP], NFT_BITWISE_BOOL);
+                x->bitwise.op = (uint8_t) nl_attr_be32_or(tb[NFTA_BITWISE_OP], NFT_BITWISE_BOOL);
                 if (x->bitwise.op == NFT_BITWISE_BOOL) {
                         const void *mask, *xor;
                         size_t mlen, xlen;
@@ -831,12 +800,12 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
         case NFT_EXPR_BYTEORDER:
                 x->byteorder.sreg = attr_reg(tb[NFTA_BYTEORDER_SREG]);
                 x->byteorder.dreg = attr_reg(tb[NFTA_BYTEORDER_DREG]);
-                x->byteorder.op = (uint8_t) attr_u32_or(tb[NFTA_BYTEORDER_OP], 0);
-                x->byteorder.len = (uint8_t) attr_u32_or(tb[NFTA_BYTEORDER_LEN], 0);
-                x->byteorder.size = (uint8_t) attr_u32_or(tb[NFTA_BYTEORDER_SIZE], 0);
+                x->byteorder.op = (uint8_t) nl_attr_be32_or(tb[NFTA_BYTEORDER_OP], 0);
+                x->byteorder.len = (uint8_t) nl_attr_be32_or(tb[NFTA_BYTEORDER_LEN], 0);
+                x->byteorder.size = (uint8_t) nl_attr_be32_or(tb[NFTA_BYTEORDER_SIZE], 0);
                 return 0;
         case NFT_EXPR_META:
-                x->meta.key = (uint8_t) attr_u32_or(tb[NFTA_META_KEY], 0xff);
+                x->meta.key = (uint8_t) nl_attr_be32_or(tb[NFTA_META_KEY], 0xff);
                 if (tb[NFTA_META_SREG]) {
                         x->meta_set.kind = NFT_EXPR_META_SET;
                         x->meta_set.sreg = attr_reg(tb[NFTA_META_SREG]);
@@ -844,9 +813,8 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                         x->meta.dreg = attr_reg(tb[NFTA_META_DREG]);
                 return 0;
         case NFT_EXPR_CT:
-                x->ct.key = (uint8_t) attr_u32_or(tb[NFTA_CT_KEY], 0xff);
-                x->ct.dir = tb[NFTA_CT_DIRECTION] && mnl_attr_validate(tb[NFTA_CT_DIRECTION], MNL_TYPE_U8) == 0
-                        ? mnl_attr_get_u8(tb[NFTA_CT_DIRECTION]) : 0xff;
+                x->ct.key = (uint8_t) nl_attr_be32_or(tb[NFTA_CT_KEY], 0xff);
+                x->ct.dir = nl_attr_u8_or(tb[NFTA_CT_DIRECTION], 0xff);
                 if (tb[NFTA_CT_SREG]) {
                         x->ct_set.kind = NFT_EXPR_CT_SET;
                         x->ct_set.sreg = attr_reg(tb[NFTA_CT_SREG]);
@@ -854,30 +822,30 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                         x->ct.dreg = attr_reg(tb[NFTA_CT_DREG]);
                 return 0;
         case NFT_EXPR_LOOKUP: {
-                const char *set = attr_str(tb[NFTA_LOOKUP_SET]);
+                const char *set = nl_attr_strz(tb[NFTA_LOOKUP_SET]);
                 if (!set)
                         return -EBADMSG;
                 x->lookup.sreg = attr_reg(tb[NFTA_LOOKUP_SREG]);
                 x->lookup.dreg = tb[NFTA_LOOKUP_DREG] ? attr_reg(tb[NFTA_LOOKUP_DREG]) : NFT_REG_WORD_NONE;
-                x->lookup.flags = (attr_u32_or(tb[NFTA_LOOKUP_FLAGS], 0) & NFT_LOOKUP_F_INV) ? NFT_EXPR_F_INVERT : 0;
+                x->lookup.flags = (nl_attr_be32_or(tb[NFTA_LOOKUP_FLAGS], 0) & NFT_LOOKUP_F_INV) ? NFT_EXPR_F_INVERT : 0;
                 x->lookup.set = find_set_index(rs, table, set);
                 if (!(x->lookup.set_name_off = pool_add_str(rs, set)))
                         return -ENOMEM;
                 return 0;
         }
         case NFT_EXPR_IMMEDIATE: {
-                AttrTable dt;
+                NlAttrs dt;
                 x->immediate.dreg = attr_reg(tb[NFTA_IMMEDIATE_DREG]);
-                if (!tb[NFTA_IMMEDIATE_DATA] || parse_nested(tb[NFTA_IMMEDIATE_DATA], &dt) < 0)
+                if (!tb[NFTA_IMMEDIATE_DATA] || nl_attr_parse_nested(&dt, tb[NFTA_IMMEDIATE_DATA]) < 0)
                         return -EBADMSG;
                 if (dt.tb[NFTA_DATA_VERDICT]) {
-                        AttrTable vt;
-                        if (parse_nested(dt.tb[NFTA_DATA_VERDICT], &vt) < 0 ||
-                            attr_u32(vt.tb[NFTA_VERDICT_CODE], &v) < 0)
+                        NlAttrs vt;
+                        if (nl_attr_parse_nested(&vt, dt.tb[NFTA_DATA_VERDICT]) < 0 ||
+                            nl_attr_be32(vt.tb[NFTA_VERDICT_CODE], &v) < 0)
                                 return -EBADMSG;
                         x->immediate.dreg = NFT_REG_WORD_VERDICT;
                         x->immediate.data_off = v;      /* the verdict code */
-                        const char *ch = attr_str(vt.tb[NFTA_VERDICT_CHAIN]);
+                        const char *ch = nl_attr_strz(vt.tb[NFTA_VERDICT_CHAIN]);
                         if (ch) {
                                 uint32_t ci = find_chain_index(&rs->tables[table], ch);
                                 if (ci != NO_INDEX) {
@@ -894,61 +862,60 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                 return 0;
         }
         case NFT_EXPR_COUNTER: {
-                uint64_t c[2] = { attr_u64_or(tb[NFTA_COUNTER_PACKETS], 0),
-                                  attr_u64_or(tb[NFTA_COUNTER_BYTES], 0) };
+                uint64_t c[2] = { nl_attr_be64_or(tb[NFTA_COUNTER_PACKETS], 0),
+                                  nl_attr_be64_or(tb[NFTA_COUNTER_BYTES], 0) };
                 if (!(x->counter.data_off = pool_add_dedup(rs, c, sizeof(c))))
                         return -ENOMEM;
                 return 0;
         }
         case NFT_EXPR_LOG: {
-                const char *p = attr_str(tb[NFTA_LOG_PREFIX]);
+                const char *p = nl_attr_strz(tb[NFTA_LOG_PREFIX]);
                 if (p && !(x->log.prefix_off = pool_add_str(rs, p)))
                         return -ENOMEM;
                 return 0;
         }
         case NFT_EXPR_LIMIT: {
                 uint8_t buf[20];
-                uint64_t rate = attr_u64_or(tb[NFTA_LIMIT_RATE], 0), unit = attr_u64_or(tb[NFTA_LIMIT_UNIT], 0);
-                uint32_t burst = attr_u32_or(tb[NFTA_LIMIT_BURST], 0);
+                uint64_t rate = nl_attr_be64_or(tb[NFTA_LIMIT_RATE], 0), unit = nl_attr_be64_or(tb[NFTA_LIMIT_UNIT], 0);
+                uint32_t burst = nl_attr_be32_or(tb[NFTA_LIMIT_BURST], 0);
                 memcpy(buf, &rate, 8);
                 memcpy(buf + 8, &unit, 8);
                 memcpy(buf + 16, &burst, 4);
-                x->limit.type = (uint8_t) attr_u32_or(tb[NFTA_LIMIT_TYPE], NFT_LIMIT_PKTS);
-                x->limit.flags = (attr_u32_or(tb[NFTA_LIMIT_FLAGS], 0) & NFT_LIMIT_F_INV) ? NFT_EXPR_F_INVERT : 0;
+                x->limit.type = (uint8_t) nl_attr_be32_or(tb[NFTA_LIMIT_TYPE], NFT_LIMIT_PKTS);
+                x->limit.flags = (nl_attr_be32_or(tb[NFTA_LIMIT_FLAGS], 0) & NFT_LIMIT_F_INV) ? NFT_EXPR_F_INVERT : 0;
                 if (!(x->limit.data_off = pool_add_dedup(rs, buf, sizeof(buf))))
                         return -ENOMEM;
                 return 0;
         }
         case NFT_EXPR_QUOTA: {
-                uint64_t q[2] = { attr_u64_or(tb[NFTA_QUOTA_BYTES], 0), attr_u64_or(tb[NFTA_QUOTA_CONSUMED], 0) };
-                x->quota.flags = (attr_u32_or(tb[NFTA_QUOTA_FLAGS], 0) & NFT_QUOTA_F_INV) ? NFT_EXPR_F_INVERT : 0;
+                uint64_t q[2] = { nl_attr_be64_or(tb[NFTA_QUOTA_BYTES], 0), nl_attr_be64_or(tb[NFTA_QUOTA_CONSUMED], 0) };
+                x->quota.flags = (nl_attr_be32_or(tb[NFTA_QUOTA_FLAGS], 0) & NFT_QUOTA_F_INV) ? NFT_EXPR_F_INVERT : 0;
                 if (!(x->quota.data_off = pool_add_dedup(rs, q, sizeof(q))))
                         return -ENOMEM;
                 return 0;
         }
         case NFT_EXPR_CONNLIMIT:
-                x->connlimit.count = attr_u32_or(tb[NFTA_CONNLIMIT_COUNT], 0);
-                x->connlimit.flags = (attr_u32_or(tb[NFTA_CONNLIMIT_FLAGS], 0) & NFT_CONNLIMIT_F_INV) ? NFT_EXPR_F_INVERT : 0;
+                x->connlimit.count = nl_attr_be32_or(tb[NFTA_CONNLIMIT_COUNT], 0);
+                x->connlimit.flags = (nl_attr_be32_or(tb[NFTA_CONNLIMIT_FLAGS], 0) & NFT_CONNLIMIT_F_INV) ? NFT_EXPR_F_INVERT : 0;
                 return 0;
         case NFT_EXPR_NUMGEN:
                 x->numgen.dreg = attr_reg(tb[NFTA_NG_DREG]);
-                x->numgen.type = (uint8_t) attr_u32_or(tb[NFTA_NG_TYPE], 0);
-                x->numgen.modulus = attr_u32_or(tb[NFTA_NG_MODULUS], 0);
+                x->numgen.type = (uint8_t) nl_attr_be32_or(tb[NFTA_NG_TYPE], 0);
+                x->numgen.modulus = nl_attr_be32_or(tb[NFTA_NG_MODULUS], 0);
                 return 0;
         case NFT_EXPR_HASH:
                 x->hash.dreg = attr_reg(tb[NFTA_HASH_DREG]);
-                x->hash.type = (uint8_t) attr_u32_or(tb[NFTA_HASH_TYPE], 0);
-                x->hash.modulus = attr_u32_or(tb[NFTA_HASH_MODULUS], 0);
+                x->hash.type = (uint8_t) nl_attr_be32_or(tb[NFTA_HASH_TYPE], 0);
+                x->hash.modulus = nl_attr_be32_or(tb[NFTA_HASH_MODULUS], 0);
                 return 0;
         case NFT_EXPR_REJECT:
-                x->reject.type = (uint8_t) attr_u32_or(tb[NFTA_REJECT_TYPE], 0);
-                x->reject.code = tb[NFTA_REJECT_ICMP_CODE] && mnl_attr_validate(tb[NFTA_REJECT_ICMP_CODE], MNL_TYPE_U8) == 0
-                        ? mnl_attr_get_u8(tb[NFTA_REJECT_ICMP_CODE]) : 0;
+                x->reject.type = (uint8_t) nl_attr_be32_or(tb[NFTA_REJECT_TYPE], 0);
+                x->reject.code = nl_attr_u8_or(tb[NFTA_REJECT_ICMP_CODE], 0);
                 return 0;
         case NFT_EXPR_NAT:
-                x->nat.type = (uint8_t) attr_u32_or(tb[NFTA_NAT_TYPE], 0);
-                x->nat.family = (uint8_t) attr_u32_or(tb[NFTA_NAT_FAMILY], 0);
-                x->nat.flags = (uint8_t) attr_u32_or(tb[NFTA_NAT_FLAGS], 0);
+                x->nat.type = (uint8_t) nl_attr_be32_or(tb[NFTA_NAT_TYPE], 0);
+                x->nat.family = (uint8_t) nl_attr_be32_or(tb[NFTA_NAT_FAMILY], 0);
+                x->nat.flags = (uint8_t) nl_attr_be32_or(tb[NFTA_NAT_FLAGS], 0);
                 x->nat.reg_addr_min = tb[NFTA_NAT_REG_ADDR_MIN] ? attr_reg(tb[NFTA_NAT_REG_ADDR_MIN]) : NFT_REG_WORD_NONE;
                 x->nat.reg_addr_max = tb[NFTA_NAT_REG_ADDR_MAX] ? attr_reg(tb[NFTA_NAT_REG_ADDR_MAX]) : NFT_REG_WORD_NONE;
                 x->nat.reg_proto_min = tb[NFTA_NAT_REG_PROTO_MIN] ? attr_reg(tb[NFTA_NAT_REG_PROTO_MIN]) : NFT_REG_WORD_NONE;
@@ -958,28 +925,28 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
         case NFT_EXPR_MASQ:
                 /* NFTA_REDIR_* and NFTA_MASQ_* share numbering except flags */
                 if (x->kind == NFT_EXPR_REDIR) {
-                        x->redir.flags = (uint8_t) attr_u32_or(tb[NFTA_REDIR_FLAGS], 0);
+                        x->redir.flags = (uint8_t) nl_attr_be32_or(tb[NFTA_REDIR_FLAGS], 0);
                         x->redir.reg_proto_min = tb[NFTA_REDIR_REG_PROTO_MIN] ? attr_reg(tb[NFTA_REDIR_REG_PROTO_MIN]) : NFT_REG_WORD_NONE;
                         x->redir.reg_proto_max = tb[NFTA_REDIR_REG_PROTO_MAX] ? attr_reg(tb[NFTA_REDIR_REG_PROTO_MAX]) : NFT_REG_WORD_NONE;
                 } else {
-                        x->redir.flags = (uint8_t) attr_u32_or(tb[NFTA_MASQ_FLAGS], 0);
+                        x->redir.flags = (uint8_t) nl_attr_be32_or(tb[NFTA_MASQ_FLAGS], 0);
                         x->redir.reg_proto_min = tb[NFTA_MASQ_REG_PROTO_MIN] ? attr_reg(tb[NFTA_MASQ_REG_PROTO_MIN]) : NFT_REG_WORD_NONE;
                         x->redir.reg_proto_max = tb[NFTA_MASQ_REG_PROTO_MAX] ? attr_reg(tb[NFTA_MASQ_REG_PROTO_MAX]) : NFT_REG_WORD_NONE;
                 }
                 return 0;
         case NFT_EXPR_FIB:
                 x->fib.dreg = attr_reg(tb[NFTA_FIB_DREG]);
-                x->fib.result = (uint8_t) attr_u32_or(tb[NFTA_FIB_RESULT], 0);
-                x->fib.flags = attr_u32_or(tb[NFTA_FIB_FLAGS], 0);
+                x->fib.result = (uint8_t) nl_attr_be32_or(tb[NFTA_FIB_RESULT], 0);
+                x->fib.flags = nl_attr_be32_or(tb[NFTA_FIB_FLAGS], 0);
                 return 0;
         case NFT_EXPR_DYNSET: {
-                const char *set = attr_str(tb[NFTA_DYNSET_SET_NAME]);
+                const char *set = nl_attr_strz(tb[NFTA_DYNSET_SET_NAME]);
                 if (!set)
                         return -EBADMSG;
                 x->dynset.sreg_key = attr_reg(tb[NFTA_DYNSET_SREG_KEY]);
                 x->dynset.sreg_data = tb[NFTA_DYNSET_SREG_DATA] ? attr_reg(tb[NFTA_DYNSET_SREG_DATA]) : NFT_REG_WORD_NONE;
-                x->dynset.flags = (uint8_t) ((attr_u32_or(tb[NFTA_DYNSET_OP], 0) & 3u) << 4);
-                if (attr_u32_or(tb[NFTA_DYNSET_FLAGS], 0) & NFT_DYNSET_F_INV)
+                x->dynset.flags = (uint8_t) ((nl_attr_be32_or(tb[NFTA_DYNSET_OP], 0) & 3u) << 4);
+                if (nl_attr_be32_or(tb[NFTA_DYNSET_FLAGS], 0) & NFT_DYNSET_F_INV)
                         x->dynset.flags |= NFT_EXPR_F_INVERT;
                 /* the embedded expressions are counted by parse_rule_expr() */
                 x->dynset.set = find_set_index(rs, table, set);
@@ -988,19 +955,17 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
                 return 0;
         }
         case NFT_EXPR_OBJREF: {
-                const char *n = attr_str(tb[NFTA_OBJREF_IMM_NAME]);
+                const char *n = nl_attr_strz(tb[NFTA_OBJREF_IMM_NAME]);
                 if (!n)
-                        n = attr_str(tb[NFTA_OBJREF_SET_NAME]);
-                x->objref.type = (uint8_t) attr_u32_or(tb[NFTA_OBJREF_IMM_TYPE], 0);
+                        n = nl_attr_strz(tb[NFTA_OBJREF_SET_NAME]);
+                x->objref.type = (uint8_t) nl_attr_be32_or(tb[NFTA_OBJREF_IMM_TYPE], 0);
                 if (n && !(x->objref.name_off = pool_add_str(rs, n)))
                         return -ENOMEM;
                 return 0;
         }
         case NFT_EXPR_QUEUE:
-                x->queue.num = (uint16_t) (tb[NFTA_QUEUE_NUM] && mnl_attr_validate(tb[NFTA_QUEUE_NUM], MNL_TYPE_U16) == 0
-                        ? ntohs(mnl_attr_get_u16(tb[NFTA_QUEUE_NUM])) : 0);
-                x->queue.flags = (uint8_t) (tb[NFTA_QUEUE_FLAGS] && mnl_attr_validate(tb[NFTA_QUEUE_FLAGS], MNL_TYPE_U16) == 0
-                        ? ntohs(mnl_attr_get_u16(tb[NFTA_QUEUE_FLAGS])) : 0);
+                x->queue.num = nl_attr_be16_or(tb[NFTA_QUEUE_NUM], 0);
+                x->queue.flags = (uint8_t) nl_attr_be16_or(tb[NFTA_QUEUE_FLAGS], 0);
                 return 0;
         case NFT_EXPR_NOTRACK:
         case NFT_EXPR_LAST:
@@ -1049,14 +1014,14 @@ static int parse_expr_data(NftRuleset *rs, uint32_t table, NftExpr *x, const cha
 }
 
 static int parse_rule_expr(NftRuleset *rs, uint32_t table, const struct nlattr *elem) {
-        AttrTable e, d;
-        if (parse_nested(elem, &e) < 0)
+        NlAttrs e, d;
+        if (nl_attr_parse_nested(&e, elem) < 0)
                 return -EBADMSG;
-        const char *name = attr_str(e.tb[NFTA_EXPR_NAME]);
+        const char *name = nl_attr_strz(e.tb[NFTA_EXPR_NAME]);
         if (!name)
                 return -EBADMSG;
         if (e.tb[NFTA_EXPR_DATA]) {
-                if (parse_nested(e.tb[NFTA_EXPR_DATA], &d) < 0)
+                if (nl_attr_parse_nested(&d, e.tb[NFTA_EXPR_DATA]) < 0)
                         return -EBADMSG;
         } else
                 memset(&d, 0, sizeof(d));
@@ -1097,8 +1062,8 @@ static int parse_rule_expr(NftRuleset *rs, uint32_t table, const struct nlattr *
 static uint32_t rule_comment(NftRuleset *rs, const struct nlattr *a) {
         if (!a)
                 return 0;
-        const uint8_t *p = mnl_attr_get_payload(a);
-        size_t len = mnl_attr_get_payload_len(a);
+        const uint8_t *p = nl_attr_data(a);
+        size_t len = nl_attr_len(a);
         while (len >= 2) {
                 uint8_t type = p[0], l = p[1];
                 if ((size_t) l + 2 > len)
@@ -1112,10 +1077,10 @@ static uint32_t rule_comment(NftRuleset *rs, const struct nlattr *a) {
 }
 
 static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
-        const char *tname = attr_str(t.tb[NFTA_RULE_TABLE]), *cname = attr_str(t.tb[NFTA_RULE_CHAIN]);
+        const char *tname = nl_attr_strz(t.tb[NFTA_RULE_TABLE]), *cname = nl_attr_strz(t.tb[NFTA_RULE_CHAIN]);
         if (!tname || !cname)
                 return -EBADMSG;
 
@@ -1135,7 +1100,7 @@ static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         if (rs->n_expr_refs >= UINT32_MAX - 4096)
                 return -ENOMEM;
         NftRule rule = {
-                .handle = attr_u64_or(t.tb[NFTA_RULE_HANDLE], 0),
+                .handle = nl_attr_be64_or(t.tb[NFTA_RULE_HANDLE], 0),
                 .expr = (uint32_t) rs->n_expr_refs,
         };
         size_t first = rs->n_expr_refs;
@@ -1160,8 +1125,8 @@ static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
 }
 
 static int parse_gen(NftRuleset *rs, const struct nlmsghdr *nlh) {
-        AttrTable t;
-        if (parse_payload(nlh, &t) < 0 || attr_u32(t.tb[NFTA_GEN_ID], &rs->genid) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be32(t.tb[NFTA_GEN_ID], &rs->genid) < 0)
                 return -EBADMSG;
         rs->have_genid = true;
         return 0;
@@ -1385,27 +1350,27 @@ static int sink_cb(const void *buf, size_t len, void *userdata) {
  * answer), with its attributes, or T NULL when they do not parse (FN says
  * what that means for its message).  A negative return of FN ends it. */
 static int nft_msgs_each(const void *buf, size_t len, uint8_t msg_type,
-                         int (*fn)(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata), void *userdata) {
+                         int (*fn)(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata), void *userdata) {
         const struct nlmsghdr *nlh = buf;
         size_t rem = len;
 
         for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
-                AttrTable t;
+                NlAttrs t;
                 int r;
                 if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || (nlh->nlmsg_type & 0xff) != msg_type)
                         continue;
-                r = fn(nlh, parse_payload(nlh, &t) == 0 ? &t : NULL, userdata);
+                r = fn(nlh, nl_attr_parse_nfgen(&t, nlh) == 0 ? &t : NULL, userdata);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int gen_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+static int gen_msg(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata) {
         DumpState *s = userdata;
         (void) nlh;
         if (t)
-                (void) attr_u32(t->tb[NFTA_GEN_ID], &s->genid);
+                (void) nl_attr_be32(t->tb[NFTA_GEN_ID], &s->genid);
         return 0;
 }
 
@@ -1414,11 +1379,11 @@ static int gen_cb(const void *buf, size_t len, void *userdata) {
         return sink_cb(buf, len, userdata);
 }
 
-static int set_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+static int set_msg(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata) {
         DumpState *s = userdata;
         if (!t)
                 return -EBADMSG;
-        const char *tn = attr_str(t->tb[NFTA_SET_TABLE]), *sn = attr_str(t->tb[NFTA_SET_NAME]);
+        const char *tn = nl_attr_strz(t->tb[NFTA_SET_TABLE]), *sn = nl_attr_strz(t->tb[NFTA_SET_NAME]);
         if (!tn || !sn || strlen(tn) >= 256 || strlen(sn) >= 256)
                 return -EBADMSG;
         if (GROW(s->sets, s->n_sets + 1, s->allocated_sets) < 0)
@@ -1428,7 +1393,7 @@ static int set_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdat
         ref->family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
         strcpy(ref->table, tn);
         strcpy(ref->name, sn);
-        ref->flags = attr_u32_or(t->tb[NFTA_SET_FLAGS], 0);
+        ref->flags = nl_attr_be32_or(t->tb[NFTA_SET_FLAGS], 0);
         return 0;
 }
 
@@ -1439,11 +1404,11 @@ static int sets_cb(const void *buf, size_t len, void *userdata) {
 
 /* Marks the set a dynset expression of a rule in TABLE updates. */
 static void mark_dynset_target(DumpState *s, int family, const char *table, const struct nlattr *expr) {
-        AttrTable e, d;
+        NlAttrs e, d;
         const char *name, *set;
-        if (parse_nested(expr, &e) < 0 || !(name = attr_str(e.tb[NFTA_EXPR_NAME])) || strcmp(name, "dynset") != 0 ||
-            !e.tb[NFTA_EXPR_DATA] || parse_nested(e.tb[NFTA_EXPR_DATA], &d) < 0 ||
-            !(set = attr_str(d.tb[NFTA_DYNSET_SET_NAME])))
+        if (nl_attr_parse_nested(&e, expr) < 0 || !(name = nl_attr_strz(e.tb[NFTA_EXPR_NAME])) || strcmp(name, "dynset") != 0 ||
+            !e.tb[NFTA_EXPR_DATA] || nl_attr_parse_nested(&d, e.tb[NFTA_EXPR_DATA]) < 0 ||
+            !(set = nl_attr_strz(d.tb[NFTA_DYNSET_SET_NAME])))
                 return;
         for (size_t i = 0; i < s->n_sets; i++)
                 if (s->sets[i].family == family && strcmp(s->sets[i].table, table) == 0 &&
@@ -1451,12 +1416,11 @@ static void mark_dynset_target(DumpState *s, int family, const char *table, cons
                         s->sets[i].updated_by_rule = true;
 }
 
-static int rule_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+static int rule_msg(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata) {
         DumpState *s = userdata;
         const char *table;
         const struct nlattr *a;
-        if (!t || !(table = attr_str(t->tb[NFTA_RULE_TABLE])) || !t->tb[NFTA_RULE_EXPRESSIONS] ||
-            mnl_attr_validate(t->tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0)
+        if (!t || !(table = nl_attr_strz(t->tb[NFTA_RULE_TABLE])) || !t->tb[NFTA_RULE_EXPRESSIONS])
                 return 0;       /* the decoder judges the message */
         int family = ((const struct nfgenmsg *) mnl_nlmsg_get_payload(nlh))->nfgen_family;
         mnl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS])
@@ -1469,7 +1433,7 @@ static int rules_cb(const void *buf, size_t len, void *userdata) {
         return sink_cb(buf, len, userdata);
 }
 
-static int held_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+static int held_msg(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata) {
         DumpState *s = userdata;
         const struct nlattr *a;
         (void) nlh;
@@ -1690,29 +1654,29 @@ typedef struct ElemReply {
         int error;
 } ElemReply;
 
-static int elem_reply_msg(const struct nlmsghdr *nlh, const AttrTable *t, void *userdata) {
+static int elem_reply_msg(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata) {
         ElemReply *er = userdata;
         (void) nlh;
         if (!t || !t->tb[NFTA_SET_ELEM_LIST_ELEMENTS])
                 return -EBADMSG;
         const struct nlattr *a;
         mnl_attr_for_each_nested(a, t->tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
-                AttrTable e;
-                if (parse_nested(a, &e) < 0)
+                NlAttrs e;
+                if (nl_attr_parse_nested(&e, a) < 0)
                         return -EBADMSG;
                 er->found = true;
                 if (!er->data || !e.tb[NFTA_SET_ELEM_DATA])
                         continue;
-                AttrTable dt;
-                if (parse_nested(e.tb[NFTA_SET_ELEM_DATA], &dt) < 0)
+                NlAttrs dt;
+                if (nl_attr_parse_nested(&dt, e.tb[NFTA_SET_ELEM_DATA]) < 0)
                         return -EBADMSG;
                 if (dt.tb[NFTA_DATA_VERDICT]) {
-                        AttrTable v;
-                        if (parse_nested(dt.tb[NFTA_DATA_VERDICT], &v) < 0)
+                        NlAttrs v;
+                        if (nl_attr_parse_nested(&v, dt.tb[NFTA_DATA_VERDICT]) < 0)
                                 return -EBADMSG;
-                        er->data->verdict = (int32_t) attr_u32_or(v.tb[NFTA_VERDICT_CODE],
+                        er->data->verdict = (int32_t) nl_attr_be32_or(v.tb[NFTA_VERDICT_CODE],
                                                                   (uint32_t) NFT_CONTINUE);
-                        const char *ch = attr_str(v.tb[NFTA_VERDICT_CHAIN]);
+                        const char *ch = nl_attr_strz(v.tb[NFTA_VERDICT_CHAIN]);
                         snprintf(er->data->chain, sizeof(er->data->chain), "%s", ch ? ch : "");
                 } else {
                         const void *d;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
+#include <linux/netfilter/nfnetlink.h>
 
 /* above every attribute type of nf_tables.h (the largest, NFTA_SET_*,
  * ends below 21) */
@@ -48,6 +49,11 @@ int nl_attr_parse_nested(NlAttrs *t, const struct nlattr *nest);
  * -EBADMSG for a message shorter than its headers.  NLH must be readable
  * for nlmsg_len bytes. */
 int nl_attr_parse_msg(NlAttrs *t, const struct nlmsghdr *nlh, size_t hdrlen);
+
+/* The attributes of an nfnetlink message (after its struct nfgenmsg). */
+static inline int nl_attr_parse_nfgen(NlAttrs *t, const struct nlmsghdr *nlh) {
+        return nl_attr_parse_msg(t, nlh, sizeof(struct nfgenmsg));
+}
 
 static inline const void *nl_attr_data(const struct nlattr *a) {
         return (const uint8_t *) a + NLA_HDRLEN;
@@ -77,4 +83,14 @@ static inline uint32_t nl_attr_be32_or(const struct nlattr *a, uint32_t def) {
 static inline uint64_t nl_attr_be64_or(const struct nlattr *a, uint64_t def) {
         uint64_t v;
         return nl_attr_be64(a, &v) < 0 ? def : v;
+}
+
+static inline uint8_t nl_attr_u8_or(const struct nlattr *a, uint8_t def) {
+        uint8_t v;
+        return nl_attr_u8(a, &v) < 0 ? def : v;
+}
+
+static inline uint16_t nl_attr_be16_or(const struct nlattr *a, uint16_t def) {
+        uint16_t v;
+        return nl_attr_be16(a, &v) < 0 ? def : v;
 }
