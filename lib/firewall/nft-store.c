@@ -440,7 +440,7 @@ static int body_new(NftStore *s, const struct nlmsghdr *nlh, const NlAttrs *t, R
         if (t->tb[NFTA_RULE_EXPRESSIONS]) {
                 if (nl_attr_parse_nested(&ex, t->tb[NFTA_RULE_EXPRESSIONS]) < 0)
                         return -EBADMSG;
-                mnl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS])
+                nl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS])
                         n_expr++;
         }
         for (size_t off = 0; off < len;) {
@@ -458,7 +458,7 @@ static int body_new(NftStore *s, const struct nlmsghdr *nlh, const NlAttrs *t, R
         b->n_expr = 0;
         b->extra_len = (uint16_t) extra;
         if (t->tb[NFTA_RULE_EXPRESSIONS])
-                mnl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS]) {
+                nl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS]) {
                         if (expr_ref(s, a, &b->expr[b->n_expr]) < 0) {
                                 body_free(s, b);
                                 return -ENOMEM;
@@ -1059,7 +1059,7 @@ static int load_setelems(NftStore *s, const struct nlmsghdr *nlh) {
         NlAttrs list;
         if (nl_attr_parse_nested(&list, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) < 0)
                 return -EBADMSG;
-        mnl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+        nl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
                 ElemId id;
                 if (elem_id(a, &id) < 0)
                         return -EBADMSG;
@@ -1598,7 +1598,7 @@ static int apply_setelems(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                 return -ESTALE;
         if (!del && (r = validate_in(s, tb, set->msg, nlh)) < 0)
                 return r == -ENOMEM ? r : -ESTALE;
-        mnl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+        nl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
                 if ((r = apply_setelem(s, set, a, del)) < 0)
                         return r;
         return 0;

@@ -2,7 +2,9 @@
 #pragma once
 
 /*
- * Netlink attributes as every decoder here reads them: the attributes of a
+ * Netlink messages and attributes as every decoder here reads them.
+ *
+ * Attributes: the attributes of a
  * message (after its fixed headers) or of a nest, parsed into a table
  * indexed by type.  Types at or above NL_ATTR_MAX are skipped (newer
  * kernels add attributes), the last of a repeated type wins.
@@ -21,10 +23,28 @@
  * Each accessor checks the attribute's length before it reads it.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
+
+/* Whether a whole message starts the REM bytes at NLH: its header, and an
+ * nlmsg_len that covers it and fits.  (mnl_nlmsg_ok() compares nlmsg_len
+ * as an int: a length above INT_MAX passes it.) */
+static inline bool nl_msg_ok(const struct nlmsghdr *nlh, size_t rem) {
+        return rem >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= rem;
+}
+
+/* The message after NLH (at its aligned end; the last one may lack its
+ * padding), REM reduced by the step. */
+static inline const struct nlmsghdr *nl_msg_next(const struct nlmsghdr *nlh, size_t *rem) {
+        size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+        if (step > *rem)
+                step = *rem;
+        *rem -= step;
+        return (const struct nlmsghdr *) ((const uint8_t *) nlh + step);
+}
 
 /* above every attribute type of nf_tables.h (the largest, NFTA_SET_*,
  * ends below 21) */
@@ -62,6 +82,26 @@ static inline const void *nl_attr_data(const struct nlattr *a) {
 static inline size_t nl_attr_len(const struct nlattr *a) {
         return a->nla_len - NLA_HDRLEN;
 }
+
+/* Whether a whole attribute starts at A, before END: its header, and an
+ * nla_len that covers it and fits. */
+static inline bool nl_attr_ok(const struct nlattr *a, const void *end) {
+        size_t rem = (size_t) ((const uint8_t *) end - (const uint8_t *) a);
+        return rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
+}
+
+/* The attribute after A (at its aligned end, END at the latest). */
+static inline const struct nlattr *nl_attr_next(const struct nlattr *a, const void *end) {
+        size_t rem = (size_t) ((const uint8_t *) end - (const uint8_t *) a), step = NLA_ALIGN(a->nla_len);
+        return (const struct nlattr *) ((const uint8_t *) a + (step < rem ? step : rem));
+}
+
+/* Each attribute of NEST's payload in order (A: const struct nlattr *),
+ * up to the first that does not fit in NEST's real length;
+ * nl_attr_parse_nested() tells whether they all do. */
+#define nl_attr_for_each_nested(a, nest)                                                          \
+        for ((a) = nl_attr_data(nest); nl_attr_ok((a), (const uint8_t *) (nest) + (nest)->nla_len); \
+             (a) = nl_attr_next((a), (const uint8_t *) (nest) + (nest)->nla_len))
 
 /* A NUL-terminated string: a non-empty payload whose last byte is NUL (as
  * libmnl's MNL_TYPE_NUL_STRING); NULL when A is NULL or is not one. */
