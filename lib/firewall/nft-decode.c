@@ -15,6 +15,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "macro.h"
 #include "nft-expr.h"
 #include "nft-internal.h"
 #include "nft-ruleset.h"
@@ -117,29 +118,26 @@ static int parse_chain(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         NftTable *tbl = &rs->tables[ti];
         if (nft_find_chain_index(tbl, name) != NFT_NO_INDEX)
                 return 0;
-        NftChain c = {
+        _cleanup_(nft_chain_free_contents) NftChain c = {
                 .table = ti,
                 .hook = -1,
                 .handle = nl_attr_be64_or(t.tb[NFTA_CHAIN_HANDLE], 0),
                 .policy = (int) nl_attr_be32_or(t.tb[NFTA_CHAIN_POLICY], NF_ACCEPT),
                 .flags = nl_attr_be32_or(t.tb[NFTA_CHAIN_FLAGS], 0),
         };
-        int r = -ENOMEM;
+        int r;
         if (!(c.name = strdup(name)))
-                goto fail;
+                return -ENOMEM;
         const char *type = nl_attr_strz(t.tb[NFTA_CHAIN_TYPE]);
         if (type && !(c.type = strdup(type)))
-                goto fail;
+                return -ENOMEM;
         if (t.tb[NFTA_CHAIN_HOOK] && (r = parse_hook(&c, t.tb[NFTA_CHAIN_HOOK])) < 0)
-                goto fail;
-        r = -ENOMEM;
+                return r;
         if (NFT_GROW(tbl->chains, tbl->n_chains + 1, tbl->allocated_chains) < 0)
-                goto fail;
+                return -ENOMEM;
         tbl->chains[tbl->n_chains++] = c;
+        c = (NftChain) {};      /* handed over */
         return 0;
-fail:
-        nft_chain_free_contents(&c);
-        return r;
 }
 
 /* ---- sets and elements ---- */
@@ -184,12 +182,8 @@ static int parse_set(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
                         }
                 }
         }
-        if (!(s.name = strdup(name)))
+        if (NFT_GROW(rs->sets, rs->n_sets + 1, rs->allocated_sets) < 0 || !(s.name = strdup(name)))
                 return -ENOMEM;
-        if (NFT_GROW(rs->sets, rs->n_sets + 1, rs->allocated_sets) < 0) {
-                free(s.name);
-                return -ENOMEM;
-        }
         rs->sets[rs->n_sets++] = s;
         return 0;
 }

@@ -41,8 +41,10 @@ uint32_t nft_find_table_index(const NftRuleset *rs, int family, const char *name
 uint32_t nft_find_chain_index(const NftTable *t, const char *name);
 uint32_t nft_find_set_index(const NftRuleset *rs, uint32_t table, const char *name);
 
-/* Frees what chain C owns (not C). */
+/* Free what chain C / table T owns (not C or T itself); for _cleanup_ of
+ * one being built. */
 void nft_chain_free_contents(NftChain *c);
+void nft_table_free_contents(NftTable *t);
 
 /* An nft_data attribute holding NFTA_DATA_VALUE: its bytes (1 to
  * NFT_DATA_MAXLEN of them); -EBADMSG otherwise (nft-decode.c). */

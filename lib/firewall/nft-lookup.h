@@ -38,5 +38,8 @@ typedef NftLookupResult (*NftSetLookupFn)(const NftRuleset *rs, const NftSet *se
 typedef struct NftLiveLookup NftLiveLookup;
 int nft_live_lookup_new(NftLiveLookup **ret);
 NftLiveLookup *nft_live_lookup_free(NftLiveLookup *l);
+static inline void nft_live_lookup_freep(NftLiveLookup **l) {
+        nft_live_lookup_free(*l);
+}
 NftLookupResult nft_set_lookup_live(const NftRuleset *rs, const NftSet *set, const uint8_t *key,
                                     size_t key_len, NftSetElemData *ret_data, void *userdata);

@@ -9,34 +9,36 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "macro.h"
 #include "nft-monitor.h"
 #include "nl-attr.h"
 
 _Static_assert(NFT_MONITOR_NAME_MAX == NFT_NAME_MAXLEN, "name length");
 
+static void mnl_socket_closep(struct mnl_socket **nl) {
+        if (*nl)
+                mnl_socket_close(*nl);
+}
+
 int nft_monitor_open(struct mnl_socket **ret) {
-        struct mnl_socket *nl;
-        int group = NFNLGRP_NFTABLES, size = (int) NFT_MONITOR_RCVBUF, r;
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        int group = NFNLGRP_NFTABLES, size = (int) NFT_MONITOR_RCVBUF;
 
         nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (!nl)
                 return -errno;
         if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
             mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
-                goto fail;
+                return -errno;
         /* A big batch (iptables-nft-restore of a whole ruleset, a set
          * loaded with elements) is announced at once, faster than any
          * event loop reads; rmem_max (208 KiB by default) is far too
          * small, hence the FORCE variant where we may. */
         if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0 &&
             setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
-                goto fail;
-        *ret = nl;
+                return -errno;
+        *ret = TAKE_PTR(nl);
         return 0;
-fail:
-        r = -errno;
-        mnl_socket_close(nl);
-        return r;
 }
 
 /* ---- decoding ---- */

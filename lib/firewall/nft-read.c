@@ -19,6 +19,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "macro.h"
 #include "nft-internal.h"
 #include "nft-lookup.h"
 #include "nft-ruleset.h"
@@ -39,6 +40,13 @@ static void conn_close(DumpConn *c) {
         if (c->nl)
                 mnl_socket_close(c->nl);
         c->nl = NULL;
+}
+
+/* Closes C's socket and frees its buffer (for _cleanup_). */
+static void conn_done(DumpConn *c) {
+        conn_close(c);
+        free(c->buf);
+        c->buf = NULL;
 }
 
 static int conn_open(DumpConn *c) {
@@ -132,6 +140,11 @@ typedef struct DumpState {
         size_t held_len, held_allocated, held_elems;
         uint32_t genid;
 } DumpState;
+
+static void dump_state_done(DumpState *s) {
+        free(s->sets);
+        free(s->held);
+}
 
 static int sink_cb(const void *buf, size_t len, void *userdata) {
         DumpState *s = userdata;
@@ -340,69 +353,55 @@ static int dump_once(DumpConn *c, DumpState *s, bool *consistent) {
 }
 
 int nft_dump_raw(const NftDumpSink *sink) {
-        DumpConn c = { .seq = (uint32_t) time(NULL) };
-        DumpState s = { .sink = sink };
+        _cleanup_(conn_done) DumpConn c = { .seq = (uint32_t) time(NULL) };
+        _cleanup_(dump_state_done) DumpState s = { .sink = sink };
         int r;
 
         if (!(c.buf = malloc(DUMP_BUFSIZE)))
                 return -ENOMEM;
         if ((r = conn_open(&c)) < 0)
-                goto out;
-        for (unsigned attempt = 0;; attempt++) {
+                return r;
+        for (unsigned attempt = 0; attempt < NFT_DUMP_RETRIES; attempt++) {
                 bool consistent = false;
-                if (attempt >= NFT_DUMP_RETRIES) {
-                        r = -EAGAIN;
-                        break;
-                }
                 if (attempt > 0 && sink->reset && (r = sink->reset(sink->userdata)) < 0)
-                        break;
+                        return r;
                 r = dump_once(&c, &s, &consistent);
                 if (r == -EINTR || r == -EBUSY || r == -ESTALE) {
                         /* the kernel aborts a dump racing a commit; a
                          * chain or rule of a table created after the table
                          * dump (-ESTALE from the decoder) is the same race */
                         if ((r = conn_open(&c)) < 0)
-                                break;
+                                return r;
                         continue;
                 }
                 if (r < 0 || consistent)
-                        break;
+                        return r;
         }
-out:
-        conn_close(&c);
-        free(c.buf);
-        free(s.sets);
-        free(s.held);
-        return r;
+        return -EAGAIN;
 }
 
-typedef struct ReadState {
-        NftRuleset *rs;
-} ReadState;
-
+/* userdata: the NftRuleset ** being read into */
 static int read_reset(void *userdata) {
-        ReadState *st = userdata;
-        nft_ruleset_free(st->rs);
-        st->rs = nft_ruleset_new();
-        return st->rs ? 0 : -ENOMEM;
+        NftRuleset **rs = userdata;
+        nft_ruleset_free(*rs);
+        *rs = nft_ruleset_new();
+        return *rs ? 0 : -ENOMEM;
 }
 
 static int read_msgs(const void *buf, size_t len, void *userdata) {
-        ReadState *st = userdata;
-        return nft_ruleset_parse_msgs(st->rs, buf, len);
+        NftRuleset **rs = userdata;
+        return nft_ruleset_parse_msgs(*rs, buf, len);
 }
 
 int nft_ruleset_read(NftRuleset **ret) {
-        ReadState st = { .rs = nft_ruleset_new() };
-        if (!st.rs)
+        _cleanup_(nft_ruleset_freep) NftRuleset *rs = nft_ruleset_new();
+        if (!rs)
                 return -ENOMEM;
-        NftDumpSink sink = { .reset = read_reset, .msgs = read_msgs, .userdata = &st };
+        NftDumpSink sink = { .reset = read_reset, .msgs = read_msgs, .userdata = &rs };
         int r = nft_dump_raw(&sink);
-        if (r < 0) {
-                nft_ruleset_free(st.rs);
+        if (r < 0)
                 return r;
-        }
-        *ret = st.rs;
+        *ret = TAKE_PTR(rs);
         return 0;
 }
 
@@ -413,28 +412,23 @@ struct NftLiveLookup {
 };
 
 int nft_live_lookup_new(NftLiveLookup **ret) {
-        NftLiveLookup *l = calloc(1, sizeof(*l));
+        _cleanup_(nft_live_lookup_freep) NftLiveLookup *l = calloc(1, sizeof(*l));
         if (!l)
                 return -ENOMEM;
         l->conn.seq = (uint32_t) time(NULL);
-        if (!(l->conn.buf = malloc(DUMP_BUFSIZE))) {
-                free(l);
+        if (!(l->conn.buf = malloc(DUMP_BUFSIZE)))
                 return -ENOMEM;
-        }
         int r = conn_open(&l->conn);
-        if (r < 0) {
-                nft_live_lookup_free(l);
+        if (r < 0)
                 return r;
-        }
-        *ret = l;
+        *ret = TAKE_PTR(l);
         return 0;
 }
 
 NftLiveLookup *nft_live_lookup_free(NftLiveLookup *l) {
         if (!l)
                 return NULL;
-        conn_close(&l->conn);
-        free(l->conn.buf);
+        conn_done(&l->conn);
         free(l);
         return NULL;
 }

@@ -205,16 +205,18 @@ void nft_chain_free_contents(NftChain *c) {
         free(c->rules);
 }
 
+void nft_table_free_contents(NftTable *t) {
+        for (size_t j = 0; j < t->n_chains; j++)
+                nft_chain_free_contents(&t->chains[j]);
+        free(t->chains);
+        free(t->name);
+}
+
 NftRuleset *nft_ruleset_free(NftRuleset *rs) {
         if (!rs)
                 return NULL;
-        for (size_t i = 0; i < rs->n_tables; i++) {
-                NftTable *t = &rs->tables[i];
-                for (size_t j = 0; j < t->n_chains; j++)
-                        nft_chain_free_contents(&t->chains[j]);
-                free(t->chains);
-                free(t->name);
-        }
+        for (size_t i = 0; i < rs->n_tables; i++)
+                nft_table_free_contents(&rs->tables[i]);
         free(rs->tables);
         for (size_t i = 0; i < rs->n_sets; i++) {
                 free(rs->sets[i].name);

@@ -1213,15 +1213,17 @@ static int load_buf(const void *buf, size_t len, void *userdata) {
         return load_msgs(st->s, buf, len);
 }
 
+static void load_state_done(LoadState *st) {
+        nft_store_free(st->s);
+        nft_ruleset_free(st->rs);
+}
+
 static int load_finish(LoadState *st, NftStore **ret, NftRuleset **ret_ruleset) {
         st->s->load_set = NULL;
         st->s->last_chain = NULL;
         *ret = TAKE_PTR(st->s);
         if (ret_ruleset)
-                *ret_ruleset = st->rs;
-        else
-                nft_ruleset_free(st->rs);
-        st->rs = NULL;
+                *ret_ruleset = TAKE_PTR(st->rs);
         return 0;
 }
 
@@ -1790,6 +1792,11 @@ typedef struct Writer {
         size_t len, size;
 } Writer;
 
+static void writer_free_contents(Writer *w) {
+        nft_ruleset_free(w->rs);
+        free(w->buf);
+}
+
 static int writer_flush(Writer *w) {
         int r = w->len ? nft_ruleset_parse_msgs(w->rs, w->buf, w->len) : 0;
         w->len = 0;
@@ -1968,48 +1975,36 @@ int nft_store_ruleset(const NftStore *s, NftRuleset **ret) {
                 return -ESTALE;
         if (s->in_batch)
                 return -EBUSY;
-        Writer w = { .size = 256u * 1024u };
-        if (!(w.rs = nft_ruleset_new()) || !(w.buf = malloc(w.size))) {
-                nft_ruleset_free(w.rs);
+        _cleanup_(writer_free_contents) Writer w = { .size = 256u * 1024u };
+        if (!(w.rs = nft_ruleset_new()) || !(w.buf = malloc(w.size)))
                 return -ENOMEM;
-        }
         int r = write_all(&w, s);
-        free(w.buf);
-        if (r < 0) {
-                nft_ruleset_free(w.rs);
+        if (r < 0)
                 return r == -ENOMEM ? r : -ESTALE;
-        }
-        *ret = w.rs;
+        *ret = TAKE_PTR(w.rs);
         return 0;
 }
 
 /* ---- the rest of the interface ---- */
 
 int nft_store_load(NftStore **ret, NftRuleset **ret_ruleset) {
-        LoadState st = {};
+        _cleanup_(load_state_done) LoadState st = {};
         int r = load_reset(&st);
-        if (r == 0) {
-                NftDumpSink sink = { .reset = load_reset, .msgs = load_buf, .userdata = &st };
-                r = nft_dump_raw(&sink);
-        }
-        if (r < 0) {
-                nft_store_free(st.s);
-                nft_ruleset_free(st.rs);
+        if (r < 0)
                 return r;
-        }
+        NftDumpSink sink = { .reset = load_reset, .msgs = load_buf, .userdata = &st };
+        if ((r = nft_dump_raw(&sink)) < 0)
+                return r;
         return load_finish(&st, ret, ret_ruleset);
 }
 
 int nft_store_load_msgs(NftStore **ret, NftRuleset **ret_ruleset, const void *buf, size_t len) {
-        LoadState st = {};
+        _cleanup_(load_state_done) LoadState st = {};
         int r = load_reset(&st);
         if (r == 0)
                 r = load_buf(buf, len, &st);
-        if (r < 0) {
-                nft_store_free(st.s);
-                nft_ruleset_free(st.rs);
+        if (r < 0)
                 return r == -ENOMEM || r == -ESTALE ? r : -EBADMSG;
-        }
         return load_finish(&st, ret, ret_ruleset);
 }
 
