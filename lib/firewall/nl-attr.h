@@ -4,9 +4,8 @@
 /*
  * Netlink messages and attributes as every decoder here reads them.
  *
- * Attributes: the attributes of a
- * message (after its fixed headers) or of a nest, parsed into a table
- * indexed by type.  Types at or above NL_ATTR_MAX are skipped (newer
+ * Attributes: those of a message (after its fixed headers) or of a nest,
+ * parsed into a table indexed by type.  Types at or above NL_ATTR_MAX are skipped (newer
  * kernels add attributes), the last of a repeated type wins.
  *
  * Bounds.  The kernel pads every attribute to 4 bytes and counts the
@@ -46,8 +45,8 @@ static inline const struct nlmsghdr *nl_msg_next(const struct nlmsghdr *nlh, siz
         return (const struct nlmsghdr *) ((const uint8_t *) nlh + step);
 }
 
-/* above every attribute type of nf_tables.h (the largest, NFTA_SET_*,
- * ends below 21) */
+/* above every attribute type of nf_tables.h (NFTA_SET_*, the most, end
+ * below 21; nft-decode.c asserts it) */
 #define NL_ATTR_MAX 32
 
 typedef struct NlAttrs {
