@@ -1269,26 +1269,126 @@ static Step eval_xt_target(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalRes
         }
 }
 
+static Step eval_cmp(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+        if (!reg_ok(e->cmp.sreg, e->cmp.len))
+                return STEP_FORK;
+        return tri_step(cmp_tri(st, e->cmp.sreg, e->cmp.op, nft_pool(ctx->rs, e->cmp.data_off), e->cmp.len));
+}
+
+static Step eval_range(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+        const uint8_t *from = nft_pool(ctx->rs, e->range.from_off);
+        if (!reg_ok(e->range.sreg, e->range.len))
+                return STEP_FORK;
+        Tri in = range_tri(st, e->range.sreg, from, from + e->range.len, e->range.len);
+        if (e->range.op == NFT_RANGE_NEQ)
+                in = in == TRI_YES ? TRI_NO : in == TRI_NO ? TRI_YES : TRI_MAYBE;
+        return tri_step(in);
+}
+
+static Step eval_meta_set(EvalState *st, const NftExpr *e) {
+        if (e->meta_set.key == NFT_META_MARK) {
+                st->mark_known = reg_ok(e->meta_set.sreg, 4) && reg_all_known(st, e->meta_set.sreg, 4);
+                if (st->mark_known)
+                        memcpy(&st->mark, st->reg + e->meta_set.sreg * 4, 4);
+        } else if (e->meta_set.key != NFT_META_NFTRACE && e->meta_set.key < 64)
+                st->meta_clobbered |= UINT64_C(1) << e->meta_set.key;
+        return STEP_NEXT;
+}
+
+static Step eval_ct_set(EvalState *st, const NftExpr *e) {
+        if (e->ct_set.key == NFT_CT_MARK) {
+                if (st->ct != CT_NEW)
+                        return STEP_NEXT;       /* no entry to mark */
+                st->ctmark_known = reg_ok(e->ct_set.sreg, 4) && reg_all_known(st, e->ct_set.sreg, 4);
+                if (st->ctmark_known)
+                        memcpy(&st->ctmark, st->reg + e->ct_set.sreg * 4, 4);
+        }
+        return STEP_NEXT;
+}
+
+static Step eval_immediate(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+        if (e->immediate.dreg == NFT_REG_WORD_VERDICT) {
+                st->verdict = (int32_t) e->immediate.data_off;
+                st->jump_chain = (e->immediate.flags & NFT_EXPR_F_CHAIN_RESOLVED) ? e->immediate.chain : NO_INDEX;
+                return STEP_VERDICT;
+        }
+        if (!reg_ok(e->immediate.dreg, e->immediate.len))
+                return STEP_FORK;
+        reg_store(st, e->immediate.dreg, nft_pool(ctx->rs, e->immediate.data_off), NULL, e->immediate.len);
+        return STEP_NEXT;
+}
+
+/* assumed within the limit: `limit rate` matches, `limit rate over` not */
+static Step eval_limit(EvalState *st, const NftExpr *e) {
+        st->rate_limited = true;
+        return (e->limit.flags & NFT_EXPR_F_INVERT) ? STEP_BREAK : STEP_NEXT;
+}
+
+static Step eval_quota(EvalState *st, const NftExpr *e) {
+        st->rate_limited = true;
+        return (e->quota.flags & NFT_EXPR_F_INVERT) ? STEP_BREAK : STEP_NEXT;
+}
+
+/* the probe is the only connection: count 1 */
+static Step eval_connlimit(EvalState *st, const NftExpr *e) {
+        st->rate_limited = true;
+        return ((e->connlimit.count >= 1) != !!(e->connlimit.flags & NFT_EXPR_F_INVERT)) ? STEP_NEXT : STEP_BREAK;
+}
+
+static Step eval_numgen(EvalState *st, const NftExpr *e) {
+        st->rate_limited = true;
+        reg_unknown(st, e->numgen.dreg, 4);
+        return STEP_NEXT;
+}
+
+static Step eval_hash(EvalState *st, const NftExpr *e) {
+        reg_unknown(st, e->hash.dreg, 4);
+        return STEP_NEXT;
+}
+
+/* nft_reject sends the error, then drops */
+static Step eval_reject(EvalState *st) {
+        st->rejected = true;
+        st->verdict = NF_DROP;
+        return STEP_VERDICT;
+}
+
+static Step eval_notrack(Ctx *ctx, EvalState *st, NftEvalResult *res) {
+        if (st->ct == CT_NONE)
+                st->ct = CT_UNTRACKED;
+        else if (st->ct == CT_MAYBE)
+                return set_unknown(ctx, st, res, "notrack at conntrack's own priority");
+        return STEP_NEXT;
+}
+
+static Step eval_objref(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res) {
+        if (e->objref.type != NFT_OBJECT_COUNTER)
+                st->rate_limited = e->objref.type == 0 || e->objref.type == NFT_OBJECT_QUOTA ||
+                                   e->objref.type == NFT_OBJECT_LIMIT || e->objref.type == NFT_OBJECT_CONNLIMIT ||
+                                   st->rate_limited;
+        if (e->objref.type == NFT_OBJECT_SYNPROXY)
+                return set_unknown(ctx, st, res, "synproxy answers the SYN itself");
+        return STEP_NEXT;
+}
+
+/* writes something unknown into its register and on */
+static Step eval_opaque_load(EvalState *st, const NftExpr *e) {
+        reg_unknown_to_end(st, e->other.dreg);
+        return STEP_FORK;
+}
+
+/* One expression; every kind has its entry (nft-expr.c registers the
+ * kinds, nft-render.c prints them). */
 static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *res, int stage) {
-        const NftRuleset *rs = ctx->rs;
         switch ((NftExprKind) e->kind) {
         case NFT_EXPR_PAYLOAD:
                 return eval_payload(st, e);
         case NFT_EXPR_PAYLOAD_SET:
                 return eval_payload_set(st, e);
         case NFT_EXPR_CMP:
-                if (!reg_ok(e->cmp.sreg, e->cmp.len))
-                        return STEP_FORK;
-                return tri_step(cmp_tri(st, e->cmp.sreg, e->cmp.op, nft_pool(rs, e->cmp.data_off), e->cmp.len));
-        case NFT_EXPR_RANGE: {
-                const uint8_t *from = nft_pool(rs, e->range.from_off);
-                if (!reg_ok(e->range.sreg, e->range.len))
-                        return STEP_FORK;
-                Tri in = range_tri(st, e->range.sreg, from, from + e->range.len, e->range.len);
-                if (e->range.op == NFT_RANGE_NEQ)
-                        in = in == TRI_YES ? TRI_NO : in == TRI_NO ? TRI_YES : TRI_MAYBE;
-                return tri_step(in);
-        }
+                return eval_cmp(ctx, st, e);
+        case NFT_EXPR_RANGE:
+                return eval_range(ctx, st, e);
         case NFT_EXPR_BITWISE:
                 return eval_bitwise(ctx, st, e);
         case NFT_EXPR_BYTEORDER:
@@ -1296,94 +1396,50 @@ static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *
         case NFT_EXPR_META:
                 return eval_meta(ctx, st, e, stage);
         case NFT_EXPR_META_SET:
-                if (e->meta_set.key == NFT_META_MARK) {
-                        st->mark_known = reg_ok(e->meta_set.sreg, 4) && reg_all_known(st, e->meta_set.sreg, 4);
-                        if (st->mark_known)
-                                memcpy(&st->mark, st->reg + e->meta_set.sreg * 4, 4);
-                } else if (e->meta_set.key != NFT_META_NFTRACE && e->meta_set.key < 64)
-                        st->meta_clobbered |= UINT64_C(1) << e->meta_set.key;
-                return STEP_NEXT;
+                return eval_meta_set(st, e);
         case NFT_EXPR_CT:
                 return eval_ct(ctx, st, e);
         case NFT_EXPR_CT_SET:
-                if (e->ct_set.key == NFT_CT_MARK) {
-                        if (st->ct != CT_NEW)
-                                return STEP_NEXT;       /* no entry to mark */
-                        st->ctmark_known = reg_ok(e->ct_set.sreg, 4) && reg_all_known(st, e->ct_set.sreg, 4);
-                        if (st->ctmark_known)
-                                memcpy(&st->ctmark, st->reg + e->ct_set.sreg * 4, 4);
-                }
-                return STEP_NEXT;
+                return eval_ct_set(st, e);
         case NFT_EXPR_LOOKUP:
                 return eval_lookup(ctx, st, e, res);
         case NFT_EXPR_IMMEDIATE:
-                if (e->immediate.dreg == NFT_REG_WORD_VERDICT) {
-                        st->verdict = (int32_t) e->immediate.data_off;
-                        st->jump_chain = (e->immediate.flags & NFT_EXPR_F_CHAIN_RESOLVED) ? e->immediate.chain : NO_INDEX;
-                        return STEP_VERDICT;
-                }
-                if (!reg_ok(e->immediate.dreg, e->immediate.len))
-                        return STEP_FORK;
-                reg_store(st, e->immediate.dreg, nft_pool(rs, e->immediate.data_off), NULL, e->immediate.len);
-                return STEP_NEXT;
+                return eval_immediate(ctx, st, e);
         case NFT_EXPR_COUNTER:
         case NFT_EXPR_LOG:
         case NFT_EXPR_LAST:
         case NFT_EXPR_NOOP:
-                return STEP_NEXT;
+                return STEP_NEXT;       /* no effect on the verdict */
         case NFT_EXPR_LIMIT:
-                /* assumed within the limit: `limit rate` matches, `limit rate over` not */
-                st->rate_limited = true;
-                return (e->limit.flags & NFT_EXPR_F_INVERT) ? STEP_BREAK : STEP_NEXT;
+                return eval_limit(st, e);
         case NFT_EXPR_QUOTA:
-                st->rate_limited = true;
-                return (e->quota.flags & NFT_EXPR_F_INVERT) ? STEP_BREAK : STEP_NEXT;
+                return eval_quota(st, e);
         case NFT_EXPR_CONNLIMIT:
-                /* the probe is the only connection: count 1 */
-                st->rate_limited = true;
-                return ((e->connlimit.count >= 1) != !!(e->connlimit.flags & NFT_EXPR_F_INVERT)) ? STEP_NEXT : STEP_BREAK;
+                return eval_connlimit(st, e);
         case NFT_EXPR_NUMGEN:
-        case NFT_EXPR_HASH: {
-                unsigned d = e->kind == NFT_EXPR_NUMGEN ? e->numgen.dreg : e->hash.dreg;
-                if (e->kind == NFT_EXPR_NUMGEN)
-                        st->rate_limited = true;
-                reg_unknown(st, d, 4);
-                return STEP_NEXT;
-        }
-        case NFT_EXPR_FIB:
-                return eval_fib(ctx, st, e);
+                return eval_numgen(st, e);
+        case NFT_EXPR_HASH:
+                return eval_hash(st, e);
         case NFT_EXPR_REJECT:
-                /* nft_reject sends the error, then drops */
-                st->rejected = true;
-                st->verdict = NF_DROP;
-                return STEP_VERDICT;
+                return eval_reject(st);
         case NFT_EXPR_NAT:
         case NFT_EXPR_REDIR:
                 return eval_nat(ctx, st, e, res, stage);
         case NFT_EXPR_MASQ:
                 return set_unknown(ctx, st, res, "masquerade on the way in");
         case NFT_EXPR_NOTRACK:
-                if (st->ct == CT_NONE)
-                        st->ct = CT_UNTRACKED;
-                else if (st->ct == CT_MAYBE)
-                        return set_unknown(ctx, st, res, "notrack at conntrack's own priority");
-                return STEP_NEXT;
+                return eval_notrack(ctx, st, res);
+        case NFT_EXPR_FIB:
+                return eval_fib(ctx, st, e);
         case NFT_EXPR_DYNSET:
                 /* handled by eval_dynset() with its embedded expressions */
                 return STEP_FORK;
         case NFT_EXPR_OBJREF:
-                if (e->objref.type != NFT_OBJECT_COUNTER)
-                        st->rate_limited = e->objref.type == 0 || e->objref.type == NFT_OBJECT_QUOTA ||
-                                           e->objref.type == NFT_OBJECT_LIMIT || e->objref.type == NFT_OBJECT_CONNLIMIT ||
-                                           st->rate_limited;
-                if (e->objref.type == NFT_OBJECT_SYNPROXY)
-                        return set_unknown(ctx, st, res, "synproxy answers the SYN itself");
-                return STEP_NEXT;
+                return eval_objref(ctx, st, e, res);
         case NFT_EXPR_QUEUE:
                 return set_unknown(ctx, st, res, "the packet is queued to a userspace program");
         case NFT_EXPR_OPAQUE_LOAD:
-                reg_unknown_to_end(st, e->other.dreg);
-                return STEP_FORK;
+                return eval_opaque_load(st, e);
         case NFT_EXPR_XT_MATCH:
                 return eval_xt_match(ctx, st, e);
         case NFT_EXPR_XT_TARGET:
@@ -1406,16 +1462,13 @@ static Step eval_dynset(Ctx *ctx, EvalState *st, const NftRule *rule, uint32_t a
                 const NftExpr *x = nft_rule_expr(ctx->rs, rule, at + i);
                 switch (x->kind) {
                 case NFT_EXPR_LIMIT:
-                        st->rate_limited = true;
-                        pass = pass && !(x->limit.flags & NFT_EXPR_F_INVERT);
+                        pass = eval_limit(st, x) == STEP_NEXT && pass;
                         break;
                 case NFT_EXPR_QUOTA:
-                        st->rate_limited = true;
-                        pass = pass && !(x->quota.flags & NFT_EXPR_F_INVERT);
+                        pass = eval_quota(st, x) == STEP_NEXT && pass;
                         break;
                 case NFT_EXPR_CONNLIMIT:
-                        st->rate_limited = true;
-                        pass = pass && ((x->connlimit.count >= 1) != !!(x->connlimit.flags & NFT_EXPR_F_INVERT));
+                        pass = eval_connlimit(st, x) == STEP_NEXT && pass;
                         break;
                 case NFT_EXPR_COUNTER:
                 case NFT_EXPR_LAST:

@@ -2,12 +2,18 @@
 #pragma once
 
 /*
- * What nft-ruleset.c shares with the other builders of an NftRuleset
- * (nft-legacy.c): its growable arrays, its deduplicating pool and
- * expression store.  Not part of the library's interface.
+ * What nft-ruleset.c (the model) shares with the builders of an NftRuleset
+ * (nft-decode.c, nft-legacy.c) and with nft-read.c: its growable arrays,
+ * its deduplicating pool and expression store, index lookups.  Not part of
+ * the library's interface.
  */
 
 #include "nft-ruleset.h"
+
+struct nlattr;
+
+/* "no such table, chain or set" */
+#define NFT_NO_INDEX UINT32_MAX
 
 /* Grows *p (of *allocated elements of `size` bytes) to hold `need`. */
 int nft_grow(void **p, size_t *allocated, size_t need, size_t size);
@@ -18,6 +24,8 @@ int nft_grow(void **p, size_t *allocated, size_t need, size_t size);
 /* The offset of a copy of `data` in rs->pool (small data stored once); 0 on
  * ENOMEM. */
 uint32_t nft_pool_add_dedup(NftRuleset *rs, const void *data, size_t len);
+/* The same for a string with its NUL. */
+uint32_t nft_pool_add_str(NftRuleset *rs, const char *s);
 
 /* Appends expression `x` to the rule being built (the run of
  * rs->expr_refs after the rule's first), storing it once. */
@@ -27,3 +35,17 @@ int nft_expr_append(NftRuleset *rs, const NftExpr *x);
  * rs->xt_targets (equal ones stored once). */
 int nft_xt_match_add(NftRuleset *rs, const XtMatch *m, uint32_t *ret_index);
 int nft_xt_target_add(NftRuleset *rs, const XtTarget *t, uint32_t *ret_index);
+
+/* Indexes into rs->tables, t->chains, rs->sets; NFT_NO_INDEX: none. */
+uint32_t nft_find_table_index(const NftRuleset *rs, int family, const char *name);
+uint32_t nft_find_chain_index(const NftTable *t, const char *name);
+uint32_t nft_find_set_index(const NftRuleset *rs, uint32_t table, const char *name);
+
+/* Free what chain C / table T owns (not C or T itself); for _cleanup_ of
+ * one being built. */
+void nft_chain_free_contents(NftChain *c);
+void nft_table_free_contents(NftTable *t);
+
+/* An nft_data attribute holding NFTA_DATA_VALUE: its bytes (1 to
+ * NFT_DATA_MAXLEN of them); -EBADMSG otherwise (nft-decode.c). */
+int nft_attr_data_value(const struct nlattr *a, const void **ret, size_t *ret_len);

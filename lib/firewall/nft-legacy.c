@@ -26,6 +26,7 @@
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
+#include "macro.h"
 #include "nft-internal.h"
 #include "nft-ruleset.h"
 #include "xt-legacy.h"
@@ -264,19 +265,51 @@ static int append_rule(NftRuleset *rs, const XtLegacyTable *t, const XtLegacyRul
         return 0;
 }
 
-static void chains_free(NftChain *chains, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(chains[i].name);
-                free(chains[i].type);
-                free(chains[i].rules);
+/* Converts T's chains and rules into TBL's chains (of the table that will
+ * be rs->tables[rs->n_tables]), KIND's priorities. */
+static int legacy_chains_add(NftRuleset *rs, const XtLegacyTable *t, size_t kind, NftTable *tbl) {
+        int r;
+
+        if (t->n_chains > 0 && !(tbl->chains = calloc(t->n_chains, sizeof(NftChain))))
+                return -ENOMEM;
+        tbl->allocated_chains = t->n_chains;
+        for (size_t ci = 0; ci < t->n_chains; ci++) {
+                const XtLegacyChain *lc = &t->chains[ci];
+                NftChain *c = &tbl->chains[tbl->n_chains++];
+
+                *c = (NftChain) {
+                        .table = (uint32_t) rs->n_tables,
+                        .hook = lc->hook,
+                        .policy = lc->policy == XT_LEGACY_DROP ? NF_DROP : NF_ACCEPT,
+                };
+                if (!(c->name = strdup(lc->name)))
+                        return -ENOMEM;
+                if (lc->hook >= 0) {
+                        bool src = lc->hook == NF_INET_LOCAL_IN || lc->hook == NF_INET_POST_ROUTING;
+                        c->priority = src ? table_kinds[kind].nat_src_priority : table_kinds[kind].priority;
+                        if (!(c->type = strdup(table_kinds[kind].type)))
+                                return -ENOMEM;
+                }
+                if (lc->n_rules > 0) {
+                        if ((size_t) lc->first_rule + lc->n_rules > t->n_rules)
+                                return -EBADMSG;
+                        if (!(c->rules = calloc(lc->n_rules, sizeof(NftRule))))
+                                return -ENOMEM;
+                        c->allocated_rules = lc->n_rules;
+                }
+                for (uint32_t k = 0; k < lc->n_rules; k++) {
+                        if ((r = append_rule(rs, t, &t->rules[lc->first_rule + k], &c->rules[c->n_rules])) < 0)
+                                return r;
+                        c->n_rules++;
+                }
         }
-        free(chains);
+        return 0;
 }
 
 int nft_ruleset_add_legacy(NftRuleset *rs, const XtLegacyTable *t) {
+        _cleanup_(nft_table_free_contents) NftTable tbl = { .family = t->family, .legacy = true };
         size_t kind = SIZE_MAX, first_ref = rs->n_expr_refs;
-        NftTable tbl = { .family = t->family, .legacy = true };
-        int r = -ENOMEM;
+        int r;
 
         if (t->family != NFPROTO_IPV4 && t->family != NFPROTO_IPV6)
                 return -EAFNOSUPPORT;
@@ -289,46 +322,11 @@ int nft_ruleset_add_legacy(NftRuleset *rs, const XtLegacyTable *t) {
                 return -ENOMEM;
         if (!(tbl.name = strdup(t->name)))
                 return -ENOMEM;
-        if (t->n_chains > 0 && !(tbl.chains = calloc(t->n_chains, sizeof(NftChain))))
-                goto fail;
-        tbl.allocated_chains = t->n_chains;
-        for (size_t ci = 0; ci < t->n_chains; ci++) {
-                const XtLegacyChain *lc = &t->chains[ci];
-                NftChain *c = &tbl.chains[tbl.n_chains++];
-
-                *c = (NftChain) {
-                        .table = (uint32_t) rs->n_tables,
-                        .hook = lc->hook,
-                        .policy = lc->policy == XT_LEGACY_DROP ? NF_DROP : NF_ACCEPT,
-                };
-                if (!(c->name = strdup(lc->name)))
-                        goto fail;
-                if (lc->hook >= 0) {
-                        bool src = lc->hook == NF_INET_LOCAL_IN || lc->hook == NF_INET_POST_ROUTING;
-                        c->priority = src ? table_kinds[kind].nat_src_priority : table_kinds[kind].priority;
-                        if (!(c->type = strdup(table_kinds[kind].type)))
-                                goto fail;
-                }
-                if (lc->n_rules > 0) {
-                        if ((size_t) lc->first_rule + lc->n_rules > t->n_rules) {
-                                r = -EBADMSG;
-                                goto fail;
-                        }
-                        if (!(c->rules = calloc(lc->n_rules, sizeof(NftRule))))
-                                goto fail;
-                        c->allocated_rules = lc->n_rules;
-                }
-                for (uint32_t k = 0; k < lc->n_rules; k++) {
-                        if ((r = append_rule(rs, t, &t->rules[lc->first_rule + k], &c->rules[c->n_rules])) < 0)
-                                goto fail;
-                        c->n_rules++;
-                }
+        if ((r = legacy_chains_add(rs, t, kind, &tbl)) < 0) {
+                rs->n_expr_refs = first_ref;    /* the rules' expressions were appended */
+                return r;
         }
         rs->tables[rs->n_tables++] = tbl;
+        tbl = (NftTable) {};    /* handed over */
         return 0;
-fail:
-        rs->n_expr_refs = first_ref;
-        chains_free(tbl.chains, tbl.n_chains);
-        free(tbl.name);
-        return r < 0 ? r : -ENOMEM;
 }

@@ -9,33 +9,36 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "macro.h"
 #include "nft-monitor.h"
+#include "nl-attr.h"
 
 _Static_assert(NFT_MONITOR_NAME_MAX == NFT_NAME_MAXLEN, "name length");
 
+static void mnl_socket_closep(struct mnl_socket **nl) {
+        if (*nl)
+                mnl_socket_close(*nl);
+}
+
 int nft_monitor_open(struct mnl_socket **ret) {
-        struct mnl_socket *nl;
-        int group = NFNLGRP_NFTABLES, size = (int) NFT_MONITOR_RCVBUF, r;
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        int group = NFNLGRP_NFTABLES, size = (int) NFT_MONITOR_RCVBUF;
 
         nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (!nl)
                 return -errno;
         if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
             mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
-                goto fail;
+                return -errno;
         /* A big batch (iptables-nft-restore of a whole ruleset, a set
          * loaded with elements) is announced at once, faster than any
          * event loop reads; rmem_max (208 KiB by default) is far too
          * small, hence the FORCE variant where we may. */
         if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0 &&
             setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
-                goto fail;
-        *ret = nl;
+                return -errno;
+        *ret = TAKE_PTR(nl);
         return 0;
-fail:
-        r = -errno;
-        mnl_socket_close(nl);
-        return r;
 }
 
 /* ---- decoding ---- */
@@ -160,31 +163,25 @@ static const AttrPolicy *const policies[] = {
         [OBJ_GEN] = policy_gen,
 };
 
-typedef struct ParseState {
-        const AttrPolicy *policy;
-        NftMonitorEvent *ev;
-} ParseState;
-
 /* A name: NUL-terminated and at most NFT_NAME_MAXLEN with the NUL, as the
  * kernel's own policy (NLA_STRING, NFT_NAME_MAXLEN - 1) has it. */
 static void attr_store_name(const struct nlattr *a, char *dst) {
-        /* (mnl_attr_validate2 takes an exact length, not a maximum) */
-        if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || mnl_attr_get_payload_len(a) > NFT_MONITOR_NAME_MAX)
+        if (!nl_attr_strz(a) || nl_attr_len(a) > NFT_MONITOR_NAME_MAX)
                 return;
         /* validated: the payload ends with its NUL and fits */
-        memcpy(dst, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+        memcpy(dst, nl_attr_data(a), nl_attr_len(a));
 }
 
 /* comm: the kernel sends get_task_comm() with its NUL, but nothing below
  * trusts that; the characters before the first NUL, at most
  * NFT_MONITOR_COMM_MAX of them. */
 static void attr_store_comm(const struct nlattr *a, char *dst) {
-        size_t len = mnl_attr_get_payload_len(a);
+        size_t len = nl_attr_len(a);
 
         if (len > NFT_MONITOR_COMM_MAX)
                 len = NFT_MONITOR_COMM_MAX;
-        len = strnlen(mnl_attr_get_payload(a), len);
-        memcpy(dst, mnl_attr_get_payload(a), len);
+        len = strnlen(nl_attr_data(a), len);
+        memcpy(dst, nl_attr_data(a), len);
         dst[len] = '\0';
 }
 
@@ -200,18 +197,14 @@ static void attr_store(const struct nlattr *a, AttrRole role, NftMonitorEvent *e
                 attr_store_name(a, ev->name);
                 break;
         case ROLE_HANDLE:
-                if (mnl_attr_validate(a, MNL_TYPE_U64) == 0) {
-                        ev->handle = be64toh(mnl_attr_get_u64(a));
+                if (nl_attr_be64(a, &ev->handle) == 0)
                         ev->has_handle = true;
-                }
                 break;
         case ROLE_GENID:
-                if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-                        ev->genid = ntohl(mnl_attr_get_u32(a));
+                (void) nl_attr_be32(a, &ev->genid);
                 break;
         case ROLE_PID:
-                if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-                        ev->pid = (pid_t) ntohl(mnl_attr_get_u32(a));
+                ev->pid = (pid_t) nl_attr_be32_or(a, 0);
                 break;
         case ROLE_COMM:
                 attr_store_comm(a, ev->comm);
@@ -219,20 +212,6 @@ static void attr_store(const struct nlattr *a, AttrRole role, NftMonitorEvent *e
         case ROLE_NONE:
                 break;
         }
-}
-
-static int attr_cb(const struct nlattr *a, void *data) {
-        const ParseState *s = data;
-        uint16_t type = mnl_attr_get_type(a);
-
-        for (const AttrPolicy *p = s->policy; p->role != ROLE_NONE; p++)
-                if (p->attr == type) {
-                        attr_store(a, p->role, s->ev);
-                        break;
-                }
-        /* a malformed attribute is absent, not a reason to lose the
-         * message: the caller still learns that something changed */
-        return MNL_CB_OK;
 }
 
 static int nft_monitor_parse_one(const struct nlmsghdr *nlh, NftMonitorEvent *ev) {
@@ -247,10 +226,15 @@ static int nft_monitor_parse_one(const struct nlmsghdr *nlh, NftMonitorEvent *ev
         ev->family = g->nfgen_family;
         t = msg_type_find(ev->msg_type);
         if (t && policies[t->kind]) {
-                ParseState s = { .policy = policies[t->kind], .ev = ev };
-                /* stops quietly at an attribute whose length runs past the
-                 * message (mnl_attr_ok); attr_cb itself never fails */
-                (void) mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, &s);
+                NlAttrs tb;
+                /* a malformed attribute (one running past the message:
+                 * -EBADMSG) and those after it are absent, not a reason
+                 * to lose the message: the caller still learns that
+                 * something changed */
+                (void) nl_attr_parse_nfgen(&tb, nlh);
+                for (const AttrPolicy *p = policies[t->kind]; p->role != ROLE_NONE; p++)
+                        if (tb.tb[p->attr])
+                                attr_store(tb.tb[p->attr], p->role, ev);
         }
         return 0;
 }

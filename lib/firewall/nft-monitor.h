@@ -112,7 +112,8 @@ typedef int (*nft_monitor_event_cb)(const NftMonitorEvent *ev, void *userdata);
  * messages are skipped.  Message types this does not know are passed on
  * as they are (nft_monitor_msg_changes_ruleset() counts them as changes).
  * Attributes are checked against a policy; one that fails it is treated as
- * absent, the message is still delivered.  Returns the number of events
+ * absent, the message is still delivered (one that runs past the end of
+ * its message, nlmsg_len, is absent with those after it).  Returns the number of events
  * delivered; -EBADMSG when the framing is broken (a message longer than
  * what is left, shorter than its headers, bytes after the last one) after
  * delivering the messages before it, which the caller should treat like

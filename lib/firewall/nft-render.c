@@ -1116,107 +1116,205 @@ static void render_xt(Ctx *c, const NftExpr *e) {
                 bprintf(c->out, "[xt]");
 }
 
-/* Returns how many expressions were consumed (a range takes two). */
-static unsigned render_expr(Ctx *c, const NftExpr *e, const NftExpr *next) {
+/* ---- one function per kind: each returns how many expressions it took ---- */
+
+static unsigned render_expr_payload(Ctx *c, const NftExpr *e) {
+        bool prefix;
+        if (e->payload.dreg >= NFT_REGS_WORDS)
+                return 1;
+        c->regs[e->payload.dreg] = (Load) { .kind = L_PAYLOAD, .base = e->payload.base,
+                .offset = e->payload.offset, .len = e->payload.len };
+        c->regs[e->payload.dreg].field = find_field(c, e->payload.base, e->payload.offset, e->payload.len, &prefix);
+        return 1;
+}
+
+static unsigned render_expr_meta(Ctx *c, const NftExpr *e) {
+        if (e->meta.dreg < NFT_REGS_WORDS)
+                c->regs[e->meta.dreg] = (Load) { .kind = L_META, .key = e->meta.key,
+                        .len = (uint8_t) (meta_type(e->meta.key) == T_IFNAME ? 16 : 4) };
+        return 1;
+}
+
+static unsigned render_expr_ct(Ctx *c, const NftExpr *e) {
+        if (e->ct.dreg < NFT_REGS_WORDS)
+                c->regs[e->ct.dreg] = (Load) { .kind = L_CT, .key = e->ct.key, .dir = e->ct.dir, .len = 4 };
+        return 1;
+}
+
+static unsigned render_expr_bitwise(Ctx *c, const NftExpr *e) {
+        const uint8_t *mask = nft_pool(c->rs, e->bitwise.data_off);
+        if (e->bitwise.sreg < NFT_REGS_WORDS && e->bitwise.dreg < NFT_REGS_WORDS &&
+            e->bitwise.op == NFT_BITWISE_BOOL && all_zero(mask + e->bitwise.len, e->bitwise.len)) {
+                Load l = c->regs[e->bitwise.sreg];
+                l.mask = mask;
+                c->regs[e->bitwise.dreg] = l;
+                return 1;
+        }
+        before_stmt(c);
+        bprintf(c->out, "[bitwise]");
+        return 1;
+}
+
+static unsigned render_expr_immediate(Ctx *c, const NftExpr *e) {
         const NftRuleset *rs = c->rs;
+        if (e->immediate.dreg == NFT_REG_WORD_VERDICT) {
+                const char *chain = NULL;
+                if (e->immediate.flags & NFT_EXPR_F_CHAIN_RESOLVED)
+                        chain = c->table->chains[e->immediate.chain].name;
+                else if (e->immediate.chain)
+                        chain = nft_pool(rs, e->immediate.chain);
+                before_stmt(c);
+                print_verdict(c->out, rs, (int32_t) e->immediate.data_off, chain);
+                return 1;
+        }
+        if (e->immediate.dreg < NFT_REGS_WORDS)
+                c->regs[e->immediate.dreg] = (Load) { .kind = L_IMM, .len = e->immediate.len,
+                        .data = nft_pool(rs, e->immediate.data_off) };
+        return 1;
+}
+
+static unsigned render_expr_cmp(Ctx *c, const NftExpr *e, const NftExpr *next) {
+        const NftRuleset *rs = c->rs;
+        const Load *l = e->cmp.sreg < NFT_REGS_WORDS ? &c->regs[e->cmp.sreg] : NULL;
+        const uint8_t *d = nft_pool(rs, e->cmp.data_off);
+        if (!l || l->kind == L_NONE || l->kind == L_IMM) {
+                before_stmt(c);
+                bprintf(c->out, "[cmp]");
+                return 1;
+        }
+        /* nft writes `a-b` as two comparisons on the same register */
+        if (e->cmp.op == NFT_CMP_GTE && next && next->kind == NFT_EXPR_CMP && next->cmp.op == NFT_CMP_LTE &&
+            next->cmp.sreg == e->cmp.sreg && next->cmp.len == e->cmp.len) {
+                render_range(c, l, false, d, nft_pool(rs, next->cmp.data_off), e->cmp.len);
+                return 2;
+        }
+        render_cmp(c, l, e->cmp.op, d, e->cmp.len);
+        return 1;
+}
+
+static unsigned render_expr_range(Ctx *c, const NftExpr *e) {
+        const Load *l = e->range.sreg < NFT_REGS_WORDS ? &c->regs[e->range.sreg] : NULL;
+        const uint8_t *from = nft_pool(c->rs, e->range.from_off);
+        if (!l || l->kind == L_NONE) {
+                before_stmt(c);
+                bprintf(c->out, "[range]");
+                return 1;
+        }
+        render_range(c, l, e->range.op == NFT_RANGE_NEQ, from, from + e->range.len, e->range.len);
+        return 1;
+}
+
+static unsigned render_expr_lookup(Ctx *c, const NftExpr *e) {
+        const Load *l = e->lookup.sreg < NFT_REGS_WORDS ? &c->regs[e->lookup.sreg] : NULL;
+        if (!l || l->kind == L_NONE) {
+                before_stmt(c);
+                bprintf(c->out, "[lookup @%s]", pool_str(c->rs, e->lookup.set_name_off));
+                return 1;
+        }
+        render_lookup(c, l, e);
+        return 1;
+}
+
+static unsigned render_expr_counter(Ctx *c, const NftExpr *e) {
+        uint64_t ctr[2];
+        memcpy(ctr, nft_pool(c->rs, e->counter.data_off), sizeof(ctr));
+        before_stmt(c);
+        bprintf(c->out, "counter packets %" PRIu64 " bytes %" PRIu64, ctr[0], ctr[1]);
+        return 1;
+}
+
+static unsigned render_expr_log(Ctx *c, const NftExpr *e) {
+        before_stmt(c);
+        bprintf(c->out, "log");
+        if (e->log.prefix_off)
+                bprintf(c->out, " prefix \"%s\"", pool_str(c->rs, e->log.prefix_off));
+        return 1;
+}
+
+static unsigned render_expr_connlimit(Ctx *c, const NftExpr *e) {
+        before_stmt(c);
+        bprintf(c->out, "ct count %s%u", (e->connlimit.flags & NFT_EXPR_F_INVERT) ? "over " : "", e->connlimit.count);
+        return 1;
+}
+
+static unsigned render_expr_notrack(Ctx *c) {
+        before_stmt(c);
+        bprintf(c->out, "notrack");
+        return 1;
+}
+
+static unsigned render_expr_meta_set(Ctx *c, const NftExpr *e) {
+        before_stmt(c);
+        if (e->meta_set.key < sizeof(meta_names) / sizeof(meta_names[0]) && meta_names[e->meta_set.key]) {
+                const char *n = meta_names[e->meta_set.key];
+                bprintf(c->out, "meta %s set ", n);
+        } else
+                bprintf(c->out, "meta %u set ", e->meta_set.key);
+        render_reg_value(c, e->meta_set.sreg, meta_type(e->meta_set.key), 4);
+        return 1;
+}
+
+static unsigned render_expr_ct_set(Ctx *c, const NftExpr *e) {
+        before_stmt(c);
+        if (e->ct_set.key < sizeof(ct_names) / sizeof(ct_names[0]) && ct_names[e->ct_set.key])
+                bprintf(c->out, "ct %s set ", ct_names[e->ct_set.key]);
+        else
+                bprintf(c->out, "ct %u set ", e->ct_set.key);
+        render_reg_value(c, e->ct_set.sreg, e->ct_set.key == NFT_CT_MARK ? T_MARK : T_INT_HOST, 4);
+        return 1;
+}
+
+/* OPAQUE, UNKNOWN: by the kernel's name */
+static unsigned render_expr_other(Ctx *c, const NftExpr *e) {
+        const char *n = pool_str(c->rs, e->other.name_off);
+        before_stmt(c);
+        bprintf(c->out, "[%s]", n);
+        return 1;
+}
+
+/* A kind nft prints in ways not reproduced here: its name in brackets;
+ * what it loads into DREG is unknown from there on. */
+static unsigned render_unmodelled(Ctx *c, const NftExpr *e, unsigned dreg) {
+        if (dreg < NFT_REGS_WORDS)
+                c->regs[dreg].kind = L_NONE;
+        before_stmt(c);
+        bprintf(c->out, "[%s]", expr_kind_name(c->rs, e));
+        return 1;
+}
+
+static unsigned render_expr_fib(Ctx *c, const NftExpr *e) {
+        if (e->fib.dreg >= NFT_REGS_WORDS)
+                return render_unmodelled(c, e, e->fib.dreg);
+        c->regs[e->fib.dreg] = (Load) { .kind = L_FIB, .key = e->fib.result, .fib_flags = e->fib.flags,
+                                        .len = (uint8_t) (e->fib.result == NFT_FIB_RESULT_OIFNAME ? 16 : 4) };
+        return 1;
+}
+
+/* One expression (NEXT: the one after it, or NULL); every kind has its
+ * entry (nft-expr.c registers the kinds, nft-eval.c evaluates them).
+ * Returns how many expressions were consumed (a range takes two). */
+static unsigned render_expr(Ctx *c, const NftExpr *e, const NftExpr *next) {
         switch ((NftExprKind) e->kind) {
-        case NFT_EXPR_PAYLOAD: {
-                bool prefix;
-                if (e->payload.dreg >= NFT_REGS_WORDS)
-                        return 1;
-                c->regs[e->payload.dreg] = (Load) { .kind = L_PAYLOAD, .base = e->payload.base,
-                        .offset = e->payload.offset, .len = e->payload.len };
-                c->regs[e->payload.dreg].field = find_field(c, e->payload.base, e->payload.offset, e->payload.len, &prefix);
-                return 1;
-        }
+        case NFT_EXPR_PAYLOAD:
+                return render_expr_payload(c, e);
         case NFT_EXPR_META:
-                if (e->meta.dreg < NFT_REGS_WORDS)
-                        c->regs[e->meta.dreg] = (Load) { .kind = L_META, .key = e->meta.key,
-                                .len = (uint8_t) (meta_type(e->meta.key) == T_IFNAME ? 16 : 4) };
-                return 1;
+                return render_expr_meta(c, e);
         case NFT_EXPR_CT:
-                if (e->ct.dreg < NFT_REGS_WORDS)
-                        c->regs[e->ct.dreg] = (Load) { .kind = L_CT, .key = e->ct.key, .dir = e->ct.dir, .len = 4 };
-                return 1;
-        case NFT_EXPR_BITWISE: {
-                const uint8_t *mask = nft_pool(rs, e->bitwise.data_off);
-                if (e->bitwise.sreg < NFT_REGS_WORDS && e->bitwise.dreg < NFT_REGS_WORDS &&
-                    e->bitwise.op == NFT_BITWISE_BOOL && all_zero(mask + e->bitwise.len, e->bitwise.len)) {
-                        Load l = c->regs[e->bitwise.sreg];
-                        l.mask = mask;
-                        c->regs[e->bitwise.dreg] = l;
-                        return 1;
-                }
-                before_stmt(c);
-                bprintf(c->out, "[bitwise]");
-                return 1;
-        }
+                return render_expr_ct(c, e);
+        case NFT_EXPR_BITWISE:
+                return render_expr_bitwise(c, e);
         case NFT_EXPR_IMMEDIATE:
-                if (e->immediate.dreg == NFT_REG_WORD_VERDICT) {
-                        const char *chain = NULL;
-                        if (e->immediate.flags & NFT_EXPR_F_CHAIN_RESOLVED)
-                                chain = c->table->chains[e->immediate.chain].name;
-                        else if (e->immediate.chain)
-                                chain = nft_pool(rs, e->immediate.chain);
-                        before_stmt(c);
-                        print_verdict(c->out, rs, (int32_t) e->immediate.data_off, chain);
-                        return 1;
-                }
-                if (e->immediate.dreg < NFT_REGS_WORDS)
-                        c->regs[e->immediate.dreg] = (Load) { .kind = L_IMM, .len = e->immediate.len,
-                                .data = nft_pool(rs, e->immediate.data_off) };
-                return 1;
-        case NFT_EXPR_CMP: {
-                const Load *l = e->cmp.sreg < NFT_REGS_WORDS ? &c->regs[e->cmp.sreg] : NULL;
-                const uint8_t *d = nft_pool(rs, e->cmp.data_off);
-                if (!l || l->kind == L_NONE || l->kind == L_IMM) {
-                        before_stmt(c);
-                        bprintf(c->out, "[cmp]");
-                        return 1;
-                }
-                /* nft writes `a-b` as two comparisons on the same register */
-                if (e->cmp.op == NFT_CMP_GTE && next && next->kind == NFT_EXPR_CMP && next->cmp.op == NFT_CMP_LTE &&
-                    next->cmp.sreg == e->cmp.sreg && next->cmp.len == e->cmp.len) {
-                        render_range(c, l, false, d, nft_pool(rs, next->cmp.data_off), e->cmp.len);
-                        return 2;
-                }
-                render_cmp(c, l, e->cmp.op, d, e->cmp.len);
-                return 1;
-        }
-        case NFT_EXPR_RANGE: {
-                const Load *l = e->range.sreg < NFT_REGS_WORDS ? &c->regs[e->range.sreg] : NULL;
-                const uint8_t *from = nft_pool(rs, e->range.from_off);
-                if (!l || l->kind == L_NONE) {
-                        before_stmt(c);
-                        bprintf(c->out, "[range]");
-                        return 1;
-                }
-                render_range(c, l, e->range.op == NFT_RANGE_NEQ, from, from + e->range.len, e->range.len);
-                return 1;
-        }
-        case NFT_EXPR_LOOKUP: {
-                const Load *l = e->lookup.sreg < NFT_REGS_WORDS ? &c->regs[e->lookup.sreg] : NULL;
-                if (!l || l->kind == L_NONE) {
-                        before_stmt(c);
-                        bprintf(c->out, "[lookup @%s]", pool_str(rs, e->lookup.set_name_off));
-                        return 1;
-                }
-                render_lookup(c, l, e);
-                return 1;
-        }
-        case NFT_EXPR_COUNTER: {
-                uint64_t ctr[2];
-                memcpy(ctr, nft_pool(rs, e->counter.data_off), sizeof(ctr));
-                before_stmt(c);
-                bprintf(c->out, "counter packets %" PRIu64 " bytes %" PRIu64, ctr[0], ctr[1]);
-                return 1;
-        }
+                return render_expr_immediate(c, e);
+        case NFT_EXPR_CMP:
+                return render_expr_cmp(c, e, next);
+        case NFT_EXPR_RANGE:
+                return render_expr_range(c, e);
+        case NFT_EXPR_LOOKUP:
+                return render_expr_lookup(c, e);
+        case NFT_EXPR_COUNTER:
+                return render_expr_counter(c, e);
         case NFT_EXPR_LOG:
-                before_stmt(c);
-                bprintf(c->out, "log");
-                if (e->log.prefix_off)
-                        bprintf(c->out, " prefix \"%s\"", pool_str(rs, e->log.prefix_off));
-                return 1;
+                return render_expr_log(c, e);
         case NFT_EXPR_LIMIT:
                 render_limit(c, e);
                 return 1;
@@ -1224,72 +1322,47 @@ static unsigned render_expr(Ctx *c, const NftExpr *e, const NftExpr *next) {
                 render_quota(c, e);
                 return 1;
         case NFT_EXPR_CONNLIMIT:
-                before_stmt(c);
-                bprintf(c->out, "ct count %s%u", (e->connlimit.flags & NFT_EXPR_F_INVERT) ? "over " : "",
-                        e->connlimit.count);
-                return 1;
+                return render_expr_connlimit(c, e);
         case NFT_EXPR_REJECT:
                 render_reject(c, e);
                 return 1;
         case NFT_EXPR_NOTRACK:
-                before_stmt(c);
-                bprintf(c->out, "notrack");
-                return 1;
+                return render_expr_notrack(c);
         case NFT_EXPR_NAT:
         case NFT_EXPR_REDIR:
         case NFT_EXPR_MASQ:
                 render_nat(c, e);
                 return 1;
         case NFT_EXPR_META_SET:
-                before_stmt(c);
-                if (e->meta_set.key < sizeof(meta_names) / sizeof(meta_names[0]) && meta_names[e->meta_set.key]) {
-                        const char *n = meta_names[e->meta_set.key];
-                        bprintf(c->out, "meta %s set ", n);
-                } else
-                        bprintf(c->out, "meta %u set ", e->meta_set.key);
-                render_reg_value(c, e->meta_set.sreg, meta_type(e->meta_set.key), 4);
-                return 1;
+                return render_expr_meta_set(c, e);
         case NFT_EXPR_CT_SET:
-                before_stmt(c);
-                if (e->ct_set.key < sizeof(ct_names) / sizeof(ct_names[0]) && ct_names[e->ct_set.key])
-                        bprintf(c->out, "ct %s set ", ct_names[e->ct_set.key]);
-                else
-                        bprintf(c->out, "ct %u set ", e->ct_set.key);
-                render_reg_value(c, e->ct_set.sreg, e->ct_set.key == NFT_CT_MARK ? T_MARK : T_INT_HOST, 4);
-                return 1;
+                return render_expr_ct_set(c, e);
         case NFT_EXPR_XT_MATCH:
         case NFT_EXPR_XT_TARGET:
                 render_xt(c, e);
                 return 1;
         case NFT_EXPR_OPAQUE:
-        case NFT_EXPR_UNKNOWN: {
-                const char *n = pool_str(rs, e->other.name_off);
-                before_stmt(c);
-                bprintf(c->out, "[%s]", n);
-                return 1;
+        case NFT_EXPR_UNKNOWN:
+                return render_expr_other(c, e);
+        case NFT_EXPR_FIB:
+                return render_expr_fib(c, e);
+        case NFT_EXPR_NUMGEN:
+                return render_unmodelled(c, e, e->numgen.dreg);
+        case NFT_EXPR_HASH:
+                return render_unmodelled(c, e, e->hash.dreg);
+        case NFT_EXPR_OPAQUE_LOAD:
+                return render_unmodelled(c, e, e->other.dreg);
+        case NFT_EXPR_PAYLOAD_SET:
+        case NFT_EXPR_BYTEORDER:
+        case NFT_EXPR_DYNSET:   /* (render_dynset() takes it with its expressions) */
+        case NFT_EXPR_OBJREF:
+        case NFT_EXPR_QUEUE:
+        case NFT_EXPR_LAST:
+        case NFT_EXPR_NOOP:
+        case _NFT_EXPR_KIND_MAX:
+                break;
         }
-        default: {
-                unsigned dreg = NFT_REG_WORD_NONE;
-                if (e->kind == NFT_EXPR_OPAQUE_LOAD)
-                        dreg = e->other.dreg;
-                else if (e->kind == NFT_EXPR_NUMGEN)
-                        dreg = e->numgen.dreg;
-                else if (e->kind == NFT_EXPR_HASH)
-                        dreg = e->hash.dreg;
-                else if (e->kind == NFT_EXPR_FIB)
-                        dreg = e->fib.dreg;
-                if (e->kind == NFT_EXPR_FIB && dreg < NFT_REGS_WORDS) {
-                        c->regs[dreg] = (Load) { .kind = L_FIB, .key = e->fib.result, .fib_flags = e->fib.flags,
-                                                 .len = (uint8_t) (e->fib.result == NFT_FIB_RESULT_OIFNAME ? 16 : 4) };
-                        return 1;
-                }
-                if (dreg < NFT_REGS_WORDS)
-                        c->regs[dreg].kind = L_NONE;
-                before_stmt(c);
-                bprintf(c->out, "[%s]", expr_kind_name(rs, e));
-                return 1;
-        }
-        }
+        return render_unmodelled(c, e, NFT_REG_WORD_NONE);
 }
 
 /* `add @meter { ip saddr limit rate over 10/minute }`: the dynset and the

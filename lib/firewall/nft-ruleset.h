@@ -4,9 +4,9 @@
 /*
  * The nftables ruleset as the kernel holds it: tables, chains, rules with
  * their expressions, sets and (for small sets) their elements, read over
- * netlink.  The decoder (nft_ruleset_parse_msgs) is separate from the
- * socket I/O (nft_ruleset_read) so that captured dump bytes can be replayed
- * without root.
+ * netlink.  The decoder (nft_ruleset_parse_msgs, nft-decode.c) is separate
+ * from the socket I/O (nft_dump_raw and nft_ruleset_read, nft-read.c) so
+ * that captured dump bytes can be replayed without root.
  *
  * Memory matters (the target is a 100,000-rule ruleset in 16 MB): no
  * libnftnl object stays alive; every expression is a 12-byte NftExpr in one

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "nft-internal.h"
 #include "nft-store.h"
+#include "nl-attr.h"
 
 #define NONE UINT32_MAX
 /* RuleNode.prev of a rule whose position names a rule not announced yet */
@@ -23,78 +24,19 @@
  * (Linux 6.16: the set backend's name and its number of elements). */
 #define STORE_NFTA_SET_COUNT 20
 
-#define ATTR_MAX 32
-
-/* ---- strict attribute parsing ---- */
-
-typedef struct Attrs {
-        const struct nlattr *tb[ATTR_MAX];
-} Attrs;
-
-/* The attributes in [p, p + len): each has its header and fits, the next
- * starts at its aligned end, and together they use the range up (the last
- * may lack its padding).  Types at or above ATTR_MAX are skipped. */
-static int attrs_parse(const void *p, size_t len, Attrs *t) {
-        const uint8_t *b = p;
-        size_t off = 0;
-
-        memset(t, 0, sizeof(*t));
-        while (off < len) {
-                const struct nlattr *a = (const struct nlattr *) (b + off);
-                size_t step;
-
-                if (len - off < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > len - off)
-                        return -EBADMSG;
-                if ((a->nla_type & NLA_TYPE_MASK) < ATTR_MAX)
-                        t->tb[a->nla_type & NLA_TYPE_MASK] = a;
-                step = NLA_ALIGN(a->nla_len);
-                off += step < len - off ? step : len - off;
-        }
-        return 0;
-}
-
-static int nest_parse(const struct nlattr *a, Attrs *t) {
-        if (!a)
-                return -EBADMSG;
-        return attrs_parse(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a), t);
-}
-
-static int msg_parse(const struct nlmsghdr *nlh, Attrs *t) {
-        if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-                return -EBADMSG;
-        return attrs_parse((const uint8_t *) nlh + NLMSG_HDRLEN + sizeof(struct nfgenmsg),
-                           nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(struct nfgenmsg), t);
-}
+/* ---- attributes ---- */
 
 /* A name: NUL-terminated inside its attribute, at most NFT_NAME_MAXLEN
  * with the NUL, not empty. */
 static const char *attr_name(const struct nlattr *a) {
         if (!a)
                 return NULL;
-        size_t len = mnl_attr_get_payload_len(a);
-        const char *s = mnl_attr_get_payload(a);
+        size_t len = nl_attr_len(a);
+        const char *s = nl_attr_data(a);
         size_t n = strnlen(s, len);
         if (n == 0 || n == len || n >= NFT_NAME_MAXLEN)
                 return NULL;
         return s;
-}
-
-static int attr_be32(const struct nlattr *a, uint32_t *ret) {
-        if (!a || mnl_attr_get_payload_len(a) != 4)
-                return -EBADMSG;
-        uint32_t v;
-        memcpy(&v, mnl_attr_get_payload(a), 4);
-        *ret = ntohl(v);
-        return 0;
-}
-
-static int attr_be64(const struct nlattr *a, uint64_t *ret) {
-        if (!a || mnl_attr_get_payload_len(a) != 8)
-                return -EBADMSG;
-        uint64_t v;
-        memcpy(&v, mnl_attr_get_payload(a), 8);
-        *ret = be64toh(v);
-        return 0;
 }
 
 static uint32_t hash_bytes(uint32_t h, const void *data, size_t len) {
@@ -386,10 +328,10 @@ static int expr_index_grow(NftStore *s) {
 
 /* The set a `dynset` expression updates, NULL for any other expression. */
 static const char *expr_dynset_set(const ExprBlob *b) {
-        Attrs e, d;
+        NlAttrs e, d;
         const char *name;
-        if (nest_parse((const struct nlattr *) b->data, &e) < 0 || !(name = attr_name(e.tb[NFTA_EXPR_NAME])) ||
-            strcmp(name, "dynset") != 0 || nest_parse(e.tb[NFTA_EXPR_DATA], &d) < 0)
+        if (nl_attr_parse_nested(&e, (const struct nlattr *) b->data) < 0 || !(name = attr_name(e.tb[NFTA_EXPR_NAME])) ||
+            strcmp(name, "dynset") != 0 || nl_attr_parse_nested(&d, e.tb[NFTA_EXPR_DATA]) < 0)
                 return NULL;
         return attr_name(d.tb[NFTA_DYNSET_SET_NAME]);
 }
@@ -488,17 +430,17 @@ static bool rule_attr_is_extra(uint16_t type) {
 }
 
 /* The body of the rule in NEWRULE message NLH (attributes already checked
- * by msg_parse). */
-static int body_new(NftStore *s, const struct nlmsghdr *nlh, const Attrs *t, RuleBody **ret) {
+ * by nl_attr_parse_msg()). */
+static int body_new(NftStore *s, const struct nlmsghdr *nlh, const NlAttrs *t, RuleBody **ret) {
         const uint8_t *p = (const uint8_t *) nlh + NLMSG_HDRLEN + sizeof(struct nfgenmsg);
         size_t len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(struct nfgenmsg), n_expr = 0, extra = 0;
-        Attrs ex;
+        NlAttrs ex;
         const struct nlattr *a;
 
         if (t->tb[NFTA_RULE_EXPRESSIONS]) {
-                if (nest_parse(t->tb[NFTA_RULE_EXPRESSIONS], &ex) < 0)
+                if (nl_attr_parse_nested(&ex, t->tb[NFTA_RULE_EXPRESSIONS]) < 0)
                         return -EBADMSG;
-                mnl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS])
+                nl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS])
                         n_expr++;
         }
         for (size_t off = 0; off < len;) {
@@ -516,7 +458,7 @@ static int body_new(NftStore *s, const struct nlmsghdr *nlh, const Attrs *t, Rul
         b->n_expr = 0;
         b->extra_len = (uint16_t) extra;
         if (t->tb[NFTA_RULE_EXPRESSIONS])
-                mnl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS]) {
+                nl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS]) {
                         if (expr_ref(s, a, &b->expr[b->n_expr]) < 0) {
                                 body_free(s, b);
                                 return -ENOMEM;
@@ -679,7 +621,7 @@ static size_t ptr_index(void *const *v, size_t n, const void *p) {
 }
 
 /* The table a message names in attribute TABLE_ATTR, with its family. */
-static StoreTable *msg_table(const NftStore *s, const struct nlmsghdr *nlh, const Attrs *t, uint16_t table_attr) {
+static StoreTable *msg_table(const NftStore *s, const struct nlmsghdr *nlh, const NlAttrs *t, uint16_t table_attr) {
         const char *name = attr_name(t->tb[table_attr]);
         return name ? table_find(s, msg_family(nlh), name) : NULL;
 }
@@ -688,15 +630,15 @@ static StoreTable *msg_table(const NftStore *s, const struct nlmsghdr *nlh, cons
  * chain, NFTA_FLOWTABLE_HOOK_DEVS of a flowtable) as bytes; none: len 0. */
 static void hook_devices(const struct nlattr *hook, uint16_t devs_attr, uint16_t dev_attr, const void **ret,
                          size_t *ret_len) {
-        Attrs h;
+        NlAttrs h;
         *ret = NULL;
         *ret_len = 0;
-        if (!hook || nest_parse(hook, &h) < 0)
+        if (!hook || nl_attr_parse_nested(&h, hook) < 0)
                 return;
         const struct nlattr *d = h.tb[devs_attr] ? h.tb[devs_attr] : dev_attr ? h.tb[dev_attr] : NULL;
         if (d) {
-                *ret = mnl_attr_get_payload(d);
-                *ret_len = mnl_attr_get_payload_len(d);
+                *ret = nl_attr_data(d);
+                *ret_len = nl_attr_len(d);
         }
 }
 
@@ -711,14 +653,14 @@ static bool same_devices(const struct nlattr *a, const struct nlattr *b, uint16_
 /* Whether the hook of a base chain's update, NEW, adds no device to OLD's
  * (the same hook and priority, an empty device list). */
 static bool hook_adds_no_devices(const struct nlattr *old, const struct nlattr *new) {
-        Attrs o, n;
-        if (!old || !new || nest_parse(old, &o) < 0 || nest_parse(new, &n) < 0)
+        NlAttrs o, n;
+        if (!old || !new || nl_attr_parse_nested(&o, old) < 0 || nl_attr_parse_nested(&n, new) < 0)
                 return false;
         for (uint16_t a = NFTA_HOOK_HOOKNUM; a <= NFTA_HOOK_PRIORITY; a++)
                 if (!o.tb[a] || !n.tb[a] || o.tb[a]->nla_len != n.tb[a]->nla_len ||
                     memcmp(o.tb[a], n.tb[a], o.tb[a]->nla_len) != 0)
                         return false;
-        return !n.tb[NFTA_HOOK_DEV] && (!n.tb[NFTA_HOOK_DEVS] || mnl_attr_get_payload_len(n.tb[NFTA_HOOK_DEVS]) == 0);
+        return !n.tb[NFTA_HOOK_DEV] && (!n.tb[NFTA_HOOK_DEVS] || nl_attr_len(n.tb[NFTA_HOOK_DEVS]) == 0);
 }
 
 /* A copy of message NLH with attribute A in place of its attribute TYPE. */
@@ -754,24 +696,24 @@ typedef struct ElemId {
 } ElemId;
 
 static int data_value(const struct nlattr *a, const void **ret, size_t *ret_len) {
-        Attrs d;
-        if (nest_parse(a, &d) < 0 || !d.tb[NFTA_DATA_VALUE])
+        NlAttrs d;
+        if (nl_attr_parse_nested(&d, a) < 0 || !d.tb[NFTA_DATA_VALUE])
                 return -EBADMSG;
-        *ret = mnl_attr_get_payload(d.tb[NFTA_DATA_VALUE]);
-        *ret_len = mnl_attr_get_payload_len(d.tb[NFTA_DATA_VALUE]);
+        *ret = nl_attr_data(d.tb[NFTA_DATA_VALUE]);
+        *ret_len = nl_attr_len(d.tb[NFTA_DATA_VALUE]);
         return 0;
 }
 
 /* What tells an element from the others of its set: an interval's start
  * and end may share a key. */
 static int elem_id(const struct nlattr *a, ElemId *id) {
-        Attrs e;
+        NlAttrs e;
         uint32_t flags = 0;
 
         *id = (ElemId) {};
-        if (nest_parse(a, &e) < 0)
+        if (nl_attr_parse_nested(&e, a) < 0)
                 return -EBADMSG;
-        if (e.tb[NFTA_SET_ELEM_FLAGS] && attr_be32(e.tb[NFTA_SET_ELEM_FLAGS], &flags) < 0)
+        if (e.tb[NFTA_SET_ELEM_FLAGS] && nl_attr_be32(e.tb[NFTA_SET_ELEM_FLAGS], &flags) < 0)
                 return -EBADMSG;
         id->flags = flags & (NFT_SET_ELEM_INTERVAL_END | NFT_SET_ELEM_CATCHALL);
         if (e.tb[NFTA_SET_ELEM_KEY] && data_value(e.tb[NFTA_SET_ELEM_KEY], &id->key, &id->key_len) < 0)
@@ -930,10 +872,10 @@ static NftStore *store_new(void) {
         return s;
 }
 
-static int table_add(NftStore *s, const struct nlmsghdr *nlh, const Attrs *t) {
+static int table_add(NftStore *s, const struct nlmsghdr *nlh, const NlAttrs *t) {
         const char *name = attr_name(t->tb[NFTA_TABLE_NAME]);
         uint64_t handle;
-        if (!name || attr_be64(t->tb[NFTA_TABLE_HANDLE], &handle) < 0)
+        if (!name || nl_attr_be64(t->tb[NFTA_TABLE_HANDLE], &handle) < 0)
                 return -EBADMSG;
         if (GROW(s->tables, s->n_tables + 1, s->allocated_tables) < 0)
                 return -ENOMEM;
@@ -950,12 +892,12 @@ static int table_add(NftStore *s, const struct nlmsghdr *nlh, const Attrs *t) {
         return 0;
 }
 
-static int chain_add(NftStore *s, StoreTable *tb, const struct nlmsghdr *nlh, const Attrs *t) {
+static int chain_add(NftStore *s, StoreTable *tb, const struct nlmsghdr *nlh, const NlAttrs *t) {
         const char *name = attr_name(t->tb[NFTA_CHAIN_NAME]);
         uint64_t handle;
         uint32_t flags = 0;
-        if (!name || attr_be64(t->tb[NFTA_CHAIN_HANDLE], &handle) < 0 ||
-            (t->tb[NFTA_CHAIN_FLAGS] && attr_be32(t->tb[NFTA_CHAIN_FLAGS], &flags) < 0))
+        if (!name || nl_attr_be64(t->tb[NFTA_CHAIN_HANDLE], &handle) < 0 ||
+            (t->tb[NFTA_CHAIN_FLAGS] && nl_attr_be32(t->tb[NFTA_CHAIN_FLAGS], &flags) < 0))
                 return -EBADMSG;
         if (GROW(tb->chains, tb->n_chains + 1, tb->allocated_chains) < 0)
                 return -ENOMEM;
@@ -974,12 +916,12 @@ static int chain_add(NftStore *s, StoreTable *tb, const struct nlmsghdr *nlh, co
         return 0;
 }
 
-static int set_add(StoreTable *tb, const struct nlmsghdr *nlh, const Attrs *t, StoreSet **ret) {
+static int set_add(StoreTable *tb, const struct nlmsghdr *nlh, const NlAttrs *t, StoreSet **ret) {
         const char *name = attr_name(t->tb[NFTA_SET_NAME]);
         uint64_t handle;
         uint32_t flags = 0;
-        if (!name || attr_be64(t->tb[NFTA_SET_HANDLE], &handle) < 0 ||
-            (t->tb[NFTA_SET_FLAGS] && attr_be32(t->tb[NFTA_SET_FLAGS], &flags) < 0))
+        if (!name || nl_attr_be64(t->tb[NFTA_SET_HANDLE], &handle) < 0 ||
+            (t->tb[NFTA_SET_FLAGS] && nl_attr_be32(t->tb[NFTA_SET_FLAGS], &flags) < 0))
                 return -EBADMSG;
         if (GROW(tb->sets, tb->n_sets + 1, tb->allocated_sets) < 0)
                 return -ENOMEM;
@@ -999,12 +941,12 @@ static int set_add(StoreTable *tb, const struct nlmsghdr *nlh, const Attrs *t, S
 }
 
 /* An object (NFTA_OBJ_*) or, with FLOWTABLE, a flowtable (NFTA_FLOWTABLE_*). */
-static int obj_parse(const Attrs *t, bool flowtable, const char **ret_name, uint32_t *ret_type, uint64_t *ret_handle) {
+static int obj_parse(const NlAttrs *t, bool flowtable, const char **ret_name, uint32_t *ret_type, uint64_t *ret_handle) {
         *ret_type = 0;
         *ret_name = attr_name(t->tb[flowtable ? NFTA_FLOWTABLE_NAME : NFTA_OBJ_NAME]);
-        if (!*ret_name || (!flowtable && attr_be32(t->tb[NFTA_OBJ_TYPE], ret_type) < 0))
+        if (!*ret_name || (!flowtable && nl_attr_be32(t->tb[NFTA_OBJ_TYPE], ret_type) < 0))
                 return -EBADMSG;
-        if (ret_handle && attr_be64(t->tb[flowtable ? NFTA_FLOWTABLE_HANDLE : NFTA_OBJ_HANDLE], ret_handle) < 0)
+        if (ret_handle && nl_attr_be64(t->tb[flowtable ? NFTA_FLOWTABLE_HANDLE : NFTA_OBJ_HANDLE], ret_handle) < 0)
                 return -EBADMSG;
         return 0;
 }
@@ -1028,8 +970,8 @@ static int obj_add(StoreObj ***v, size_t *n, size_t *allocated, const struct nlm
 /* ---- loading a dump ---- */
 
 static int load_table(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
-        if (msg_parse(nlh, &t) < 0 || !attr_name(t.tb[NFTA_TABLE_NAME]))
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || !attr_name(t.tb[NFTA_TABLE_NAME]))
                 return -EBADMSG;
         if (msg_table(s, nlh, &t, NFTA_TABLE_NAME))
                 return 0;       /* seen in an earlier dump of the same generation */
@@ -1037,8 +979,8 @@ static int load_table(NftStore *s, const struct nlmsghdr *nlh) {
 }
 
 static int load_chain(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
-        if (msg_parse(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
         const char *name = attr_name(t.tb[NFTA_CHAIN_NAME]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_CHAIN_TABLE);
@@ -1052,11 +994,11 @@ static int load_chain(NftStore *s, const struct nlmsghdr *nlh) {
 }
 
 static int load_set(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
+        NlAttrs t;
         StoreSet *set;
         uint32_t count = 0;
         int r;
-        if (msg_parse(nlh, &t) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
         const char *name = attr_name(t.tb[NFTA_SET_NAME]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_SET_TABLE);
@@ -1074,7 +1016,7 @@ static int load_set(NftStore *s, const struct nlmsghdr *nlh) {
         if (set->mode == SET_TRACKED) {
                 set->mode = SET_COUNTED;
                 if (t.tb[STORE_NFTA_SET_COUNT])
-                        (void) attr_be32(t.tb[STORE_NFTA_SET_COUNT], &count);
+                        (void) nl_attr_be32(t.tb[STORE_NFTA_SET_COUNT], &count);
                 set->count = count > NFT_SMALL_SET_MAX ? count : NFT_SMALL_SET_MAX + 1;
         }
         return 0;
@@ -1083,8 +1025,8 @@ static int load_set(NftStore *s, const struct nlmsghdr *nlh) {
 /* The echo of a GETSETELEM dump request: the replies up to NLMSG_DONE are
  * every element of that set. */
 static int load_setelem_request(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
-        if (msg_parse(nlh, &t) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
         const char *name = attr_name(t.tb[NFTA_SET_ELEM_LIST_SET]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_SET_ELEM_LIST_TABLE);
@@ -1102,10 +1044,10 @@ static int load_setelem_request(NftStore *s, const struct nlmsghdr *nlh) {
 }
 
 static int load_setelems(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
+        NlAttrs t;
         const struct nlattr *a;
         int r;
-        if (msg_parse(nlh, &t) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
         const char *name = attr_name(t.tb[NFTA_SET_ELEM_LIST_SET]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_SET_ELEM_LIST_TABLE);
@@ -1114,10 +1056,10 @@ static int load_setelems(NftStore *s, const struct nlmsghdr *nlh) {
                 return -ESTALE;
         if (set != s->load_set || !t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
                 return 0;
-        Attrs list;
-        if (nest_parse(t.tb[NFTA_SET_ELEM_LIST_ELEMENTS], &list) < 0)
+        NlAttrs list;
+        if (nl_attr_parse_nested(&list, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) < 0)
                 return -EBADMSG;
-        mnl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+        nl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
                 ElemId id;
                 if (elem_id(a, &id) < 0)
                         return -EBADMSG;
@@ -1128,11 +1070,11 @@ static int load_setelems(NftStore *s, const struct nlmsghdr *nlh) {
 }
 
 static int load_obj(NftStore *s, const struct nlmsghdr *nlh, bool flowtable) {
-        Attrs t;
+        NlAttrs t;
         const char *name;
         uint32_t type;
         uint64_t handle;
-        if (msg_parse(nlh, &t) < 0 || obj_parse(&t, flowtable, &name, &type, &handle) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || obj_parse(&t, flowtable, &name, &type, &handle) < 0)
                 return -EBADMSG;
         StoreTable *tb = msg_table(s, nlh, &t, flowtable ? NFTA_FLOWTABLE_TABLE : NFTA_OBJ_TABLE);
         if (!tb)
@@ -1148,11 +1090,11 @@ static int load_obj(NftStore *s, const struct nlmsghdr *nlh, bool flowtable) {
 }
 
 static int load_rule(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
+        NlAttrs t;
         uint64_t handle;
         RuleBody *body;
         int r;
-        if (msg_parse(nlh, &t) < 0 || attr_be64(t.tb[NFTA_RULE_HANDLE], &handle) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be64(t.tb[NFTA_RULE_HANDLE], &handle) < 0)
                 return -EBADMSG;
         const char *cname = attr_name(t.tb[NFTA_RULE_CHAIN]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_RULE_TABLE);
@@ -1178,8 +1120,8 @@ static int load_rule(NftStore *s, const struct nlmsghdr *nlh) {
 }
 
 static int load_gen(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
-        if (msg_parse(nlh, &t) < 0 || attr_be32(t.tb[NFTA_GEN_ID], &s->genid) < 0)
+        NlAttrs t;
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be32(t.tb[NFTA_GEN_ID], &s->genid) < 0)
                 return -EBADMSG;
         return 0;
 }
@@ -1271,15 +1213,17 @@ static int load_buf(const void *buf, size_t len, void *userdata) {
         return load_msgs(st->s, buf, len);
 }
 
+static void load_state_done(LoadState *st) {
+        nft_store_free(st->s);
+        nft_ruleset_free(st->rs);
+}
+
 static int load_finish(LoadState *st, NftStore **ret, NftRuleset **ret_ruleset) {
         st->s->load_set = NULL;
         st->s->last_chain = NULL;
         *ret = TAKE_PTR(st->s);
         if (ret_ruleset)
-                *ret_ruleset = st->rs;
-        else
-                nft_ruleset_free(st->rs);
-        st->rs = NULL;
+                *ret_ruleset = TAKE_PTR(st->rs);
         return 0;
 }
 
@@ -1318,12 +1262,12 @@ static void rule_place(NftStore *s, StoreChain *c, uint32_t n, uint32_t prev) {
 /* The chain an `immediate` expression jumps to (or goes to), NULL for any
  * other expression. */
 static const char *expr_jump_target(const ExprBlob *b) {
-        Attrs e, d, data, v;
+        NlAttrs e, d, data, v;
         const char *name;
 
-        if (nest_parse((const struct nlattr *) b->data, &e) < 0 || !(name = attr_name(e.tb[NFTA_EXPR_NAME])) ||
-            strcmp(name, "immediate") != 0 || nest_parse(e.tb[NFTA_EXPR_DATA], &d) < 0 ||
-            nest_parse(d.tb[NFTA_IMMEDIATE_DATA], &data) < 0 || nest_parse(data.tb[NFTA_DATA_VERDICT], &v) < 0)
+        if (nl_attr_parse_nested(&e, (const struct nlattr *) b->data) < 0 || !(name = attr_name(e.tb[NFTA_EXPR_NAME])) ||
+            strcmp(name, "immediate") != 0 || nl_attr_parse_nested(&d, e.tb[NFTA_EXPR_DATA]) < 0 ||
+            nl_attr_parse_nested(&data, d.tb[NFTA_IMMEDIATE_DATA]) < 0 || nl_attr_parse_nested(&v, data.tb[NFTA_DATA_VERDICT]) < 0)
                 return NULL;
         return attr_name(v.tb[NFTA_VERDICT_CHAIN]);
 }
@@ -1381,10 +1325,10 @@ static int rule_destroy(NftStore *s, uint32_t n) {
 }
 
 static int apply_table(NftStore *s, const struct nlmsghdr *nlh, bool del) {
-        Attrs t;
+        NlAttrs t;
         uint64_t handle;
-        if (msg_parse(nlh, &t) < 0 || !attr_name(t.tb[NFTA_TABLE_NAME]) ||
-            attr_be64(t.tb[NFTA_TABLE_HANDLE], &handle) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || !attr_name(t.tb[NFTA_TABLE_NAME]) ||
+            nl_attr_be64(t.tb[NFTA_TABLE_HANDLE], &handle) < 0)
                 return -ESTALE;
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_TABLE_NAME);
         if (del) {
@@ -1413,11 +1357,11 @@ static int apply_table(NftStore *s, const struct nlmsghdr *nlh, bool del) {
 }
 
 static int apply_chain(NftStore *s, const struct nlmsghdr *nlh, bool del) {
-        Attrs t;
+        NlAttrs t;
         uint64_t handle;
         uint32_t flags = 0;
-        if (msg_parse(nlh, &t) < 0 || attr_be64(t.tb[NFTA_CHAIN_HANDLE], &handle) < 0 ||
-            (t.tb[NFTA_CHAIN_FLAGS] && attr_be32(t.tb[NFTA_CHAIN_FLAGS], &flags) < 0))
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be64(t.tb[NFTA_CHAIN_HANDLE], &handle) < 0 ||
+            (t.tb[NFTA_CHAIN_FLAGS] && nl_attr_be32(t.tb[NFTA_CHAIN_FLAGS], &flags) < 0))
                 return -ESTALE;
         const char *name = attr_name(t.tb[NFTA_CHAIN_NAME]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_CHAIN_TABLE);
@@ -1429,8 +1373,8 @@ static int apply_chain(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                         return -ESTALE;
                 /* a hook here would be some devices leaving a netdev chain */
                 if (t.tb[NFTA_CHAIN_HOOK]) {
-                        Attrs old;
-                        if (msg_parse(c->msg, &old) < 0 ||
+                        NlAttrs old;
+                        if (nl_attr_parse_nfgen(&old, c->msg) < 0 ||
                             !same_devices(old.tb[NFTA_CHAIN_HOOK], t.tb[NFTA_CHAIN_HOOK], NFTA_HOOK_DEVS, NFTA_HOOK_DEV))
                                 return -ESTALE;
                 }
@@ -1452,8 +1396,8 @@ static int apply_chain(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                 return chain_add(s, tb, nlh, &t);
         }
         /* an update (policy, devices) */
-        Attrs old;
-        if (c->handle != handle || c->binding != !!(flags & NFT_CHAIN_BINDING) || msg_parse(c->msg, &old) < 0)
+        NlAttrs old;
+        if (c->handle != handle || c->binding != !!(flags & NFT_CHAIN_BINDING) || nl_attr_parse_nfgen(&old, c->msg) < 0)
                 return -ESTALE;
         const struct nlattr *keep_hook = NULL;
         if (!same_devices(old.tb[NFTA_CHAIN_HOOK], t.tb[NFTA_CHAIN_HOOK], NFTA_HOOK_DEVS, NFTA_HOOK_DEV)) {
@@ -1464,10 +1408,10 @@ static int apply_chain(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                 keep_hook = old.tb[NFTA_CHAIN_HOOK];
         }
         struct nlmsghdr *m = keep_hook ? msg_with_attr(nlh, NFTA_CHAIN_HOOK, keep_hook) : msg_dup(nlh);
-        Attrs now;
+        NlAttrs now;
         if (!m)
                 return -ENOMEM;
-        if (msg_parse(m, &now) < 0 || !(name = attr_name(now.tb[NFTA_CHAIN_NAME]))) {
+        if (nl_attr_parse_nfgen(&now, m) < 0 || !(name = attr_name(now.tb[NFTA_CHAIN_NAME]))) {
                 free(m);
                 return -ESTALE;
         }
@@ -1492,12 +1436,12 @@ static int apply_rule_del(NftStore *s, StoreChain *c, uint64_t handle) {
 }
 
 static int apply_rule(NftStore *s, const struct nlmsghdr *nlh, bool del) {
-        Attrs t;
+        NlAttrs t;
         uint64_t handle, pos = 0;
         RuleBody *body;
         int r;
 
-        if (msg_parse(nlh, &t) < 0 || attr_be64(t.tb[NFTA_RULE_HANDLE], &handle) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be64(t.tb[NFTA_RULE_HANDLE], &handle) < 0)
                 return -ESTALE;
         const char *cname = attr_name(t.tb[NFTA_RULE_CHAIN]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_RULE_TABLE);
@@ -1511,7 +1455,7 @@ static int apply_rule(NftStore *s, const struct nlmsghdr *nlh, bool del) {
         s->last_del.valid = false;
         if ((r = validate_rule(s, c, nlh)) < 0)
                 return r == -ENOMEM ? r : -ESTALE;
-        if (t.tb[NFTA_RULE_POSITION] && attr_be64(t.tb[NFTA_RULE_POSITION], &pos) < 0)
+        if (t.tb[NFTA_RULE_POSITION] && nl_attr_be64(t.tb[NFTA_RULE_POSITION], &pos) < 0)
                 return -ESTALE;
         if (handle_lookup(s, tb, handle) != NONE)
                 return -ESTALE;
@@ -1560,12 +1504,12 @@ static int apply_rule(NftStore *s, const struct nlmsghdr *nlh, bool del) {
 }
 
 static int apply_set(NftStore *s, const struct nlmsghdr *nlh, bool del) {
-        Attrs t;
+        NlAttrs t;
         uint64_t handle;
         uint32_t flags = 0;
         StoreSet *set;
-        if (msg_parse(nlh, &t) < 0 || attr_be64(t.tb[NFTA_SET_HANDLE], &handle) < 0 ||
-            (t.tb[NFTA_SET_FLAGS] && attr_be32(t.tb[NFTA_SET_FLAGS], &flags) < 0))
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be64(t.tb[NFTA_SET_HANDLE], &handle) < 0 ||
+            (t.tb[NFTA_SET_FLAGS] && nl_attr_be32(t.tb[NFTA_SET_FLAGS], &flags) < 0))
                 return -ESTALE;
         const char *name = attr_name(t.tb[NFTA_SET_NAME]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_SET_TABLE);
@@ -1644,10 +1588,10 @@ static int apply_setelem(NftStore *s, StoreSet *set, const struct nlattr *a, boo
 }
 
 static int apply_setelems(NftStore *s, const struct nlmsghdr *nlh, bool del) {
-        Attrs t, list;
+        NlAttrs t, list;
         const struct nlattr *a;
         int r;
-        if (msg_parse(nlh, &t) < 0 || nest_parse(t.tb[NFTA_SET_ELEM_LIST_ELEMENTS], &list) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_parse_nested(&list, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) < 0)
                 return -ESTALE;
         const char *name = attr_name(t.tb[NFTA_SET_ELEM_LIST_SET]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_SET_ELEM_LIST_TABLE);
@@ -1656,18 +1600,18 @@ static int apply_setelems(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                 return -ESTALE;
         if (!del && (r = validate_in(s, tb, set->msg, nlh)) < 0)
                 return r == -ENOMEM ? r : -ESTALE;
-        mnl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+        nl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
                 if ((r = apply_setelem(s, set, a, del)) < 0)
                         return r;
         return 0;
 }
 
 static int apply_obj(NftStore *s, const struct nlmsghdr *nlh, bool del, bool flowtable) {
-        Attrs t;
+        NlAttrs t;
         const char *name;
         uint32_t type;
         uint64_t handle;
-        if (msg_parse(nlh, &t) < 0 || obj_parse(&t, flowtable, &name, &type, &handle) < 0)
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || obj_parse(&t, flowtable, &name, &type, &handle) < 0)
                 return -ESTALE;
         StoreTable *tb = msg_table(s, nlh, &t, flowtable ? NFTA_FLOWTABLE_TABLE : NFTA_OBJ_TABLE);
         if (!tb)
@@ -1682,8 +1626,8 @@ static int apply_obj(NftStore *s, const struct nlmsghdr *nlh, bool del, bool flo
                         return -ESTALE;
                 /* a hook here may list only the devices leaving it */
                 if (flowtable && t.tb[NFTA_FLOWTABLE_HOOK]) {
-                        Attrs old;
-                        if (msg_parse((*v)[i]->msg, &old) < 0 ||
+                        NlAttrs old;
+                        if (nl_attr_parse_nfgen(&old, (*v)[i]->msg) < 0 ||
                             !same_devices(old.tb[NFTA_FLOWTABLE_HOOK], t.tb[NFTA_FLOWTABLE_HOOK],
                                           NFTA_FLOWTABLE_HOOK_DEVS, 0))
                                 return -ESTALE;
@@ -1707,10 +1651,10 @@ static int apply_obj(NftStore *s, const struct nlmsghdr *nlh, bool del, bool flo
 }
 
 static int apply_gen(NftStore *s, const struct nlmsghdr *nlh) {
-        Attrs t;
+        NlAttrs t;
         uint32_t genid, pid = 0;
-        if (msg_parse(nlh, &t) < 0 || attr_be32(t.tb[NFTA_GEN_ID], &genid) < 0 ||
-            (t.tb[NFTA_GEN_PROC_PID] && attr_be32(t.tb[NFTA_GEN_PROC_PID], &pid) < 0))
+        if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be32(t.tb[NFTA_GEN_ID], &genid) < 0 ||
+            (t.tb[NFTA_GEN_PROC_PID] && nl_attr_be32(t.tb[NFTA_GEN_PROC_PID], &pid) < 0))
                 return -ESTALE;
         int32_t ahead = (int32_t) (genid - s->genid);
         if (ahead <= 0)
@@ -1740,9 +1684,9 @@ static int apply_gen(NftStore *s, const struct nlmsghdr *nlh) {
                 .pid = (pid_t) pid,
         };
         if (t.tb[NFTA_GEN_PROC_NAME]) {
-                size_t len = mnl_attr_get_payload_len(t.tb[NFTA_GEN_PROC_NAME]);
-                len = strnlen(mnl_attr_get_payload(t.tb[NFTA_GEN_PROC_NAME]), len < NFT_MONITOR_COMM_MAX ? len : NFT_MONITOR_COMM_MAX);
-                memcpy(s->last_commit.comm, mnl_attr_get_payload(t.tb[NFTA_GEN_PROC_NAME]), len);
+                size_t len = nl_attr_len(t.tb[NFTA_GEN_PROC_NAME]);
+                len = strnlen(nl_attr_data(t.tb[NFTA_GEN_PROC_NAME]), len < NFT_MONITOR_COMM_MAX ? len : NFT_MONITOR_COMM_MAX);
+                memcpy(s->last_commit.comm, nl_attr_data(t.tb[NFTA_GEN_PROC_NAME]), len);
         }
         s->have_commit = true;
         return 1;
@@ -1847,6 +1791,11 @@ typedef struct Writer {
         uint8_t *buf;
         size_t len, size;
 } Writer;
+
+static void writer_free_contents(Writer *w) {
+        nft_ruleset_free(w->rs);
+        free(w->buf);
+}
 
 static int writer_flush(Writer *w) {
         int r = w->len ? nft_ruleset_parse_msgs(w->rs, w->buf, w->len) : 0;
@@ -2026,48 +1975,36 @@ int nft_store_ruleset(const NftStore *s, NftRuleset **ret) {
                 return -ESTALE;
         if (s->in_batch)
                 return -EBUSY;
-        Writer w = { .size = 256u * 1024u };
-        if (!(w.rs = nft_ruleset_new()) || !(w.buf = malloc(w.size))) {
-                nft_ruleset_free(w.rs);
+        _cleanup_(writer_free_contents) Writer w = { .size = 256u * 1024u };
+        if (!(w.rs = nft_ruleset_new()) || !(w.buf = malloc(w.size)))
                 return -ENOMEM;
-        }
         int r = write_all(&w, s);
-        free(w.buf);
-        if (r < 0) {
-                nft_ruleset_free(w.rs);
+        if (r < 0)
                 return r == -ENOMEM ? r : -ESTALE;
-        }
-        *ret = w.rs;
+        *ret = TAKE_PTR(w.rs);
         return 0;
 }
 
 /* ---- the rest of the interface ---- */
 
 int nft_store_load(NftStore **ret, NftRuleset **ret_ruleset) {
-        LoadState st = {};
+        _cleanup_(load_state_done) LoadState st = {};
         int r = load_reset(&st);
-        if (r == 0) {
-                NftDumpSink sink = { .reset = load_reset, .msgs = load_buf, .userdata = &st };
-                r = nft_dump_raw(&sink);
-        }
-        if (r < 0) {
-                nft_store_free(st.s);
-                nft_ruleset_free(st.rs);
+        if (r < 0)
                 return r;
-        }
+        NftDumpSink sink = { .reset = load_reset, .msgs = load_buf, .userdata = &st };
+        if ((r = nft_dump_raw(&sink)) < 0)
+                return r;
         return load_finish(&st, ret, ret_ruleset);
 }
 
 int nft_store_load_msgs(NftStore **ret, NftRuleset **ret_ruleset, const void *buf, size_t len) {
-        LoadState st = {};
+        _cleanup_(load_state_done) LoadState st = {};
         int r = load_reset(&st);
         if (r == 0)
                 r = load_buf(buf, len, &st);
-        if (r < 0) {
-                nft_store_free(st.s);
-                nft_ruleset_free(st.rs);
+        if (r < 0)
                 return r == -ENOMEM || r == -ESTALE ? r : -EBADMSG;
-        }
         return load_finish(&st, ret, ret_ruleset);
 }
 

@@ -40,6 +40,25 @@ XtLegacyTable *xt_legacy_table_free(XtLegacyTable *t) {
         return NULL;
 }
 
+XtLegacyTable **xt_legacy_tables_free(XtLegacyTable **tables) {
+        if (!tables)
+                return NULL;
+        for (XtLegacyTable **t = tables; *t; t++)
+                xt_legacy_table_free(*t);
+        free(tables);
+        return NULL;
+}
+
+/* (strv.h has no strv_freep) */
+static void names_freep(char ***names) {
+        strv_free(*names);
+}
+
+static void fd_closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+
 /* The fixed part of an entry, whatever the family. */
 typedef struct EntryHead {
         uint16_t target_offset, next_offset;
@@ -147,8 +166,8 @@ static int grow(void **v, size_t *allocated, size_t need, size_t size) {
 
 int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entries, size_t size,
                           XtLegacyTable **ret) {
-        XtLegacyTable *t;
-        Scan *scan = NULL;
+        _cleanup_(xt_legacy_table_freep) XtLegacyTable *t = NULL;
+        _cleanup_free_ Scan *scan = NULL;
         size_t n_scan = 0, a_scan = 0, a_chains = 0, a_rules = 0, a_matches = 0;
         int r;
 
@@ -162,10 +181,8 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
         t->family = family;
         memcpy(t->name, info->name, sizeof(t->name) - 1);
         t->blob = malloc(size ? size : 1);
-        if (!t->blob) {
-                r = -ENOMEM;
-                goto fail;
-        }
+        if (!t->blob)
+                return -ENOMEM;
         memcpy(t->blob, entries, size);
         t->blob_len = size;
 
@@ -176,21 +193,19 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
 
                 r = entry_head(family, t->blob + off, size - off, &s.head, NULL);
                 if (r < 0)
-                        goto fail;
+                        return r;
                 r = ext_at(t->blob, off + s.head.target_offset, s.head.next_offset - s.head.target_offset,
                            &s.target, &tsize);
                 if (r < 0)
-                        goto fail;
+                        return r;
                 r = grow((void **) &scan, &a_scan, n_scan + 1, sizeof(Scan));
                 if (r < 0)
-                        goto fail;
+                        return r;
                 scan[n_scan++] = s;
                 off += s.head.next_offset;
         }
-        if (n_scan == 0 || !is_error_target(&scan[n_scan - 1].target)) {
-                r = -EBADMSG;   /* a table ends with the ERROR entry */
-                goto fail;
-        }
+        if (n_scan == 0 || !is_error_target(&scan[n_scan - 1].target))
+                return -EBADMSG;   /* a table ends with the ERROR entry */
 
         /* Pass 2: chains.  A built-in chain starts at its hook_entry and ends
          * with its underflow (the policy); a user chain starts with an ERROR
@@ -222,7 +237,7 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                         continue;
                 r = grow((void **) &t->chains, &a_chains, t->n_chains + 1, sizeof(XtLegacyChain));
                 if (r < 0)
-                        goto fail;
+                        return r;
                 c.first_rule = (uint32_t) i;    /* a scan index for now */
                 t->chains[t->n_chains++] = c;
         }
@@ -240,10 +255,8 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                         bool last;
                         int verdict = 0;
 
-                        if (i + 1 >= n_scan) {
-                                r = -EBADMSG;   /* ran into the end marker */
-                                goto fail;
-                        }
+                        if (i + 1 >= n_scan)
+                                return -EBADMSG;   /* ran into the end marker */
                         if (c->hook >= 0)
                                 last = info->underflow[c->hook] == scan[i].off;
                         else    /* the unconditional RETURN before the next ERROR head */
@@ -253,14 +266,14 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                         if (is_standard_target(&rule.target)) {
                                 r = standard_verdict(t->blob, &rule.target, &verdict);
                                 if (r < 0)
-                                        goto fail;
+                                        return r;
                                 if (verdict < 0) {
                                         switch (-verdict - 1) {
                                         case NF_ACCEPT: rule.verdict = XT_LEGACY_ACCEPT; break;
                                         case NF_DROP: rule.verdict = XT_LEGACY_DROP; break;
                                         case NF_QUEUE: rule.verdict = XT_LEGACY_QUEUE; break;
                                         case NF_REPEAT: rule.verdict = XT_LEGACY_RETURN; break;
-                                        default: r = -EBADMSG; goto fail;
+                                        default: return -EBADMSG;
                                         }
                                 } else if ((size_t) verdict == scan[i].off + scan[i].head.next_offset)
                                         rule.verdict = XT_LEGACY_CONTINUE;
@@ -275,10 +288,8 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
 
                         if (last) {
                                 if (c->hook >= 0) {
-                                        if (rule.verdict != XT_LEGACY_ACCEPT && rule.verdict != XT_LEGACY_DROP) {
-                                                r = -EBADMSG;
-                                                goto fail;
-                                        }
+                                        if (rule.verdict != XT_LEGACY_ACCEPT && rule.verdict != XT_LEGACY_DROP)
+                                                return -EBADMSG;
                                         c->policy = rule.verdict;
                                 }
                                 break;
@@ -293,10 +304,10 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
 
                                 r = ext_at(t->blob, off, end - off, &m, &msize);
                                 if (r < 0)
-                                        goto fail;
+                                        return r;
                                 r = grow((void **) &t->matches, &a_matches, t->n_matches + 1, sizeof(XtLegacyExt));
                                 if (r < 0)
-                                        goto fail;
+                                        return r;
                                 t->matches[t->n_matches++] = m;
                                 rule.n_matches++;
                                 off += msize;
@@ -304,7 +315,7 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                         rule.position = ++position;
                         r = grow((void **) &t->rules, &a_rules, t->n_rules + 1, sizeof(XtLegacyRule));
                         if (r < 0)
-                                goto fail;
+                                return r;
                         t->rules[t->n_rules++] = rule;
                 }
                 c->n_rules = (uint32_t) t->n_rules - c->first_rule;
@@ -333,19 +344,12 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                                 }
                         }
                 }
-                if (rule->jump_chain < 0) {
-                        r = -EBADMSG;   /* a jump into the middle of nowhere */
-                        goto fail;
-                }
+                if (rule->jump_chain < 0)
+                        return -EBADMSG;   /* a jump into the middle of nowhere */
         }
 
-        free(scan);
-        *ret = t;
+        *ret = TAKE_PTR(t);
         return 0;
-fail:
-        free(scan);
-        xt_legacy_table_free(t);
-        return r;
 }
 
 /* NAMES_FD's whole text, read from its start (pread: the offset it shares
@@ -402,7 +406,7 @@ int xt_legacy_table_names_from(int family, int names_fd, char ***ret) {
         const char *path = family == NFPROTO_IPV6 ? "/proc/self/net/ip6_tables_names" :
                                                     "/proc/self/net/ip_tables_names";
         _cleanup_free_ char *text = NULL;
-        char **names = NULL;
+        _cleanup_(names_freep) char **names = NULL;
         size_t n = 0;
         int r;
 
@@ -422,18 +426,14 @@ int xt_legacy_table_names_from(int family, int names_fd, char ***ret) {
                 line[len] = '\0';
                 if (len == 0)
                         continue;
-                if (len >= XT_LEGACY_NAME_MAX) {        /* not a table name: not this file */
-                        strv_free(names);
+                if (len >= XT_LEGACY_NAME_MAX)          /* not a table name: not this file */
                         return -EBADMSG;
-                }
-                if (strv_push_copy(&names, &n, line) < 0) {
-                        strv_free(names);
+                if (strv_push_copy(&names, &n, line) < 0)
                         return -ENOMEM;
-                }
         }
         if (!names && !(names = calloc(1, sizeof(char *))))
                 return -ENOMEM;
-        *ret = names;
+        *ret = TAKE_PTR(names);
         return (int) n;
 }
 
@@ -443,7 +443,8 @@ int xt_legacy_table_names(int family, char ***ret) {
 
 int xt_legacy_read_raw_with(int family, int sock, const char *name, XtLegacyInfo *info, void **entries,
                             size_t *size) {
-        int fd = sock, level = family == NFPROTO_IPV6 ? SOL_IPV6 : SOL_IP, r = -EAGAIN;
+        _cleanup_(fd_closep) int own_fd = -1;
+        int fd = sock, level = family == NFPROTO_IPV6 ? SOL_IPV6 : SOL_IP;
 
         _Static_assert(IPT_SO_GET_INFO == IP6T_SO_GET_INFO && IPT_SO_GET_ENTRIES == IP6T_SO_GET_ENTRIES,
                        "same option numbers");
@@ -455,55 +456,40 @@ int xt_legacy_read_raw_with(int family, int sock, const char *name, XtLegacyInfo
         /* Any socket of the family reaches x_tables' getsockopt(): UDP needs
          * no CAP_NET_RAW, unlike the raw socket iptables itself opens. */
         if (fd < 0) {
-                fd = socket(family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                fd = own_fd = socket(family == NFPROTO_IPV6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
                 if (fd < 0)
                         return -errno;
         }
         for (int attempt = 0; attempt < XT_LEGACY_READ_RETRIES; attempt++) {
                 struct ipt_getinfo gi = {};
-                struct ipt_get_entries *ge;
+                _cleanup_free_ struct ipt_get_entries *ge = NULL;
                 socklen_t len = sizeof(gi);
 
                 strcpy(gi.name, name);
-                if (getsockopt(fd, level, IPT_SO_GET_INFO, &gi, &len) < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (gi.size > XT_LEGACY_MAX_SIZE) {
-                        r = -EFBIG;
-                        break;
-                }
+                if (getsockopt(fd, level, IPT_SO_GET_INFO, &gi, &len) < 0)
+                        return -errno;
+                if (gi.size > XT_LEGACY_MAX_SIZE)
+                        return -EFBIG;
                 len = (socklen_t) (sizeof(*ge) + gi.size);
                 ge = calloc(1, len);
-                if (!ge) {
-                        r = -ENOMEM;
-                        break;
-                }
+                if (!ge)
+                        return -ENOMEM;
                 strcpy(ge->name, name);
                 ge->size = gi.size;
                 if (getsockopt(fd, level, IPT_SO_GET_ENTRIES, ge, &len) < 0) {
-                        r = -errno;
-                        free(ge);
-                        if (r == -EAGAIN)       /* the table changed size in between */
+                        if (errno == EAGAIN)    /* the table changed size in between */
                                 continue;
-                        break;
+                        return -errno;
                 }
                 memcpy(info, &gi, sizeof(*info));
                 *size = gi.size;
                 *entries = malloc(gi.size ? gi.size : 1);
-                if (!*entries) {
-                        free(ge);
-                        r = -ENOMEM;
-                        break;
-                }
+                if (!*entries)
+                        return -ENOMEM;
                 memcpy(*entries, ge->entrytable, gi.size);
-                free(ge);
-                r = 0;
-                break;
+                return 0;
         }
-        if (fd != sock)
-                close(fd);
-        return r;
+        return -EAGAIN;
 }
 
 int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **entries, size_t *size) {
@@ -511,42 +497,34 @@ int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **
 }
 
 int xt_legacy_read_with(const XtLegacySource *src, int family, XtLegacyTable ***ret, size_t *n) {
-        XtLegacyTable **tables = NULL;
-        char **names = NULL;
+        _cleanup_(xt_legacy_tables_freep) XtLegacyTable **tables = NULL;
+        _cleanup_(names_freep) char **names = NULL;
+        size_t k = 0;
         int r, count;
 
         count = xt_legacy_table_names_from(family, src ? src->names : -1, &names);
         if (count < 0)
                 return count;
         tables = calloc((size_t) count + 1, sizeof(XtLegacyTable *));
-        if (!tables) {
-                strv_free(names);
+        if (!tables)
                 return -ENOMEM;
-        }
-        *n = 0;
         for (int i = 0; i < count; i++) {
                 XtLegacyInfo info;
-                void *entries = NULL;
+                _cleanup_free_ void *entries = NULL;
                 size_t size = 0;
 
                 r = xt_legacy_read_raw_with(family, src ? src->sock : -1, names[i], &info, &entries, &size);
                 if (r == -ENOENT)
                         continue;       /* gone since it was listed */
-                if (r >= 0) {
-                        r = xt_legacy_table_parse(family, &info, entries, size, &tables[*n]);
-                        free(entries);
-                }
-                if (r < 0) {
-                        for (size_t k = 0; k < *n; k++)
-                                xt_legacy_table_free(tables[k]);
-                        free(tables);
-                        strv_free(names);
+                if (r < 0)
                         return r;
-                }
-                (*n)++;
+                r = xt_legacy_table_parse(family, &info, entries, size, &tables[k]);
+                if (r < 0)
+                        return r;
+                k++;
         }
-        strv_free(names);
-        *ret = tables;
+        *ret = TAKE_PTR(tables);
+        *n = k;
         return 0;
 }
 
@@ -626,34 +604,30 @@ int xt_legacy_table_fingerprint(int family, const XtLegacyInfo *info, const void
 
 int xt_legacy_fingerprint_with(const XtLegacySource *src, int family, uint64_t *ret) {
         uint64_t h = XT_LEGACY_FINGERPRINT_NONE;
-        char **names = NULL;
-        int r = 0, count;
+        _cleanup_(names_freep) char **names = NULL;
+        int r, count;
 
         if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
                 return -EAFNOSUPPORT;
         count = xt_legacy_table_names_from(family, src ? src->names : -1, &names);
         if (count < 0)
                 return count;
-        for (int i = 0; i < count && r >= 0; i++) {
+        for (int i = 0; i < count; i++) {
                 XtLegacyInfo info;
-                void *entries = NULL;
+                _cleanup_free_ void *entries = NULL;
                 size_t size = 0;
                 uint64_t t;
 
                 r = xt_legacy_read_raw_with(family, src ? src->sock : -1, names[i], &info, &entries, &size);
-                if (r == -ENOENT) {     /* gone since it was listed */
-                        r = 0;
+                if (r == -ENOENT)       /* gone since it was listed */
                         continue;
-                }
-                if (r >= 0)
-                        r = xt_legacy_table_fingerprint(family, &info, entries, size, &t);
-                if (r >= 0)
-                        h = fnv1a(h, &t, sizeof(t));
-                free(entries);
+                if (r < 0)
+                        return r;
+                r = xt_legacy_table_fingerprint(family, &info, entries, size, &t);
+                if (r < 0)
+                        return r;
+                h = fnv1a(h, &t, sizeof(t));
         }
-        strv_free(names);
-        if (r < 0)
-                return r;
         *ret = h;
         return 0;
 }

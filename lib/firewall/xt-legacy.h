@@ -96,6 +96,16 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                           XtLegacyTable **ret);
 
 XtLegacyTable *xt_legacy_table_free(XtLegacyTable *t);
+static inline void xt_legacy_table_freep(XtLegacyTable **t) {
+        xt_legacy_table_free(*t);
+}
+
+/* Frees a NULL-terminated array of tables (as xt_legacy_read() returns
+ * them) and the tables in it. */
+XtLegacyTable **xt_legacy_tables_free(XtLegacyTable **tables);
+static inline void xt_legacy_tables_freep(XtLegacyTable ***tables) {
+        xt_legacy_tables_free(*tables);
+}
 
 /* Where a family's tables are read from.  The kernel asks nothing of the
  * socket but its family: IPT_SO_GET_INFO/ENTRIES (IP6T_...) reach x_tables
@@ -134,7 +144,8 @@ int xt_legacy_read_raw(int family, const char *name, XtLegacyInfo *info, void **
 int xt_legacy_read_raw_with(int family, int sock, const char *name, XtLegacyInfo *info, void **entries,
                             size_t *size);
 
-/* Every legacy table of FAMILY, decoded.  SRC NULL: opens what it needs. */
+/* Every legacy table of FAMILY, decoded: *ret holds *n of them and a NULL
+ * after them.  SRC NULL: opens what it needs. */
 int xt_legacy_read(int family, XtLegacyTable ***ret, size_t *n);
 int xt_legacy_read_with(const XtLegacySource *src, int family, XtLegacyTable ***ret, size_t *n);
 

@@ -651,6 +651,79 @@ START_TEST(test_callback_error_stops_the_walk_and_misalignment_is_refused) {
 }
 END_TEST
 
+/* ---- fuzz findings ---- */
+
+/* ../shared/fuzz-findings/nft_monitor-unpadded-last-msg-overread, found by
+ * an outside libFuzzer run (ASan): one NEWGEN of nlmsg_len 25 whose
+ * NFTA_GEN_PROC_NAME claims 8 bytes where 5 are left.  libmnl's attribute
+ * walk bounded it by the aligned length (28), so the comm copy read the 3
+ * bytes after the datagram. */
+static const uint8_t fuzz_unpadded_newgen[25] = {
+        0x19, 0x00, 0x00, 0x00, 0x0f, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x03, 0x00, 0x78,
+};
+
+/* One nftables message of TYPE with one attribute ATTR whose header says
+ * NLA_LEN and whose payload is PLEN bytes of PAYLOAD; its nlmsg_len ends
+ * right after the payload, unpadded.  OUT is zeroed up to the aligned end;
+ * returns nlmsg_len. */
+static size_t unpadded_msg(uint8_t *out, uint16_t type, int family, uint16_t attr, uint16_t nla_len,
+                           const void *payload, size_t plen) {
+        struct nlmsghdr *nlh = (struct nlmsghdr *) out;
+        struct nfgenmsg *g = (struct nfgenmsg *) (out + NLMSG_HDRLEN);
+        struct nlattr *a = (struct nlattr *) (out + NLMSG_HDRLEN + sizeof(*g));
+
+        memset(out, 0, NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(*g) + NLA_HDRLEN + plen));
+        nlh->nlmsg_type = NFT_TYPE(type);
+        g->nfgen_family = (uint8_t) family;
+        a->nla_type = attr;
+        a->nla_len = nla_len;
+        memcpy(a + 1, payload, plen);
+        nlh->nlmsg_len = (uint32_t) (NLMSG_HDRLEN + sizeof(*g) + NLA_HDRLEN + plen);
+        return nlh->nlmsg_len;
+}
+
+START_TEST(test_fuzz_unpadded_last_message_attribute_past_its_end_is_absent) {
+        static Events e;
+        static Crafted c;
+        uint8_t *exact = malloc(sizeof(fuzz_unpadded_newgen));
+        size_t len;
+
+        /* the reproducer in a buffer of exactly its size: ASan sees any
+         * read past it; the message is delivered, without the attribute */
+        ck_assert_ptr_nonnull(exact);
+        memcpy(exact, fuzz_unpadded_newgen, sizeof(fuzz_unpadded_newgen));
+        e.n = 0;
+        ck_assert_int_eq(nft_monitor_parse(exact, sizeof(fuzz_unpadded_newgen), collect, &e), 1);
+        ck_assert_uint_eq(e.ev[0].msg_type, NFT_MSG_NEWGEN);
+        ck_assert_uint_eq(e.ev[0].genid, 0);
+        ck_assert_int_eq(e.ev[0].pid, 0);
+        ck_assert_str_eq(e.ev[0].comm, "");
+        free(exact);
+
+        /* followed by another message: whatever its padding holds, the
+         * attribute stays absent (it decoded as "xyz" before) */
+        c.len = 0;
+        len = unpadded_msg((uint8_t *) c.buf, NFT_MSG_NEWGEN, NFPROTO_UNSPEC, NFTA_GEN_PROC_NAME, 8, "xyz", 4);
+        ((struct nlmsghdr *) c.buf)->nlmsg_len = (uint32_t) len - 3;
+        c.len = NLMSG_ALIGN(len);
+        crafted_newgen(&c, 3, 30, "nft");
+        ck_assert_int_eq(crafted_parse(&c, &e), 2);
+        ck_assert_str_eq(e.ev[0].comm, "");
+        ck_assert_str_eq(e.ev[1].comm, "nft");
+
+        /* the same attribute with its true length fits: kept */
+        c.len = 0;
+        len = unpadded_msg((uint8_t *) c.buf, NFT_MSG_NEWGEN, NFPROTO_UNSPEC, NFTA_GEN_PROC_NAME, NLA_HDRLEN + 1,
+                           "x", 1);
+        ck_assert_uint_eq(len, sizeof(fuzz_unpadded_newgen));
+        ck_assert_int_eq(memcmp(c.buf, fuzz_unpadded_newgen, 20), 0);
+        c.len = len;
+        ck_assert_int_eq(crafted_parse(&c, &e), 1);
+        ck_assert_str_eq(e.ev[0].comm, "x");
+}
+END_TEST
+
 /* ---- the socket ---- */
 
 START_TEST(test_live_socket_is_nonblocking_with_a_big_buffer_and_hears_a_commit) {
@@ -729,6 +802,7 @@ static Suite *nft_monitor_suite(void) {
         tcase_add_test(tc, test_bad_framing_is_ebadmsg_after_the_good_messages);
         tcase_add_test(tc, test_other_subsystems_and_control_messages_are_skipped_unknown_types_passed);
         tcase_add_test(tc, test_callback_error_stops_the_walk_and_misalignment_is_refused);
+        tcase_add_test(tc, test_fuzz_unpadded_last_message_attribute_past_its_end_is_absent);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("live");

@@ -372,6 +372,86 @@ START_TEST(test_rule_before_its_chain_is_refused) {
 }
 END_TEST
 
+/* ../shared/fuzz-findings/nft_monitor-unpadded-last-msg-overread (an
+ * outside libFuzzer run): a NEWGEN of nlmsg_len 25 whose last attribute
+ * claims 8 bytes where 5 are left; libmnl's walk bounded attributes by the
+ * aligned length (28), past the end of the buffer. */
+static const uint8_t fuzz_unpadded_newgen[25] = {
+        0x19, 0x00, 0x00, 0x00, 0x0f, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x03, 0x00, 0x78,
+};
+
+/* One nftables message of TYPE with one attribute ATTR whose header says
+ * NLA_LEN and whose payload is PLEN bytes of PAYLOAD; its nlmsg_len ends
+ * right after the payload, unpadded.  OUT is zeroed up to the aligned end;
+ * returns nlmsg_len. */
+static size_t unpadded_msg(uint8_t *out, uint16_t type, int family, uint16_t attr, uint16_t nla_len,
+                           const void *payload, size_t plen) {
+        struct nlmsghdr *nlh = (struct nlmsghdr *) out;
+        struct nfgenmsg *g = (struct nfgenmsg *) (out + NLMSG_HDRLEN);
+        struct nlattr *a = (struct nlattr *) (out + NLMSG_HDRLEN + sizeof(*g));
+
+        memset(out, 0, NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(*g) + NLA_HDRLEN + plen));
+        nlh->nlmsg_type = (uint16_t) ((NFNL_SUBSYS_NFTABLES << 8) | type);
+        g->nfgen_family = (uint8_t) family;
+        a->nla_type = attr;
+        a->nla_len = nla_len;
+        memcpy(a + 1, payload, plen);
+        nlh->nlmsg_len = (uint32_t) (NLMSG_HDRLEN + sizeof(*g) + NLA_HDRLEN + plen);
+        return nlh->nlmsg_len;
+}
+
+/* B (LEN bytes) copied into a buffer of exactly that size, so that ASan
+ * sees any read past it, and decoded into a fresh ruleset. */
+static int parse_exact(const void *b, size_t len, NftRuleset **ret) {
+        uint8_t *copy = malloc(len);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, b, len);
+        NftRuleset *rs = nft_ruleset_new();
+        ck_assert_ptr_nonnull(rs);
+        int r = nft_ruleset_parse_msgs(rs, copy, len);
+        free(copy);
+        if (ret)
+                *ret = rs;
+        else
+                nft_ruleset_free(rs);
+        return r;
+}
+
+START_TEST(test_fuzz_attribute_past_an_unpadded_message_is_refused) {
+        uint32_t buf[32];
+        uint8_t *b = (uint8_t *) buf;
+        NftRuleset *rs = NULL;
+
+        ck_assert_int_eq(parse_exact(fuzz_unpadded_newgen, sizeof(fuzz_unpadded_newgen), NULL), -EBADMSG);
+
+        /* a table whose name attribute runs into the padding, then
+         * NLMSG_DONE: "t" when the padding held a NUL, refused when not —
+         * the same bytes decoded differently by what followed them */
+        static const uint8_t paddings[][3] = { { 0, 0, 0 }, { 'z', 'z', 'z' } };
+        for (size_t i = 0; i < 2; i++) {
+                size_t len = unpadded_msg(b, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NFTA_TABLE_NAME, 8, "t", 1);
+                ck_assert_uint_eq(len, 25);
+                memcpy(b + len, paddings[i], 3);
+                struct nlmsghdr *done = mnl_nlmsg_put_header(b + NLMSG_ALIGN(len));
+                done->nlmsg_type = NLMSG_DONE;
+                mnl_nlmsg_put_extra_header(done, sizeof(int));
+                ck_assert_int_eq(parse_exact(b, NLMSG_ALIGN(len) + done->nlmsg_len, &rs), -EBADMSG);
+                ck_assert_uint_eq(rs->n_tables, 0);
+                rs = nft_ruleset_free(rs);
+                /* and as the last message */
+                ck_assert_int_eq(parse_exact(b, len, NULL), -EBADMSG);
+        }
+
+        /* the last message unpadded but whole: decoded */
+        size_t len = unpadded_msg(b, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NFTA_TABLE_NAME, NLA_HDRLEN + 2, "t", 2);
+        ck_assert_uint_eq(len % 4, 2);
+        ck_assert_int_eq(parse_exact(b, len, &rs), 0);
+        ck_assert_ptr_nonnull(nft_ruleset_find_table(rs, NFPROTO_IPV4, "t"));
+        nft_ruleset_free(rs);
+}
+END_TEST
+
 static Suite *nft_ruleset_suite(void) {
         Suite *s = suite_create("nft_ruleset");
         TCase *tc = tcase_create("decode");
@@ -384,6 +464,7 @@ static Suite *nft_ruleset_suite(void) {
         tcase_add_test(tc, test_truncated_and_corrupt_input_is_refused);
         tcase_add_test(tc, test_netlink_error_is_returned);
         tcase_add_test(tc, test_rule_before_its_chain_is_refused);
+        tcase_add_test(tc, test_fuzz_attribute_past_an_unpadded_message_is_refused);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -584,6 +584,84 @@ START_TEST(test_damaged_dump_is_refused) {
 }
 END_TEST
 
+/* ../shared/fuzz-findings/nft_monitor-unpadded-last-msg-overread (an
+ * outside libFuzzer run): a NEWGEN of nlmsg_len 25 whose last attribute
+ * claims 8 bytes where 5 are left. */
+static const uint8_t fuzz_unpadded_newgen[25] = {
+        0x19, 0x00, 0x00, 0x00, 0x0f, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x03, 0x00, 0x78,
+};
+
+/* Applies LEN bytes of B from a buffer of exactly that size (ASan sees any
+ * read past it). */
+static int apply_exact(NftStore *s, const void *b, size_t len) {
+        uint32_t *copy = malloc(len);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, b, len);
+        int r = nft_store_apply(s, copy, len);
+        free(copy);
+        return r;
+}
+
+/* A NEWTABLE "t" of family ip with handle 99 that the generation after
+ * GENID makes, its name the last attribute, NAME_LEN bytes claimed for
+ * "t\0" and nlmsg_len ending after those 2 bytes: unpadded. */
+static size_t unpadded_newtable(uint32_t *buf, uint32_t genid, uint16_t name_len) {
+        memset(buf, 0, 64);
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = (uint16_t) ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE);
+        struct nfgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->nfgen_family = NFPROTO_IPV4;
+        g->res_id = htons((uint16_t) (genid + 1));
+        mnl_attr_put_u64(nlh, NFTA_TABLE_HANDLE, htobe64(99));
+        struct nlattr *name = mnl_nlmsg_get_payload_tail(nlh);
+        mnl_attr_put(nlh, NFTA_TABLE_NAME, 2, "t");
+        name->nla_len = name_len;
+        nlh->nlmsg_len -= 2;
+        return nlh->nlmsg_len;
+}
+
+START_TEST(test_fuzz_attribute_past_an_unpadded_message_is_refused) {
+        Capture *c = capture_load("rules");
+        NftStore *s = NULL;
+        uint32_t buf[16];
+
+        /* the reproducer as a dump and as a notification */
+        ck_assert_int_eq(nft_store_load_msgs(&s, NULL, fuzz_unpadded_newgen, sizeof(fuzz_unpadded_newgen)), -EBADMSG);
+        s = store_from(&c->r[0]);
+        ck_assert_int_eq(apply_exact(s, fuzz_unpadded_newgen, sizeof(fuzz_unpadded_newgen)), -ESTALE);
+        nft_store_free(s);
+
+        /* a table whose name runs past its message */
+        s = store_from(&c->r[0]);
+        size_t len = unpadded_newtable(buf, nft_store_genid(s), NLA_HDRLEN + 4);
+        ck_assert_uint_eq(len % 4, 2);
+        ck_assert_int_eq(apply_exact(s, buf, len), -ESTALE);
+        nft_store_free(s);
+
+        /* the same unpadded message whole: kept, and given back as the
+         * decoder reads it */
+        s = store_from(&c->r[0]);
+        uint32_t genid = nft_store_genid(s);
+        len = unpadded_newtable(buf, genid, NLA_HDRLEN + 2);
+        ck_assert_int_eq(apply_exact(s, buf, len), 0);
+        memset(buf, 0, sizeof(buf));
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = (uint16_t) ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN);
+        mnl_nlmsg_put_extra_header(nlh, sizeof(struct nfgenmsg));
+        mnl_attr_put_u32(nlh, NFTA_GEN_ID, htonl(genid + 1));
+        ck_assert_int_eq(apply_exact(s, buf, nlh->nlmsg_len), 1);
+        NftRuleset *rs = NULL;
+        ck_assert_int_eq(nft_store_ruleset(s, &rs), 0);
+        const NftTable *t = nft_ruleset_find_table(rs, NFPROTO_IPV4, "t");
+        ck_assert_ptr_nonnull(t);
+        ck_assert_uint_eq(t->handle, 99);
+        nft_ruleset_free(rs);
+        nft_store_free(s);
+        capture_free(c);
+}
+END_TEST
+
 START_TEST(test_load_returns_the_dump_decoded_and_stores_expressions_once) {
         Capture *c = capture_load("rules");
         NftStore *s = NULL;
@@ -635,6 +713,7 @@ static Suite *nft_store_suite(void) {
         tcase_add_test(tc, test_table_deleted_before_its_contents_is_refused);
         tcase_add_test(tc, test_misaligned_buffer_is_refused);
         tcase_add_test(tc, test_damaged_dump_is_refused);
+        tcase_add_test(tc, test_fuzz_attribute_past_an_unpadded_message_is_refused);
         suite_add_tcase(s, tc);
         return s;
 }
