@@ -23,6 +23,7 @@ void facts_done(HostFacts *f) {
         sshd_units_done(&f->units);
         strv_free(f->sshd_log);
         sshd_config_free(f->config);
+        free(f->config_path);
         sshd_config_free(f->config_running);
         free(f->listeners);
         listen_table_free(f->listen);
@@ -75,13 +76,17 @@ void facts_read_unit_logs(HostFacts *f, size_t max) {
 
 int facts_read_config(HostFacts *f, const char *path) {
         SshdConfig *c = NULL;
-        int r = sshd_config_load(path, &(SshdConfigOptions) { .resolve_names = true }, &c);
+        char *p = strdup(path);
+        int r = p ? sshd_config_load(path, &(SshdConfigOptions) { .resolve_names = true }, &c) : -ENOMEM;
 
-        if (r < 0)
-                return r;
+        /* gone, a symlink loop, unreadable: a fact too (sshd would not
+         * start with it), never the last good one kept */
         sshd_config_free(f->config);
-        f->config = c;
-        return 0;
+        free(f->config_path);
+        f->config = r < 0 ? NULL : c;
+        f->config_error = r < 0 ? r : 0;
+        f->config_path = p;
+        return r;
 }
 
 int facts_read_listeners(HostFacts *f) {
@@ -304,6 +309,8 @@ SgSnapshot facts_snapshot(const HostFacts *f) {
                 .sshd_log = (const char *const *) f->sshd_log,
                 .n_sshd_log = f->n_sshd_log,
                 .config = f->config,
+                .config_error = f->config_error,
+                .config_path = f->config_path,
                 .config_running = f->config_running,
                 .listeners = f->have_listeners ? f->listeners : NULL,
                 .n_listeners = f->n_listeners,

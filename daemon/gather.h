@@ -34,6 +34,8 @@ typedef struct HostFacts {
         char **sshd_log;
         size_t n_sshd_log;
         SshdConfig *config;             /* on disk; NULL: unreadable */
+        int config_error;               /* why it could not be read, 0 */
+        char *config_path;
         SshdConfig *config_running;     /* as sshd read it when it last (re)started; NULL: the one on disk */
         ListenTable *listen;
         SgListener *listeners;          /* point into listen */

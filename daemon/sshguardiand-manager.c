@@ -20,6 +20,7 @@
 #include <systemd/sd-journal.h>
 
 #include "print-findings.h"
+#include "print-prometheus.h"
 #include "json.h"
 #include "macro.h"
 #include "sshguardiand.h"
@@ -354,6 +355,28 @@ static void findings_replace(Manager *m, SgFinding *f, size_t n) {
         manager_bus_emit_changes(m);
 }
 
+/* PrometheusTextfile=: the state after each audit, for node_exporter */
+static void metrics_write(Manager *m, bool uncertain) {
+        PromMetrics pm = {
+                .healthy = m->healthy,
+                .uncertain = uncertain,
+                .findings = m->findings,
+                .n_findings = m->n_findings,
+                .last_change = m->last_change,
+                .audit_duration = m->audit_duration,
+                .audits = m->audits,
+                .events = m->events,
+        };
+        int r;
+
+        if (!m->conf.prometheus_textfile)
+                return;
+        r = prometheus_write_file(m->conf.prometheus_textfile, &pm);
+        if (r < 0 && r != m->prometheus_error_said)
+                log_errno(LOG_WARNING, r, "Cannot write %s", m->conf.prometheus_textfile);
+        m->prometheus_error_said = r < 0 ? r : 0;
+}
+
 /* --- the audit ------------------------------------------------------------ */
 
 /* sshd failed to start and none of its lines of that invocation are in
@@ -470,9 +493,17 @@ int manager_audit(Manager *m) {
         sg_transitions_free(t, n_t);
         if (n_t > 0 || !m->audited)
                 (void) manager_state_save(m);
+        if (n_t > 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                m->last_change = (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+        }
         summary_timer_arm(m);
         findings_replace(m, findings, n_findings);
         m->audited = true;
+        m->audits++;
+        m->audit_duration = (double) (now_usec() - now) / 1e6;
+        metrics_write(m, a.uncertain);
 
         if (crash_reported) {
                 /* the crash was reported once; the next look says whether
@@ -491,6 +522,7 @@ static int on_audit(sd_event_source *s, void *userdata) {
 }
 
 void manager_schedule(Manager *m, unsigned flags) {
+        m->events++;
         m->dirty |= flags;
         (void) sd_event_source_set_enabled(m->audit_source, SD_EVENT_ONESHOT);
 }

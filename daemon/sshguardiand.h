@@ -138,6 +138,12 @@ typedef struct Manager {
         char *summary;
         bool audited;                   /* the first audit is done */
 
+        /* for the metrics (PrometheusTextfile=) */
+        uint64_t audits, events;
+        double last_change;             /* CLOCK_REALTIME seconds of the last transition */
+        double audit_duration;          /* seconds */
+        int prometheus_error_said;      /* the last error writing the textfile, logged once */
+
         unsigned dirty;
         sd_event_source *audit_source;  /* idle-priority defer, oneshot */
         sd_event_source *recheck_timer; /* a second look shortly after a unit (re)starts */

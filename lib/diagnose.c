@@ -859,10 +859,42 @@ static void diagnose_socket_mismatch(Findings *fs, const SgSnapshot *s, const Sg
 
 /* SOCKET_MODE: sshd's ports are the socket unit's, which a restart of
  * sshd does not move (diagnose_socket_mismatch() speaks of them). */
+/* sshd's first error with where it is: "FILE line N: MESSAGE", or the
+ * message alone when it names no line (a file that cannot be opened:
+ * sshd's message names it). */
+static const char *config_error_text(const SshdDiag *e, char *buf, size_t len) {
+        if (!e)
+                return "it is invalid";
+        if (e->file && e->line > 0)
+                snprintf(buf, len, "%s line %u: %s", e->file, e->line, e->message);
+        else
+                snprintf(buf, len, "%s", e->message);
+        return buf;
+}
+
+static void evidence_config_error(Findings *fs, SgFinding *f, const SshdDiag *e) {
+        if (e && e->file) {
+                evidence_add(fs, f, "config_file", "%s", e->file);
+                if (e->line > 0)
+                        evidence_add(fs, f, "config_line", "%u", e->line);
+        }
+}
+
 static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, bool socket_mode) {
         const char *unit = short_name(svc ? svc->name : NULL);
         SgFinding *f;
 
+        if (!s->config && s->config_error < 0) {
+                /* deleted, replaced by a symlink loop, unreadable */
+                f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
+                if (s->config_path)
+                        evidence_add(fs, f, "config_file", "%s", s->config_path);
+                evidence_add(fs, f, "remediation", "sshd -t");
+                message_set(fs, f, "The sshd configuration %s cannot be read (%s): sshd would refuse to start at its "
+                            "next restart; put it back before restarting %s (`sshd -t` checks).",
+                            s->config_path ? s->config_path : "file", strerror(-s->config_error), unit);
+                return;
+        }
         if (!s->config)
                 return;
         if (s->config->budget_exceeded) {
@@ -877,20 +909,12 @@ static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFact
         }
         if (!s->config->valid) {
                 const SshdDiag *e = s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
+                char text[1200];
                 f = finding_add(fs, SG_CAUSE_CONFIG_PENDING, false);
-                if (e && e->file) {
-                        evidence_add(fs, f, "config_file", "%s", e->file);
-                        evidence_add(fs, f, "config_line", "%u", e->line);
-                }
+                evidence_config_error(fs, f, e);
                 evidence_add(fs, f, "remediation", "sshd -t");
-                if (e && e->file)
-                        message_set(fs, f, "The sshd configuration on disk would stop sshd at its next restart: %s line "
-                                    "%u: %s; fix it before restarting %s (`sshd -t` checks).", e->file, e->line,
-                                    e->message, unit);
-                else
-                        message_set(fs, f, "The sshd configuration on disk would stop sshd at its next restart: %s; fix "
-                                    "it before restarting %s (`sshd -t` checks).", e ? e->message : "it is invalid",
-                                    unit);
+                message_set(fs, f, "The sshd configuration on disk would stop sshd at its next restart: %s; fix it "
+                            "before restarting %s (`sshd -t` checks).", config_error_text(e, text, sizeof(text)), unit);
                 return;
         }
         for (size_t p = 0; !socket_mode && p < s->n_expected_ports; p++) {
@@ -1033,16 +1057,13 @@ static void diagnose_not_running(Findings *fs, const SgSnapshot *s) {
         start_cmd(s, NULL, false, start, sizeof(start));
         if (s->config && !s->config->valid && !s->config->budget_exceeded) {
                 const SshdDiag *e = s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
+                char text[1200];
                 f = finding_add(fs, SG_CAUSE_CONFIG_INVALID, true);
-                if (e && e->file) {
-                        evidence_add(fs, f, "config_file", "%s", e->file);
-                        evidence_add(fs, f, "config_line", "%u", e->line);
-                }
+                evidence_config_error(fs, f, e);
                 evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && %s", start);
-                message_set(fs, f, "sshd is not running and would refuse its configuration: %s%s%.0u%s%s; fix %s, then "
-                            "start it with `%s`.", e && e->file ? e->file : "", e && e->file ? " line " : "",
-                            e && e->file ? e->line : 0, e && e->file ? ": " : "", e ? e->message : "it is invalid",
-                            e && e->file ? "that line" : "it", start);
+                message_set(fs, f, "sshd is not running and would refuse its configuration: %s; fix %s, then start it "
+                            "with `%s`.", config_error_text(e, text, sizeof(text)),
+                            e && e->file && e->line > 0 ? "that line" : "it", start);
                 return;
         }
         f = finding_add(fs, SG_CAUSE_NOT_RUNNING, true);

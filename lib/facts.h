@@ -144,6 +144,8 @@ typedef struct SgSnapshot {
         const char *const *sshd_log;
         size_t n_sshd_log;
         const SshdConfig *config;               /* on disk now; NULL: unreadable */
+        int config_error;                       /* why it could not be read (negative errno), 0: not known */
+        const char *config_path;                /* the file read */
         const SshdConfig *config_running;       /* as sshd read it when it started; NULL: unknown */
         const SgListener *listeners;
         size_t n_listeners;

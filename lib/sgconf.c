@@ -458,6 +458,31 @@ static int absolute_path_write(FILE *f, const char *key, const char *path) {
         return scalar_write(f, key, path);
 }
 
+/* optional_path: an absolute path, or empty: none (what it names is off) */
+#define optional_path_MULTI_VALUED false
+#define SG_CONFIG_REF_optional_path(c, f)   &(c)->f
+#define SG_CONFIG_VALUE_optional_path(c, f) (c)->f
+
+static int optional_path_parse(const char *key, const char *value, char **path, char **ret_message) {
+        if (value[0] == '\0') {
+                absolute_path_clear(path);
+                return 0;
+        }
+        return absolute_path_parse(key, value, path, ret_message);
+}
+
+static void optional_path_clear(char **path) {
+        absolute_path_clear(path);
+}
+
+static bool optional_path_equal(const char *a, const char *b) {
+        return absolute_path_equal(a, b);
+}
+
+static int optional_path_write(FILE *f, const char *key, const char *path) {
+        return path ? absolute_path_write(f, key, path) : scalar_write(f, key, "");
+}
+
 /* timespan: "N" (seconds), "Nms", "Ns", "Nmin", "Nh", as systemd writes
  * them; stored in microseconds. */
 #define timespan_MULTI_VALUED false

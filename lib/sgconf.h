@@ -27,6 +27,7 @@
         X(sshd,     ConfigFile,           absolute_path, config_file,              "/etc/ssh/sshd_config") \
         X(report,   RateLimitIntervalSec, timespan,      rate_limit_interval_usec, "30s")       \
         X(report,   RateLimitBurst,       burst,         rate_limit_burst,         "5")         \
+        X(report,   PrometheusTextfile,   optional_path, prometheus_textfile,      "")          \
         X(firewall, IgnoreSourceBans,     boolean,       ignore_source_bans,       "no")
 
 /* unit_list: char **units, NULL-terminated, never NULL after
@@ -36,11 +37,13 @@
  *   duplicates, in the order first written; empty means "learned" (DESIGN.md,
  *   "Expected ports").
  * absolute_path: char *, starts with '/'.
+ * optional_path: the same, or NULL (empty: off).
  * timespan: microseconds; 0 turns coalescing off.
  * burst: 1..1000. */
 #define SG_CONFIG_MEMBERS_unit_list(field)      char **field; size_t n_##field;
 #define SG_CONFIG_MEMBERS_port_list(field)      uint16_t *field; size_t n_##field;
 #define SG_CONFIG_MEMBERS_absolute_path(field)  char *field;
+#define SG_CONFIG_MEMBERS_optional_path(field)  char *field;
 #define SG_CONFIG_MEMBERS_timespan(field)       uint64_t field;
 #define SG_CONFIG_MEMBERS_burst(field)          unsigned field;
 #define SG_CONFIG_MEMBERS_boolean(field)        bool field;
@@ -54,6 +57,7 @@
  *   char *config_file;
  *   uint64_t rate_limit_interval_usec;
  *   unsigned rate_limit_burst;
+ *   char *prometheus_textfile;
  *   bool ignore_source_bans;  */
 typedef struct SgConfig {
         SG_CONFIG_SETTINGS(SG_CONFIG_STRUCT_MEMBERS)

@@ -24,6 +24,10 @@ the resolved entry:
   legacy-drop       iptables-legacy (no notifications: the tick notices)
   sshd-gone         sshd killed: its listener's destruction (sock_diag) -> not-running (no systemd here, no sshd)
   config-pending    sshd_config rewritten with another Port (inotify)
+  config-faults     sshd_config deleted, a symlink loop (config-pending: cannot
+                    be read), a directory (read as empty: nothing), put back
+  prometheus        PrometheusTextfile=: parsed by prometheus_client, healthy,
+                    the finding by cause and scope, no temporary file left
   killed            SIGKILL with a problem open, started again: not written
                     again (the state directory); killed again, fixed while
                     down: the resolved entry at the next start
@@ -521,6 +525,51 @@ def case_config_pending(r, d, ctx):
                  lambda: write_atomic(path, good))
 
 
+def case_config_faults(r, d, ctx):
+    """sshd_config deleted, made a symlink loop, made a directory, and put
+    back: never the last good file kept as if nothing happened, never a
+    crash, and resolved once it is back."""
+    path, good = ctx["sshd_config"], ctx["sshd_config_text"]
+    # sshd's own words for a file it cannot open (the model reproduces
+    # them), at no line: "would stop sshd at its next restart: FILE: ERROR"
+    unreadable = {"SSHGUARDIAN_CONFIG_FILE": path, "SSHGUARDIAN_CONFIG_LINE": None, "PRIORITY": "4",
+                  "MESSAGE": lambda v: v is not None and "would stop sshd" in v and " line 0" not in v}
+
+    def delete():
+        os.unlink(path)
+
+    def loop():
+        os.unlink(path)
+        os.symlink(path, path)          # ELOOP
+
+    def restore():
+        if os.path.islink(path) or os.path.isfile(path):
+            os.unlink(path)
+        elif os.path.isdir(path):
+            os.rmdir(path)
+        write_atomic(path, good)
+
+    for name, action, why in (("deleted", delete, "No such file"), ("symlink-loop", loop, "symbolic links")):
+        e = r.transition(d, "config-" + name, "problem", "config-pending", unreadable, action)
+        r.check("config-%s: the reason is the system's" % name, e is not None and why in e.get("MESSAGE", ""),
+                json.dumps(e))
+        r.transition(d, "config-" + name, "resolved", "config-pending", {"SSHGUARDIAN_CONFIG_FILE": path}, restore)
+
+    # a directory: sshd reads it as an empty file (defaults: Port 22), so
+    # nothing moves -- no problem, and the daemon carries on
+    idx = d.mark()
+    os.unlink(path)
+    os.mkdir(path)
+    time.sleep(0.5)
+    bad = [e for e in d.since(idx) if e.get("SSHGUARDIAN_STATE") == "problem"]
+    r.check("config-directory: read as sshd reads it (empty), no problem", not bad and d.proc.poll() is None,
+            json.dumps(bad))
+    restore()
+    time.sleep(0.2)
+    r.check("config-directory: the daemon still runs, healthy", d.proc.poll() is None and d.last_status() == HEALTHY,
+            "STATUS=%r" % d.last_status())
+
+
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -617,6 +666,15 @@ def case_dbus(r, d, ctx):
     r.check("dbus Reload as root", p.returncode == 0, p.stderr)
     p = bus.call("Audit", user="nobody")
     r.check("dbus Audit as nobody", p.returncode == 0, p.stderr)
+    # a local user cannot make the daemon spin: Audit() 3 at once, then 1/s
+    ps = [bus.call("Audit", user="nobody") for _ in range(6)]
+    limited = [p for p in ps if p.returncode != 0]
+    r.check("dbus Audit as nobody is rate-limited (LimitsExceeded), the daemon carries on",
+            limited and all("LimitsExceeded" in p.stderr or "Too many calls" in p.stderr for p in limited) and
+            d.proc.poll() is None, "; ".join(p.stderr.strip() for p in ps))
+    ps = [bus.call("Audit", user="root") for _ in range(6)]
+    r.check("dbus Audit as root is never limited", all(p.returncode == 0 for p in ps),
+            "; ".join(p.stderr.strip() for p in ps))
 
     mon = subprocess.Popen(["stdbuf", "-oL", "dbus-monitor", "--address", bus.address,
                             "type='signal',sender='org.sshguardian1',interface='org.freedesktop.DBus.Properties'"],
@@ -680,6 +738,62 @@ def case_flapping(r, d, ctx):
             e is not None and e.get("SSHGUARDIAN_HELD_BACK") == "12" and e.get("SSHGUARDIAN_STATE") == "resolved"
             and e.get("PRIORITY") == "5",
             json.dumps(e) + " after %.1f s" % (time.monotonic() - t0))
+
+
+PROM_PARSE = """
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = {}
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in fam.samples:
+        out[s.name + json.dumps(s.labels, sort_keys=True)] = s.value
+print(json.dumps(out))
+"""
+
+
+def prom_samples(ctx):
+    """The textfile as Prometheus's own client library parses it (Debian's
+    python3-prometheus-client, under the system's python3)."""
+    p = subprocess.run(["/usr/bin/python3", "-c", PROM_PARSE, os.path.join(ctx["tmp"], "sshguardian.prom")],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stderr.strip()[-300:]
+    return json.loads(p.stdout), None
+
+
+def case_prometheus(r, d, ctx):
+    """PrometheusTextfile=: node_exporter's textfile collector format,
+    rewritten atomically after each audit."""
+    def wait_for(pred):
+        end = time.monotonic() + ENTRY_TIMEOUT
+        while time.monotonic() < end:
+            got, err = prom_samples(ctx)
+            if got is not None and pred(got):
+                return got, None
+            time.sleep(0.02)
+        return prom_samples(ctx)
+
+    got, err = wait_for(lambda m: m.get("sshguardian_healthy{}") == 1.0)
+    r.check("prometheus: the textfile parses, healthy 1, nothing open",
+            got is not None and got.get("sshguardian_healthy{}") == 1.0 and
+            not [k for k in got if k.startswith("sshguardian_open_findings")] and
+            got.get("sshguardian_audits_total{}", 0) >= 1, err or json.dumps(got))
+    rules = ("table inet sgp {\n chain input {\n  type filter hook input priority 0;\n"
+             "  tcp dport 22 reject\n }\n}\n")
+    r.transition(d, "prometheus", "problem", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgp"}, lambda: nft(rules))
+    key = 'sshguardian_open_findings{"cause": "firewall-reject", "scope": "all"}'
+    got, err = wait_for(lambda m: m.get(key) == 1.0)
+    r.check("prometheus: unhealthy, the finding by cause and scope, the change's time",
+            got is not None and got.get("sshguardian_healthy{}") == 0.0 and got.get(key) == 1.0 and
+            abs(got.get("sshguardian_last_change_timestamp_seconds{}", 0) - time.time()) < 60,
+            err or json.dumps(got))
+    r.transition(d, "prometheus", "resolved", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgp"},
+                 lambda: sh("nft", "delete", "table", "inet", "sgp"))
+    got, err = wait_for(lambda m: m.get("sshguardian_healthy{}") == 1.0)
+    r.check("prometheus: healthy again, nothing open", got is not None and
+            not [k for k in got if k.startswith("sshguardian_open_findings")], err or json.dumps(got))
+    left = [n for n in os.listdir(ctx["tmp"]) if n.startswith("sshguardian.prom.")]
+    r.check("prometheus: no temporary file left behind", not left, " ".join(left))
 
 
 def case_killed(r, d, ctx):
@@ -747,6 +861,8 @@ CASES = {
     "legacy-drop": case_legacy_drop,
     "sshd-gone": case_sshd_gone,
     "config-pending": case_config_pending,
+    "config-faults": case_config_faults,
+    "prometheus": case_prometheus,
     "killed": case_killed,
 }
 
@@ -828,9 +944,10 @@ def main():
         with open(conf, "w") as f:
             # transitions written at once, except the flapping case's
             # firewall-drop: burst 3 within 2 s (see case_flapping)
-            f.write("[sshd]\nConfigFile=%s\n[report]\nRateLimitIntervalSec=%s\nRateLimitBurst=%s\n" %
+            f.write("[sshd]\nConfigFile=%s\n[report]\nRateLimitIntervalSec=%s\nRateLimitBurst=%s\n"
+                    "PrometheusTextfile=%s\n" %
                     (sshd_config, "2s" if args.case == ["flapping"] else "0",
-                     "3" if args.case == ["flapping"] else "5"))
+                     "3" if args.case == ["flapping"] else "5", os.path.join(tmp, "sshguardian.prom")))
         sshd = Sshd(args.sshd, sshd_config)
         sshd.start()
         bus = Bus(tmp, os.path.abspath(args.policy))

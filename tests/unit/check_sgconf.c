@@ -1083,6 +1083,7 @@ START_TEST(test_dump_of_defaults)
                          "[report]\n"
                          "RateLimitIntervalSec=30s\n"
                          "RateLimitBurst=5\n"
+                         "PrometheusTextfile=\n"
                          "\n"
                          "[firewall]\n"
                          "IgnoreSourceBans=no\n");
@@ -1112,6 +1113,7 @@ START_TEST(test_dump_marks_non_defaults)
                          "# default: RateLimitIntervalSec=30s\n"
                          "RateLimitIntervalSec=1500ms\n"
                          "RateLimitBurst=5\n"
+                         "PrometheusTextfile=\n"
                          "\n"
                          "[firewall]\n"
                          "# default: IgnoreSourceBans=no\n"

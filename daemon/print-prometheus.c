@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "print-prometheus.h"
+
+static void label_value(FILE *f, const char *s) {
+        for (; s && *s; s++)
+                switch (*s) {
+                case '\\': fputs("\\\\", f); break;
+                case '"': fputs("\\\"", f); break;
+                case '\n': fputs("\\n", f); break;
+                default: fputc(*s, f);
+                }
+}
+
+static void metric_head(FILE *f, const char *name, const char *type, const char *help) {
+        fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+int prometheus_write(FILE *f, const PromMetrics *m) {
+        metric_head(f, "sshguardian_healthy", "gauge",
+                    "1 when no open problem leaves sshd unreachable for a family, an interface or all sources.");
+        fprintf(f, "sshguardian_healthy %d\n", m->healthy ? 1 : 0);
+        metric_head(f, "sshguardian_uncertain", "gauge", "1 when a firewall verdict the daemon needed is unknown.");
+        fprintf(f, "sshguardian_uncertain %d\n", m->uncertain ? 1 : 0);
+
+        metric_head(f, "sshguardian_open_findings", "gauge", "Open problems by cause code and scope.");
+        for (size_t i = 0; i < m->n_findings; i++) {
+                const char *cause = sg_cause_to_string(m->findings[i].cause);
+                const char *scope = sg_finding_get(&m->findings[i], "scope");
+                unsigned count = 0;
+                bool earlier = false;
+
+                /* one sample per (cause, scope), counted */
+                for (size_t k = 0; k < i && !earlier; k++)
+                        earlier = m->findings[k].cause == m->findings[i].cause &&
+                                  strcmp(sg_finding_get(&m->findings[k], "scope") ?: "", scope ?: "") == 0;
+                if (earlier || !cause)
+                        continue;
+                for (size_t k = i; k < m->n_findings; k++)
+                        count += m->findings[k].cause == m->findings[i].cause &&
+                                 strcmp(sg_finding_get(&m->findings[k], "scope") ?: "", scope ?: "") == 0;
+                fputs("sshguardian_open_findings{cause=\"", f);
+                label_value(f, cause);
+                fputs("\",scope=\"", f);
+                label_value(f, scope ? scope : "");
+                fprintf(f, "\"} %u\n", count);
+        }
+        metric_head(f, "sshguardian_admin_sources_locked_out", "gauge",
+                    "Source addresses of recent logins that can no longer open a new connection.");
+        fprintf(f, "sshguardian_admin_sources_locked_out %u\n", m->admin_sources_locked_out);
+        metric_head(f, "sshguardian_last_change_timestamp_seconds", "gauge",
+                    "When a problem last opened or was resolved (0: not since the daemon started).");
+        fprintf(f, "sshguardian_last_change_timestamp_seconds %.3f\n", m->last_change);
+        metric_head(f, "sshguardian_audit_duration_seconds", "gauge", "How long the last audit took.");
+        fprintf(f, "sshguardian_audit_duration_seconds %.6f\n", m->audit_duration);
+        metric_head(f, "sshguardian_audits_total", "counter", "Audits since the daemon started.");
+        fprintf(f, "sshguardian_audits_total %llu\n", (unsigned long long) m->audits);
+        metric_head(f, "sshguardian_events_total", "counter", "Watcher events that asked for an audit.");
+        fprintf(f, "sshguardian_events_total %llu\n", (unsigned long long) m->events);
+        return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
+}
+
+int prometheus_write_file(const char *path, const PromMetrics *m) {
+        _cleanup_free_ char *tmp = NULL;
+        FILE *f;
+        int fd, r;
+
+        /* node_exporter reads *.prom only: the temporary name is not one */
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        (void) fchmod(fd, 0644);
+        f = fdopen(fd, "w");
+        if (!f) {
+                r = -errno;
+                close(fd);
+                unlink(tmp);
+                return r;
+        }
+        r = prometheus_write(f, m);
+        if (fclose(f) != 0 && r >= 0)
+                r = -EIO;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
