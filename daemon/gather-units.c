@@ -76,6 +76,40 @@ static int unit_props_read(sd_bus *bus, const char *path, const char *iface, Ssh
                         f->exec_main_code = i32;
                 else if (strcmp(key, "ExecMainStatus") == 0 && (r = sd_bus_message_read(reply, "v", "i", &i32)) >= 0)
                         f->exec_main_status = i32;
+                else if (strcmp(key, "ExecMainStartTimestamp") == 0 &&
+                         (r = sd_bus_message_read(reply, "v", "t", &u64)) >= 0)
+                        f->exec_main_start_usec = u64;
+                else if (strcmp(key, "ExecStartPre") == 0) {
+                        /* a(sasbttttuii): path, argv, ignore, start (realtime,
+                         * monotonic), exit (realtime, monotonic), pid, code,
+                         * status of each command's last run: sshd -t that
+                         * could not be executed is 203/EXEC too */
+                        r = sd_bus_message_enter_container(reply, 'v', "a(sasbttttuii)");
+                        if (r >= 0)
+                                r = sd_bus_message_enter_container(reply, 'a', "(sasbttttuii)");
+                        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sasbttttuii")) > 0) {
+                                const char *p;
+                                int b;
+                                uint64_t t0, t1, t2, t3;
+                                uint32_t pid;
+                                int32_t code, status;
+
+                                r = sd_bus_message_read(reply, "s", &p);
+                                if (r >= 0)
+                                        r = sd_bus_message_skip(reply, "as");
+                                if (r >= 0)
+                                        r = sd_bus_message_read(reply, "bttttuii", &b, &t0, &t1, &t2, &t3, &pid, &code,
+                                                                &status);
+                                if (r >= 0 && code == CLD_EXITED && status == 203 && t0 > f->exec_pre_203_usec)
+                                        f->exec_pre_203_usec = t0;
+                                if (r >= 0)
+                                        r = sd_bus_message_exit_container(reply);
+                        }
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                }
                 else if (strcmp(key, "Listen") == 0) {
                         /* a(ss): ("Stream", "0.0.0.0:22"), ... */
                         const char *type, *addr;
@@ -148,6 +182,7 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
 
         *u = (SgUnitFacts) { .name = name, .exit_status = -1 };
         f->exec_main_code = f->exec_main_status = 0;
+        f->exec_main_start_usec = f->exec_pre_203_usec = 0;
         r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "LoadUnit", &error, &reply, "s", name);
         if (r < 0)
                 goto out;
@@ -178,6 +213,9 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
                         u->crash_signal = f->exec_main_status;
                 else if (f->exec_main_code == CLD_EXITED)
                         u->exit_status = f->exec_main_status;
+                /* the last start failed before sshd itself ran */
+                if (f->exec_pre_203_usec > f->exec_main_start_usec)
+                        u->exit_status = 203, u->crash_signal = 0;
                 if (!f->invocation_id[0])
                         memcpy(f->invocation_id, u->invocation, sizeof(f->invocation_id));
                 if (!f->journal_unit)

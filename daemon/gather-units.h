@@ -28,6 +28,8 @@ typedef struct SshdUnitsFacts {
         char invocation_id[33];         /* the service's last invocation, "" unknown */
         char *journal_unit;             /* the service unit whose journal holds sshd's lines */
         int32_t exec_main_code, exec_main_status;       /* while reading */
+        uint64_t exec_main_start_usec;                  /* while reading */
+        uint64_t exec_pre_203_usec;                     /* while reading: an ExecStartPre= that got 203/EXEC, when */
 } SshdUnitsFacts;
 
 /* Loads NAMES (NULL: the defaults) with LoadUnit and reads their state.

@@ -395,6 +395,10 @@ static const char *start_cmd(const SgSnapshot *s, const SgUnitFacts *svc, bool r
 static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartFailure *sf, const SgUnitFacts *svc) {
         const char *unit = short_name(svc ? svc->name : NULL);
         bool gave_up = svc && str_eq(svc->result, "start-limit-hit");
+        /* systemd 252 keeps Result=exit-code when Restart= runs into the
+         * start limit ("Start request repeated too quickly"): a failed
+         * unit may refuse a restart whatever Result says */
+        bool reset = gave_up || (svc && str_eq(svc->active_state, "failed"));
         char tail[256], holder[96];
         SgFinding *f;
 
@@ -419,7 +423,7 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 }
                 /* sshd -t needs /run/sshd, which systemd removed with the
                  * unit's runtime directory when it stopped */
-                if (gave_up)
+                if (reset)
                         evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && systemctl "
                                      "reset-failed %s && systemctl restart %s", unit, unit);
                 else
@@ -432,14 +436,16 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
         case SG_CAUSE_HOSTKEYS_MISSING:
                 f = finding_add(fs, SG_CAUSE_HOSTKEYS_MISSING, true);
                 evidence_unit(fs, f, svc);
-                evidence_add(fs, f, "remediation", "ssh-keygen -A && systemctl restart %s", unit);
+                evidence_add(fs, f, "remediation", "ssh-keygen -A && systemctl %s%s%srestart %s", reset ? "reset-failed " : "",
+                             reset ? unit : "", reset ? " && systemctl " : "", unit);
                 message_set(fs, f, "sshd (%s) cannot start without host keys (\"%s\"); %screate them with "
                             "`ssh-keygen -A`, then restart %s.", unit, sf->line, tail, unit);
                 break;
         case SG_CAUSE_PRIVSEP_MISSING:
                 f = finding_add(fs, SG_CAUSE_PRIVSEP_MISSING, true);
                 evidence_unit(fs, f, svc);
-                evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && systemctl restart %s", unit);
+                evidence_add(fs, f, "remediation", "install -d -m 0755 /run/sshd && systemctl %s%s%srestart %s",
+                             reset ? "reset-failed " : "", reset ? unit : "", reset ? " && systemctl " : "", unit);
                 message_set(fs, f, "sshd (%s) cannot start: \"%s\"; %screate it with `install -d -m 0755 /run/sshd` "
                             "(RuntimeDirectory=sshd in the unit normally does), then restart %s.",
                             unit, sf->line, tail, unit);
@@ -454,11 +460,11 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_origin(fs, f, port_origin(s->config, sf->port));
                 if (holder_unit_stoppable(h, s))
                         evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl %s%s%srestart %s", h->unit,
-                                     gave_up ? "reset-failed " : "", gave_up ? unit : "", gave_up ? " && systemctl " : "",
+                                     reset ? "reset-failed " : "", reset ? unit : "", reset ? " && systemctl " : "",
                                      unit);
                 else if (holder_killable(h, svc))
                         evidence_add(fs, f, "remediation", "kill %d && systemctl %s%s%srestart %s", (int) h->pid,
-                                     gave_up ? "reset-failed " : "", gave_up ? unit : "", gave_up ? " && systemctl " : "",
+                                     reset ? "reset-failed " : "", reset ? unit : "", reset ? " && systemctl " : "",
                                      unit);
                 else
                         evidence_add(fs, f, "remediation", "ss -ltnp 'sport = :%u'", sf->port);
@@ -474,8 +480,8 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "port", "%u", sf->port);
                 evidence_origin(fs, f, port_origin(s->config, sf->port));
-                snprintf(restart, sizeof(restart), "%s%s%ssystemctl restart %s", gave_up ? "systemctl reset-failed " : "",
-                         gave_up ? unit : "", gave_up ? " && " : "", unit);
+                snprintf(restart, sizeof(restart), "%s%s%ssystemctl restart %s", reset ? "systemctl reset-failed " : "",
+                         reset ? unit : "", reset ? " && " : "", unit);
                 if (s->tools.selinux) {
                         /* -a fails for a port already labelled (by another
                          * type): -m relabels it */
@@ -504,7 +510,7 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "port", "%u", sf->port);
                 evidence_origin(fs, f, o);
-                if (gave_up)
+                if (reset)
                         evidence_add(fs, f, "remediation", "systemctl reset-failed %s && systemctl restart %s", unit, unit);
                 else
                         evidence_add(fs, f, "remediation", "systemctl restart %s", unit);
@@ -557,12 +563,13 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         if (svc->exit_status == 203 && !svc->stop_requested &&
             (str_eq(svc->result, "exit-code") || str_eq(svc->result, "start-limit-hit"))) {
                 bool gave_up = str_eq(svc->result, "start-limit-hit");
+                bool reset = gave_up || str_eq(svc->active_state, "failed");
                 const char *install = s->tools.reinstall_sshd ? s->tools.reinstall_sshd
                                                               : "apt-get install --reinstall openssh-server";
                 f = finding_add(fs, SG_CAUSE_BINARY_MISSING, true);
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "remediation", "%s && systemctl %s%s%srestart %s", install,
-                             gave_up ? "reset-failed " : "", gave_up ? unit : "", gave_up ? " && systemctl " : "", unit);
+                             reset ? "reset-failed " : "", reset ? unit : "", reset ? " && systemctl " : "", unit);
                 message_set(fs, f, "sshd (%s) cannot be started: systemd could not execute it (status 203/EXEC: the "
                             "executable is missing or not executable, e.g. openssh-server removed)%s; reinstall it with "
                             "`%s` and restart %s.", unit,
@@ -587,7 +594,10 @@ static void diagnose_unit(Findings *fs, const SgSnapshot *s, const SgUnitFacts *
         if (str_eq(svc->active_state, "failed") || (svc->result && !str_eq(svc->result, "success"))) {
                 f = finding_add(fs, SG_CAUSE_UNIT_FAILED, true);
                 evidence_unit(fs, f, svc);
-                evidence_add(fs, f, "remediation", "systemctl restart %s", unit);
+                if (str_eq(svc->active_state, "failed"))
+                        evidence_add(fs, f, "remediation", "systemctl reset-failed %s && systemctl restart %s", unit, unit);
+                else
+                        evidence_add(fs, f, "remediation", "systemctl restart %s", unit);
                 message_set(fs, f, "sshd (%s) failed (%s)%s%.*s; see `journalctl -u %s`, fix it, then restart %s.", unit,
                             svc->result ? svc->result : "failed", log_last(s) ? ": " : "", sentence_len(log_last(s)),
                             log_last(s) ? log_last(s) : "", unit, unit);
@@ -1158,6 +1168,95 @@ static size_t findings_drop_source_bans(SgFinding *f, size_t n) {
         return k;
 }
 
+static void ago_text(uint64_t now, uint64_t then, char *buf, size_t len) {
+        uint64_t sec = now > then ? (now - then) / 1000000ULL : 0;
+
+        if (!now || !then)
+                snprintf(buf, len, "recently");
+        else if (sec < 120)
+                snprintf(buf, len, "%llu s ago", (unsigned long long) sec);
+        else if (sec < 2 * 3600)
+                snprintf(buf, len, "%llu min ago", (unsigned long long) (sec / 60));
+        else if (sec < 2 * 86400)
+                snprintf(buf, len, "%llu h ago", (unsigned long long) (sec / 3600));
+        else
+                snprintf(buf, len, "%llu days ago", (unsigned long long) (sec / 86400));
+}
+
+/* The people who log in: a source of a recent successful login that a
+ * rule, a ban or the stack would now stop from opening a new connection
+ * to an expected port.  One finding per source, at its first such port. */
+static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFacts *f) {
+        for (size_t i = 0; i < s->n_admin_sources; i++) {
+                const SgAdminSource *a = &s->admin_sources[i];
+                char addr[INET6_ADDRSTRLEN], ago[32], where[768];
+
+                if (!inet_ntop(a->family, a->addr, addr, sizeof(addr)))
+                        continue;
+                for (size_t p = 0; p < s->n_expected_ports; p++) {
+                        const NftEvalResult *res;
+                        FwExplanation x;
+                        SgFinding *fi;
+                        int r = fw_source_verdict(f, s->expected_ports[p], a->family, a->addr, NULL, a->iif,
+                                                  a->iif != NULL, &x);
+                        if (r < 0)
+                                return r;
+                        res = &x.result;
+                        if ((res->verdict != NFT_VERDICT_DROP && res->verdict != NFT_VERDICT_REJECT) ||
+                            x.refused_by_stack) {
+                                /* refused by the stack: sshd's own causes say why */
+                                fw_explanation_done(&x);
+                                continue;
+                        }
+                        fi = finding_add(fs, SG_CAUSE_ADMIN_LOCKED_OUT, true);
+                        evidence_add(fs, fi, "source", "%s", addr);
+                        if (a->user)
+                                evidence_add(fs, fi, "user", "%s", a->user);
+                        evidence_add(fs, fi, "port", "%u", s->expected_ports[p]);
+                        evidence_add(fs, fi, "family", "%s", a->family == AF_INET6 ? "ipv6" : "ipv4");
+                        if (res->table && res->chain) {
+                                evidence_add(fs, fi, "rule", "%s", x.text ? x.text : "");
+                                evidence_add(fs, fi, "rule_family", "%s", nft_family_name(res->table->family));
+                                evidence_add(fs, fi, "rule_table", "%s", res->table->name);
+                                evidence_add(fs, fi, "rule_chain", "%s", res->chain->name);
+                                if (res->rule)
+                                        evidence_add(fs, fi, "rule_handle", "%llu",
+                                                     (unsigned long long) res->rule->handle);
+                                else
+                                        evidence_add(fs, fi, "rule_handle", "%s", "");
+                                snprintf(where, sizeof(where), "%s %s %s %s%s%s\"%s\"",
+                                         nft_family_name(res->table->family), res->table->name, res->chain->name,
+                                         res->rule ? "handle " : "policy", res->rule ? "" : "", res->rule ? "" : " ",
+                                         x.text ? x.text : "");
+                                if (res->rule)
+                                        snprintf(where, sizeof(where), "%s %s %s handle %llu \"%s\"",
+                                                 nft_family_name(res->table->family), res->table->name,
+                                                 res->chain->name, (unsigned long long) res->rule->handle,
+                                                 x.text ? x.text : "");
+                                else
+                                        snprintf(where, sizeof(where), "the policy of %s %s %s",
+                                                 nft_family_name(res->table->family), res->table->name,
+                                                 res->chain->name);
+                        } else
+                                snprintf(where, sizeof(where), "the firewall");
+                        if (x.have_frontend)
+                                evidence_add(fs, fi, "frontend", "%s", fw_frontend_to_string(x.frontend));
+                        if (x.remediation)
+                                evidence_add(fs, fi, "remediation", "%s", x.remediation);
+                        ago_text(s->now_usec, a->last_login_usec, ago, sizeof(ago));
+                        message_set(fs, fi, "%s%s last logged in from %s (%s), and a new connection from there to "
+                                    "port %u is now %s by %s (%s); fix: %s.", a->user ? a->user : "someone",
+                                    a->user ? "" : "", addr, ago, s->expected_ports[p],
+                                    res->verdict == NFT_VERDICT_DROP ? "dropped" : "rejected", where,
+                                    x.have_frontend ? fw_frontend_to_string(x.frontend) : "nftables",
+                                    x.remediation ? x.remediation : "remove the rule");
+                        fw_explanation_done(&x);
+                        break;
+                }
+        }
+        return fs->error;
+}
+
 int sg_assess(const SgSnapshot *s, const SgAssessOptions *o, SgAssessment *ret) {
         SgAssessment a = {};
         SgSnapshot judged = *s;
@@ -1183,6 +1282,13 @@ int sg_assess(const SgSnapshot *s, const SgAssessOptions *o, SgAssessment *ret) 
         }
         if (r >= 0)
                 r = sg_diagnose(&judged, &a.findings, &a.n_findings);
+        if (r >= 0 && s->firewall_input && s->firewall_input->ruleset && s->n_admin_sources > 0) {
+                FwFacts f = fw_facts_from_snapshot(s);
+                Findings fs = { .v = a.findings, .n = a.n_findings };
+                r = diagnose_admin_sources(&fs, s, &f);
+                a.findings = fs.v;
+                a.n_findings = fs.n;
+        }
         if (r < 0) {
                 sg_assessment_done(&a);
                 return r;

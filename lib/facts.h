@@ -120,6 +120,18 @@ typedef struct SgFirewallHistory {
         const char *committer_comm;
 } SgFirewallHistory;
 
+/* A source address from which someone logged in successfully (sshd's
+ * "Accepted ... for USER from ADDR port N"): the people a lockout hurts. */
+typedef struct SgAdminSource {
+        int family;
+        uint8_t addr[16];
+        const char *user;               /* who last logged in from it */
+        uint64_t last_login_usec;       /* CLOCK_REALTIME */
+        /* where a connection from it arrives (the route back to it), NULL:
+         * not known */
+        const char *iif;
+} SgAdminSource;
+
 /* What the host offers for a fix (so that a printed command works there). */
 typedef struct SgHostTools {
         const char *sshd_path;          /* sshd's executable when it exists and is executable; NULL: none */
@@ -160,6 +172,9 @@ typedef struct SgSnapshot {
         const SgFirewallFacts *firewall;
         size_t n_firewall;
         SgHostTools tools;
+        const SgAdminSource *admin_sources;
+        size_t n_admin_sources;
+        uint64_t now_usec;                      /* CLOCK_REALTIME, for "2 h ago"; 0: not said */
         unsigned max_startups_drops;            /* "past MaxStartups" since the last snapshot */
         const char *max_startups_line;
 } SgSnapshot;

@@ -34,6 +34,7 @@ static const struct {
         [SG_CAUSE_BINARY_MISSING]    = { "binary-missing",    "2dd57f621fe44a7db41e03dc8186e9c2", LOG_ERR },
         [SG_CAUSE_BIND_DENIED]       = { "bind-denied",       "60415b08d154491caaf10fc11bd2b39a", LOG_ERR },
         [SG_CAUSE_SOCKET_MISMATCH]   = { "socket-mismatch",   "73fe84ca827544c39a4142e79ad09a09", LOG_WARNING },
+        [SG_CAUSE_ADMIN_LOCKED_OUT]  = { "admin-locked-out",  "4bcd96f19a274be69e6df6d5754cf808", LOG_ERR },
 };
 
 const char *sg_cause_to_string(SgCause c) {

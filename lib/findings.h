@@ -35,6 +35,7 @@ typedef enum SgCause {
         SG_CAUSE_BINARY_MISSING,
         SG_CAUSE_BIND_DENIED,
         SG_CAUSE_SOCKET_MISMATCH,
+        SG_CAUSE_ADMIN_LOCKED_OUT,
         _SG_CAUSE_MAX,
 } SgCause;
 

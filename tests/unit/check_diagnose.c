@@ -157,7 +157,7 @@ START_TEST(test_config_invalid_names_file_and_line) {
         ck_assert_evidence(f, "config_line", "14");
         ck_assert_evidence(f, "unit_result", "exit-code");
         /* sshd -t needs /run/sshd, gone with the stopped unit (issue 10) */
-        ck_assert_evidence(f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && systemctl restart ssh.service");
+        ck_assert_evidence(f, "remediation", "install -d -m 0755 /run/sshd && sshd -t && systemctl reset-failed ssh.service && systemctl restart ssh.service");
         sg_findings_free(all, n);
 }
 END_TEST
@@ -189,7 +189,7 @@ START_TEST(test_hostkeys_and_privsep_missing) {
 
         f = diagnose_one(&s, &n, &all);
         ck_assert_int_eq(f->cause, SG_CAUSE_HOSTKEYS_MISSING);
-        ck_assert_evidence(f, "remediation", "ssh-keygen -A && systemctl restart ssh.service");
+        ck_assert_evidence(f, "remediation", "ssh-keygen -A && systemctl reset-failed ssh.service && systemctl restart ssh.service");
         sg_findings_free(all, n);
         s.sshd_log = log2;
         f = diagnose_one(&s, &n, &all);
@@ -213,7 +213,7 @@ START_TEST(test_port_in_use_names_the_holder) {
         ck_assert_evidence(f, "holder_pid", "4242");
         ck_assert_evidence(f, "holder_comm", "nc");
         ck_assert_evidence(f, "port", "22");
-        ck_assert_evidence(f, "remediation", "kill 4242 && systemctl restart ssh.service");
+        ck_assert_evidence(f, "remediation", "kill 4242 && systemctl reset-failed ssh.service && systemctl restart ssh.service");
         sg_findings_free(all, n);
 }
 END_TEST
@@ -431,7 +431,7 @@ START_TEST(test_holder_known_only_by_its_unit) {
         ck_assert_int_eq(f->cause, SG_CAUSE_PORT_IN_USE);
         ck_assert_evidence(f, "holder_unit", "web.service");
         ck_assert_ptr_null(sg_finding_get(f, "holder_pid"));
-        ck_assert_evidence(f, "remediation", "systemctl stop web.service && systemctl restart ssh.service");
+        ck_assert_evidence(f, "remediation", "systemctl stop web.service && systemctl reset-failed ssh.service && systemctl restart ssh.service");
         ck_assert_ptr_nonnull(strstr(f->message, "held by a process of web.service"));
         sg_findings_free(all, n);
 }

@@ -84,7 +84,7 @@ START_TEST(test_binary_missing_from_203_exec) {
         f = diagnose_one(&s, &n, &all);
         ck_assert_int_eq(f->cause, SG_CAUSE_BINARY_MISSING);
         ck_assert_evidence(f, "unit", "ssh.service");
-        ck_assert_evidence(f, "remediation", "apt-get install --reinstall openssh-server && systemctl restart ssh.service");
+        ck_assert_evidence(f, "remediation", "apt-get install --reinstall openssh-server && systemctl reset-failed ssh.service && systemctl restart ssh.service");
         ck_assert_ptr_nonnull(strstr(f->message, "203/EXEC"));
         sg_findings_free(all, n);
 
@@ -119,13 +119,13 @@ START_TEST(test_bind_denied_with_and_without_selinux) {
         ck_assert_evidence(f, "port", "2222");
         ck_assert_evidence(f, "config_line", "1");
         ck_assert_evidence(f, "remediation", "{ semanage port -a -t ssh_port_t -p tcp 2222 || semanage port -m -t "
-                           "ssh_port_t -p tcp 2222; } && systemctl restart sshd.service");
+                           "ssh_port_t -p tcp 2222; } && systemctl reset-failed sshd.service && systemctl restart sshd.service");
         sg_findings_free(all, n);
 
         s.tools.selinux = false;
         f = diagnose_one(&s, &n, &all);
         ck_assert_int_eq(f->cause, SG_CAUSE_BIND_DENIED);
-        ck_assert_evidence(f, "remediation", "systemctl restart sshd.service");
+        ck_assert_evidence(f, "remediation", "systemctl reset-failed sshd.service && systemctl restart sshd.service");
         ck_assert_ptr_nonnull(strstr(f->message, "CAP_NET_BIND_SERVICE"));
         sg_findings_free(all, n);
         sshd_config_free(c);
