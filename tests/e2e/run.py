@@ -362,6 +362,7 @@ class Suite:
             "if ls {d}/50-e2e-*.conf >/dev/null 2>&1; then rm -f {d}/50-e2e-*.conf; systemctl restart ssh.service; fi",
             "if [ -d /etc/ssh/e2e-keys ]; then mv /etc/ssh/e2e-keys/* /etc/ssh/; rmdir /etc/ssh/e2e-keys; fi",
             "for u in e2e-holder e2e-flood web; do systemctl stop $u.service; systemctl reset-failed $u.service; done",
+            "systemctl stop e2e-session.scope",
             # the plain processes a case started (by pid, only those)
             ("for p in %s; do if [ \"$(cat /proc/$p/comm)\" = python3 ]; then kill $p; fi; done" %
              " ".join(str(p) for p in self.plain_pids)) if self.plain_pids else "true",
@@ -1024,10 +1025,14 @@ def define_cases(s):
                     remediation="systemctl stop web.service && systemctl restart ssh.service"),
         after=s.consistent, fix="systemctl stop web.service && systemctl restart ssh.service")
 
-    # ... and by a plain process (no unit of its own): killed by pid.
+    # ... and by a plain process (no service of its own: started from a
+    # login session, whose scope stands for the session's): killed by pid.
+    # (Started by nsenter alone it would sit outside the container's cgroup
+    # tree, where the unprivileged daemon cannot find its owner at all.)
     def web_process(ctx):
         c.sh("systemctl stop ssh.service")
-        c.sh("setsid -f /usr/bin/python3 -m http.server 22 --bind 0.0.0.0 </dev/null >/dev/null 2>&1")
+        c.sh("systemd-run --quiet --scope --unit=e2e-session.scope -- "
+             "setsid -f /usr/bin/python3 -m http.server 22 --bind 0.0.0.0 </dev/null >/dev/null 2>&1")
         out = listening_on_22("0.0.0.0:22")
         ctx["holder"] = re.search(r'"python3",pid=(\d+)', out).group(1)
         s.plain_pids.append(int(ctx["holder"]))
@@ -1065,6 +1070,20 @@ def define_cases(s):
     def systemctl_part(e):
         part = fixtest.strip_reinstall(e.get("SSHGUARDIAN_REMEDIATION"))
         return part, "only the systemctl part: the package manager cannot run here (no network, /usr read-only)"
+    # ... from ExecStart= alone (ExecStartPre's `sshd -t` still finds sshd)
+    gone_main = "/run/systemd/system/ssh.service.d/50-e2e-gone-main.conf"
+    def main_binary_gone(ctx):
+        c.sh("mkdir -p /run/systemd/system/ssh.service.d")
+        c.write(gone_main, "[Service]\nExecStart=\nExecStart=/usr/sbin/sshd-gone -D $SSHD_OPTS\n")
+        c.sh("systemctl daemon-reload")
+    add("binary-missing-main-process", cause="binary-missing",
+        setup=main_binary_gone, trigger=restart_ssh(),
+        expect=dict(sshd, remediation={"apt-get install --reinstall openssh-server && systemctl restart ssh.service",
+                                       "apt-get install --reinstall openssh-server && systemctl reset-failed "
+                                       "ssh.service && systemctl restart ssh.service"}),
+        after=s.consistent, fix="rm -f %s && systemctl daemon-reload && systemctl reset-failed ssh.service; "
+                                "systemctl restart ssh.service" % gone_main,
+        fixspec=dict(human="rm -f %s && systemctl daemon-reload" % gone_main, run=systemctl_part))
     add("binary-missing", cause="binary-missing",
         setup=binary_gone, trigger=restart_ssh(),
         expect=dict(sshd, remediation={"apt-get install --reinstall openssh-server && systemctl restart ssh.service",

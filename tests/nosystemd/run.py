@@ -58,6 +58,7 @@ BANNER_PY = (
     "print(b.split(b'\\n')[0].decode(errors='replace').strip())\n")
 # /etc/init.d/ssh hidden from the commands run in this mount namespace only
 HIDE_SYSV = "mount --bind /dev/null /etc/init.d/ssh && "
+OUTSIDE = [""]          # port 22's listeners in the test's own network namespace, before
 
 
 def log(msg=""):
@@ -187,6 +188,9 @@ def variant(ctl, name, hide_sysv, expected):
             started.append(p)
         if not started:
             problems.append("no sshd runs in the namespace after `%s`" % rem)
+        outside = run(["ss", "-Htln", "sport = :22"], check=False).stdout
+        if outside != OUTSIDE[0]:
+            problems.append("port 22 listeners outside the namespace changed: %r -> %r" % (OUTSIDE[0], outside))
         for fam in ("ipv4", "ipv6"):
             ok, text = banner(fam)
             if not ok:
@@ -238,6 +242,7 @@ def main():
         log("0 passed, 1 failed")
         return 1
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    OUTSIDE[0] = run(["ss", "-Htln", "sport = :22"], check=False).stdout
     passed = failed = 0
     run(["ip", "netns", "add", SRV])
     try:
