@@ -14,7 +14,8 @@ Boots this machine's own OS in systemd-nspawn, exactly as
     `meson install` to the live system does), bound read-only;
   - copies of /etc/ufw and /etc/default (ufw writes both);
   - the installed /etc/sshguardian (the temporary install's, writable: the
-    suite sets RateLimitIntervalSec=0); the host's /etc/alternatives (iptables)
+    suite sets RateLimitIntervalSec=0); the host's /etc/services (ufw
+    looks up `ssh` there), /etc/alternatives (iptables)
     and /etc/manpath.config (`systemd-analyze verify` looks up man pages);
   - a preset file that leaves ssh.socket and sshguardian.service disabled:
     Debian 12's default is ssh.service enabled and ssh.socket disabled
@@ -29,7 +30,9 @@ process it started (SIGKILL to systemd-nspawn alone leaves the container
 running, reparented to the host's init).
 
 Inside: a veth pair e2e0/e2e1 (192.0.2.1/24, 2001:db8::1/64, default routes
-through it) stands for the host's external network interface.  Then
+through it) stands for the host's external network interface; its peer e2e1
+is in a network namespace `cl` of its own (192.0.2.5, 2001:db8::5), a real
+remote client.  Then
 `systemctl enable --now sshguardian`, and one breakage at a time, each
 undone before the next.  For each case:
 
@@ -41,7 +44,22 @@ undone before the next.  For each case:
   - as user nobody: `busctl get-property org.sshguardian1 ... Healthy` and
     the exit status of `sshguardianctl status` while it is broken;
   - after the fix, a resolved entry of the same cause, Healthy true and
-    `sshguardianctl status` 0.
+    `sshguardianctl status` 0 (and more: see the fix test below).
+
+The fix (issue 10) is the fix test of tests/e2e/fixtest.py: after the
+problem entry, once sshd's units have settled, only the human step the
+entry names (from its own CONFIG_FILE/CONFIG_LINE: that line deleted; a
+case may name another, e.g. removing its drop-in), then the entry's
+SSHGUARDIAN_REMEDIATION run verbatim with `sh -c`: one resolved entry, no
+problem opened by the fix, Healthy true, status 0, and sshd's banner read
+from the client namespace `cl` (e2e0's peer e2e1, 192.0.2.5 and
+2001:db8::5) over both families.  Then whatever else the setup left open is
+fixed the same way.  The cases that cannot (no server behind the entry's
+command, a human decision) say so and do the suite's own fix; a summary
+table of every case's fix closes the run.  The issue's scenarios (one family
+taken by a unit and by a process, a socket-activation mismatch, sshd's
+binary missing, bind denied) also check that `audit --json` names the same
+cause and remediation as the entry (the pipeline issue's consistency).
 
 Latency = the entry's _SOURCE_REALTIME_TIMESTAMP (else
 __REALTIME_TIMESTAMP) minus the breaking (or fixing) command's start; both
@@ -542,6 +560,10 @@ class Suite:
         """The pipeline issue's check: `audit --json`, run now, says what the
         daemon's entry says (cause and remediation)."""
         e = ctx["entry"]
+        # the same host state: not in the middle of systemd's restarts
+        moving = fixtest.settle(self.c)
+        if moving:
+            return [moving]
         r = self.c.run(["sshguardianctl", "audit", "--json"], check=False)
         try:
             found = json.loads(r.stdout).get("findings", [])
@@ -569,7 +591,14 @@ class Suite:
         entry is there; FIX (timed, or nothing when AUTO_RESOLVE): a resolved
         entry of CAUSE, Healthy true, status 0.  POLLED names the transitions
         that are late by design ("problem", "resolved"): their latencies are
-        printed, and kept out of the event-driven median and maximum."""
+        printed, and kept out of the event-driven median and maximum.
+
+        The fix is the fix test (Suite.fix_test, fixtest.py) unless FIXSPEC
+        is a NoFixTest (the reason is printed; FIX is done instead).  FIXSPEC
+        may give "human" (the human step, a command or a function of the
+        entry; default: fixtest.default_human_step), "run" (a function of
+        the entry returning (command, why) instead of the REMEDIATION
+        verbatim), "ports" and "families" for the banner check, "note"."""
         problems, notes, ctx = [], [], {}
         if self.daemon_active() != "active":
             self.result(name, ["sshguardian.service is %s, not active" % self.daemon_active()])
