@@ -4,12 +4,15 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <ifaddrs.h>
 #include <linux/netfilter.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -35,6 +38,9 @@ void facts_done(HostFacts *f) {
         free(f->ports);
         nft_live_lookup_free(f->live);
         nft_ruleset_free(f->ruleset);
+        free(f->admin);
+        free(f->admin_user);
+        free(f->admin_iif);
         *f = (HostFacts) {};
 }
 
@@ -301,6 +307,172 @@ void facts_read_tools(HostFacts *f) {
                         f->tools.reinstall_sshd = installers[i].command;
 }
 
+/* Room for MAX sources (the arrays are moved together). */
+static int admin_reserve(HostFacts *f, size_t max) {
+        SgAdminSource *a = reallocarray(f->admin, max ? max : 1, sizeof(*a));
+        char (*u)[64] = a ? reallocarray(f->admin_user, max ? max : 1, sizeof(*u)) : NULL;
+        char (*i)[16] = u ? reallocarray(f->admin_iif, max ? max : 1, sizeof(*i)) : NULL;
+
+        if (a)
+                f->admin = a;
+        if (u)
+                f->admin_user = u;
+        if (i)
+                f->admin_iif = i;
+        return i ? 0 : -ENOMEM;
+}
+
+/* The pointers inside f->admin, set again whenever the arrays move. */
+static void admin_point(HostFacts *f) {
+        for (size_t k = 0; k < f->n_admin; k++) {
+                f->admin[k].user = f->admin_user[k][0] ? f->admin_user[k] : NULL;
+                f->admin[k].iif = f->admin_iif[k][0] ? f->admin_iif[k] : NULL;
+        }
+}
+
+static int admin_put(HostFacts *f, int family, const uint8_t addr[16], const char *user, uint64_t when, size_t max) {
+        size_t k;
+
+        if (max == 0)
+                return 0;
+        if (admin_reserve(f, max) < 0)
+                return -ENOMEM;
+        for (k = 0; k < f->n_admin; k++)
+                if (f->admin[k].family == family && memcmp(f->admin[k].addr, addr, 16) == 0)
+                        break;
+        if (k == f->n_admin) {
+                if (f->n_admin < max)
+                        f->n_admin++;
+                k = f->n_admin - 1;     /* the oldest goes */
+        }
+        /* to the front */
+        memmove(&f->admin[1], &f->admin[0], k * sizeof(*f->admin));
+        memmove(&f->admin_user[1], &f->admin_user[0], k * sizeof(*f->admin_user));
+        memmove(&f->admin_iif[1], &f->admin_iif[0], k * sizeof(*f->admin_iif));
+        f->admin[0] = (SgAdminSource) { .family = family, .last_login_usec = when };
+        memcpy(f->admin[0].addr, addr, 16);
+        snprintf(f->admin_user[0], sizeof(f->admin_user[0]), "%s", user ? user : "");
+        f->admin_iif[0][0] = '\0';
+        admin_point(f);
+        return 1;
+}
+
+int facts_admin_learn(HostFacts *f, const char *line, size_t len, uint64_t when, size_t max) {
+        char buf[512], method[64], user[64], addr[INET6_ADDRSTRLEN];
+        uint8_t a[16] = {};
+        unsigned port;
+        int family;
+
+        if (len >= sizeof(buf))
+                return 0;
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+        if (sscanf(buf, "Accepted %63s for %63s from %45s port %u", method, user, addr, &port) != 4)
+                return 0;
+        if (inet_pton(AF_INET, addr, a) == 1)
+                family = AF_INET;
+        else if (inet_pton(AF_INET6, addr, a) == 1)
+                family = AF_INET6;
+        else
+                return 0;
+        return admin_put(f, family, a, user, when, max);
+}
+
+static char *admin_path(const char *dir) {
+        const char *d = dir ? dir : getenv("STATE_DIRECTORY");
+        char *p;
+
+        if (!d || *d != '/')
+                d = "/var/lib/sshguardian";
+        return asprintf(&p, "%.*s/admin-sources", (int) strcspn(d, ":"), d) < 0 ? NULL : p;
+}
+
+int facts_admin_load(HostFacts *f, const char *dir, size_t max) {
+        _cleanup_free_ char *path = admin_path(dir);
+        char line[256];
+        FILE *in;
+        size_t n = 0;
+
+        if (!path)
+                return -ENOMEM;
+        in = fopen(path, "re");
+        if (!in)
+                return errno == ENOENT || errno == EACCES ? 0 : -errno;
+        /* the file lists the most recent first: put them back oldest first */
+        SgAdminSource tmp[1000];
+        char users[1000][64];
+        while (n < max && n < 1000 && fgets(line, sizeof(line), in)) {
+                char addr[INET6_ADDRSTRLEN];
+                unsigned long long when;
+                uint8_t a[16] = {};
+                if (sscanf(line, "%45s %63s %llu", addr, users[n], &when) != 3)
+                        continue;
+                tmp[n] = (SgAdminSource) { .last_login_usec = when };
+                if (inet_pton(AF_INET, addr, a) == 1)
+                        tmp[n].family = AF_INET;
+                else if (inet_pton(AF_INET6, addr, a) == 1)
+                        tmp[n].family = AF_INET6;
+                else
+                        continue;
+                memcpy(tmp[n].addr, a, 16);
+                n++;
+        }
+        fclose(in);
+        for (size_t k = n; k-- > 0;)
+                if (admin_put(f, tmp[k].family, tmp[k].addr, strcmp(users[k], "-") == 0 ? NULL : users[k],
+                              tmp[k].last_login_usec, max) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+int facts_admin_save(const HostFacts *f, const char *dir) {
+        _cleanup_free_ char *path = admin_path(dir), *tmp = NULL;
+        FILE *out;
+        int fd, r = 0;
+
+        if (!path || asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        out = fdopen(fd, "w");
+        if (!out) {
+                r = -errno;
+                close(fd);
+                unlink(tmp);
+                return r;
+        }
+        for (size_t k = 0; k < f->n_admin; k++) {
+                char addr[INET6_ADDRSTRLEN];
+                if (inet_ntop(f->admin[k].family, f->admin[k].addr, addr, sizeof(addr)))
+                        fprintf(out, "%s %s %llu\n", addr, f->admin_user[k][0] ? f->admin_user[k] : "-",
+                                (unsigned long long) f->admin[k].last_login_usec);
+        }
+        if (fflush(out) != 0 || fsync(fileno(out)) < 0)
+                r = -EIO;
+        if (fclose(out) != 0 && r >= 0)
+                r = -EIO;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+void facts_admin_routes(HostFacts *f) {
+        for (size_t k = 0; k < f->n_admin; k++)
+                if (facts_route_iif(f->admin[k].family, f->admin[k].addr, f->admin_iif[k]) < 0)
+                        f->admin_iif[k][0] = '\0';
+        admin_point(f);
+}
+
+static uint64_t realtime_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
 SgSnapshot facts_snapshot(const HostFacts *f) {
         return (SgSnapshot) {
                 .units = f->have_units ? f->units.units : NULL,
@@ -320,6 +492,9 @@ SgSnapshot facts_snapshot(const HostFacts *f) {
                 .n_interfaces = f->n_interfaces,
                 .firewall_input = &f->firewall,
                 .tools = f->tools,
+                .admin_sources = f->admin,
+                .n_admin_sources = f->n_admin,
+                .now_usec = realtime_usec(),
                 .max_startups_drops = f->max_startups_drops,
                 .max_startups_line = f->max_startups_line,
         };
@@ -355,6 +530,9 @@ int facts_gather(HostFacts *f, const SgConfig *conf, const char **error) {
         }
         /* a firewall that cannot be read is a fact: the engine says so */
         (void) facts_read_firewall(f, NULL);
+        /* the daemon's record of who logs in from where (root may read it) */
+        (void) facts_admin_load(f, NULL, conf->admin_sources_max);
+        facts_admin_routes(f);
         return 0;
 }
 

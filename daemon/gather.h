@@ -50,6 +50,11 @@ typedef struct HostFacts {
         NftLiveLookup *live;
         SgFirewallInput firewall;       /* points into the above */
         SgHostTools tools;
+        /* sources of recent successful logins, the most recent first */
+        SgAdminSource *admin;
+        size_t n_admin;
+        char (*admin_user)[64];
+        char (*admin_iif)[16];
         unsigned max_startups_drops;
         const char *max_startups_line;  /* the caller's */
 } HostFacts;
@@ -75,6 +80,18 @@ int facts_read_firewall(HostFacts *f, NftRuleset *rs);
 
 /* The loaded service unit, or NULL. */
 const SgUnitFacts *facts_service(const HostFacts *f);
+
+/* sshd's "Accepted METHOD for USER from ADDR port N ssh2": the source
+ * is put first (the oldest dropped past MAX).  Returns 1 when LINE is
+ * such a line, 0 when not. */
+int facts_admin_learn(HostFacts *f, const char *line, size_t len, uint64_t realtime_usec, size_t max);
+/* ... kept in DIR/admin-sources ("ADDR USER USEC" lines); DIR NULL: the
+ * daemon's state directory ($STATE_DIRECTORY, else /var/lib/sshguardian).
+ * Load returns 0 also when there is no file. */
+int facts_admin_load(HostFacts *f, const char *dir, size_t max);
+int facts_admin_save(const HostFacts *f, const char *dir);
+/* Where connections from each source arrive (routes change). */
+void facts_admin_routes(HostFacts *f);
 
 /* The snapshot of F for the engine (points into F). */
 SgSnapshot facts_snapshot(const HostFacts *f);

@@ -77,6 +77,19 @@ int explain_write_json(const SgExplainResult *r, FILE *f) {
         json_init(&w, f, false);
         json_object_begin(&w);
         json_explanation(&w, r, &r->v.e[r->worst]);
+        if (r->from) {
+                /* the source of a recent login: who would be locked out */
+                json_key(&w, "admin_source");
+                if (r->admin) {
+                        json_object_begin(&w);
+                        json_key(&w, "user");
+                        json_string(&w, r->admin->user);
+                        json_key(&w, "last_login_usec");
+                        json_uint(&w, r->admin->last_login_usec);
+                        json_object_end(&w);
+                } else
+                        json_null(&w);
+        }
         json_key(&w, "scope");
         json_string(&w, r->n == 2 ? r->v.scope : NULL);
         json_key(&w, "blocked_interfaces");
@@ -144,6 +157,12 @@ static void text_explanation(const SgExplainResult *r, const FwExplanation *e, F
 int explain_write_text(const SgExplainResult *r, FILE *f) {
         if (!r->from)
                 fprintf(f, "port %u (%s)\n", r->port, r->port_origin);
+        if (r->admin) {
+                uint64_t ago = r->now_usec > r->admin->last_login_usec ?
+                               (r->now_usec - r->admin->last_login_usec) / 1000000ULL : 0;
+                fprintf(f, "%s is where %s last logged in from (%llu min ago)\n", r->from,
+                        r->admin->user ? r->admin->user : "someone", (unsigned long long) (ago / 60));
+        }
         for (int k = 0; k < r->n; k++)
                 text_explanation(r, &r->v.e[k], f);
         if (r->n == 2 && r->v.scope) {

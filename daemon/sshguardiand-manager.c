@@ -461,6 +461,8 @@ int manager_audit(Manager *m) {
                 m->max_startups_line = NULL;
         }
 
+        /* where connections from the people who log in arrive (routes change) */
+        facts_admin_routes(&m->facts);
         snap = facts_snapshot(&m->facts);
         snap.max_startups_drops = m->max_startups_drops;
         snap.max_startups_line = m->max_startups_line;
@@ -652,6 +654,10 @@ int manager_start(Manager *m) {
 
         /* What was reported before a kill or a restart: not new */
         (void) manager_state_load(m);
+        /* ... and who logs in from where */
+        r = facts_admin_load(&m->facts, NULL, m->conf.admin_sources_max);
+        if (r < 0)
+                log_errno(LOG_WARNING, r, "Cannot read the sources of recent logins");
         /* The initial audit: reports what is already broken. */
         manager_schedule(m, DIRTY_ALL);
         r = manager_audit(m);

@@ -339,7 +339,7 @@ static int on_max_startups_window(sd_event_source *s, uint64_t usec, void *userd
 static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         /* (no debug line here: it would wake this very watcher again) */
         Manager *m = userdata;
-        bool sshd_spoke = false, dropped = false;
+        bool sshd_spoke = false, dropped = false, learned = false;
         int r;
         (void) s, (void) fd, (void) revents;
 
@@ -352,6 +352,15 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
 
                 if (sd_journal_get_data(m->journal, "MESSAGE", &data, &len) < 0 || len <= 8)
                         continue;
+                /* a successful login: who logs in from where (the lockout
+                 * watch); not sshd's last words */
+                uint64_t when = 0;
+                (void) sd_journal_get_realtime_usec(m->journal, &when);
+                if (facts_admin_learn(&m->facts, (const char *) data + 8, len - 8, when,
+                                      m->conf.admin_sources_max) > 0) {
+                        learned = true;
+                        continue;
+                }
                 sshd_spoke = true;
                 /* "drop connection #N from [A]:P on [A]:P past MaxStartups" */
                 if (memmem(data, len, "past MaxStartups", 16)) {
@@ -374,9 +383,11 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
         }
         /* sshd's last words (a configuration error) may reach the journal
          * after systemd reported the failure: read them again */
+        if (learned)
+                (void) facts_admin_save(&m->facts, NULL);
         if (sshd_spoke && m->service_active_state && strcmp(m->service_active_state, "active") != 0)
                 manager_schedule(m, DIRTY_UNITS);
-        else if (dropped)
+        else if (dropped || learned)
                 manager_schedule(m, 0);
         return 0;
 }

@@ -110,6 +110,11 @@ int sg_explain(const SgSnapshot *s, const SgExplainRequest *req, SgExplainResult
                 }
                 r = fw_source_verdict(&f, port, family, saddr, req->to ? daddr : NULL, res->iif, rpfilter_ok,
                                       &res->v.e[0]);
+                for (size_t i = 0; i < s->n_admin_sources && !res->admin; i++)
+                        if (s->admin_sources[i].family == family &&
+                            memcmp(s->admin_sources[i].addr, saddr, family == AF_INET ? 4 : 16) == 0)
+                                res->admin = &s->admin_sources[i];
+                res->now_usec = s->now_usec;
                 res->v.port = port;
                 res->n = 1;
         } else if (req->to || req->iif) {

@@ -44,6 +44,10 @@ typedef struct SgExplainResult {
         FwPortVerdict v;                /* without FROM: both families; with it, e[0] */
         int n;                          /* 1 with FROM, else 2 (IPv4, IPv6) */
         int worst;                      /* the family a client fails on first */
+        /* FROM is the source of a recent successful login (points into
+         * the snapshot): whose, and when */
+        const SgAdminSource *admin;
+        uint64_t now_usec;
 } SgExplainResult;
 
 /* Judges REQ on S.  Returns 0, or a negative errno with *error set to one

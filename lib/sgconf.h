@@ -28,7 +28,8 @@
         X(report,   RateLimitIntervalSec, timespan,      rate_limit_interval_usec, "30s")       \
         X(report,   RateLimitBurst,       burst,         rate_limit_burst,         "5")         \
         X(report,   PrometheusTextfile,   optional_path, prometheus_textfile,      "")          \
-        X(firewall, IgnoreSourceBans,     boolean,       ignore_source_bans,       "no")
+        X(firewall, IgnoreSourceBans,     boolean,       ignore_source_bans,       "no")        \
+        X(lockout,  AdminSources,         burst,         admin_sources_max,        "32")
 
 /* unit_list: char **units, NULL-terminated, never NULL after
  *   sg_config_init(); empty (n_units == 0) means "auto-detect" ssh.service,
@@ -58,7 +59,8 @@
  *   uint64_t rate_limit_interval_usec;
  *   unsigned rate_limit_burst;
  *   char *prometheus_textfile;
- *   bool ignore_source_bans;  */
+ *   bool ignore_source_bans;
+ *   unsigned admin_sources_max;  */
 typedef struct SgConfig {
         SG_CONFIG_SETTINGS(SG_CONFIG_STRUCT_MEMBERS)
 } SgConfig;

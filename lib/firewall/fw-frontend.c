@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fw-frontend.h"
+#include "macro.h"
 
 static const char *const frontend_names[_FW_FRONTEND_MAX] = {
         [FW_FRONTEND_NFTABLES] = "nftables",
@@ -193,6 +194,11 @@ int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *
                 else
                         k = asprintf(ret, "fail2ban-client unban --all");
                 break;
+        case FW_FRONTEND_NFTABLES:
+                /* one address out of a ban set, not the whole rule */
+                if (!(source && r->set && !r->legacy))
+                        return nft_remediation(r, port, ret);
+                _fallthrough_;
         case FW_FRONTEND_SSHGUARD:
                 if (source && r->set && !r->legacy) {
                         char *table = NULL, *set = NULL;
@@ -215,7 +221,6 @@ int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *
                 return iptables_remediation(r, "iptables", "ip6tables", port, ret);
         case FW_FRONTEND_IPTABLES_LEGACY:
                 return iptables_remediation(r, "iptables-legacy", "ip6tables-legacy", port, ret);
-        case FW_FRONTEND_NFTABLES:
         default:
                 return nft_remediation(r, port, ret);
         }

@@ -769,6 +769,55 @@ START_TEST(test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy) {
 }
 END_TEST
 
+/* The people who log in: a ban of an address someone logged in from is
+ * admin-locked-out (error, unhealthy) beside the ban's notice; a ban of
+ * an address nobody logs in from stays a notice. */
+START_TEST(test_assess_ban_of_an_admin_source_locks_them_out) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+        SgAdminSource admins[2] = {
+                { .family = AF_INET, .user = "root", .last_login_usec = 1000ULL * 1000000ULL, .iif = "eth0" },
+                { .family = AF_INET, .user = "alice", .last_login_usec = 1000ULL * 1000000ULL, .iif = "eth0" },
+        };
+        const SgFinding *lock = NULL;
+
+        inet_pton(AF_INET, "198.51.100.7", admins[0].addr);
+        inet_pton(AF_INET, "203.0.113.9", admins[1].addr);
+        test_host_init(&h, HOST_ETH0, fw_ban_set("198.51.100.7", &handle));
+        h.s.admin_sources = admins;
+        h.s.n_admin_sources = 2;
+        h.s.now_usec = (1000ULL + 2 * 3600) * 1000000ULL;
+        assess(&h, false, &a);
+        ck_assert(!a.healthy);
+        ck_assert_uint_eq(a.n_findings, 2);
+        for (size_t i = 0; i < a.n_findings; i++)
+                if (a.findings[i].cause == SG_CAUSE_ADMIN_LOCKED_OUT)
+                        lock = &a.findings[i];
+        ck_assert_ptr_nonnull(lock);
+        ck_assert(lock->unreachable);
+        ck_assert_evidence(lock, "source", "198.51.100.7");
+        ck_assert_evidence(lock, "user", "root");
+        ck_assert_evidence(lock, "port", "22");
+        ck_assert_evidence(lock, "rule_table", "filter");
+        ck_assert_evidence(lock, "rule_handle", "1");
+        ck_assert_ptr_nonnull(strstr(lock->message, "root last logged in from 198.51.100.7 (2 h ago)"));
+        ck_assert_ptr_nonnull(sg_finding_get(lock, "remediation"));
+        ck_assert_ptr_nonnull(strstr(sg_finding_get(lock, "remediation"), "198.51.100.7"));
+        sg_assessment_done(&a);
+
+        /* nobody logs in from the banned address: the ban is a notice only */
+        h.s.admin_sources = &admins[1];
+        h.s.n_admin_sources = 1;
+        assess(&h, false, &a);
+        ck_assert(a.healthy);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
 START_TEST(test_assess_rate_limit_is_no_finding) {
         TestHost h;
         SgAssessment a;
@@ -854,6 +903,7 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_assess_interface_block_beside_a_ban_is_unhealthy);
         tcase_add_test(tc, test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy);
         tcase_add_test(tc, test_assess_rate_limit_is_no_finding);
+        tcase_add_test(tc, test_assess_ban_of_an_admin_source_locks_them_out);
         tcase_add_test(tc, test_assess_unreadable_firewall_is_uncertain);
         tcase_add_test(tc, test_assess_attributes_the_committer_from_history);
         suite_add_tcase(s, tc);

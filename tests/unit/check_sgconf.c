@@ -1086,7 +1086,10 @@ START_TEST(test_dump_of_defaults)
                          "PrometheusTextfile=\n"
                          "\n"
                          "[firewall]\n"
-                         "IgnoreSourceBans=no\n");
+                         "IgnoreSourceBans=no\n"
+                         "\n"
+                         "[lockout]\n"
+                         "AdminSources=32\n");
         free(text);
         sg_config_done(&c);
 }
@@ -1117,7 +1120,10 @@ START_TEST(test_dump_marks_non_defaults)
                          "\n"
                          "[firewall]\n"
                          "# default: IgnoreSourceBans=no\n"
-                         "IgnoreSourceBans=yes\n");
+                         "IgnoreSourceBans=yes\n"
+                         "\n"
+                         "[lockout]\n"
+                         "AdminSources=32\n");
         free(text);
         loaded_done(&l);
 }

@@ -339,8 +339,9 @@ START_TEST(test_banned_source_is_dropped_by_the_ban_rule) {
 
         test_host_init(&h, HOST_ETH0, fw_ban_set("192.0.2.5", &handle));
         source_verdict(&h, AF_INET, "192.0.2.5", NULL, "eth0", &e);
+        /* that client's fix: its address out of the set, not the rule for everyone */
         assert_explanation(&e, NFT_VERDICT_DROP, NULL, "filter", "input", handle, "ip saddr @banned tcp dport 22 drop",
-                           "nft delete rule inet filter input handle 1");
+                           "nft delete element inet filter banned '{ 192.0.2.5 }'");
         ck_assert_str_eq(e.iifname, "eth0");
         fw_explanation_done(&e);
         source_verdict(&h, AF_INET, "192.0.2.6", NULL, "eth0", &e);
