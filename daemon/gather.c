@@ -501,6 +501,8 @@ SgSnapshot facts_snapshot(const HostFacts *f) {
 }
 
 #define SSHD_LOG_LINES 20
+#define UNIT_SETTLE_STEP_USEC (100 * 1000)
+#define UNIT_SETTLE_TRIES 100
 
 int facts_gather(HostFacts *f, const SgConfig *conf, const char **error) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -510,8 +512,18 @@ int facts_gather(HostFacts *f, const SgConfig *conf, const char **error) {
         facts_read_tools(f);
         /* systemd: absent on machines without it (containers, chroots):
          * then nothing is said about units, never "missing" */
-        if (sd_bus_open_system(&bus) >= 0 && facts_read_units(f, bus, conf) >= 0)
+        if (sd_bus_open_system(&bus) >= 0 && facts_read_units(f, bus, conf) >= 0) {
+                /* sshd's unit between two states (a restart, a Restart=
+                 * loop) says nothing yet: read again until it settles, as
+                 * the daemon waits (10 s at most, then as it is) */
+                for (int i = 0; i < UNIT_SETTLE_TRIES && facts_service(f) &&
+                                sg_unit_between_states(facts_service(f)); i++) {
+                        (void) usleep(UNIT_SETTLE_STEP_USEC);
+                        if (facts_read_units(f, bus, conf) < 0)
+                                break;
+                }
                 facts_read_unit_logs(f, SSHD_LOG_LINES);
+        }
         (void) facts_read_config(f, conf->config_file);
         r = facts_read_listeners(f);
         if (r < 0) {

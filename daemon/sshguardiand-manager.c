@@ -96,20 +96,11 @@ static bool pid_alive(pid_t pid) {
 }
 
 static bool unit_transitional(const SgUnitFacts *u) {
-        const char *state = u->active_state ? u->active_state : "";
-
-        /* failed with Result=success: read while a new start began */
-        if (((u->sub_state && strcmp(u->sub_state, "auto-restart") == 0) || strcmp(state, "failed") == 0) &&
-            u->result && strcmp(u->result, "success") == 0)
-                return true;
-        if (u->sub_state && strcmp(u->sub_state, "auto-restart") == 0)
-                return false;
-        /* a restart job stops, then starts: inactive in between */
-        if (u->job_pending || strcmp(state, "activating") == 0 || strcmp(state, "deactivating") == 0)
+        if (sg_unit_between_states(u))
                 return true;
         /* sshd's sockets closed because its main process is exiting: the
          * kernel told before systemd could */
-        return strcmp(state, "active") == 0 && u->main_pid > 0 && !pid_alive(u->main_pid);
+        return u->active_state && strcmp(u->active_state, "active") == 0 && u->main_pid > 0 && !pid_alive(u->main_pid);
 }
 
 /* Returns true when the service is between two settled states and its
@@ -184,8 +175,16 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
         started = strcmp(state, "active") == 0 &&
                   (!m->service_active_state || strcmp(m->service_active_state, "active") != 0 ||
                    m->service_restarting || strcmp(m->service_invocation, m->facts.units.invocation_id) != 0);
+        /* ... or it failed or stopped since: the configuration it tried
+         * is the evidence of that failure, whatever the file says later
+         * (an edit that fixes it does not change why it failed) */
+        bool ended = svc && strcmp(state, "active") != 0 &&
+                     (!m->service_active_state || strcmp(m->service_active_state, state) != 0 ||
+                      strcmp(m->service_invocation, m->facts.units.invocation_id) != 0);
         m->service_restarting = false;
         memcpy(m->service_invocation, m->facts.units.invocation_id, sizeof(m->service_invocation));
+        if (ended)
+                config_running_take(m);
         if (started) {
                 config_running_take(m);
                 *dirty |= DIRTY_LISTENERS;

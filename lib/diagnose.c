@@ -109,6 +109,17 @@ static bool ends_with(const char *s, const char *suffix) {
         return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+bool sg_unit_between_states(const SgUnitFacts *u) {
+        const char *state = u->active_state ? u->active_state : "";
+        bool auto_restart = str_eq(u->sub_state, "auto-restart");
+
+        if ((auto_restart || strcmp(state, "failed") == 0) && str_eq(u->result, "success"))
+                return true;
+        if (auto_restart)
+                return false;
+        return u->job_pending || strcmp(state, "activating") == 0 || strcmp(state, "deactivating") == 0;
+}
+
 static bool unit_running(const SgUnitFacts *u) {
         return u && (str_eq(u->active_state, "active") || str_eq(u->active_state, "reloading"));
 }
@@ -295,8 +306,15 @@ static bool parse_config_error(const char *line, StartFailure *sf) {
         return sf->config_file[0] == '/';
 }
 
+/* The configuration a failed start read: as the daemon read it when the
+ * unit failed, else the file now. */
+static const SshdConfig *config_tried(const SgSnapshot *s) {
+        return s->config_running ? s->config_running : s->config;
+}
+
 static StartFailure start_failure(const SgSnapshot *s) {
         StartFailure sf = { .cause = _SG_CAUSE_MAX };
+        const SshdConfig *tried = config_tried(s);
         const char *l;
 
         if ((l = log_find(s, "no hostkeys available"))) {
@@ -340,7 +358,7 @@ static StartFailure start_failure(const SgSnapshot *s) {
                 }
         /* the model's own word, unless reading went past its budget:
          * then it cannot tell, and says so (diagnose_pending()) */
-        if (s->config && !s->config->valid && !s->config->budget_exceeded) {
+        if (tried && !tried->valid && !tried->budget_exceeded) {
                 sf.cause = SG_CAUSE_CONFIG_INVALID;
                 return sf;
         }
@@ -405,7 +423,8 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
         snprintf(tail, sizeof(tail), "%s", gave_up ? "systemd gave up restarting it (start-limit-hit); " : "");
         switch (sf->cause) {
         case SG_CAUSE_CONFIG_INVALID: {
-                const SshdDiag *e = s->config && !s->config->valid && s->config->n_errors > 0 ? &s->config->errors[0] : NULL;
+                const SshdConfig *c = config_tried(s);
+                const SshdDiag *e = c && !c->valid && c->n_errors > 0 ? &c->errors[0] : NULL;
                 const char *file = sf->config_file[0] ? sf->config_file : e ? e->file : NULL;
                 unsigned line = sf->config_file[0] ? sf->config_line : e ? e->line : 0;
                 const char *msg = sf->line ? sf->line : e ? e->message : "sshd rejects its configuration";
@@ -457,7 +476,7 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "port", "%u", sf->port);
                 evidence_holder(fs, f, h);
-                evidence_origin(fs, f, port_origin(s->config, sf->port));
+                evidence_origin(fs, f, port_origin(config_tried(s), sf->port));
                 if (holder_unit_stoppable(h, s))
                         evidence_add(fs, f, "remediation", "systemctl stop %s && systemctl %s%s%srestart %s", h->unit,
                                      reset ? "reset-failed " : "", reset ? unit : "", reset ? " && systemctl " : "",
@@ -479,7 +498,7 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
                 f = finding_add(fs, SG_CAUSE_BIND_DENIED, true);
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "port", "%u", sf->port);
-                evidence_origin(fs, f, port_origin(s->config, sf->port));
+                evidence_origin(fs, f, port_origin(config_tried(s), sf->port));
                 snprintf(restart, sizeof(restart), "%s%s%ssystemctl restart %s", reset ? "systemctl reset-failed " : "",
                          reset ? unit : "", reset ? " && " : "", unit);
                 if (s->tools.selinux) {
@@ -503,9 +522,10 @@ static void report_start_failure(Findings *fs, const SgSnapshot *s, const StartF
         case SG_CAUSE_ADDRESS_MISSING: {
                 SshdOrigin o = {};
 
-                for (size_t i = 0; s->config && i < s->config->n_listen_specs; i++)
-                        if (str_eq(s->config->listen_specs[i].host, sf->address))
-                                o = s->config->listen_specs[i].origin;
+                const SshdConfig *c = config_tried(s);
+                for (size_t i = 0; c && i < c->n_listen_specs; i++)
+                        if (str_eq(c->listen_specs[i].host, sf->address))
+                                o = c->listen_specs[i].origin;
                 f = finding_add(fs, SG_CAUSE_ADDRESS_MISSING, true);
                 evidence_unit(fs, f, svc);
                 evidence_add(fs, f, "port", "%u", sf->port);

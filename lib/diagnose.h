@@ -21,6 +21,14 @@
 
 
 
+/* The unit is between two settled states and says nothing yet: a job of
+ * systemd under way (a restart stops, then starts: inactive in between),
+ * activating or deactivating, or failed/auto-restart with Result=success
+ * (read while a new start began).  Waiting to restart after a failure
+ * (auto-restart) is settled: it failed.  The daemon and `audit` wait for
+ * the next settled state before judging. */
+bool sg_unit_between_states(const SgUnitFacts *u);
+
 /* The open problems, root causes first.  Returns 0 or -ENOMEM. */
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n);
 
