@@ -394,6 +394,21 @@ static bool log_wait_needed(Manager *m, const SgUnitFacts *svc) {
         return true;
 }
 
+static bool findings_have(const SgFinding *f, size_t n, SgCause c) {
+        for (size_t i = 0; i < n; i++)
+                if (f[i].cause == c)
+                        return true;
+        return false;
+}
+
+/* socket-mismatch was open, and now sshd runs without its socket on
+ * other ports than those expected: the fix it printed was applied. */
+static bool advised_move_done(const Manager *m, const SgAssessment *a) {
+        return m->conf.n_ports == 0 && findings_have(m->findings, m->n_findings, SG_CAUSE_SOCKET_MISMATCH) &&
+               !findings_have(a->findings, a->n_findings, SG_CAUSE_SOCKET_MISMATCH) &&
+               findings_have(a->findings, a->n_findings, SG_CAUSE_PORT_CHANGED);
+}
+
 int manager_audit(Manager *m) {
         unsigned dirty = m->dirty;
         SgAssessment a = {};
@@ -465,14 +480,31 @@ int manager_audit(Manager *m) {
         snap = facts_snapshot(&m->facts);
         snap.max_startups_drops = m->max_startups_drops;
         snap.max_startups_line = m->max_startups_line;
-        snap.firewall_history = &(SgFirewallHistory) {
+        SgFirewallHistory history = {
                 .previous = m->fw.v,
                 .n_previous = m->fw.n,
                 .committed = m->fw_attributable,
                 .committer_pid = m->nft_pid,
                 .committer_comm = m->nft_comm,
         };
+        snap.firewall_history = &history;
         r = sg_assess(&snap, &(SgAssessOptions) { .ignore_source_bans = m->conf.ignore_source_bans }, &a);
+        /* The move the daemon itself advised (socket-mismatch's fix: sshd
+         * without its socket, on the ports sshd_config names) is the new
+         * expectation, not a port-changed: the ports are learned again,
+         * as a Reload() would, before anything is written. */
+        if (r >= 0 && advised_move_done(m, &a)) {
+                sg_assessment_done(&a);
+                r = facts_learn_ports(&m->facts, &m->conf);
+                if (r >= 0) {
+                        snap = facts_snapshot(&m->facts);
+                        snap.max_startups_drops = m->max_startups_drops;
+                        snap.max_startups_line = m->max_startups_line;
+                        snap.firewall_history = &history;
+                        r = sg_assess(&snap, &(SgAssessOptions) { .ignore_source_bans = m->conf.ignore_source_bans },
+                                      &a);
+                }
+        }
         if (svc)
                 svc->crashed = false;
         if (r < 0)
