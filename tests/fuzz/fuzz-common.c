@@ -23,6 +23,16 @@ void fuzz_fail(const char *fmt, ...) {
         abort();
 }
 
+bool fuzz_strict(void) {
+        static int strict = -1;
+
+        if (strict < 0) {
+                const char *e = getenv("SG_FUZZ_STRICT");
+                strict = e && *e && strcmp(e, "0") != 0;
+        }
+        return strict;
+}
+
 void *fuzz_memdup(const void *data, size_t size) {
         void *p = malloc(size ? size : 1);
 

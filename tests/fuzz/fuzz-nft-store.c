@@ -28,6 +28,29 @@
 
 #define FUZZ_MAX_RECORDS 256
 
+/* Two differences between the store and the decoder on dumps that
+ * nft_dump_raw() never produces (regressions/nft-store; strict mode does
+ * not tolerate them):
+ *  - no NEWGEN in the dump: the decoder has no generation, the store's
+ *    ruleset says generation 0 (no-newgen);
+ *  - NEWSETELEM replies without the GETSETELEM request of their own set
+ *    before them: the decoder keeps their elements in the set (which stays
+ *    incomplete), the store drops them (setelem-without-request).  The
+ *    elements of a set that is not complete are not used anyway: the
+ *    evaluator asks the kernel. */
+static void tolerate_known_divergences(NftRuleset *fresh, NftRuleset *mine) {
+        if (!fresh->have_genid) {
+                mine->have_genid = false;
+                mine->genid = 0;
+        }
+        for (size_t i = 0; i < fresh->n_sets; i++)
+                if (!fresh->sets[i].elems_complete)
+                        fresh->sets[i].n_elems = 0;
+        for (size_t i = 0; i < mine->n_sets; i++)
+                if (!mine->sets[i].elems_complete)
+                        mine->sets[i].n_elems = 0;
+}
+
 static NftStore *load(const void *buf, size_t len) {
         NftStore *s = NULL;
         NftRuleset *fresh = NULL, *mine = NULL;
@@ -42,6 +65,8 @@ static NftStore *load(const void *buf, size_t len) {
                 goto out;
         if (r != 0)
                 fuzz_fail("a store just loaded gives no ruleset: %d", r);
+        if (!fuzz_strict())
+                tolerate_known_divergences(fresh, mine);
         if (nft_ruleset_compare(fresh, mine, stderr) != 0)
                 fuzz_fail("the store loaded from a dump differs from the dump decoded");
 out:

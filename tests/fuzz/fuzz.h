@@ -21,6 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Property violated: prints the message and aborts. */
 _Noreturn void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Whether SG_FUZZ_STRICT is set (not "0"): harnesses then also fail on
+ * the known divergences they otherwise tolerate so that fuzzing can go on
+ * past them (each is named where it is tolerated, with its reproducer
+ * under regressions/, whose tests run strict). */
+bool fuzz_strict(void);
+
 /* The input in a buffer of its own, malloc()ed to exactly SIZE bytes (one
  * for an empty input), so that AddressSanitizer sees any read past it, and
  * aligned as a recv() buffer is.  Never NULL (aborts on ENOMEM). */
