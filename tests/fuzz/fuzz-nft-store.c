@@ -42,6 +42,10 @@
  *    decoder adds them to the set they name, the store drops them;
  *  - object-flagged-request: a NEWRULE, NEWSET, ... with NLM_F_REQUEST set:
  *    the store skips it as one of its own requests, the decoder decodes it;
+ *  - elements-of-an-unfollowed-set: the elements of a set with timeouts,
+ *    updated from the packet path or named by a dynset (which
+ *    nft_dump_raw() does not ask for): the decoder keeps them and calls
+ *    the set complete, the store drops them (it does not follow such sets);
  *  - immediate-verdict-register-with-value: an immediate to the verdict
  *    register carrying NFTA_DATA_VALUE: the decoder keeps the value's pool
  *    offset as the verdict code, which differs from store to decoder. */
@@ -116,6 +120,13 @@ static bool dump_has_known_divergence(const uint8_t *buf, size_t len) {
 }
 
 static bool ruleset_has_known_divergence(const NftRuleset *rs) {
+        for (size_t i = 0; i < rs->n_sets; i++)
+                if (rs->sets[i].elems_complete && (rs->sets[i].flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL)))
+                        return true;    /* elements-of-an-unfollowed-set */
+        for (size_t i = 0; i < rs->n_exprs; i++)
+                if (rs->exprs[i].kind == NFT_EXPR_DYNSET && rs->exprs[i].dynset.set < rs->n_sets &&
+                    rs->sets[rs->exprs[i].dynset.set].elems_complete)
+                        return true;    /* elements-of-an-unfollowed-set */
         for (size_t i = 0; i < rs->n_exprs; i++) {
                 const NftExpr *x = &rs->exprs[i];
                 int32_t code = (int32_t) x->immediate.data_off;

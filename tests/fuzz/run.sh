@@ -53,7 +53,7 @@ if [ ${#harnesses[@]} -eq 0 ]; then
         echo "no libFuzzer harness in $bindir: configure with -Dfuzzing=true (tests/fuzz/README)" >&2
         exit 2
 fi
-if ! "$bindir/fuzz-${harnesses[0]}" -help=1 2>&1 | grep -q max_total_time; then
+if ! "$bindir/fuzz-${harnesses[0]}" -help=1 2>&1 | grep max_total_time >/dev/null; then
         echo "$bindir/fuzz-${harnesses[0]} is not a libFuzzer binary: configure with -Dfuzzing=true" >&2
         exit 2
 fi
