@@ -5,13 +5,16 @@
  * (-Dfuzzing=false): runs LLVMFuzzerTestOneInput() once over each file
  * named, and over every file below each directory named (in name order),
  * so that a corpus and the reproducers are replayed as an ordinary test
- * with whatever sanitizers the build has.  A harness that finds a
- * violation aborts; this prints the file first, so the log names it.
+ * with whatever sanitizers the build has.  Each input runs in a child
+ * process of its own, so that one that fails (a harness abort()s, a
+ * sanitizer reports, LeakSanitizer finds a leak at the child's exit) is
+ * named and the others still run.
  *
  *   fuzz-replay-NAME PATH...
  *
- * Exit 0 when every input ran, 1 when a path could not be read or named no
- * file at all (an empty corpus is a mistake, not a pass).
+ * Exit 0 when every input ran clean; 1 when one failed, a path could not
+ * be read, or the paths named no file at all (an empty corpus is a
+ * mistake, not a pass).
  */
 
 #include <dirent.h>
@@ -20,8 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fuzz.h"
+
+static unsigned n_failed;
 
 static int replay_file(const char *path, unsigned *n) {
         FILE *f = fopen(path, "re");
@@ -52,13 +59,37 @@ static int replay_file(const char *path, unsigned *n) {
         }
         fclose(f);
 
-        /* an exact-size copy: ASan sees a read past the input */
-        uint8_t *input = fuzz_memdup(buf, len);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                perror("fork");
+                free(buf);
+                return -1;
+        }
+        if (pid == 0) {
+                /* an exact-size copy: ASan sees a read past the input */
+                uint8_t *input = fuzz_memdup(buf, len);
+                free(buf);
+                LLVMFuzzerTestOneInput(input, len);
+                free(input);
+                exit(0);        /* not _exit(): LeakSanitizer looks at exit */
+        }
         free(buf);
-        fprintf(stderr, "replay %s (%zu bytes)\n", path, len);
-        LLVMFuzzerTestOneInput(input, len);
-        free(input);
+
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        perror("waitpid");
+                        return -1;
+                }
         (*n)++;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        n_failed++;
+        if (WIFSIGNALED(status))
+                fprintf(stderr, "FAILED %s (%zu bytes): killed by signal %d\n", path, len, WTERMSIG(status));
+        else
+                fprintf(stderr, "FAILED %s (%zu bytes): exit status %d\n", path, len, WEXITSTATUS(status));
         return 0;
 }
 
@@ -111,6 +142,6 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "no input found\n");
                 r = 1;
         }
-        printf("%u inputs replayed\n", n);
-        return r;
+        printf("%u inputs replayed, %u failed\n", n, n_failed);
+        return r || n_failed ? 1 : 0;
 }
