@@ -40,6 +40,10 @@
  *  - setelem-without-request, setelem-of-another-set: NEWSETELEM replies
  *    that are not of the set the GETSETELEM request before them named: the
  *    decoder adds them to the set they name, the store drops them;
+ *  - setelem-request-without-done: a GETSETELEM request whose replies end
+ *    without NLMSG_DONE (the next request or the end of the dump comes
+ *    first): the store calls the set's elements complete, the decoder
+ *    does not;
  *  - object-flagged-request: a NEWRULE, NEWSET, ... with NLM_F_REQUEST set:
  *    the store skips it as one of its own requests, the decoder decodes it;
  *  - elements-of-an-unfollowed-set: the elements of a set with timeouts,
@@ -80,6 +84,7 @@ static void setelem_names(const struct nlmsghdr *nlh, const char **table, const 
 static bool dump_has_known_divergence(const uint8_t *buf, size_t len) {
         const char *req_table = NULL, *req_set = NULL;
         int req_family = -1;
+        bool pending = false;
 
         while (len >= sizeof(struct nlmsghdr)) {
                 const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
@@ -88,8 +93,10 @@ static bool dump_has_known_divergence(const uint8_t *buf, size_t len) {
                  * regressions/nft-monitor): not judged here */
                 if (nlh->nlmsg_len < NLMSG_HDRLEN || NLMSG_ALIGN(nlh->nlmsg_len) > len)
                         return true;
-                if (nlh->nlmsg_type == NLMSG_DONE)
+                if (nlh->nlmsg_type == NLMSG_DONE) {
                         req_table = req_set = NULL;
+                        pending = false;
+                }
                 else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE &&
                          NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
                          nlh->nlmsg_len >= NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg))) {
@@ -98,8 +105,11 @@ static bool dump_has_known_divergence(const uint8_t *buf, size_t len) {
                         const char *table, *set;
 
                         if (type == NFT_MSG_GETSETELEM && (nlh->nlmsg_flags & NLM_F_REQUEST)) {
+                                if (pending)
+                                        return true;    /* setelem-request-without-done */
                                 setelem_names(nlh, &req_table, &req_set);
                                 req_family = family;
+                                pending = true;
                         } else if (nlh->nlmsg_flags & NLM_F_REQUEST) {
                                 /* what the decoder decodes, the store skips */
                                 if (type == NFT_MSG_NEWTABLE || type == NFT_MSG_NEWCHAIN ||
@@ -116,7 +126,7 @@ static bool dump_has_known_divergence(const uint8_t *buf, size_t len) {
                 len -= NLMSG_ALIGN(nlh->nlmsg_len);
                 buf += NLMSG_ALIGN(nlh->nlmsg_len);
         }
-        return false;
+        return pending;         /* setelem-request-without-done */
 }
 
 static bool ruleset_has_known_divergence(const NftRuleset *rs) {
