@@ -268,7 +268,7 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
                                 if (r < 0)
                                         return r;
                                 if (verdict < 0) {
-                                        switch (-verdict - 1) {
+                                        switch (-(verdict + 1)) {     /* -verdict - 1 would overflow for INT_MIN */
                                         case NF_ACCEPT: rule.verdict = XT_LEGACY_ACCEPT; break;
                                         case NF_DROP: rule.verdict = XT_LEGACY_DROP; break;
                                         case NF_QUEUE: rule.verdict = XT_LEGACY_QUEUE; break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -11,39 +12,90 @@
 
 #include "route.h"
 
-typedef struct RouteParse {
-        int family;
-        RouteInfo *info;
-        int found_oif;
-} RouteParse;
+/* One RTM_NEWROUTE: its attributes are walked up to nlmsg_len itself, not
+ * to its aligned end as libmnl's mnl_attr_parse() does, so a last message
+ * whose length is not a multiple of 4 is read no further than it goes. */
+static int route_msg_parse(int family, const struct nlmsghdr *nlh, RouteInfo *info, bool *found_oif) {
+        size_t alen = family == AF_INET ? 4 : 16;
+        const struct rtmsg *rtm;
+        const char *end = (const char *) nlh + nlh->nlmsg_len;
 
-static int route_attr(const struct nlattr *a, void *data) {
-        RouteParse *p = data;
-        size_t alen = p->family == AF_INET ? 4 : 16;
+        if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+                return -EBADMSG;
+        rtm = NLMSG_DATA(nlh);
+        if (rtm->rtm_family != family)
+                return -EBADMSG;
 
-        switch (mnl_attr_get_type(a)) {
-        case RTA_OIF:
-                if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-                        return MNL_CB_ERROR;
-                p->info->ifindex = mnl_attr_get_u32(a);
-                p->found_oif = 1;
-                break;
-        case RTA_PREFSRC:
-                if (mnl_attr_get_payload_len(a) != alen)
-                        return MNL_CB_ERROR;
-                memcpy(p->info->prefsrc, mnl_attr_get_payload(a), alen);
-                p->info->has_prefsrc = 1;
-                break;
-        default:
-                break;
+        for (const struct nlattr *a = (const struct nlattr *) ((const char *) rtm + NLMSG_ALIGN(sizeof(*rtm)));
+             mnl_attr_ok(a, (int) (end - (const char *) a)); a = mnl_attr_next(a)) {
+                switch (mnl_attr_get_type(a)) {
+                case RTA_OIF:
+                        if (mnl_attr_get_payload_len(a) != sizeof(uint32_t))
+                                return -EBADMSG;
+                        info->ifindex = mnl_attr_get_u32(a);
+                        *found_oif = true;
+                        break;
+                case RTA_PREFSRC:
+                        if (mnl_attr_get_payload_len(a) != alen)
+                                return -EBADMSG;
+                        memcpy(info->prefsrc, mnl_attr_get_payload(a), alen);
+                        info->has_prefsrc = 1;
+                        break;
+                default:
+                        break;
+                }
         }
-        return MNL_CB_OK;
+        return 0;
 }
 
-static int route_msg(const struct nlmsghdr *nlh, void *data) {
-        if (nlh->nlmsg_type != RTM_NEWROUTE)
-                return MNL_CB_OK;
-        return mnl_attr_parse(nlh, sizeof(struct rtmsg), route_attr, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+int route_parse_answer(int family, const void *buf, size_t len, uint32_t seq, uint32_t portid, RouteInfo *ret) {
+        const uint8_t *p = buf;
+        bool found_oif = false;
+        int r;
+
+        if (family != AF_INET && family != AF_INET6)
+                return -EAFNOSUPPORT;
+        memset(ret, 0, sizeof(*ret));
+
+        while (len > 0) {
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
+
+                if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+                        return -EBADMSG;
+                if ((seq && nlh->nlmsg_seq && nlh->nlmsg_seq != seq) ||
+                    (portid && nlh->nlmsg_pid && nlh->nlmsg_pid != portid))
+                        return -EPROTO;
+
+                switch (nlh->nlmsg_type) {
+                case NLMSG_ERROR: {
+                        const struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+                        if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+                                return -EBADMSG;
+                        if (e->error < 0)
+                                return e->error >= -4095 ? e->error : -EBADMSG;
+                        if (e->error > 0)
+                                return -EBADMSG;
+                        break;          /* an acknowledgement */
+                }
+                case NLMSG_DONE:
+                        len = 0;
+                        continue;
+                case RTM_NEWROUTE:
+                        r = route_msg_parse(family, nlh, ret, &found_oif);
+                        if (r < 0)
+                                return r;
+                        break;
+                default:
+                        break;
+                }
+
+                if (NLMSG_ALIGN(nlh->nlmsg_len) >= len)
+                        break;
+                p += NLMSG_ALIGN(nlh->nlmsg_len);
+                len -= NLMSG_ALIGN(nlh->nlmsg_len);
+        }
+        return found_oif ? 0 : -ENETUNREACH;
 }
 
 int route_lookup(int family, const uint8_t *addr, RouteInfo *ret) {
@@ -51,7 +103,6 @@ int route_lookup(int family, const uint8_t *addr, RouteInfo *ret) {
         struct mnl_socket *nl;
         struct nlmsghdr *nlh;
         struct rtmsg *rtm;
-        RouteParse p = { .family = family, .info = ret };
         unsigned seq = (unsigned) time(NULL), portid;
         ssize_t n;
         int r;
@@ -85,18 +136,11 @@ int route_lookup(int family, const uint8_t *addr, RouteInfo *ret) {
                 r = -errno;
                 goto out;
         }
-        /* mnl_cb_run() turns an NLMSG_ERROR reply into errno */
-        if (mnl_cb_run(buf, (size_t) n, seq, portid, route_msg, &p) < 0) {
-                r = errno ? -errno : -EBADMSG;
+        r = route_parse_answer(family, buf, (size_t) n, seq, portid, ret);
+        if (r < 0)
                 goto out;
-        }
-        if (!p.found_oif) {
-                r = -ENETUNREACH;
-                goto out;
-        }
         if (!if_indextoname(ret->ifindex, ret->ifname))
                 ret->ifname[0] = '\0';
-        r = 0;
 out:
         mnl_socket_close(nl);
         return r;
