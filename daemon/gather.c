@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "atomic-file.h"
 #include "gather.h"
 #include "ipset.h"
 #include "macro.h"
@@ -425,38 +426,24 @@ int facts_admin_load(HostFacts *f, const char *dir, size_t max) {
         return 0;
 }
 
-int facts_admin_save(const HostFacts *f, const char *dir) {
-        _cleanup_free_ char *path = admin_path(dir), *tmp = NULL;
-        FILE *out;
-        int fd, r = 0;
+static int write_admin(FILE *out, const void *data) {
+        const HostFacts *f = data;
 
-        if (!path || asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        out = fdopen(fd, "w");
-        if (!out) {
-                r = -errno;
-                close(fd);
-                unlink(tmp);
-                return r;
-        }
         for (size_t k = 0; k < f->n_admin; k++) {
                 char addr[INET6_ADDRSTRLEN];
                 if (inet_ntop(f->admin[k].family, f->admin[k].addr, addr, sizeof(addr)))
                         fprintf(out, "%s %s %llu\n", addr, f->admin_user[k][0] ? f->admin_user[k] : "-",
                                 (unsigned long long) f->admin[k].last_login_usec);
         }
-        if (fflush(out) != 0 || fsync(fileno(out)) < 0)
-                r = -EIO;
-        if (fclose(out) != 0 && r >= 0)
-                r = -EIO;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
+        return ferror(out) ? -EIO : 0;
+}
+
+int facts_admin_save(const HostFacts *f, const char *dir) {
+        _cleanup_free_ char *path = admin_path(dir);
+
+        if (!path)
+                return -ENOMEM;
+        return write_file_atomic(path, 0600, write_admin, f);
 }
 
 void facts_admin_routes(HostFacts *f) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic-file.h"
 #include "macro.h"
 #include "print-prometheus.h"
 
@@ -68,31 +69,11 @@ int prometheus_write(FILE *f, const PromMetrics *m) {
         return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 
-int prometheus_write_file(const char *path, const PromMetrics *m) {
-        _cleanup_free_ char *tmp = NULL;
-        FILE *f;
-        int fd, r;
+static int write_metrics(FILE *f, const void *m) {
+        return prometheus_write(f, m);
+}
 
-        /* node_exporter reads *.prom only: the temporary name is not one */
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        (void) fchmod(fd, 0644);
-        f = fdopen(fd, "w");
-        if (!f) {
-                r = -errno;
-                close(fd);
-                unlink(tmp);
-                return r;
-        }
-        r = prometheus_write(f, m);
-        if (fclose(f) != 0 && r >= 0)
-                r = -EIO;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
+int prometheus_write_file(const char *path, const PromMetrics *m) {
+        /* node_exporter runs as another user: readable by all */
+        return write_file_atomic(path, 0644, write_metrics, m);
 }

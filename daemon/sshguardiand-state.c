@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic-file.h"
 #include "macro.h"
 #include "sshguardiand.h"
 
@@ -96,40 +97,23 @@ int manager_state_load(Manager *m) {
         return r;
 }
 
-int manager_state_save(Manager *m) {
-        _cleanup_free_ char *path = state_path(), *tmp = NULL;
+static int write_state(FILE *f, const void *data) {
+        SgTracker *tracker = (SgTracker *) data;
         const SgFinding *open = NULL;
-        size_t n;
-        FILE *f;
-        int fd, r;
+        size_t n = sg_tracker_open(tracker, &open);
+
+        fprintf(f, "boot %lld\n", boot_started());
+        return sg_findings_write(f, open, n);
+}
+
+int manager_state_save(Manager *m) {
+        _cleanup_free_ char *path = state_path();
+        int r;
 
         if (!path)
                 return 0;
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return log_errno(LOG_WARNING, -errno, "Cannot write %s", path);
-        f = fdopen(fd, "w");
-        if (!f) {
-                r = -errno;
-                close(fd);
-                unlink(tmp);
+        r = write_file_atomic(path, 0600, write_state, m->tracker);
+        if (r < 0)
                 return log_errno(LOG_WARNING, r, "Cannot write %s", path);
-        }
-        n = sg_tracker_open(m->tracker, &open);
-        fprintf(f, "boot %lld\n", boot_started());
-        r = sg_findings_write(f, open, n);
-        if (r >= 0 && fsync(fileno(f)) < 0)
-                r = -errno;
-        if (fclose(f) != 0 && r >= 0)
-                r = -EIO;
-        /* atomically: a kill between the two leaves the old file whole */
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0) {
-                unlink(tmp);
-                return log_errno(LOG_WARNING, r, "Cannot write %s", path);
-        }
         return 0;
 }
