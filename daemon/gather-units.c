@@ -354,6 +354,41 @@ bool sshd_journal_stop_requested(const char *unit) {
         return stopped;
 }
 
+/* systemd's own word that it could not execute a process of UNIT's
+ * invocation INVOCATION_ID ("Control process exited, code=exited,
+ * status=203/EXEC", also for ExecStartPre=): what survives a
+ * daemon-reload, which forgets the ExecStartPre= status. */
+static bool sshd_journal_exec_failed(const char *unit, const char *invocation_id) {
+        sd_journal *j = NULL;
+        char match[128];
+        bool failed = false;
+
+        if (!invocation_id || !invocation_id[0] || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return false;
+        snprintf(match, sizeof(match), "UNIT=%s", unit);
+        if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_add_match(j, "_PID=1", 0) >= 0) {
+                snprintf(match, sizeof(match), "INVOCATION_ID=%s", invocation_id);
+                if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_seek_tail(j) >= 0)
+                        for (int k = 0; k < 50 && !failed && sd_journal_previous(j) > 0; k++) {
+                                char *msg = NULL;
+                                if (journal_field(j, "MESSAGE", &msg) == 0)
+                                        failed = strstr(msg, "status=203/EXEC") != NULL;
+                                free(msg);
+                        }
+        }
+        sd_journal_close(j);
+        return failed;
+}
+
+void sshd_units_judge_exec(SshdUnitsFacts *f) {
+        for (size_t i = 0; i < f->n_units; i++) {
+                SgUnitFacts *u = &f->units[i];
+                if (u->loaded && u->exit_status != 203 && u->result && strcmp(u->result, "exit-code") == 0 &&
+                    strstr(u->name, ".service") && sshd_journal_exec_failed(u->name, u->invocation))
+                        u->exit_status = 203;
+        }
+}
+
 void sshd_units_judge_stops(SshdUnitsFacts *f) {
         for (size_t i = 0; i < f->n_units; i++) {
                 SgUnitFacts *u = &f->units[i];

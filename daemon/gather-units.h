@@ -45,5 +45,8 @@ int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, 
 /* The last "stop" job of UNIT in the journal came after its last start:
  * stopped on purpose (systemd's "Stopping ..." entry). */
 bool sshd_journal_stop_requested(const char *unit);
+/* exit_status 203 (EXIT_EXEC) for a service whose failed invocation
+ * systemd could not execute, as its journal says. */
+void sshd_units_judge_exec(SshdUnitsFacts *f);
 /* stop_requested of every loaded unit of F that is not active. */
 void sshd_units_judge_stops(SshdUnitsFacts *f);

@@ -1132,7 +1132,10 @@ def define_cases(s):
         c.sh("systemctl daemon-reload")
     add("bind-denied", cause="bind-denied",
         setup=no_bind_cap, trigger=restart_ssh(),
-        expect=dict(sshd, unit_result="exit-code", port="22", remediation="systemctl restart ssh.service"),
+        # a failed unit is reset first: past Restart='s start limit systemd
+        # refuses the restart (and keeps Result=exit-code)
+        expect=dict(sshd, unit_result="exit-code", port="22",
+                    remediation="systemctl reset-failed ssh.service && systemctl restart ssh.service"),
         after=s.consistent, fix="rm -f %s && systemctl daemon-reload && systemctl reset-failed ssh.service; "
                                 "systemctl restart ssh.service" % nobind,
         fixspec=dict(human="rm -f %s && systemctl daemon-reload" % nobind))
