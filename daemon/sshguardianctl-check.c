@@ -170,7 +170,8 @@ static int check_parse(const char *verb, bool ruleset, int argc, char **argv, Ch
         *a = (CheckArgs) { .conf_path = SSHGUARDIAN_CONF_PATH, .format = "nft" };
         for (int i = 1; i < argc; i++)
                 a->json = a->json || strcmp(argv[i], "--json") == 0;
-        while ((opt = getopt_long(argc, argv, "+jc:h", options, NULL)) >= 0)
+        /* FILE may come before the options, as in the usage line */
+        while ((opt = getopt_long(argc, argv, "jc:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'j': a->json = true; break;
                 case 'c': a->conf_path = optarg; break;

@@ -463,9 +463,18 @@ int sg_preflight_config(const SgSnapshot *live, const SshdConfig *c, const SgPre
 
 int sg_preflight_config_merge(SgConfigCandidate *c, SgAssessment *a) {
         SgFinding *nv;
+        size_t k = 0;
 
         if (c->n_findings == 0)
                 return 0;
+        /* without systemd the engine sees no sshd at all when none of its
+         * binds succeeds ("not running"); our finding says why */
+        for (size_t i = 0; i < a->n_findings; i++)
+                if (!c->starts && a->findings[i].cause == SG_CAUSE_NOT_RUNNING)
+                        sg_finding_done(&a->findings[i]);
+                else
+                        a->findings[k++] = a->findings[i];
+        a->n_findings = k;
         nv = reallocarray(a->findings, a->n_findings + c->n_findings, sizeof(SgFinding));
         if (!nv)
                 return -ENOMEM;
@@ -473,8 +482,9 @@ int sg_preflight_config_merge(SgConfigCandidate *c, SgAssessment *a) {
         memcpy(nv, c->findings, c->n_findings * sizeof(SgFinding));
         a->findings = nv;
         a->n_findings += c->n_findings;
-        for (size_t i = 0; i < c->n_findings; i++)
-                a->healthy = a->healthy && !c->findings[i].unreachable;
+        a->healthy = true;
+        for (size_t i = 0; i < a->n_findings; i++)
+                a->healthy = a->healthy && !a->findings[i].unreachable;
         free(c->findings);
         c->findings = NULL;
         c->n_findings = 0;
