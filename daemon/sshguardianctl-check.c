@@ -155,7 +155,31 @@ typedef struct CheckArgs {
         const char *conf_path;
         const char *file;
         const char *format;             /* check-ruleset: "nft", "iptables", "ip6tables" */
+        bool ruleset;
 } CheckArgs;
+
+/* The command the candidate ruleset is loaded with, as the administrator
+ * would run it. */
+static void check_loader(const CheckArgs *a, char *argv[4]) {
+        argv[0] = (char *) (strcmp(a->format, "nft") == 0 ? "nft" : strcmp(a->format, "ip6tables") == 0
+                                                                  ? "ip6tables-restore" : "iptables-restore");
+        argv[1] = (char *) (strcmp(a->format, "nft") == 0 ? "-f" : a->file);
+        argv[2] = (char *) (strcmp(a->format, "nft") == 0 ? a->file : NULL);
+        argv[3] = NULL;
+}
+
+static void loader_json(JsonWriter *w, const CheckArgs *a) {
+        char *argv[4];
+
+        if (!a->ruleset)
+                return;
+        check_loader(a, argv);
+        json_key(w, "loader");
+        json_array_begin(w);
+        for (size_t i = 0; argv[i]; i++)
+                json_string(w, argv[i]);
+        json_array_end(w);
+}
 
 static int check_parse(const char *verb, bool ruleset, int argc, char **argv, CheckArgs *a) {
         static const struct option options[] = {
@@ -167,7 +191,7 @@ static int check_parse(const char *verb, bool ruleset, int argc, char **argv, Ch
         };
         int opt;
 
-        *a = (CheckArgs) { .conf_path = SSHGUARDIAN_CONF_PATH, .format = "nft" };
+        *a = (CheckArgs) { .conf_path = SSHGUARDIAN_CONF_PATH, .format = "nft", .ruleset = ruleset };
         for (int i = 1; i < argc; i++)
                 a->json = a->json || strcmp(argv[i], "--json") == 0;
         /* FILE may come before the options, as in the usage line */
@@ -234,6 +258,7 @@ static int check_print(const CheckArgs *a, const SgAssessment *as, SgPreflightVe
                 json_string(&w, sg_preflight_verdict_to_string(v));
                 json_key(&w, "file");
                 json_string(&w, a->file);
+                loader_json(&w, a);
                 json_key(&w, "expected_ports");
                 json_array_begin(&w);
                 for (size_t i = 0; i < n_ports; i++)
@@ -267,6 +292,12 @@ static int check_print(const CheckArgs *a, const SgAssessment *as, SgPreflightVe
                 for (size_t i = 0; i < n_ports; i++)
                         printf(" %u", ports[i]);
                 printf("\n");
+        }
+        if (a->ruleset) {
+                char *argv[4];
+                check_loader(a, argv);
+                printf("(judged as loaded on top of the live firewall by `%s %s%s%s`)\n", argv[0], argv[1],
+                       argv[2] ? " " : "", argv[2] ? argv[2] : "");
         }
         findings_print_text(stdout, views, as->n_findings);
         undecided_print_text(stdout, as);
@@ -668,14 +699,7 @@ static int ns_load(const HostFacts *f, const LiveCopy *live, const CheckArgs *a,
         if (k < 0)
                 return asprintf(error, "cannot read the copy of the live ruleset: %s", strerror(-k)) < 0 ? -ENOMEM : k;
 
-        if (strcmp(a->format, "nft") == 0) {
-                apply[0] = (char *) "nft";
-                apply[1] = (char *) "-f";
-                apply[2] = (char *) a->file;
-        } else {
-                apply[0] = (char *) (strcmp(a->format, "ip6tables") == 0 ? "ip6tables-restore" : "iptables-restore");
-                apply[1] = (char *) a->file;
-        }
+        check_loader(a, apply);
         k = cmd_run(apply, NULL, 0, &r);
         if (k < 0)
                 return asprintf(error, "%s: %s", apply[0], strerror(-k)) < 0 ? -ENOMEM : k;
@@ -812,6 +836,7 @@ int verb_check_ruleset(int argc, char **argv) {
                         json_string(&w, "invalid");
                         json_key(&w, "file");
                         json_string(&w, a.file);
+                        loader_json(&w, &a);
                         json_key(&w, "findings");
                         json_array_begin(&w);
                         json_array_end(&w);
@@ -820,9 +845,11 @@ int verb_check_ruleset(int argc, char **argv) {
                         json_object_end(&w);
                         (void) json_finish(&w);
                 } else
-                        printf("%s: invalid: %s refuses it:\n%s\n", a.file,
-                               strcmp(a.format, "nft") == 0 ? "nft" : a.format[2] == '6' ? "ip6tables-restore"
-                                                                                         : "iptables-restore", error);
+                {
+                        char *argv[4];
+                        check_loader(&a, argv);
+                        printf("%s: invalid: %s refuses it:\n%s\n", a.file, argv[0], error);
+                }
                 fprintf(stderr, "sshguardianctl: %s is invalid\n", a.file);
                 return sg_preflight_exit_code(SG_PREFLIGHT_INVALID);
         }

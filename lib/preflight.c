@@ -673,6 +673,24 @@ static bool line_normalize(const char *s, size_t len, char *out, size_t size) {
         return k > 0;
 }
 
+/* The rule's text without what changes as packets pass ("counter packets
+ * 3 bytes 180" is "counter" in a file), into OUT. */
+static void text_stateless(const char *s, char *out, size_t size) {
+        size_t k = 0;
+
+        while (*s && k + 1 < size) {
+                unsigned long long a, b;
+                int n = 0;
+                if (strncmp(s, " packets ", 9) == 0 && sscanf(s, " packets %llu bytes %llu%n", &a, &b, &n) == 2 &&
+                    n > 0) {
+                        s += n;
+                        continue;
+                }
+                out[k++] = *s++;
+        }
+        out[k] = '\0';
+}
+
 static const char *skip_words(const char *s, unsigned n) {
         for (unsigned i = 0; i < n && s; i++) {
                 s = strchr(s, ' ');
@@ -703,17 +721,25 @@ static const char *match_path(const char *s, const SgRuleRef *r, bool with_chain
         return s ? s : "";
 }
 
-unsigned sg_preflight_nft_line(const char *file, size_t len, const SgRuleRef *r) {
-        char line[4096];
+unsigned sg_preflight_nft_line(const char *file, size_t len, const SgRuleRef *r0) {
+        char line[4096], text[4096];
+        SgRuleRef ref = *r0, *r = &ref;
         bool in_table = false, in_chain = false;
         int depth = 0, table_depth = -1, chain_depth = -1;
         unsigned no = 0;
 
+        if (r->text) {
+                text_stateless(r->text, text, sizeof(text));
+                r->text = text;
+        }
         for (size_t pos = 0; pos < len; no++) {
                 const char *end = memchr(file + pos, '\n', len - pos);
                 size_t n = end ? (size_t) (end - (file + pos)) : len - pos;
+                char raw[4096];
                 const char *s = line;
-                bool has = line_normalize(file + pos, n, line, sizeof(line));
+                bool has = line_normalize(file + pos, n, raw, sizeof(raw));
+                if (has)
+                        text_stateless(raw, line, sizeof(line));
                 pos += n + 1;
                 if (!has)
                         continue;

@@ -78,27 +78,29 @@ _spec.loader.exec_module(fw)
 
 MIN_CASES = 30
 CHECK_TIMEOUT = 60
-HEADER_RE = re.compile(r"^#\s*(kind|format|expect)\s*:\s*(\S+)\s*$", re.M)
+HEADER_RE = re.compile(r"^#\s*(kind|format|expect|known-disagreement)\s*:\s*(.*?)\s*$", re.M)
 
 # Client probe for config cases: each port, both families; "accept" only
 # when sshd's banner arrives.
 BANNER_PROBE = r"""
-import json, socket, sys
+import json, socket, sys, threading
 ports = [int(p) for p in sys.argv[1].split(",")]
 out = {}
-for port in ports:
-    for fam, af, addr in (("ipv4", socket.AF_INET, "192.0.2.1"), ("ipv6", socket.AF_INET6, "2001:db8::1")):
-        s = socket.socket(af, socket.SOCK_STREAM); s.settimeout(1.5)
-        try:
-            s.connect((addr, port))
-            b = s.recv(64)
-            out["%s/%d" % (fam, port)] = "accept" if b.startswith(b"SSH-") else "not-sshd"
-        except socket.timeout:
-            out["%s/%d" % (fam, port)] = "drop"
-        except OSError as e:
-            out["%s/%d" % (fam, port)] = "reject"
-        finally:
-            s.close()
+def probe(fam, af, addr, port):
+    s = socket.socket(af, socket.SOCK_STREAM); s.settimeout(1.5)
+    try:
+        s.connect((addr, port))
+        b = s.recv(64)
+        out["%s/%d" % (fam, port)] = "accept" if b.startswith(b"SSH-") else "not-sshd"
+    except socket.timeout:
+        out["%s/%d" % (fam, port)] = "drop"
+    except OSError as e:
+        out["%s/%d" % (fam, port)] = "reject"
+    finally:
+        s.close()
+ts = [threading.Thread(target=probe, args=(fam, af, addr, port)) for port in ports
+      for fam, af, addr in (("ipv4", socket.AF_INET, "192.0.2.1"), ("ipv6", socket.AF_INET6, "2001:db8::1"))]
+[t.start() for t in ts]; [t.join() for t in ts]
 print(json.dumps(out))
 """
 
@@ -194,8 +196,10 @@ def judge_ruleset(pair, ctl, case, h, cand, conf, work, verbose):
     msgs = []
     if before != after:
         msgs.append("the check changed the live ruleset of its namespace")
-    apply = {"nft": ["nft", "-f", cand], "iptables": ["iptables-restore", cand],
-             "ip6tables": ["ip6tables-restore", cand]}[fmt]
+    # as the check loaded it (an ip6tables-save file given as --format
+    # iptables is loaded with ip6tables-restore: `loader` says so)
+    apply = obj.get("loader") or {"nft": ["nft", "-f", cand], "iptables": ["iptables-restore", cand],
+                                  "ip6tables": ["ip6tables-restore", cand]}[fmt]
     p = pair.srv_exec(apply, check=False)
     if p.returncode != 0:
         kernel = "invalid"
@@ -326,13 +330,19 @@ def run_case(name, path, ctl, hostkey, verbose):
             os.rmdir(scratch)
         except OSError:
             pass
+    if h.get("known-disagreement"):
+        # a disagreement the case documents (its header says where): it
+        # must still disagree, else the note is stale
+        if msgs:
+            return True, "XFAIL (known disagreement: %s) %s" % ("; ".join(msgs), summary.split(" [check:")[0])
+        return False, "XPASS: agrees now; remove its known-disagreement note -- " + summary
     return not msgs, ("; ".join(msgs) + " -- " if msgs else "") + summary
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--case", action="append", default=[])
-    ap.add_argument("--jobs", "-j", type=int, default=2)
+    ap.add_argument("--jobs", "-j", type=int, default=4)
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("ctl")
     ap.add_argument("corpus")
@@ -359,7 +369,7 @@ def main():
     hostkey = os.path.join(keydir, "ssh_host_ed25519_key")
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostkey], check=True)
     t0 = time.time()
-    passed = failed = 0
+    passed = failed = xfail = 0
 
     def one(name):
         return name, run_case(name, os.path.abspath(os.path.join(a.corpus, name + ".sh")), ctl, hostkey,
@@ -372,6 +382,7 @@ def main():
             sys.stdout.flush()
             if ok:
                 passed += 1
+                xfail += msg.startswith("XFAIL")
             else:
                 failed += 1
     except KeyboardInterrupt:
@@ -381,7 +392,7 @@ def main():
     ex.shutdown(wait=True)
     shutil.rmtree(keydir, ignore_errors=True)
     print("# %d cases in %.1f s" % (len(names), time.time() - t0))
-    print("%d passed, %d failed" % (passed, failed))
+    print("%d passed (%d of them known disagreements), %d failed" % (passed, xfail, failed))
     return 1 if failed or (not a.case and len(names) < MIN_CASES) else 0
 
 

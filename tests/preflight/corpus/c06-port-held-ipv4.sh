@@ -6,7 +6,7 @@ live() {
 	python3 -c '
 import socket, time
 a = socket.socket(); a.bind(("0.0.0.0", 2222)); a.listen()
-time.sleep(600)' &
+time.sleep(600)' >/dev/null 2>&1 &
 	for i in $(seq 50); do ss -Htln | grep -q ':2222 ' && break; sleep 0.05; done
 }
 candidate() {
