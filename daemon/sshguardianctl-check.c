@@ -846,9 +846,9 @@ int verb_check_ruleset(int argc, char **argv) {
                         (void) json_finish(&w);
                 } else
                 {
-                        char *argv[4];
-                        check_loader(&a, argv);
-                        printf("%s: invalid: %s refuses it:\n%s\n", a.file, argv[0], error);
+                        char *loader[4];
+                        check_loader(&a, loader);
+                        printf("%s: invalid: %s refuses it:\n%s\n", a.file, loader[0], error);
                 }
                 fprintf(stderr, "sshguardianctl: %s is invalid\n", a.file);
                 return sg_preflight_exit_code(SG_PREFLIGHT_INVALID);
