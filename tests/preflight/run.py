@@ -7,6 +7,7 @@
 Every CORPUS_DIR/*.sh is a candidate change, a bash file with a header
 
     # kind: ruleset | config
+    # requires: PATH                            (optional: skipped without it)
     # format: nft | iptables | ip6tables        (ruleset; default nft)
     # expect: safe | lockout | invalid          (what the kernel said when
                                                   the case was written)
@@ -31,7 +32,7 @@ the server (`sshd -D -f BASE`):
   1. live runs (in a private mount namespace: ufw's and fail2ban's files are
      tmpfs copies);
   2. `nft list ruleset`, iptables-legacy-save and ip6tables-legacy-save are
-     taken; `SSHGUARDIANCTL check-ruleset|check-config CAND --json -c CONF`
+     taken (the time left of elements with a timeout aside); `SSHGUARDIANCTL check-ruleset|check-config CAND --json -c CONF`
      runs in the server namespace (CONF: ConfigFile=BASE); the same listing
      again must be byte for byte what it was;
   3. the change is applied for real in the server namespace: `nft -f CAND`
@@ -142,12 +143,18 @@ def run_fn(ns, case, fn, scratch, env):
     return p.pid
 
 
+EXPIRES_RE = re.compile(r" expires \S+")
+
+
 def firewall_listing(pair):
+    """The namespace's firewall as the tools print it; only the time left
+    of set elements with a timeout ("expires 59m58s") is left out: it
+    changes by itself."""
     out = []
     for cmd in (["nft", "list", "ruleset"], ["iptables-legacy-save"], ["ip6tables-legacy-save"]):
         p = pair.srv_exec(cmd, check=False)
         # the save commands' own "# Generated ... on DATE" lines are not state
-        out.append("\n".join(l for l in p.stdout.splitlines() if not l.startswith("# ")))
+        out.append("\n".join(EXPIRES_RE.sub("", l) for l in p.stdout.splitlines() if not l.startswith("# ")))
     return "\n=====\n".join(out)
 
 
@@ -364,6 +371,20 @@ def main():
             print("run.py: no such case: %s" % " ".join(missing), file=sys.stderr)
             return 2
         names = want
+    # cases driven by a tool this machine lacks (`# requires: PATH`) are
+    # skipped, never passed; SSHGUARDIAN_REQUIRE_ALL=1 makes them fail
+    skipped = []
+    runnable = []
+    for name in names:
+        with open(os.path.join(a.corpus, name + ".sh")) as f:
+            needs = re.findall(r"^#\s*requires:\s*(\S+)\s*$", f.read(), re.M)
+        lacking = [n for n in needs if not (os.path.exists(n) if n.startswith("/") else shutil.which(n))]
+        if lacking and os.environ.get("SSHGUARDIAN_REQUIRE_ALL") != "1":
+            print("SKIP %s: requires %s, not installed" % (name, " ".join(lacking)))
+            skipped.append(name)
+        else:
+            runnable.append(name)
+    names = runnable
     os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
     keydir = tempfile.mkdtemp(prefix="sgpf-keys-")
     hostkey = os.path.join(keydir, "ssh_host_ed25519_key")
@@ -392,7 +413,8 @@ def main():
     ex.shutdown(wait=True)
     shutil.rmtree(keydir, ignore_errors=True)
     print("# %d cases in %.1f s" % (len(names), time.time() - t0))
-    print("%d passed (%d of them known disagreements), %d failed" % (passed, xfail, failed))
+    print("%d passed (%d of them known disagreements), %d failed%s" % (
+        passed, xfail, failed, ", %d skipped" % len(skipped) if skipped else ""))
     return 1 if failed or (not a.case and len(names) < MIN_CASES) else 0
 
 
