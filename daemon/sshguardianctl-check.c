@@ -283,8 +283,11 @@ static int check_print(const CheckArgs *a, const SgAssessment *as, SgPreflightVe
                         return ctl_fail(false, 4, "write failed");
                 return sg_preflight_exit_code(v);
         }
-        if (v == SG_PREFLIGHT_LOCKOUT)
-                printf("%s: lockout: %s\n", a->file, as->findings[reason].message);
+        if (v == SG_PREFLIGHT_LOCKOUT) {
+                const char *at = sg_finding_get(&as->findings[reason], "file_line");
+                printf("%s: lockout: %s%s%s%s\n", a->file, as->findings[reason].message, at ? " (" : "",
+                       at ? at : "", at ? ")" : "");
+        }
         else if (v == SG_PREFLIGHT_UNDECIDED)
                 printf("%s: cannot tell whether sshd stays reachable\n", a->file);
         else {
