@@ -7,6 +7,7 @@
  *   explain [...]                        the firewall's verdict (sshguardianctl-explain.c)
  *   audit [...]                          the analysis, once (sshguardianctl-audit.c)
  *   status [--json]                      the running daemon's (sshguardianctl-status.c)
+ *   check-config, check-ruleset          pre-flight (sshguardianctl-check.c)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -57,6 +58,19 @@ void ctl_help(FILE *f) {
                 "        decides it. Without --from: for any source, with the scope of a\n"
                 "        block. Root. Exit 0 accepted, 1 dropped or rejected, 4 cannot\n"
                 "        tell, 5 cannot read the ruleset.\n"
+                "  check-config FILE [--json] [-c FILE]\n"
+                "        Pre-flight for a candidate sshd_config: would restarting sshd with\n"
+                "        it keep sshd reachable (its listen addresses, ports held by other\n"
+                "        programs, the live firewall, the socket unit, SELinux)? Root.\n"
+                "        Exit 0 yes, 1 it would cut sshd off, 2 sshd would refuse the file,\n"
+                "        4 cannot tell.\n"
+                "  check-ruleset FILE [--format nft|iptables|ip6tables] [--json] [-c FILE]\n"
+                "        Pre-flight for a firewall file: loaded on top of the live state as\n"
+                "        `nft -f FILE` (or iptables-restore) would, in a private network\n"
+                "        namespace, would it block new connections to sshd for a family,\n"
+                "        an interface or every source? Never touches the live firewall.\n"
+                "        Root. Exit 0 no, 1 yes (naming the rule), 2 the file is invalid,\n"
+                "        4 cannot tell.\n"
                 "  dump-config [-c FILE]   (also: --dump-config)\n"
                 "        The daemon's own settings (default %s), every key\n"
                 "        with its effective value.\n"
@@ -245,6 +259,8 @@ int main(int argc, char **argv) {
                 const char *name;
                 int (*run)(int argc, char **argv);
         } verbs[] = {
+                { "check-config", verb_check_config },
+                { "check-ruleset", verb_check_ruleset },
                 { "config", verb_config },
                 { "dump-config", verb_dump_config },
                 { "explain", verb_explain },

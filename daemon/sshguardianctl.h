@@ -12,3 +12,5 @@ void ctl_help(FILE *f);
 int verb_explain(int argc, char **argv);
 int verb_audit(int argc, char **argv);
 int verb_status(int argc, char **argv);
+int verb_check_config(int argc, char **argv);
+int verb_check_ruleset(int argc, char **argv);

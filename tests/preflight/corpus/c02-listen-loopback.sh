@@ -1,0 +1,5 @@
+# kind: config
+# expect: lockout
+candidate() {
+	{ sshd_base; echo "ListenAddress 127.0.0.1"; } > "$CAND"
+}

@@ -1,0 +1,5 @@
+# kind: config
+# expect: lockout
+candidate() {
+	{ sshd_base; echo "AddressFamily inet"; } > "$CAND"
+}
