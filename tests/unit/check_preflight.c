@@ -194,7 +194,7 @@ START_TEST(test_config_no_bind_under_systemd_is_the_units_start_failure) {
         ck_assert_str_eq(cand->snapshot.units[0].active_state, "failed");
         ck_assert_int_eq(a.findings[reason].cause, SG_CAUSE_PORT_IN_USE);
         ck_assert_evidence(&a.findings[reason], "holder_pid", "4242");
-        ck_assert_evidence(&a.findings[reason], "remediation", "kill 4242 && systemctl restart ssh.service");
+        ck_assert_evidence(&a.findings[reason], "remediation", "kill 4242 && systemctl reset-failed ssh.service && systemctl restart ssh.service");
         sg_assessment_done(&a);
         sg_config_candidate_free(cand);
         sshd_config_free(c);
