@@ -176,7 +176,7 @@ static bool addr_is_any(int family, const uint8_t *a) {
         return memcmp(a, zero, family == AF_INET ? 4 : 16) == 0;
 }
 
-static bool listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool socket_mode) {
+bool sg_listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool socket_mode) {
         if (svc && svc->main_pid > 0 && l->pid == svc->main_pid)
                 return true;
         if (socket_mode && l->pid == 1)
@@ -195,7 +195,7 @@ static bool listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool s
 /* Who else holds PORT (any address), or NULL. */
 static const SgListener *port_holder(const SgSnapshot *s, uint16_t port, const SgUnitFacts *svc, bool socket_mode) {
         for (size_t i = 0; i < s->n_listeners; i++)
-                if (s->listeners[i].port == port && !listener_is_sshd(&s->listeners[i], svc, socket_mode))
+                if (s->listeners[i].port == port && !sg_listener_is_sshd(&s->listeners[i], svc, socket_mode))
                         return &s->listeners[i];
         return NULL;
 }
@@ -655,11 +655,50 @@ static const SgListener *family_taken_by_other(const SgSnapshot *s, int family, 
                                 continue;
                         t = sg_listener_taking(s->listeners, s->n_listeners, family, a->addr, port);
                         /* an owner that cannot be found out is never "another process" */
-                        if (t && (t->pid > 0 || t->unit) && !listener_is_sshd(t, svc, socket_mode))
+                        if (t && (t->pid > 0 || t->unit) && !sg_listener_is_sshd(t, svc, socket_mode))
                                 return t;
                 }
         }
         return NULL;
+}
+
+static bool addr_is_link_local(int family, const uint8_t *a) {
+        return family == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* sshd's sockets take connections to every address of the host a client
+ * can reach (up, not loopback, not IPv6 link-local): ListenAddress lines
+ * that name all of them confine nothing. */
+static bool sshd_takes_every_address(const SgSnapshot *s, uint16_t port, const SgUnitFacts *svc, bool socket_mode) {
+        bool any = false;
+
+        for (size_t i = 0; i < s->n_interfaces; i++) {
+                if (s->interfaces[i].loopback || !s->interfaces[i].up)
+                        continue;
+                for (size_t j = 0; j < s->interfaces[i].n_addrs; j++) {
+                        const SgAddress *a = &s->interfaces[i].addrs[j];
+                        const SgListener *t;
+                        if (addr_is_link_local(a->family, a->addr))
+                                continue;
+                        any = true;
+                        t = sg_listener_taking(s->listeners, s->n_listeners, a->family, a->addr, port);
+                        if (!t || !sg_listener_is_sshd(t, svc, socket_mode))
+                                return false;
+                }
+        }
+        return any;
+}
+
+/* A wildcard socket of sshd takes FAMILY's connections to PORT. */
+static bool sshd_wildcard_for(const SgSnapshot *s, int family, uint16_t port, const SgUnitFacts *svc, bool socket_mode) {
+        for (size_t i = 0; i < s->n_listeners; i++) {
+                const SgListener *l = &s->listeners[i];
+                if (l->port != port || !addr_is_any(l->family, l->addr) || !sg_listener_is_sshd(l, svc, socket_mode))
+                        continue;
+                if (l->family == family || (family == AF_INET && !l->v6only))
+                        return true;
+        }
+        return false;
 }
 
 static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFacts *svc, bool socket_mode) {
@@ -687,7 +726,10 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                 ifc = interface_with(s, l->family, a);
                 if (ifc && ifc->up)
                         continue;
-                f = finding_add(fs, ifc ? SG_CAUSE_INTERFACE_DOWN : SG_CAUSE_ADDRESS_MISSING, true);
+                /* beside a wildcard of the family sshd still serves every
+                 * client: the line is wrong, nobody is locked out */
+                f = finding_add(fs, ifc ? SG_CAUSE_INTERFACE_DOWN : SG_CAUSE_ADDRESS_MISSING,
+                                !sshd_wildcard_for(s, l->family, l->port, svc, socket_mode));
                 evidence_add(fs, f, "port", "%u", l->port);
                 evidence_add(fs, f, "family", "%s", l->family == AF_INET6 ? "ipv6" : "ipv4");
                 evidence_origin(fs, f, l->origin);
@@ -711,7 +753,7 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
 
                 for (size_t i = 0; i < s->n_listeners; i++) {
                         const SgListener *l = &s->listeners[i];
-                        if (l->port != port || !listener_is_sshd(l, svc, socket_mode))
+                        if (l->port != port || !sg_listener_is_sshd(l, svc, socket_mode))
                                 continue;
                         some = true;
                         first = first ? first : l;
@@ -781,7 +823,8 @@ static void diagnose_listening(Findings *fs, const SgSnapshot *s, const SgUnitFa
                                     other4 && other6 ? "loopback" : other4 ? "IPv6" : "IPv4", restart);
                         continue;
                 }
-                if (only_loopback || (!any4 && !any6)) {
+                if (only_loopback ||
+                    (!any4 && !any6 && !(s->n_interfaces > 0 && sshd_takes_every_address(s, port, svc, socket_mode)))) {
                         SshdOrigin o = {};
                         for (size_t i = 0; running && i < running->n_listen_specs; i++)
                                 if (!o.file)

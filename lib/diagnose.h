@@ -29,6 +29,12 @@
  * the next settled state before judging. */
 bool sg_unit_between_states(const SgUnitFacts *u);
 
+/* L is sshd's socket: the service's main process or its cgroup, systemd's
+ * socket unit (SOCKET_MODE), a process named sshd, or one whose owner
+ * could not be found out while sshd runs (never "another process" without
+ * evidence). */
+bool sg_listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool socket_mode);
+
 /* The open problems, root causes first.  Returns 0 or -ENOMEM. */
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n);
 

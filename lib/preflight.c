@@ -149,19 +149,6 @@ static const SgUnitFacts *find_unit(const SgSnapshot *s, const char *suffix) {
         return NULL;
 }
 
-/* Today's socket of sshd, which a restart closes.  As the engine takes it
- * (diagnose.c): the service's main process or its cgroup, a process named
- * sshd, or one whose owner could not be found out while sshd runs. */
-static bool listener_is_sshd(const SgListener *l, const SgUnitFacts *svc) {
-        if (svc && svc->main_pid > 0 && l->pid == svc->main_pid)
-                return true;
-        if (l->unit && svc && str_eq(l->unit, svc->name))
-                return true;
-        if (l->pid == 0 && !l->comm && !l->unit)
-                return !svc || unit_running(svc);
-        return str_eq(l->comm, "sshd");
-}
-
 static bool host_has_address(const SgSnapshot *s, int family, const uint8_t *a) {
         for (size_t i = 0; i < s->n_interfaces; i++)
                 for (size_t j = 0; j < s->interfaces[i].n_addrs; j++)
@@ -353,7 +340,7 @@ int sg_preflight_config(const SgSnapshot *live, const SshdConfig *c, const SgPre
         /* the sockets that stay: every other program's; under socket
          * activation, all of them */
         for (size_t i = 0; i < live->n_listeners; i++)
-                if (socket_mode || !listener_is_sshd(&live->listeners[i], svc))
+                if (socket_mode || !sg_listener_is_sshd(&live->listeners[i], svc, false))
                         cand->listeners[k++] = live->listeners[i];
         size_t n_others = k;
 

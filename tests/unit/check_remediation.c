@@ -349,6 +349,53 @@ START_TEST(test_config_past_the_reading_budget_is_not_called_invalid) {
 }
 END_TEST
 
+START_TEST(test_listen_addresses_naming_every_address_confine_nothing) {
+        static const SgUnitFacts svc = { .name = "ssh.service", .loaded = true, .active_state = "active",
+                                         .result = "success", .main_pid = 500 };
+        SgListener l[] = { listener(AF_INET, "192.0.2.10", 22, 500, "sshd", false),
+                           listener(AF_INET6, "2001:db8::10", 22, 500, "sshd", true) };
+        SshdConfig *c = config_of("ListenAddress 192.0.2.10\nListenAddress 2001:db8::10\n");
+        SgSnapshot s = { .units = &svc, .n_units = 1, .config = c, .listeners = l, .n_listeners = 2,
+                         .expected_ports = port22, .n_expected_ports = 1, .interfaces = ifaces, .n_interfaces = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        interfaces_setup();
+        ck_assert_int_eq(sg_diagnose(&s, &all, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        sg_findings_free(all, n);
+
+        /* one of them only: the other address is not served */
+        s.n_listeners = 1;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_int_eq(f->cause, SG_CAUSE_LISTEN_RESTRICTED);
+        ck_assert(f->unreachable);
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
+START_TEST(test_an_address_nobody_has_beside_wildcards_locks_nobody_out) {
+        static const SgUnitFacts svc = { .name = "ssh.service", .loaded = true, .active_state = "active",
+                                         .result = "success", .main_pid = 500 };
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 22, 500, "sshd", false),
+                           listener(AF_INET6, "::", 22, 500, "sshd", true) };
+        SshdConfig *c = config_of("ListenAddress 0.0.0.0\nListenAddress ::\nListenAddress 198.51.100.99\n");
+        SgSnapshot s = { .units = &svc, .n_units = 1, .config = c, .listeners = l, .n_listeners = 2,
+                         .expected_ports = port22, .n_expected_ports = 1, .interfaces = ifaces, .n_interfaces = 2 };
+        SgFinding *all, *f;
+        size_t n;
+
+        interfaces_setup();
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_ADDRESS_MISSING);
+        ck_assert(!f->unreachable);
+        sg_findings_free(all, n);
+        sshd_config_free(c);
+}
+END_TEST
+
 static Suite *remediation_suite(void) {
         Suite *s = suite_create("remediation");
         TCase *tc = tcase_create("contract");
@@ -361,6 +408,8 @@ static Suite *remediation_suite(void) {
         tcase_add_test(tc, test_fixes_after_the_human_step_are_commands);
         tcase_add_test(tc, test_a_ban_of_some_sources_is_a_notice);
         tcase_add_test(tc, test_config_past_the_reading_budget_is_not_called_invalid);
+        tcase_add_test(tc, test_listen_addresses_naming_every_address_confine_nothing);
+        tcase_add_test(tc, test_an_address_nobody_has_beside_wildcards_locks_nobody_out);
         suite_add_tcase(s, tc);
         return s;
 }
