@@ -394,21 +394,6 @@ static bool log_wait_needed(Manager *m, const SgUnitFacts *svc) {
         return true;
 }
 
-static bool findings_have(const SgFinding *f, size_t n, SgCause c) {
-        for (size_t i = 0; i < n; i++)
-                if (f[i].cause == c)
-                        return true;
-        return false;
-}
-
-/* socket-mismatch was open, and now sshd runs without its socket on
- * other ports than those expected: the fix it printed was applied. */
-static bool advised_move_done(const Manager *m, const SgAssessment *a) {
-        return m->conf.n_ports == 0 && findings_have(m->findings, m->n_findings, SG_CAUSE_SOCKET_MISMATCH) &&
-               !findings_have(a->findings, a->n_findings, SG_CAUSE_SOCKET_MISMATCH) &&
-               findings_have(a->findings, a->n_findings, SG_CAUSE_PORT_CHANGED);
-}
-
 int manager_audit(Manager *m) {
         unsigned dirty = m->dirty;
         SgAssessment a = {};
@@ -493,7 +478,8 @@ int manager_audit(Manager *m) {
          * without its socket, on the ports sshd_config names) is the new
          * expectation, not a port-changed: the ports are learned again,
          * as a Reload() would, before anything is written. */
-        if (r >= 0 && advised_move_done(m, &a)) {
+        if (r >= 0 && m->conf.n_ports == 0 &&
+            sg_advised_move_applied(m->findings, m->n_findings, a.findings, a.n_findings)) {
                 sg_assessment_done(&a);
                 r = facts_learn_ports(&m->facts, &m->conf);
                 if (r >= 0) {

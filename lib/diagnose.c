@@ -1320,6 +1320,18 @@ static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFac
         return fs->error;
 }
 
+static bool findings_have(const SgFinding *f, size_t n, SgCause c) {
+        for (size_t i = 0; i < n; i++)
+                if (f[i].cause == c)
+                        return true;
+        return false;
+}
+
+bool sg_advised_move_applied(const SgFinding *before, size_t n_before, const SgFinding *now, size_t n_now) {
+        return findings_have(before, n_before, SG_CAUSE_SOCKET_MISMATCH) &&
+               !findings_have(now, n_now, SG_CAUSE_SOCKET_MISMATCH) && findings_have(now, n_now, SG_CAUSE_PORT_CHANGED);
+}
+
 int sg_assess(const SgSnapshot *s, const SgAssessOptions *o, SgAssessment *ret) {
         SgAssessment a = {};
         SgSnapshot judged = *s;

@@ -35,6 +35,12 @@ bool sg_unit_between_states(const SgUnitFacts *u);
  * evidence). */
 bool sg_listener_is_sshd(const SgListener *l, const SgUnitFacts *svc, bool socket_mode);
 
+/* socket-mismatch was open in BEFORE, and NOW sshd runs without its
+ * socket on other ports than those expected: the fix it printed was
+ * applied, and the expected ports are to be learned again (as Reload()
+ * would) rather than a port-changed reported for the move it advised. */
+bool sg_advised_move_applied(const SgFinding *before, size_t n_before, const SgFinding *now, size_t n_now);
+
 /* The open problems, root causes first.  Returns 0 or -ENOMEM. */
 int sg_diagnose(const SgSnapshot *s, SgFinding **ret, size_t *n);
 

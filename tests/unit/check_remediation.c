@@ -396,6 +396,17 @@ START_TEST(test_an_address_nobody_has_beside_wildcards_locks_nobody_out) {
 }
 END_TEST
 
+START_TEST(test_the_advised_socket_move_is_the_new_expectation) {
+        SgFinding mismatch = { .cause = SG_CAUSE_SOCKET_MISMATCH }, moved = { .cause = SG_CAUSE_PORT_CHANGED },
+                  other = { .cause = SG_CAUSE_UNIT_STOPPED };
+
+        ck_assert(sg_advised_move_applied(&mismatch, 1, &moved, 1));
+        ck_assert(!sg_advised_move_applied(&other, 1, &moved, 1));     /* a move nobody advised */
+        ck_assert(!sg_advised_move_applied(&mismatch, 1, &mismatch, 1));
+        ck_assert(!sg_advised_move_applied(&mismatch, 1, &other, 1));
+}
+END_TEST
+
 static Suite *remediation_suite(void) {
         Suite *s = suite_create("remediation");
         TCase *tc = tcase_create("contract");
@@ -410,6 +421,7 @@ static Suite *remediation_suite(void) {
         tcase_add_test(tc, test_config_past_the_reading_budget_is_not_called_invalid);
         tcase_add_test(tc, test_listen_addresses_naming_every_address_confine_nothing);
         tcase_add_test(tc, test_an_address_nobody_has_beside_wildcards_locks_nobody_out);
+        tcase_add_test(tc, test_the_advised_socket_move_is_the_new_expectation);
         suite_add_tcase(s, tc);
         return s;
 }
