@@ -103,6 +103,24 @@ static bool unit_transitional(const SgUnitFacts *u) {
         return u->active_state && strcmp(u->active_state, "active") == 0 && u->main_pid > 0 && !pid_alive(u->main_pid);
 }
 
+/* A socket unit of sshd's is listening. */
+static bool socket_active(const SshdUnitsFacts *f) {
+        for (size_t i = 0; i < f->n_units; i++)
+                if (f->units[i].loaded && strstr(f->units[i].name, ".socket") && f->units[i].active_state &&
+                    (strcmp(f->units[i].active_state, "active") == 0 || strcmp(f->units[i].active_state, "reloading") == 0))
+                        return true;
+        return false;
+}
+
+/* ... is enabled: socket activation is what is set up (a stop of an
+ * enabled socket is socket-stopped, at once) */
+static bool socket_enabled(const SshdUnitsFacts *f) {
+        for (size_t i = 0; i < f->n_units; i++)
+                if (f->units[i].loaded && strstr(f->units[i].name, ".socket") && f->units[i].enabled)
+                        return true;
+        return false;
+}
+
 /* Returns true when the service is between two settled states and its
  * last settled facts were kept. */
 static bool refresh_units(Manager *m, unsigned *dirty) {
@@ -141,7 +159,15 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                         bool reset = m->service_active_state && strcmp(m->service_active_state, "failed") == 0 &&
                                      u->active_state && strcmp(u->active_state, "inactive") == 0 && u->result &&
                                      strcmp(u->result, "success") == 0;
-                        if (m->audited && m->facts.have_units && (unit_transitional(u) || reset)) {
+                        /* the socket that served sshd just stopped and the
+                         * service is idle: activation is being switched
+                         * (socket-mismatch's fix stops the socket, then
+                         * starts the service), not sshd stopped */
+                        bool switching = m->socket_was_active && !socket_active(&fresh) && !socket_enabled(&fresh) &&
+                                         u->active_state &&
+                                         strcmp(u->active_state, "inactive") == 0 && u->result &&
+                                         strcmp(u->result, "success") == 0;
+                        if (m->audited && m->facts.have_units && (unit_transitional(u) || reset || switching)) {
                                 if (m->unit_transition_since == 0)
                                         m->unit_transition_since = now;
                                 if (now - m->unit_transition_since < UNIT_SETTLE_USEC) {
@@ -163,6 +189,7 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
         sshd_units_done(&m->facts.units);
         m->facts.units = fresh;
         m->facts.have_units = true;
+        m->socket_was_active = socket_active(&m->facts.units);
         /* sshd's last lines when it is not running, and which stop was on purpose */
         facts_read_unit_logs(&m->facts, SSHD_LOG_LINES);
         svc = service_unit(m);

@@ -112,6 +112,7 @@ typedef struct Manager {
         bool crash_pending;
         int crash_signal;
         char *service_active_state;     /* to notice (re)starts */
+        bool socket_was_active;         /* a socket unit of sshd's listened at the last settled look */
         char service_invocation[33];
         bool service_restarting;        /* systemd said activating/reloading since the last look */
         uint64_t unit_transition_since; /* the service is starting or stopping since (monotonic usec) */
