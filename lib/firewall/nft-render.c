@@ -188,6 +188,9 @@ typedef struct Ctx {
         struct { size_t start, end; bool live, nfproto; } dep[3];
         struct { size_t start, end; } cut[16];
         unsigned n_cut;
+        /* as `nft -s` prints: counters without their values (they change
+         * with every packet, without a notification) */
+        bool stateless;
 } Ctx;
 
 static const char *proto_name(unsigned p) {
@@ -1219,7 +1222,10 @@ static unsigned render_expr_counter(Ctx *c, const NftExpr *e) {
         uint64_t ctr[2];
         memcpy(ctr, nft_pool(c->rs, e->counter.data_off), sizeof(ctr));
         before_stmt(c);
-        bprintf(c->out, "counter packets %" PRIu64 " bytes %" PRIu64, ctr[0], ctr[1]);
+        if (c->stateless)
+                bprintf(c->out, "counter");
+        else
+                bprintf(c->out, "counter packets %" PRIu64 " bytes %" PRIu64, ctr[0], ctr[1]);
         return 1;
 }
 
@@ -1417,12 +1423,13 @@ static unsigned render_dynset(Ctx *c, const NftRule *rule, uint32_t at) {
         return 1 + k;
 }
 
-char *nft_rule_render(const NftRuleset *rs, const NftTable *table, const NftRule *rule) {
+static char *rule_render(const NftRuleset *rs, const NftTable *table, const NftRule *rule, bool stateless) {
         Buf b = { 0 };
         Ctx c = {
                 .rs = rs,
                 .table = table,
                 .out = &b,
+                .stateless = stateless,
                 .l3 = table->family == NFPROTO_IPV4 ? P_IP : table->family == NFPROTO_IPV6 ? P_IP6 : P_NONE,
         };
         for (uint32_t i = 0; i < rule->n_expr;) {
@@ -1443,6 +1450,14 @@ char *nft_rule_render(const NftRuleset *rs, const NftTable *table, const NftRule
                 return NULL;
         }
         return b.s;
+}
+
+char *nft_rule_render(const NftRuleset *rs, const NftTable *table, const NftRule *rule) {
+        return rule_render(rs, table, rule, false);
+}
+
+char *nft_rule_render_stateless(const NftRuleset *rs, const NftTable *table, const NftRule *rule) {
+        return rule_render(rs, table, rule, true);
 }
 
 static const char *policy_name(int p) {

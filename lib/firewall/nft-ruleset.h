@@ -338,6 +338,9 @@ const char *nft_hook_name(int family, int hook);
  * expression listing, e.g. "[unknown foo]".  Returns a malloc()ed string
  * or NULL on ENOMEM. */
 char *nft_rule_render(const NftRuleset *rs, const NftTable *table, const NftRule *rule);
+/* The same without the counters' values, as `nft -s` prints it: what the
+ * evidence of a finding carries (a counter changes with every packet). */
+char *nft_rule_render_stateless(const NftRuleset *rs, const NftTable *table, const NftRule *rule);
 
 /* `nft list ruleset`-like listing of everything, with "# handle N". */
 int nft_ruleset_render(const NftRuleset *rs, FILE *f);

@@ -207,7 +207,7 @@ static int explanation_finish(const NftRuleset *rs, uint16_t port, const char *f
         e->frontend = fw_frontend_classify(&ref);
         e->have_frontend = true;
         if (res->rule)
-                e->text = nft_rule_render(rs, res->table, res->rule);
+                e->text = nft_rule_render_stateless(rs, res->table, res->rule);
         else if (asprintf(&e->text, "policy %s", res->verdict == NFT_VERDICT_DROP ? "drop" : "reject") < 0)
                 e->text = NULL;
         if (!e->text)
