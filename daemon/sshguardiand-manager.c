@@ -214,6 +214,11 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                 config_running_take(m);
         if (started) {
                 config_running_take(m);
+                /* the drops were the old sshd's: a restarted one (with a
+                 * new MaxStartups, maybe) is judged by its own lines */
+                m->max_startups_drops = 0;
+                free(m->max_startups_line);
+                m->max_startups_line = NULL;
                 *dirty |= DIRTY_LISTENERS;
                 (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
                 (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);

@@ -930,6 +930,24 @@ static void diagnose_socket_mismatch(Findings *fs, const SgSnapshot *s, const Sg
         }
 }
 
+static bool listen_has(const SshdConfig *c, const SshdListen *l) {
+        for (size_t i = 0; i < c->n_listen; i++)
+                if (c->listen[i].family == l->family && c->listen[i].port == l->port &&
+                    strcmp(c->listen[i].address, l->address) == 0)
+                        return true;
+        return false;
+}
+
+/* A and B bind the same endpoints. */
+static bool same_listen(const SshdConfig *a, const SshdConfig *b) {
+        if (!a->valid || !b->valid || a->n_listen != b->n_listen)
+                return false;
+        for (size_t i = 0; i < a->n_listen; i++)
+                if (!listen_has(b, &a->listen[i]))
+                        return false;
+        return true;
+}
+
 /* SOCKET_MODE: sshd's ports are the socket unit's, which a restart of
  * sshd does not move (diagnose_socket_mismatch() speaks of them). */
 /* sshd's first error with where it is: "FILE line N: MESSAGE", or the
@@ -990,6 +1008,10 @@ static void diagnose_pending(Findings *fs, const SgSnapshot *s, const SgUnitFact
                             "before restarting %s (`sshd -t` checks).", config_error_text(e, text, sizeof(text)), unit);
                 return;
         }
+        /* what sshd runs already binds what the file says: nothing is
+         * pending (a move already applied is port-changed's) */
+        if (s->config_running && same_listen(s->config_running, s->config))
+                return;
         for (size_t p = 0; !socket_mode && p < s->n_expected_ports; p++) {
                 uint16_t port = s->expected_ports[p];
                 SshdOrigin o;

@@ -407,6 +407,34 @@ START_TEST(test_the_advised_socket_move_is_the_new_expectation) {
 }
 END_TEST
 
+START_TEST(test_nothing_is_pending_once_the_restart_applied_it) {
+        static const SgUnitFacts svc = { .name = "ssh.service", .loaded = true, .active_state = "active",
+                                         .result = "success", .main_pid = 500 };
+        SgListener l[] = { listener(AF_INET, "0.0.0.0", 2222, 500, "sshd", false) };
+        SshdConfig *disk = config_of("Port 2222\n"), *ran = config_of("Port 2222\n");
+        SgSnapshot s = { .units = &svc, .n_units = 1, .config = disk, .config_running = ran, .listeners = l,
+                         .n_listeners = 1, .expected_ports = port22, .n_expected_ports = 1 };
+        SgFinding *all, *f;
+        size_t n;
+
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_PORT_CHANGED);
+        sg_findings_free(all, n);
+
+        /* before the restart: running Port 22, the file says 2222 */
+        sshd_config_free(ran);
+        s.config_running = ran = config_of("Port 22\n");
+        l[0].port = 22;
+        f = diagnose_one(&s, &n, &all);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(f->cause, SG_CAUSE_CONFIG_PENDING);
+        sg_findings_free(all, n);
+        sshd_config_free(ran);
+        sshd_config_free(disk);
+}
+END_TEST
+
 static Suite *remediation_suite(void) {
         Suite *s = suite_create("remediation");
         TCase *tc = tcase_create("contract");
@@ -422,6 +450,7 @@ static Suite *remediation_suite(void) {
         tcase_add_test(tc, test_listen_addresses_naming_every_address_confine_nothing);
         tcase_add_test(tc, test_an_address_nobody_has_beside_wildcards_locks_nobody_out);
         tcase_add_test(tc, test_the_advised_socket_move_is_the_new_expectation);
+        tcase_add_test(tc, test_nothing_is_pending_once_the_restart_applied_it);
         suite_add_tcase(s, tc);
         return s;
 }
