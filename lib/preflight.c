@@ -500,7 +500,9 @@ void sg_preflight_keep_firewall(SgAssessment *a) {
         size_t k = 0;
 
         for (size_t i = 0; i < a->n_findings; i++)
-                if (a->findings[i].cause == SG_CAUSE_FIREWALL_DROP || a->findings[i].cause == SG_CAUSE_FIREWALL_REJECT)
+                /* the firewall's, and the people it would lock out by name */
+                if (a->findings[i].cause == SG_CAUSE_FIREWALL_DROP || a->findings[i].cause == SG_CAUSE_FIREWALL_REJECT ||
+                    a->findings[i].cause == SG_CAUSE_ADMIN_LOCKED_OUT)
                         a->findings[k++] = a->findings[i];
                 else
                         sg_finding_done(&a->findings[i]);

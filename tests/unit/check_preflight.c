@@ -395,6 +395,27 @@ START_TEST(test_iptables_line_follows_appends_and_inserts) {
 }
 END_TEST
 
+/* check-ruleset keeps the firewall's findings and the people it would
+ * lock out by name; sshd's own state is not the candidate's to judge. */
+START_TEST(test_ruleset_check_keeps_admin_lockouts) {
+        SgFinding *f = calloc(3, sizeof(SgFinding));
+        SgAssessment a = { .findings = f, .n_findings = 3 };
+
+        ck_assert_ptr_nonnull(f);
+        f[0] = (SgFinding) { .cause = SG_CAUSE_UNIT_STOPPED, .message = strdup("stopped"), .unreachable = true };
+        f[1] = (SgFinding) { .cause = SG_CAUSE_ADMIN_LOCKED_OUT, .message = strdup("root locked out"),
+                             .unreachable = true };
+        f[2] = (SgFinding) { .cause = SG_CAUSE_FIREWALL_DROP, .message = strdup("a ban"), .unreachable = false };
+        sg_preflight_keep_firewall(&a);
+        ck_assert_uint_eq(a.n_findings, 2);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_ADMIN_LOCKED_OUT);
+        ck_assert_int_eq(a.findings[1].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert(!a.healthy);
+        ck_assert_int_eq(sg_preflight_verdict(&a, NULL), SG_PREFLIGHT_LOCKOUT);
+        sg_assessment_done(&a);
+}
+END_TEST
+
 static Suite *preflight_suite(void) {
         Suite *s = suite_create("preflight");
         TCase *tc = tcase_create("config");
@@ -413,6 +434,7 @@ static Suite *preflight_suite(void) {
         tcase_add_test(tc, test_map_handles_gives_live_handles_and_predicts_new_ones);
         tcase_add_test(tc, test_nft_line_in_blocks_and_commands);
         tcase_add_test(tc, test_iptables_line_follows_appends_and_inserts);
+        tcase_add_test(tc, test_ruleset_check_keeps_admin_lockouts);
         suite_add_tcase(s, tc);
         return s;
 }
