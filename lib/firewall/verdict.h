@@ -71,10 +71,11 @@ void fw_port_verdict_done(FwPortVerdict *v);
  * family, with the rule that does it; on some, scope some-interfaces; a
  * block that depends on the source (a ban set, an address range) is
  * some-sources with its rule.  What stays undecided is NFT_VERDICT_UNKNOWN
- * with its reason, never beside a certain scope of its own.  Whether a
- * socket takes the connection is left out when LISTENERS is false (the
- * engine's question: sshd's sockets are judged by their own causes).
- * Returns 0 or -ENOMEM. */
+ * with its reason, never beside a certain scope of its own.  A connection
+ * the firewall lets through that no socket takes is refused by the stack
+ * (reject, no rule): with LISTENERS for any port (explain), without it
+ * only after a redirect/dnat to another port (the engine: sshd's own
+ * sockets are judged by their own causes).  Returns 0 or -ENOMEM. */
 int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdict *ret);
 
 /* One client: FAMILY's SADDR (NULL: any source) to DADDR (NULL: one of the
