@@ -1309,10 +1309,6 @@ static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFac
                                                      (unsigned long long) res->rule->handle);
                                 else
                                         evidence_add(fs, fi, "rule_handle", "%s", "");
-                                snprintf(where, sizeof(where), "%s %s %s %s%s%s\"%s\"",
-                                         nft_family_name(res->table->family), res->table->name, res->chain->name,
-                                         res->rule ? "handle " : "policy", res->rule ? "" : "", res->rule ? "" : " ",
-                                         x.text ? x.text : "");
                                 if (res->rule)
                                         snprintf(where, sizeof(where), "%s %s %s handle %llu \"%s\"",
                                                  nft_family_name(res->table->family), res->table->name,
@@ -1329,9 +1325,9 @@ static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFac
                         if (x.remediation)
                                 evidence_add(fs, fi, "remediation", "%s", x.remediation);
                         ago_text(s->now_usec, a->last_login_usec, ago, sizeof(ago));
-                        message_set(fs, fi, "%s%s last logged in from %s (%s), and a new connection from there to "
-                                    "port %u is now %s by %s (%s); fix: %s.", a->user ? a->user : "someone",
-                                    a->user ? "" : "", addr, ago, s->expected_ports[p],
+                        message_set(fs, fi, "%s last logged in from %s (%s), and a new connection from there to "
+                                    "port %u is now %s by %s (%s); fix: %s.", a->user ? a->user : "someone", addr, ago,
+                                    s->expected_ports[p],
                                     res->verdict == NFT_VERDICT_DROP ? "dropped" : "rejected", where,
                                     x.have_frontend ? fw_frontend_to_string(x.frontend) : "nftables",
                                     x.remediation ? x.remediation : "remove the rule");
