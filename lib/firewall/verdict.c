@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,41 @@ static const char *rule_lookup_set(const NftRuleset *rs, const NftRule *rule) {
         return NULL;
 }
 
+/* The addresses in the set RULE looks a source up in, "A B C", when the
+ * set was read whole, holds plain addresses (no intervals) and at most
+ * MAX of them: the ones a ban tool's fix names.  NULL otherwise. */
+static char *banned_addresses(const NftRuleset *rs, const NftRule *rule, size_t max) {
+        for (uint32_t i = 0; rule && i < rule->n_expr; i++) {
+                const NftExpr *x = nft_rule_expr(rs, rule, i);
+                const NftSet *set;
+                char *list = NULL;
+                size_t len = 0;
+                FILE *f;
+
+                if (x->kind != NFT_EXPR_LOOKUP || x->lookup.set >= rs->n_sets)
+                        continue;
+                set = &rs->sets[x->lookup.set];
+                if (!set->elems_complete || (set->flags & NFT_SET_INTERVAL) || set->n_elems == 0 ||
+                    set->n_elems > max || (set->key_len != 4 && set->key_len != 16))
+                        return NULL;
+                f = open_memstream(&list, &len);
+                if (!f)
+                        return NULL;
+                for (size_t k = 0; k < set->n_elems; k++) {
+                        char a[INET6_ADDRSTRLEN];
+                        if (inet_ntop(set->key_len == 4 ? AF_INET : AF_INET6, nft_pool(rs, set->elems[k].key_off), a,
+                                      sizeof(a)))
+                                fprintf(f, "%s%s", k ? " " : "", a);
+                }
+                if (fclose(f) != 0) {
+                        free(list);
+                        return NULL;
+                }
+                return list;
+        }
+        return NULL;
+}
+
 /* The deciding rule's text, the tool that owns it and the fix in that
  * tool's words (for a connection from FROM, NULL: any source). */
 static int explanation_finish(const NftRuleset *rs, uint16_t port, const char *from, FwExplanation *e) {
@@ -212,6 +248,13 @@ static int explanation_finish(const NftRuleset *rs, uint16_t port, const char *f
                 e->text = NULL;
         if (!e->text)
                 return -ENOMEM;
+        /* fail2ban's ban of some sources: its fix names the jail and the
+         * addresses it holds (unbanip takes several), not every ban */
+        if (!from && e->frontend == FW_FRONTEND_FAIL2BAN && e->scope && strcmp(e->scope, "some-sources") == 0) {
+                _cleanup_free_ char *banned = banned_addresses(rs, res->rule, 16);
+                if (banned)
+                        return fw_remediation(&ref, e->frontend, port, banned, &e->remediation);
+        }
         return fw_remediation(&ref, e->frontend, port, from, &e->remediation);
 }
 

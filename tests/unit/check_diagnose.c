@@ -818,6 +818,27 @@ START_TEST(test_assess_ban_of_an_admin_source_locks_them_out) {
 }
 END_TEST
 
+/* fail2ban's ban: the daemon's finding names the jail and the addresses
+ * it holds, at notice priority. */
+START_TEST(test_assess_fail2ban_ban_names_jail_and_addresses) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0, fw_fail2ban("203.0.113.9", &handle));
+        assess(&h, false, &a);
+        ck_assert(a.healthy);
+        ck_assert_uint_eq(a.n_findings, 1);
+        ck_assert_int_eq(a.findings[0].cause, SG_CAUSE_FIREWALL_DROP);
+        ck_assert_evidence(&a.findings[0], "frontend", "fail2ban");
+        ck_assert_evidence(&a.findings[0], "scope", "some-sources");
+        ck_assert_evidence(&a.findings[0], "remediation", "fail2ban-client set sshd unbanip 203.0.113.9");
+        ck_assert_int_eq(a.findings[0].priority, LOG_NOTICE);
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
 START_TEST(test_assess_rate_limit_is_no_finding) {
         TestHost h;
         SgAssessment a;
@@ -904,6 +925,7 @@ static Suite *diagnose_suite(void) {
         tcase_add_test(tc, test_assess_source_ban_is_a_finding_that_keeps_the_host_healthy);
         tcase_add_test(tc, test_assess_rate_limit_is_no_finding);
         tcase_add_test(tc, test_assess_ban_of_an_admin_source_locks_them_out);
+        tcase_add_test(tc, test_assess_fail2ban_ban_names_jail_and_addresses);
         tcase_add_test(tc, test_assess_unreadable_firewall_is_uncertain);
         tcase_add_test(tc, test_assess_attributes_the_committer_from_history);
         suite_add_tcase(s, tc);

@@ -152,6 +152,20 @@ NftRuleset *fw_ban_set(const char *banned, uint64_t *handle) {
         return nb_parse();
 }
 
+NftRuleset *fw_fail2ban(const char *banned, uint64_t *handle) {
+        nb_reset();
+        input_chain(NFPROTO_INET, "f2b-table", "f2b-chain", NF_ACCEPT);
+        set_of_one(NFPROTO_INET, "f2b-table", "addr-set-sshd", banned);
+        nb_rule_begin(NFPROTO_INET, "f2b-table", "f2b-chain");
+        x_nfproto(NFPROTO_IPV4);
+        x_tcp_dport(22);
+        x_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
+        x_lookup(NFT_REG_1, "addr-set-sshd", 0);
+        x_verdict(NF_DROP, NULL);
+        *handle = nb_rule_end();
+        return nb_parse();
+}
+
 NftRuleset *fw_iifname_eth0_ipv4_drop_and_ban(uint64_t *handle) {
         nb_reset();
         input_chain(NFPROTO_INET, "filter", "input", NF_ACCEPT);

@@ -56,6 +56,9 @@ NftRuleset *fw_iifname_eth0_ipv4_drop_and_ban(uint64_t *handle);
 /* inet filter input: ip saddr @banned tcp dport 22 drop, the set holding
  * BANNED alone, read whole */
 NftRuleset *fw_ban_set(const char *banned, uint64_t *handle);
+/* fail2ban's nftables action: inet f2b-table f2b-chain, tcp dport 22 ip
+ * saddr @addr-set-sshd drop, the set holding BANNED */
+NftRuleset *fw_fail2ban(const char *banned, uint64_t *handle);
 /* ip sshguard blacklist: ip saddr @attackers drop, holding BANNED */
 NftRuleset *fw_sshguard(const char *banned, uint64_t *handle);
 /* inet filter input policy drop: tcp dport 22 limit rate 3/minute accept */
