@@ -5,6 +5,7 @@
  * which rides on the watchdog tick because x_tables has no notifications.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/inet_diag.h>
@@ -226,6 +227,37 @@ static int on_config_settled(sd_event_source *s, uint64_t usec, void *userdata) 
         return 0;
 }
 
+static bool basename_matches(const char *path, const char *name) {
+        const char *b = strrchr(path, '/');
+
+        b = b ? b + 1 : path;
+        /* an Include's pattern, or a file's own name */
+        return fnmatch(b, name, FNM_PERIOD) == 0;
+}
+
+/* NAME (a directory entry that changed) is one sshd reads or may read:
+ * sshd_config, a file it read, or one an Include pattern names. */
+static bool config_name_matters(const Manager *m, const char *name) {
+        const SshdConfig *c = m->facts.config;
+
+        if (basename_matches(m->conf.config_file, name))
+                return true;
+        if (!c)
+                return true;            /* not known what it reads */
+        for (size_t i = 0; i < c->n_files; i++)
+                if (basename_matches(c->files[i], name))
+                        return true;
+        for (size_t i = 0; i < c->n_directives; i++) {
+                const SshdDirective *d = &c->directives[i];
+                if (d->keyword->id != SSHD_KW_INCLUDE)
+                        continue;
+                for (size_t k = 0; k < d->n_args; k++)
+                        if (basename_matches(d->args[k], name))
+                                return true;
+        }
+        return false;
+}
+
 static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         if (((Manager *) userdata)->debug)
                 log_errno(LOG_DEBUG, 0, "event: inotify");
@@ -246,8 +278,11 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
                 for (char *p = buf.raw; p < buf.raw + n;) {
                         const struct inotify_event *ev = (const struct inotify_event *) p;
                         /* a file being created is read when it is closed;
-                         * a new directory may be an Include's */
-                        if (!(ev->mask & IN_CREATE) || (ev->mask & IN_ISDIR))
+                         * a new directory may be an Include's; a file of
+                         * no interest to sshd (another program's, in the
+                         * same directory) is not */
+                        if ((!(ev->mask & IN_CREATE) || (ev->mask & IN_ISDIR)) &&
+                            ((ev->mask & IN_ISDIR) || ev->len == 0 || config_name_matters(m, ev->name)))
                                 relevant = true;
                         p += sizeof(struct inotify_event) + ev->len;
                 }
