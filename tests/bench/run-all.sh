@@ -128,7 +128,7 @@ L.append("| daemon CPU during the storm | %s s | |" % f("storm_cpu_s", 1, "%.1f"
 L.append("| daemon RSS before → peak → after (VmHWM after) | %s → %s → %s KB (%s KB) | bounded |" % (
     s.get("rss_before_kb", "n/a"), s.get("rss_peak_kb", "n/a"), s.get("rss_after_kb", "n/a"), s.get("hwm_after_kb", "n/a")))
 L.append("| ENOBUFS re-reads (daemon log) | %s | |" % s.get("storm_enobufs", "n/a"))
-L.append("| events lost: daemon Explain() vs the kernel (`nft get element`), random banned + unbanned addresses | %s mismatches of %s | 0 |" % (
+L.append("| events lost: daemon Explain() vs a fresh dump of the set (`nft -j list set`), random banned + unbanned addresses | %s mismatches of %s | 0 |" % (
     s.get("storm_n_mismatches", "n/a"), s.get("storm_checked", "n/a")))
 fd = s.get("storm_fresh_dump") or {}
 L.append("| daemon vs a fresh dump (`explain --local`), one banned, one unbanned | %s | equal |" % (
