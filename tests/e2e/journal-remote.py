@@ -14,7 +14,10 @@ only what this test starts runs), enables sshguardian.service, then:
     unit of the container's systemd);
   - a sender: systemd-journal-upload --url=http://127.0.0.1:PORT, following
     the container's journal (another transient unit);
-  - an nft reject rule on sshd's port (table inet e2e), then its removal.
+  - an nft reject rule on sshd's port (table inet e2e), then its removal;
+    meanwhile `sshguardianctl explain` must be answered by the running
+    daemon (`answered_by`, also as user nobody, in text), `--local` by the
+    CLI's own read, with the same rule and fix.
 
 The received journal files are queried by field, as a collector would:
 `journalctl --file /run/jremote/*.journal SSHGUARDIAN_CAUSE=firewall-reject
@@ -171,6 +174,26 @@ def main():
         hit = entries(c, files, "SSHGUARDIAN_RULE_TABLE=e2e", "SSHGUARDIAN_RULE_HANDLE=%d" % handle)
         check("query-by-rule", len(hit) == 1 and hit[0].get("SSHGUARDIAN_STATE") == "problem",
               "%d entries" % len(hit))
+
+        # explain answered by the running daemon (issue 13), and by the CLI's own read
+        for args, by in ((["--from", "192.0.2.5"], "sshguardiand"), (["--local", "--from", "192.0.2.5"], "sshguardianctl"),
+                         ([], "sshguardiand")):
+            r = c.run(["sshguardianctl", "explain", "--json"] + args, check=False)
+            try:
+                o = json.loads(r.stdout)
+            except ValueError:
+                o = {}
+            rule = o.get("rule") or {}
+            check("explain %s answered by %s" % (" ".join(args) or "(any source)", by),
+                  r.returncode == 1 and o.get("answered_by") == by and o.get("verdict") == "reject" and
+                  rule.get("handle") == handle and rule.get("table") == "e2e" and
+                  o.get("remediation") == want["SSHGUARDIAN_REMEDIATION"],
+                  "exit %d: %s %s" % (r.returncode, r.stdout[:400], r.stderr[:200]))
+        r = c.run(["sshguardianctl", "explain", "--from", "192.0.2.5"], user="nobody", check=False)
+        check("explain as nobody answered by the daemon (text)",
+              r.returncode == 1 and r.stdout.startswith("answered by sshguardiand") and
+              "rule: inet e2e input handle %d: tcp dport 22 reject" % handle in r.stdout and
+              "fix: " + want["SSHGUARDIAN_REMEDIATION"] in r.stdout, r.stdout + r.stderr)
 
         c.sh("nft delete table inet e2e")
         res = wait_for("the resolved entry in the received journal",
