@@ -178,7 +178,10 @@ class Container:
                "systemd.firstboot=off", "systemd.unit=multi-user.target"]
         cmd += ["systemd.mask=%s" % u for u in
                 ("nftables.service", "ufw.service", "sshguard.service", "fail2ban.service",
-                 "firewalld.service")]
+                 "firewalld.service",
+                 # installed for other suites (CI installs them): not this one's
+                 "prometheus.service", "prometheus-node-exporter.service", "systemd-journal-upload.service",
+                 "systemd-journal-remote.socket", "systemd-journal-remote.service")]
         self.log_path = os.path.join(self.tmp, "nspawn.log")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=open(self.log_path, "w"),
                                      stderr=subprocess.STDOUT)
