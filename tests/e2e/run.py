@@ -1255,8 +1255,6 @@ def define_cases(s):
 
     def jrnl_setup(ctx):
         c.write("/run/e2e.nft", jrule)
-        ctx["audit_socket"] = c.run(["systemctl", "is-active", "systemd-journald-audit.socket"],
-                                    check=False).stdout.strip() == "active"
 
     def jrnl_after(ctx):
         problems = []
@@ -1286,10 +1284,13 @@ def define_cases(s):
         return problems
     add("journal-unavailable-entry-kept", cause="firewall-reject",
         setup=jrnl_setup,
-        trigger="systemctl stop %s systemd-journald-audit.socket systemd-journald.service; "
+        # (the audit socket too, when active: it would start journald again)
+        trigger="audit=$(systemctl is-active systemd-journald-audit.socket); "
+                "systemctl stop %s systemd-journald-audit.socket systemd-journald.service; "
                 "echo journald $(systemctl is-active systemd-journald.service); "
                 "echo rule-at $(date +%%s%%6N); nft -f /run/e2e.nft; sleep 2; "
-                "systemctl start %s systemd-journald.service; echo journald-back-at $(date +%%s%%6N)"
+                "systemctl start %s systemd-journald.service; echo journald-back-at $(date +%%s%%6N); "
+                "if [ \"$audit\" = active ]; then systemctl start systemd-journald-audit.socket; fi"
                 % (jsockets, jsockets),
         timeout=20.0, polled=("problem",),
         expect=dict(port="22", family="any", scope="all", frontend="nftables", rule="tcp dport 22 reject",
