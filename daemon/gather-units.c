@@ -216,8 +216,10 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
                 /* the last start failed before sshd itself ran */
                 if (f->exec_pre_203_usec > f->exec_main_start_usec)
                         u->exit_status = 203, u->crash_signal = 0;
-                if (!f->invocation_id[0])
+                if (!f->invocation_id[0]) {
                         memcpy(f->invocation_id, u->invocation, sizeof(f->invocation_id));
+                        f->main_start_usec = f->exec_main_start_usec;
+                }
                 if (!f->journal_unit)
                         f->journal_unit = strdup(name);
         }
@@ -278,7 +280,48 @@ static int journal_field(sd_journal *j, const char *field, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, char ***ret, size_t *n) {
+/* The lines of UNIT's sshd that reached journald after the unit failed:
+ * their writer gone (or left behind by KillMode=process), journald knows
+ * the unit but no invocation any more.  Newest first, those at the tail
+ * newer than SINCE_USEC, appended to LINES (oldest last). */
+static size_t sshd_journal_late_lines(const char *unit, uint64_t since_usec, char **lines, size_t count, size_t max) {
+        sd_journal *j = NULL;
+        char match[128], *late[16];
+        size_t n_late = 0;
+
+        if (count >= max || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return count;
+        snprintf(match, sizeof(match), "_SYSTEMD_UNIT=%s", unit);
+        if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_add_match(j, "_COMM=sshd", 0) >= 0 &&
+            sd_journal_seek_tail(j) >= 0)
+                /* a few steps back: sessions of older invocations may be
+                 * interleaved; a line of an invocation ends the tail */
+                for (int k = 0; k < 32 && n_late < 16 && sd_journal_previous(j) > 0; k++) {
+                        char *inv = NULL, *msg = NULL;
+                        uint64_t t = 0;
+
+                        if (journal_field(j, "_SYSTEMD_INVOCATION_ID", &inv) == 0) {
+                                free(inv);
+                                continue;
+                        }
+                        if (sd_journal_get_realtime_usec(j, &t) < 0 || t < since_usec)
+                                break;
+                        if (journal_field(j, "MESSAGE", &msg) == 0)
+                                late[n_late++] = msg;
+                }
+        sd_journal_close(j);
+        while (n_late > 0) {
+                char *msg = late[--n_late];
+                if (count < max)
+                        lines[count++] = msg;
+                else
+                        free(msg);
+        }
+        return count;
+}
+
+int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t since_usec, size_t max, char ***ret,
+                       size_t *n) {
         sd_journal *j = NULL;
         char match[128], **lines = NULL;
         size_t count = 0;
@@ -321,6 +364,8 @@ int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, 
                 lines[i] = lines[count - 1 - i];
                 lines[count - 1 - i] = t;
         }
+        if (invocation_id && invocation_id[0] && since_usec > 0)
+                count = sshd_journal_late_lines(unit, since_usec, lines, count, max);
         *ret = lines;
         *n = count;
         return 0;

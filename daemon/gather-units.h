@@ -27,6 +27,7 @@ typedef struct SshdUnitsFacts {
         size_t n_strings;
         char invocation_id[33];         /* the service's last invocation, "" unknown */
         char *journal_unit;             /* the service unit whose journal holds sshd's lines */
+        uint64_t main_start_usec;       /* that invocation's ExecMainStartTimestamp (realtime), 0 unknown */
         int32_t exec_main_code, exec_main_status;       /* while reading */
         uint64_t exec_main_start_usec;                  /* while reading */
         uint64_t exec_pre_203_usec;                     /* while reading: an ExecStartPre= that got 203/EXEC, when */
@@ -38,9 +39,13 @@ typedef struct SshdUnitsFacts {
 int sshd_units_read(sd_bus *bus, const char *const *names, SshdUnitsFacts *ret);
 void sshd_units_done(SshdUnitsFacts *f);
 
-/* sshd's messages of the unit's invocation INVOCATION_ID ("": its latest),
- * oldest first, at most MAX.  *ret is a NULL-terminated vector. */
-int sshd_journal_lines(const char *unit, const char *invocation_id, size_t max, char ***ret, size_t *n);
+/* sshd's messages of the unit's invocation INVOCATION_ID ("": every
+ * invocation), oldest first, at most MAX; lines without an invocation (they
+ * reached journald after the unit failed) count when newer than SINCE_USEC
+ * (realtime, 0: any) and than any other invocation's line.  *ret is a
+ * NULL-terminated vector. */
+int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t since_usec, size_t max, char ***ret,
+                       size_t *n);
 
 /* The last "stop" job of UNIT in the journal came after its last start:
  * stopped on purpose (systemd's "Stopping ..." entry). */

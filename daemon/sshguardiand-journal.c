@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <systemd/sd-journal.h>
 
@@ -93,6 +94,50 @@ static char **transition_fields(const SgTransition *t) {
         return v;
 }
 
+static int journal_write(char **fields) {
+        size_t n = strv_length(fields);
+        struct iovec *iov = calloc(n ? n : 1, sizeof(struct iovec));
+        int r;
+
+        if (!iov)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
+        r = sd_journal_sendv(iov, (int) n);
+        free(iov);
+        return r;
+}
+
+void manager_journal_queue_free(Manager *m) {
+        for (size_t i = 0; i < m->n_journal_queue; i++)
+                strv_free(m->journal_queue[i]);
+        m->n_journal_queue = 0;
+}
+
+/* Writes what was kept, oldest first; stops at the first refusal. */
+void manager_journal_flush(Manager *m) {
+        size_t done = 0;
+        int r = 0;
+
+        while (done < m->n_journal_queue && (r = journal_write(m->journal_queue[done])) >= 0)
+                strv_free(m->journal_queue[done++]);
+        if (done > 0) {
+                memmove(m->journal_queue, m->journal_queue + done,
+                        (m->n_journal_queue - done) * sizeof(m->journal_queue[0]));
+                m->n_journal_queue -= done;
+        }
+        if (m->n_journal_queue > 0 || m->journal_dropped == 0)
+                return;
+        /* everything kept is written: now say what could not be kept */
+        r = sd_journal_send("MESSAGE=%u sshguardian entries were lost: the journal was unavailable and at most %d "
+                            "are kept until it is back; sshguardianctl status shows what is open now",
+                            m->journal_dropped, JOURNAL_QUEUE_MAX,
+                            "PRIORITY=%d", LOG_WARNING, "SYSLOG_IDENTIFIER=sshguardiand",
+                            "SSHGUARDIAN_DROPPED=%u", m->journal_dropped, NULL);
+        if (r >= 0)
+                m->journal_dropped = 0;
+}
+
 void manager_report_transition(Manager *m, const SgTransition *t) {
         char **fields = transition_fields(t);
         size_t n = strv_length(fields);
@@ -116,15 +161,35 @@ void manager_report_transition(Manager *m, const SgTransition *t) {
                 (void) json_finish(&w);
                 fflush(stdout);
         } else {
-                struct iovec *iov = calloc(n ? n : 1, sizeof(struct iovec));
-                int r;
-                for (size_t i = 0; iov && i < n; i++)
-                        iov[i] = (struct iovec) { .iov_base = fields[i], .iov_len = strlen(fields[i]) };
-                r = iov ? sd_journal_sendv(iov, (int) n) : -ENOMEM;
-                if (r < 0)
-                        log_errno(LOG_ERR, r, "Cannot write to the journal: %s", fields[0]);
-                free(iov);
+                int r = -EAGAIN;
+
+                /* in order: what is kept goes first */
+                manager_journal_flush(m);
+                if (m->n_journal_queue == 0)
+                        r = journal_write(fields);
+                if (r < 0) {
+                        /* journald stopped (its socket refuses): kept, with
+                         * the time it happened, for when it is back */
+                        struct timespec ts;
+                        char **more = realloc(fields, (n + 2) * sizeof(char *));
+
+                        if (more) {
+                                fields = more;
+                                clock_gettime(CLOCK_REALTIME, &ts);
+                                if (asprintf(&fields[n], "SSHGUARDIAN_TIMESTAMP=%llu",
+                                             (unsigned long long) ts.tv_sec * 1000000ULL +
+                                             (unsigned long long) ts.tv_nsec / 1000ULL) < 0)
+                                        fields[n] = NULL;
+                                fields[n + 1] = NULL;
+                        }
+                        if (r != -EAGAIN)
+                                log_errno(LOG_ERR, r, "Cannot write to the journal, kept for later: %s", fields[0]);
+                        if (more && m->n_journal_queue < JOURNAL_QUEUE_MAX) {
+                                m->journal_queue[m->n_journal_queue++] = fields;
+                                fields = NULL;
+                        } else
+                                m->journal_dropped++;
+                }
         }
         strv_free(fields);
 }
-

@@ -728,6 +728,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->max_startups_timer);
         sd_event_source_unref(m->tick);
         sd_event_unref(m->event);
+        manager_journal_queue_free(m);
         sg_findings_free(m->findings, m->n_findings);
         sg_tracker_free(m->tracker);
         free(m->summary);

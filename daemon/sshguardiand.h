@@ -71,6 +71,8 @@ typedef struct CallBudget {
         uint64_t last_usec;
 } CallBudget;
 
+#define JOURNAL_QUEUE_MAX 64
+
 typedef struct Manager {
         sd_event *event;
         LogTarget log_target;
@@ -168,6 +170,13 @@ typedef struct Manager {
         sd_event_source *config_settle; /* editors write in steps: read once they are done */
         sd_journal *journal;
         sd_event_source *journal_source;
+
+        /* entries the journal refused (journald stopped): written again,
+         * in order, before the next entry and on each tick; past
+         * JOURNAL_QUEUE_MAX they are counted and the count is written */
+        char **journal_queue[JOURNAL_QUEUE_MAX];
+        size_t n_journal_queue;
+        unsigned journal_dropped;
 } Manager;
 
 int manager_new(Manager **ret, const char *conf_path, LogTarget log_target);
@@ -187,8 +196,12 @@ NftRuleset *manager_ruleset_current(Manager *m);
 int manager_state_load(Manager *m);
 int manager_state_save(Manager *m);
 
-/* sshguardiand-journal.c: writes T's entry */
+/* sshguardiand-journal.c: writes T's entry (kept for later if the
+ * journal refuses it) */
 void manager_report_transition(Manager *m, const SgTransition *t);
+/* Writes the entries kept while the journal was unavailable. */
+void manager_journal_flush(Manager *m);
+void manager_journal_queue_free(Manager *m);
 
 /* sshguardiand-bus.c */
 int manager_connect_bus(Manager *m);

@@ -28,6 +28,10 @@ the resolved entry:
                     be read), a directory (read as empty: nothing), put back
   prometheus        PrometheusTextfile=: parsed by prometheus_client, healthy,
                     the finding by cause and scope, no temporary file left
+  ban-storm         (issue 11) 10 s of nft batches of 100 set elements: entries
+                    for other causes, WATCHDOG=1 and D-Bus Healthy within 100 ms
+  include-churn     (issue 11) an Include'd file deleted and re-created for 2 s:
+                    no crash, no problem entry, healthy at the end
   killed            SIGKILL with a problem open, started again: not written
                     again (the state directory); killed again, fixed while
                     down: the resolved entry at the next start
@@ -61,6 +65,7 @@ namespace and temporary directory it creates.
 import argparse
 import json
 import os
+import random
 import select
 import shutil
 import signal
@@ -862,6 +867,258 @@ def case_killed(r, d, ctx):
     return d
 
 
+class BusClient:
+    """A minimal D-Bus client on one persistent connection (AUTH EXTERNAL,
+    Hello, Properties.Get): a call's round trip is the daemon's answer time,
+    not busctl's start-up (no python3-dbus on these machines)."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.s.sendall(b"\0AUTH EXTERNAL " + str(os.getuid()).encode().hex().encode() + b"\r\n")
+        if not self._line().startswith(b"OK "):
+            raise RuntimeError("D-Bus authentication refused")
+        self.s.sendall(b"BEGIN\r\n")
+        self.buf = b""
+        self.serial = 0
+        self.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello", "", b"")
+
+    def _line(self):
+        out = b""
+        while not out.endswith(b"\r\n"):
+            out += self.s.recv(1)
+        return out
+
+    @staticmethod
+    def _pad(b, n):
+        return b + b"\0" * (-len(b) % n)
+
+    @classmethod
+    def _str(cls, b, v):
+        b = cls._pad(b, 4)
+        v = v.encode()
+        return b + len(v).to_bytes(4, "little") + v + b"\0"
+
+    def call(self, dest, path, iface, member, sig, body):
+        self.serial += 1
+        fields = b""
+        for code, t, v in ((1, "o", path), (2, "s", iface), (3, "s", member), (6, "s", dest)) + \
+                ((((8, "g", sig),) if sig else ())):
+            fields = self._pad(fields, 8) + bytes([code, 1]) + t.encode() + b"\0"
+            if t == "g":
+                fields += bytes([len(v)]) + v.encode() + b"\0"
+            else:
+                fields = self._str(fields, v)
+        head = b"l\x01\x00\x01" + len(body).to_bytes(4, "little") + self.serial.to_bytes(4, "little") + \
+            len(fields).to_bytes(4, "little") + fields
+        self.s.sendall(self._pad(head, 8) + body)
+        while True:         # the reply (signals such as NameAcquired are skipped)
+            while len(self.buf) < 16:
+                self.buf += self.s.recv(65536)
+            blen = int.from_bytes(self.buf[4:8], "little")
+            flen = int.from_bytes(self.buf[12:16], "little")
+            total = 16 + flen + (-(16 + flen) % 8) + blen
+            while len(self.buf) < total:
+                self.buf += self.s.recv(65536)
+            msg, self.buf = self.buf[:total], self.buf[total:]
+            if msg[1] in (2, 3):
+                return msg[1] == 2, msg[total - blen:]
+
+    def get_healthy(self):
+        body = self._str(self._str(b"", "org.sshguardian1.Manager"), "Healthy")
+        ok, out = self.call("org.sshguardian1", "/org/sshguardian1", "org.freedesktop.DBus.Properties", "Get",
+                            "ss", body)
+        # variant: signature "b" (1, 'b', 0), pad to 4, uint32
+        return ok and len(out) >= 8, (int.from_bytes(out[4:8], "little") == 1) if ok and len(out) >= 8 else None
+
+    def close(self):
+        self.s.close()
+
+
+STORM_SECONDS = 10.0
+STORM_BATCH = 100
+STARVE_MS = 100.0
+
+
+def case_ban_storm(r, d, ctx):
+    """Issue 11, bounded work: a ban storm (one `nft -f` batch of 100
+    elements after another for 10 s into a set a drop rule refers to, as
+    fail2ban/sshguard do) must not starve the other event sources: in its
+    middle, sshd killed (not-running) and a reject rule in another table
+    (firewall-reject) are written within 100 ms of their trigger; WATCHDOG=1
+    keeps its period (no gap over period + 100 ms); D-Bus Healthy answers
+    within 100 ms all along (one persistent connection)."""
+    nft("table inet storm {\n set banned { type ipv4_addr; }\n chain input {\n"
+        "  type filter hook input priority -1;\n  ip saddr @banned tcp dport 22 drop\n }\n}\n")
+    stop = threading.Event()
+    stats = {"batches": 0, "elements": 0, "errors": 0, "bus": [], "bus_bad": 0}
+
+    def storm():
+        n = 0
+        while not stop.is_set():
+            addrs = []
+            for _ in range(STORM_BATCH):
+                n += 1
+                addrs.append("10.%d.%d.%d" % ((n >> 16) & 255, (n >> 8) & 255, n & 255))
+            p = sh("nft", "-f", "-", input="add element inet storm banned { %s }\n" % ", ".join(addrs),
+                   check=False)
+            if p.returncode == 0:
+                stats["batches"] += 1
+                stats["elements"] += STORM_BATCH
+            else:
+                stats["errors"] += 1
+
+    def asker():
+        try:
+            bc = BusClient(ctx["bus"].socket)
+        except Exception as ex:     # noqa: BLE001 -- reported as a failed check
+            stats["bus_error"] = str(ex)
+            return
+        while not stop.is_set():
+            t = time.monotonic()
+            ok, _ = bc.get_healthy()
+            stats["bus"].append((t, (time.monotonic() - t) * 1000))
+            if not ok:
+                stats["bus_bad"] += 1
+            time.sleep(0.02)
+        bc.close()
+
+    idx = d.mark()
+    with open("/proc/%d/schedstat" % daemon_pid(d)) as f:
+        cpu0 = int(f.read().split()[0])
+    threads = [threading.Thread(target=storm, daemon=True), threading.Thread(target=asker, daemon=True)]
+    t_start = time.monotonic()
+    for t in threads:
+        t.start()
+    # a third of the way: sshd killed; two thirds: a reject rule elsewhere
+    time.sleep(STORM_SECONDS / 3)
+    i1 = d.mark()
+    t1 = time.monotonic()
+    ctx["sshd"].proc.send_signal(signal.SIGKILL)
+    t_e1, e1 = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == "not-running" and
+                            e.get("SSHGUARDIAN_STATE") == "problem", i1)
+    ctx["sshd"].proc.wait(5)
+    ctx["sshd"].start()
+    time.sleep(STORM_SECONDS / 3 - (time.monotonic() - t1))
+    i2 = d.mark()
+    t2 = time.monotonic()
+    nft("table inet other {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 22 reject\n }\n}\n")
+    t_e2, e2 = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                            e.get("SSHGUARDIAN_STATE") == "problem" and
+                            e.get("SSHGUARDIAN_RULE_TABLE") == "other", i2)
+    time.sleep(max(0.0, STORM_SECONDS - (time.monotonic() - t_start)))
+    stop.set()
+    for t in threads:
+        t.join(30)
+    t_end = time.monotonic()
+    with open("/proc/%d/schedstat" % daemon_pid(d)) as f:
+        cpu1 = int(f.read().split()[0])
+    print("ban storm: %d elements in %d batches in %.1f s (%d nft errors); the daemon used %.0f ms of CPU" % (
+        stats["elements"], stats["batches"], t_end - t_start, stats["errors"], (cpu1 - cpu0) / 1e6))
+    # the storm was seen: its bans are a finding (some sources), at once
+    ban = [e for e in d.since(idx) if e.get("SSHGUARDIAN_RULE_TABLE") == "storm"]
+    r.check("ban-storm: the storm's set is judged (firewall-drop, some-sources)",
+            ban and ban[0].get("SSHGUARDIAN_CAUSE") == "firewall-drop" and
+            ban[0].get("SSHGUARDIAN_SCOPE") == "some-sources" and ban[0].get("SSHGUARDIAN_STATE") == "problem",
+            json.dumps(ban)[-1000:])
+    for name, t0, te, e in (("not-running (sshd killed)", t1, t_e1, e1), ("firewall-reject (table other)", t2, t_e2, e2)):
+        lat = (te - t0) * 1000 if e is not None else None
+        r.check("ban-storm: %s within %.0f ms during the storm (%s)" % (
+            name, STARVE_MS, "%.1f ms" % lat if lat is not None else "none"),
+            lat is not None and lat <= STARVE_MS,
+            "entry %s" % ("never came within %.0f s" % ENTRY_TIMEOUT if e is None else "after %.1f ms" % lat))
+    with d.lock:
+        pings = [t for t, n in d.notes if n == "WATCHDOG=1" and t_start - 1 <= t <= t_end]
+    period = WATCHDOG_USEC[0] / 2e6
+    gaps = [(b - a) * 1000 for a, b in zip(pings, pings[1:])]
+    maxgap = max(gaps) if gaps else None
+    r.check("ban-storm: WATCHDOG=1 every %.0f ms, no gap over %.0f ms (max %s, %d pings)" % (
+        period * 1000, period * 1000 + STARVE_MS, "%.1f ms" % maxgap if maxgap else "-", len(pings)),
+        maxgap is not None and maxgap <= period * 1000 + STARVE_MS and len(pings) >= (t_end - t_start) / period - 2,
+        "gaps %s" % ["%.0f" % g for g in gaps if g > period * 1000 + STARVE_MS])
+    rtts = [ms for _, ms in stats["bus"]]
+    r.check("ban-storm: D-Bus Healthy answers within %.0f ms (%d calls, median %s, max %s)" % (
+        STARVE_MS, len(rtts), "%.1f ms" % statistics.median(rtts) if rtts else "-",
+        "%.1f ms" % max(rtts) if rtts else "-"),
+        rtts and max(rtts) <= STARVE_MS and not stats["bus_bad"] and "bus_error" not in stats,
+        "%s; %d errors; slow: %s" % (stats.get("bus_error", ""), stats["bus_bad"],
+                                     ["%.0f" % ms for ms in rtts if ms > STARVE_MS][:20]))
+    # the storm over: the daemon catches up, and the rest is undone
+    t3 = time.monotonic()
+    sh("nft", "delete", "table", "inet", "other")
+    _, e3 = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                         e.get("SSHGUARDIAN_STATE") == "resolved", i2, timeout=30)
+    r.check("ban-storm: the reject rule's removal resolved after the storm (%.0f ms)" % ((time.monotonic() - t3) * 1000),
+            e3 is not None, json.dumps(d.since(i2))[-1500:])
+    sh("nft", "delete", "table", "inet", "storm")
+    end = time.monotonic() + 30
+    while time.monotonic() < end and d.last_status() != HEALTHY:
+        time.sleep(0.05)
+    r.check("ban-storm: healthy once the storm's table is gone", d.last_status() == HEALTHY,
+            "STATUS=%r" % d.last_status())
+    resolved_nr = [e for e in d.since(i1) if e.get("SSHGUARDIAN_CAUSE") == "not-running" and
+                   e.get("SSHGUARDIAN_STATE") == "resolved"]
+    r.check("ban-storm: not-running resolved once sshd is back", len(resolved_nr) == 1,
+            json.dumps([(e.get("SSHGUARDIAN_CAUSE"), e.get("SSHGUARDIAN_STATE")) for e in d.since(idx)]))
+
+
+def case_include_churn(r, d, ctx):
+    """Issue 11, faults survived: a file sshd_config Includes is deleted and
+    created again in a tight loop for 2 s (the race between glob and open,
+    from outside).  Present or absent, sshd accepts the configuration and
+    listens on port 22: no problem entry at any time, no crash, and the
+    final state (the file present) judged healthy."""
+    path, good = ctx["sshd_config"], ctx["sshd_config_text"]
+    incdir = os.path.join(ctx["tmp"], "inc.d")
+    os.makedirs(incdir, exist_ok=True)
+    inc = os.path.join(incdir, "50-churn.conf")
+    with open(inc, "w") as f:
+        f.write("PermitRootLogin no\nPort 22\n")
+    idx = d.mark()
+    write_atomic(path, "Include %s/*.conf\nInclude %s\n" % (incdir, inc) + good)
+    time.sleep(0.3)
+    before, _ = prom_samples(ctx)
+    time.sleep(0.5)
+    # bursts at full speed with pauses of up to 80 ms: the daemon reads
+    # the configuration 50 ms after the last change, so it reads at every
+    # moment of the loop (present, absent, being written), not just at the end
+    rng = random.Random(11)
+    n = 0
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        for _ in range(rng.randint(1, 50)):
+            os.unlink(inc)
+            with open(inc, "w") as f:
+                f.write("PermitRootLogin no\nPort 22\n")
+            n += 1
+        time.sleep(rng.uniform(0, 0.08))
+    time.sleep(1.0)
+    after, _ = prom_samples(ctx)
+    audits = (after or {}).get("sshguardian_audits_total{}", 0) - (before or {}).get("sshguardian_audits_total{}", 0)
+    r.check("include-churn: the daemon read the configuration during the loop (%d audits)" % audits, audits >= 5,
+            "the loop did not reach the daemon: %d audits" % audits)
+    alive = d.proc.poll() is None
+    got = [e for e in d.since(idx) if e.get("SSHGUARDIAN_STATE") == "problem"]
+    r.check("include-churn: %d deletions and re-creations in 2 s, the daemon still runs" % n, alive,
+            "exit status %r" % d.proc.poll())
+    r.check("include-churn: no problem entry (present or absent, sshd accepts the file)", not got,
+            json.dumps(got)[-1500:])
+    open_ = {}
+    for e in d.since(idx):
+        k = (e.get("SSHGUARDIAN_CAUSE"), e.get("SSHGUARDIAN_CONFIG_FILE"))
+        open_[k] = e.get("SSHGUARDIAN_STATE") == "problem"
+    left = [k for k, v in open_.items() if v]
+    r.check("include-churn: nothing left open for the file that exists at the end", not left, repr(left))
+    st = d.last_status()
+    r.check("include-churn: the final state judged healthy", st == HEALTHY, "STATUS=%r" % st)
+    with open(os.path.join(ctx["tmp"], "daemon.stderr")) as f:
+        tail = f.read()[-300:]
+    write_atomic(path, good)
+    time.sleep(0.3)
+    r.check("include-churn: healthy after the Include is gone", d.proc.poll() is None and d.last_status() == HEALTHY,
+            "STATUS=%r; stderr %r" % (d.last_status(), tail))
+
+
 CASES = {
     "dbus": case_dbus,
     "flapping": case_flapping,
@@ -876,6 +1133,8 @@ CASES = {
     "config-faults": case_config_faults,
     "prometheus": case_prometheus,
     "killed": case_killed,
+    "ban-storm": case_ban_storm,
+    "include-churn": case_include_churn,
 }
 
 
