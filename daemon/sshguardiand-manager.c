@@ -112,6 +112,13 @@ static bool socket_active(const SshdUnitsFacts *f) {
         return false;
 }
 
+static bool unit_was_masked(const SshdUnitsFacts *f, const char *name) {
+        for (size_t i = 0; i < f->n_units; i++)
+                if (f->units[i].masked && strcmp(f->units[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
 /* ... is enabled: socket activation is what is set up (a stop of an
  * enabled socket is socket-stopped, at once) */
 static bool socket_enabled(const SshdUnitsFacts *f) {
@@ -167,7 +174,13 @@ static bool refresh_units(Manager *m, unsigned *dirty) {
                                          u->active_state &&
                                          strcmp(u->active_state, "inactive") == 0 && u->result &&
                                          strcmp(u->result, "success") == 0;
-                        if (m->audited && m->facts.have_units && (unit_transitional(u) || reset || switching)) {
+                        /* unmasked, not yet started: `systemctl unmask X &&
+                         * systemctl start X` (unit-missing's fix) half done */
+                        bool unmasked = unit_was_masked(&m->facts.units, u->name) && u->active_state &&
+                                        strcmp(u->active_state, "inactive") == 0 && u->result &&
+                                        strcmp(u->result, "success") == 0;
+                        if (m->audited && m->facts.have_units &&
+                            (unit_transitional(u) || reset || switching || unmasked)) {
                                 if (m->unit_transition_since == 0)
                                         m->unit_transition_since = now;
                                 if (now - m->unit_transition_since < UNIT_SETTLE_USEC) {
