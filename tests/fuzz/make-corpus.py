@@ -215,6 +215,17 @@ def make_listen():
     answer = read(DATA, "listen", "taskstats-sleep.bin")
     ts.add("sleep-19184", struct.pack("<I", 19184) + answer)
     ts.add("sleep-other-pid", struct.pack("<I", 1) + answer)
+    ts.add("family-answer", struct.pack("<I", 0) + genl_family_answer())
+
+
+def genl_family_answer():
+    """What the kernel answers CTRL_CMD_GETFAMILY "TASKSTATS" with (the
+    attributes listen.c reads; the kernel adds version, ops and groups)."""
+    GENL_ID_CTRL, CTRL_CMD_NEWFAMILY = 16, 1
+    CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_VERSION = 1, 2, 3
+    payload = (struct.pack("=BBH", CTRL_CMD_NEWFAMILY, 2, 0) + rta(CTRL_ATTR_FAMILY_NAME, b"TASKSTATS\0") +
+               rta(CTRL_ATTR_FAMILY_ID, struct.pack("=H", 27)) + rta(CTRL_ATTR_VERSION, struct.pack("=I", 1)))
+    return nlmsg(GENL_ID_CTRL, 0, 1, 0, payload)
 
 
 # ---- rtnetlink ----
