@@ -16,6 +16,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "ipset.h"
+#include "nl-attr.h"
 
 /* The getsockopt() interface iptables' libxt_set uses (SO_IP_SET
  * IP_SET_OP_GET_BYINDEX), through an IPv4 socket of any type: a UDP one
@@ -52,23 +53,50 @@ out:
         return r;
 }
 
-static int ipset_setname_attr(const struct nlmsghdr *nlh, void *data) {
-        const struct nlattr *a;
+int ipset_answer_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid, char name[IPSET_NAME_MAX],
+                       int *ret_errno) {
+        const struct nlmsghdr *nlh = buf;
+        size_t rem = len;
 
-        mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
-                if (mnl_attr_get_type(a) == IPSET_ATTR_SETNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
-                    mnl_attr_get_payload_len(a) <= IPSET_NAME_MAX) {
-                        memcpy(data, mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
-                        return MNL_CB_OK;
+        for (; nl_msg_ok(nlh, rem); nlh = nl_msg_next(nlh, &rem)) {
+                /* what mnl_cb_run() checks */
+                if (portid && nlh->nlmsg_pid && nlh->nlmsg_pid != portid)
+                        return -ESRCH;
+                if (seq && nlh->nlmsg_seq && nlh->nlmsg_seq != seq)
+                        return -EPROTO;
+                if (nlh->nlmsg_type == NLMSG_ERROR) {
+                        int32_t e;
+                        if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nlmsgerr))
+                                return -EBADMSG;
+                        memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+                        /* ipset's own errors (IPSET_ERR_*) count from 4096 */
+                        if (e > 0 || e < -UINT16_MAX)
+                                return -EBADMSG;
+                        *ret_errno = -e;
+                        return 1;
                 }
-        return MNL_CB_OK;
+                if (nlh->nlmsg_type == NLMSG_DONE) {
+                        *ret_errno = 0;
+                        return 1;
+                }
+                if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+                        continue;
+                NlAttrs t;
+                if (nl_attr_parse_nfgen(&t, nlh) < 0)
+                        return -EBADMSG;
+                const char *s = nl_attr_strz(t.tb[IPSET_ATTR_SETNAME]);
+                if (name && s && nl_attr_len(t.tb[IPSET_ATTR_SETNAME]) <= IPSET_NAME_MAX)
+                        memcpy(name, s, nl_attr_len(t.tb[IPSET_ATTR_SETNAME]));
+        }
+        return rem == 0 ? 0 : -EBADMSG;
 }
 
 /* Sends the request in BUF (SIZE bytes, reused for the answers) on a
- * NETLINK_NETFILTER socket of its own and runs CB over the answers up to the
- * ack.  0; -EIO when the kernel answered with an error, its errno in *ERR;
- * another negative errno when the socket failed. */
-static int ipset_transact(char *buf, size_t size, uint32_t seq, mnl_cb_t cb, void *data, int *err) {
+ * NETLINK_NETFILTER socket of its own and reads the answers up to the ack
+ * (a set name they carry into NAME when not NULL).  0; -EIO when the
+ * kernel answered with an error, its errno in *ERR; another negative errno
+ * when the socket failed or an answer is malformed. */
+static int ipset_transact(char *buf, size_t size, uint32_t seq, char name[IPSET_NAME_MAX], int *err) {
         const struct nlmsghdr *nlh = (const struct nlmsghdr *) buf;
         struct mnl_socket *nl;
         uint32_t portid;
@@ -83,21 +111,16 @@ static int ipset_transact(char *buf, size_t size, uint32_t seq, mnl_cb_t cb, voi
                 goto out;
         }
         portid = mnl_socket_get_portid(nl);
-        for (;;) {
+        do {
                 ssize_t n = mnl_socket_recvfrom(nl, buf, size);
                 if (n < 0) {
                         r = -errno;
                         goto out;
                 }
-                r = mnl_cb_run(buf, (size_t) n, seq, portid, cb, data);
-                if (r <= MNL_CB_STOP)
-                        break;
-        }
-        if (r < 0) {
-                *err = errno;
-                r = -EIO;
-        } else
-                r = 0;
+                r = ipset_answer_parse(buf, (size_t) n, seq, portid, name, err);
+        } while (r == 0);
+        if (r > 0)
+                r = *err ? -EIO : 0;
 out:
         mnl_socket_close(nl);
         return r;
@@ -123,7 +146,7 @@ static int ipset_name_by_index_netlink(uint16_t index, char name[IPSET_NAME_MAX]
         mnl_attr_put_u8(nlh, IPSET_ATTR_PROTOCOL, IPSET_PROTOCOL);
         mnl_attr_put_u16(nlh, IPSET_ATTR_INDEX | NLA_F_NET_BYTEORDER, htons(index));
 
-        r = ipset_transact(buf, sizeof(buf), seq, ipset_setname_attr, found, &err);
+        r = ipset_transact(buf, sizeof(buf), seq, found, &err);
         if (r == -EIO)
                 /* ip_set_core answers an index past its sets with ENOENT; a
                  * kernel without the command with EINVAL (nfnetlink) or
@@ -173,7 +196,7 @@ int ipset_test_addr(const char *name, int family, const uint8_t *addr) {
         mnl_attr_nest_end(nlh, ip);
         mnl_attr_nest_end(nlh, data);
 
-        r = ipset_transact(buf, sizeof(buf), seq, NULL, NULL, &err);
+        r = ipset_transact(buf, sizeof(buf), seq, NULL, &err);
         /* the kernel acks a member with 0 and answers IPSET_ERR_EXIST for
          * what is not in the set (ip_set_utest()) */
         if (r == 0)

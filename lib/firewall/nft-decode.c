@@ -248,12 +248,17 @@ static int parse_setelems(NftRuleset *rs, const struct nlmsghdr *nlh, int family
                 return -ESTALE;
         if (!t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
                 return 0;
+        /* outside its own set's request (or for a set not followed): the
+         * elements are checked, not kept (nft_ruleset_parse_msgs()) */
+        bool keep = rs->setelem_request_open && rs->pending_set == si;
         const struct nlattr *a;
         nl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
                 NftSetElem el;
                 int r = parse_elem(rs, &rs->sets[si], a, &el);
                 if (r < 0)
                         return r;
+                if (!keep)
+                        continue;
                 NftSet *set = &rs->sets[si];
                 if (NFT_GROW(set->elems, set->n_elems + 1, set->allocated_elems) < 0)
                         return -ENOMEM;
@@ -262,10 +267,26 @@ static int parse_setelems(NftRuleset *rs, const struct nlmsghdr *nlh, int family
         return 0;
 }
 
+/* Whether the packet path changes the set's elements without a new
+ * generation (nft_dump_raw() does not ask for them; an NftStore does not
+ * follow them). */
+static bool set_changed_by_packets(const NftSet *set) {
+        if (set->updated_by_rule)
+                return true;
+        return !(set->flags & NFT_SET_ANONYMOUS) && (set->flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL));
+}
+
+static void set_elems_forget(NftSet *set) {
+        set->n_elems = 0;
+        set->elems_complete = false;
+}
+
 /* The echo of our own GETSETELEM dump request: the replies that follow, up
  * to NLMSG_DONE, are every element of that set. */
 static int parse_setelem_request(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         NlAttrs t;
+        if (rs->setelem_request_open)
+                return -EBADMSG;        /* the previous one's NLMSG_DONE is missing */
         if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
         const char *tname = nl_attr_strz(t.tb[NFTA_SET_ELEM_LIST_TABLE]),
@@ -273,11 +294,14 @@ static int parse_setelem_request(NftRuleset *rs, const struct nlmsghdr *nlh, int
         if (!tname || !sname)
                 return -EBADMSG;
         uint32_t ti = nft_find_table_index(rs, family, tname);
-        rs->pending_set = ti == NFT_NO_INDEX ? NFT_NO_INDEX : nft_find_set_index(rs, ti, sname);
-        if (rs->pending_set != NFT_NO_INDEX) {
+        uint32_t si = ti == NFT_NO_INDEX ? NFT_NO_INDEX : nft_find_set_index(rs, ti, sname);
+        rs->setelem_request_open = true;
+        rs->pending_set = NFT_NO_INDEX;
+        if (si != NFT_NO_INDEX) {
                 /* a retried capture may carry the elements twice */
-                rs->sets[rs->pending_set].n_elems = 0;
-                rs->sets[rs->pending_set].elems_complete = false;
+                set_elems_forget(&rs->sets[si]);
+                if (!set_changed_by_packets(&rs->sets[si]))
+                        rs->pending_set = si;
         }
         return 0;
 }
@@ -387,6 +411,17 @@ static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         }
         rule.n_expr = (uint32_t) (rs->n_expr_refs - first);
         rule.comment_off = rule_comment(rs, t.tb[NFTA_RULE_USERDATA]);
+        for (size_t i = first; i < rs->n_expr_refs; i++) {
+                const NftExpr *x = &rs->exprs[rs->expr_refs[i]];
+                if (x->kind != NFT_EXPR_DYNSET || x->dynset.set >= rs->n_sets)
+                        continue;
+                /* the packet path adds to it from now on: elements read
+                 * before are not all of them */
+                rs->sets[x->dynset.set].updated_by_rule = true;
+                set_elems_forget(&rs->sets[x->dynset.set]);
+                if (rs->pending_set == x->dynset.set)
+                        rs->pending_set = NFT_NO_INDEX;
+        }
 
         NftChain *c = &rs->tables[ti].chains[ci];
         if (NFT_GROW(c->rules, c->n_rules + 1, c->allocated_rules) < 0)
@@ -450,6 +485,7 @@ int nft_ruleset_parse_msgs(NftRuleset *rs, const void *buf, size_t len) {
                                 rs->sets[rs->pending_set].elems_complete = true;
                                 set_elems_sort(rs, &rs->sets[rs->pending_set]);
                         }
+                        rs->setelem_request_open = false;
                         rs->pending_set = NFT_NO_INDEX;
                         continue;
                 }

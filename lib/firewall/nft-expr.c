@@ -191,13 +191,19 @@ static int decode_immediate(const ExprDecode *d, NftExpr *x) {
         x->immediate.dreg = attr_reg(tb[NFTA_IMMEDIATE_DREG]);
         if (!tb[NFTA_IMMEDIATE_DATA] || nl_attr_parse_nested(&dt, tb[NFTA_IMMEDIATE_DATA]) < 0)
                 return -EBADMSG;
+        /* nft_immediate_init() (nft_validate_register_store()): a
+         * destination register, verdicts to the verdict register only,
+         * values to the others only; a value read as a verdict would be a
+         * pool offset taken for a verdict code */
+        if (x->immediate.dreg == NFT_REG_WORD_NONE ||
+            (x->immediate.dreg == NFT_REG_WORD_VERDICT) != !!dt.tb[NFTA_DATA_VERDICT])
+                return -EBADMSG;
         if (dt.tb[NFTA_DATA_VERDICT]) {
                 NlAttrs vt;
                 uint32_t v;
                 if (nl_attr_parse_nested(&vt, dt.tb[NFTA_DATA_VERDICT]) < 0 ||
                     nl_attr_be32(vt.tb[NFTA_VERDICT_CODE], &v) < 0)
                         return -EBADMSG;
-                x->immediate.dreg = NFT_REG_WORD_VERDICT;
                 x->immediate.data_off = v;      /* the verdict code */
                 const char *ch = nl_attr_strz(vt.tb[NFTA_VERDICT_CHAIN]);
                 if (ch) {

@@ -1024,9 +1024,16 @@ static void render_reject(Ctx *c, const NftExpr *e) {
 
 static void render_reg_value(Ctx *c, unsigned reg, ValType t, unsigned len) {
         const Load *l = reg < NFT_REGS_WORDS ? &c->regs[reg] : NULL;
-        if (l && l->kind == L_IMM)
-                print_value(c->out, t, l->data, len);
-        else if (l && l->kind != L_NONE)
+        if (l && l->kind == L_IMM && l->data) {
+                /* an immediate shorter than what is read from its register:
+                 * the kernel zeroed the rest of its last 32-bit word
+                 * (nft_data_copy(), as the evaluator's reg_store()); the
+                 * pool bytes after it are another datum's */
+                uint8_t v[NFT_DATA_MAXLEN] = { 0 };
+                len = len < sizeof(v) ? len : sizeof(v);
+                memcpy(v, l->data, l->len < len ? l->len : len);
+                print_value(c->out, t, v, len);
+        } else if (l && l->kind != L_NONE)
                 print_lhs(c, l);
         else
                 bprintf(c->out, "[register]");

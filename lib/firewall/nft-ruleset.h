@@ -207,6 +207,9 @@ typedef struct NftSet {
                                  * (a start before an end of the same key),
                                  * except concatenated intervals: in the
                                  * order they were added, as nft lists them */
+        /* a decoded rule's dynset names it (`add @set`, `update @set`):
+         * the packet path adds to it, its elements are never kept */
+        bool updated_by_rule;
         NftSetElem *elems;
         size_t n_elems, allocated_elems;
 } NftSet;
@@ -240,8 +243,11 @@ typedef struct NftRuleset {
         uint32_t *expr_index, *pool_index;
         size_t expr_index_size, n_expr_indexed, pool_index_size, n_pool_indexed;
         /* decoder state: where the last rule went (dumps are in chain
-         * order), and the set whose element dump is being received */
+         * order), whether a GETSETELEM request's replies are being
+         * received (up to NLMSG_DONE), and the set they are kept for
+         * (NFT_NO_INDEX: none, or one whose elements are not kept) */
         uint32_t last_table, last_chain;
+        bool setelem_request_open;
         uint32_t pending_set;
 } NftRuleset;
 
@@ -252,17 +258,25 @@ static inline void nft_ruleset_freep(NftRuleset **rs) {
 }
 
 /* Consumes the netlink messages of one or more nftables dumps (NEWGEN,
- * NEWTABLE, NEWCHAIN, NEWSET, NEWSETELEM, NEWRULE; empty ERROR acks,
- * objects and flowtables are skipped).  Tables must come before their
- * chains, chains before their rules, sets before rules that use them, as
- * nft_dump_raw() orders them.
- * The stream may also hold the GETSETELEM dump requests that were sent:
- * a request followed by its replies up to NLMSG_DONE marks that set's
- * elements complete (NftSet.elems_complete), which is how a capture records
- * "this is every element".  Returns 0, -EBADMSG on a malformed message,
- * -ESTALE for a chain, set, element or rule of a table, chain or set not
- * seen before (in a live dump: the ruleset changed in between), the error
- * of an NLMSG_ERROR, or -ENOMEM. */
+ * NEWTABLE, NEWCHAIN, NEWSET, NEWSETELEM, NEWRULE, whatever their flags;
+ * empty ERROR acks, objects, flowtables and the other requests sent are
+ * skipped).  Tables must come before their chains, chains before their
+ * rules, sets before rules that use them, as nft_dump_raw() orders them.
+ * The stream may also hold the GETSETELEM dump requests that were sent
+ * (NLM_F_REQUEST set): a request followed by its replies up to NLMSG_DONE
+ * marks that set's elements complete (NftSet.elems_complete), which is how
+ * a capture records "this is every element".  Elements are kept only
+ * there, as an NftStore keeps them: NEWSETELEM outside its own set's
+ * request (none open, or another set's) is decoded and dropped, and so
+ * are the elements of a set whose contents change without a new
+ * generation (a named set with NFT_SET_TIMEOUT or NFT_SET_EVAL, or a set
+ * a decoded rule's dynset names: NftSet.updated_by_rule), which
+ * nft_dump_raw() does not ask for.  A request while another's replies are
+ * still open is malformed (a dump answers one request at a time).
+ * Returns 0, -EBADMSG on a malformed message, -ESTALE for a chain, set,
+ * element or rule of a table, chain or set not seen before (in a live
+ * dump: the ruleset changed in between), the error of an NLMSG_ERROR, or
+ * -ENOMEM. */
 int nft_ruleset_parse_msgs(NftRuleset *rs, const void *buf, size_t len);
 
 /* Receives the raw bytes of a consistent dump; `reset` is called before a
@@ -298,8 +312,14 @@ int nft_ruleset_read(NftRuleset **ret);
  * (nf_hook_entries_grow()); an x_tables table registers its hooks when it
  * is first used in the namespace, which cannot be read back: appended
  * after the nftables tables, legacy chains count as registered later.
- * (nft-legacy.c)  Returns 0, -EBADMSG for a table that names an unknown
- * hook, or -ENOMEM. */
+ * (nft-legacy.c)  Returns 0 or, adding no table or rule to RS:
+ *   -EAFNOSUPPORT  T's family is neither NFPROTO_IPV4 nor NFPROTO_IPV6;
+ *   -EOPNOTSUPP    T is not one of the tables x_tables has hooks for (raw,
+ *                  mangle, nat, filter, security): its priorities are not
+ *                  known (xt_legacy_table_parse() takes any name);
+ *   -EBADMSG       a rule or chain refers to a match, rule or chain T does
+ *                  not hold, or has a verdict x_tables does not have;
+ *   -ENOMEM. */
 typedef struct XtLegacyTable XtLegacyTable;
 int nft_ruleset_add_legacy(NftRuleset *rs, const XtLegacyTable *t);
 

@@ -207,7 +207,10 @@ struct NftStore {
                 uint64_t deleted_batch;
         } last_del;
 
-        /* loading: the set whose element dump is being received */
+        /* loading: whether a GETSETELEM request's replies are being
+         * received (up to NLMSG_DONE), and the set they are kept for (NULL:
+         * none, or one not followed); whether a NEWGEN was seen */
+        bool load_request_open, load_have_genid;
         StoreSet *load_set;
         StoreChain *last_chain;
 
@@ -800,6 +803,10 @@ static void rule_count_dynsets(NftStore *s, const StoreTable *tb, const RuleBody
                                 set->count = 0;
                                 set->mode = SET_UNTRACKED;
                         }
+                        /* (a dump has its rules before the elements; the
+                         * decoder drops what such a set's replies hold) */
+                        if (s->load_set == set)
+                                s->load_set = NULL;
                 } else if (set->dynset_rules > 0 && --set->dynset_rules == 0 &&
                            set_mode_of(set->flags) != SET_UNTRACKED && !set->dynset_lost) {
                         /* the packet path may have changed it: unless the
@@ -1026,11 +1033,14 @@ static int load_set(NftStore *s, const struct nlmsghdr *nlh) {
  * every element of that set. */
 static int load_setelem_request(NftStore *s, const struct nlmsghdr *nlh) {
         NlAttrs t;
+        if (s->load_request_open)
+                return -EBADMSG;        /* the previous one's NLMSG_DONE is missing */
         if (nl_attr_parse_nfgen(&t, nlh) < 0)
                 return -EBADMSG;
         const char *name = attr_name(t.tb[NFTA_SET_ELEM_LIST_SET]);
         StoreTable *tb = msg_table(s, nlh, &t, NFTA_SET_ELEM_LIST_TABLE);
         StoreSet *set = tb && name ? set_find(tb, name) : NULL;
+        s->load_request_open = true;
         s->load_set = NULL;
         if (!set)
                 return 0;
@@ -1123,6 +1133,7 @@ static int load_gen(NftStore *s, const struct nlmsghdr *nlh) {
         NlAttrs t;
         if (nl_attr_parse_nfgen(&t, nlh) < 0 || nl_attr_be32(t.tb[NFTA_GEN_ID], &s->genid) < 0)
                 return -EBADMSG;
+        s->load_have_genid = true;
         return 0;
 }
 
@@ -1139,6 +1150,7 @@ static int load_msgs(NftStore *s, const void *buf, size_t len) {
                 off += step < len - off ? step : len - off;
 
                 if (nlh->nlmsg_type == NLMSG_DONE) {
+                        s->load_request_open = false;
                         s->load_set = NULL;
                         continue;
                 }
@@ -1147,9 +1159,11 @@ static int load_msgs(NftStore *s, const void *buf, size_t len) {
                 if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
                         return -EBADMSG;
                 uint16_t type = NFNL_MSG_TYPE(nlh->nlmsg_type);
-                if (nlh->nlmsg_flags & NLM_F_REQUEST) {
-                        /* the requests we sent: only GETSETELEM matters */
-                        if (type == NFT_MSG_GETSETELEM && (r = load_setelem_request(s, nlh)) < 0)
+                /* of the requests we sent (GET*, skipped below) only
+                 * GETSETELEM matters; an object message is one whatever
+                 * its flags, as the decoder reads it */
+                if (type == NFT_MSG_GETSETELEM) {
+                        if ((nlh->nlmsg_flags & NLM_F_REQUEST) && (r = load_setelem_request(s, nlh)) < 0)
                                 return r;
                         continue;
                 }
@@ -1218,7 +1232,11 @@ static void load_state_done(LoadState *st) {
         nft_ruleset_free(st->rs);
 }
 
+/* A dump ends with every request answered, and has a NEWGEN: the
+ * generation the store follows notifications from. */
 static int load_finish(LoadState *st, NftStore **ret, NftRuleset **ret_ruleset) {
+        if (st->s->load_request_open || !st->s->load_have_genid)
+                return -EBADMSG;
         st->s->load_set = NULL;
         st->s->last_chain = NULL;
         *ret = TAKE_PTR(st->s);

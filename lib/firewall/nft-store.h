@@ -118,9 +118,15 @@ typedef struct NftStore NftStore;
 int nft_store_load(NftStore **ret, NftRuleset **ret_ruleset);
 
 /* The same from the bytes of a recorded consistent dump (what an
- * NftDumpSink received, as nft-capture records it).  Returns 0, -EBADMSG
- * when the decoder refuses a message, -ESTALE when the dump refers to an
- * object it does not hold, or -ENOMEM. */
+ * NftDumpSink received, as nft-capture records it).  The store holds what
+ * the decoder keeps (nft_ruleset_parse_msgs(): elements only under their
+ * own set's request, none of sets the packet path changes), so that
+ * nft_store_ruleset() gives *ret_ruleset.  Returns 0, -EBADMSG when the
+ * decoder refuses a message, when a GETSETELEM request is left without
+ * its NLMSG_DONE, or when the dump has no NEWGEN (the generation the
+ * store follows notifications from; nft_dump_raw() always has one),
+ * -ESTALE when the dump refers to an object it does not hold, or
+ * -ENOMEM. */
 int nft_store_load_msgs(NftStore **ret, NftRuleset **ret_ruleset, const void *buf, size_t len);
 
 /* Applies one datagram received on the monitor socket (BUF aligned to 4

@@ -63,6 +63,22 @@ int nl_attr_u8(const struct nlattr *a, uint8_t *ret) {
         return 0;
 }
 
+int nl_attr_u16(const struct nlattr *a, uint16_t *ret) {
+        const void *p = attr_fixed(a, sizeof(*ret));
+        if (!p)
+                return -EBADMSG;
+        memcpy(ret, p, sizeof(*ret));
+        return 0;
+}
+
+int nl_attr_u32(const struct nlattr *a, uint32_t *ret) {
+        const void *p = attr_fixed(a, sizeof(*ret));
+        if (!p)
+                return -EBADMSG;
+        memcpy(ret, p, sizeof(*ret));
+        return 0;
+}
+
 int nl_attr_be16(const struct nlattr *a, uint16_t *ret) {
         const void *p = attr_fixed(a, sizeof(*ret));
         uint16_t v;

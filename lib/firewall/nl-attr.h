@@ -109,6 +109,9 @@ const char *nl_attr_strz(const struct nlattr *a);
 /* Numbers in network byte order, exactly their size: 0, or -EBADMSG when
  * A is NULL or of another length. */
 int nl_attr_u8(const struct nlattr *a, uint8_t *ret);
+/* (generic netlink's and sock_diag's numbers are in host order) */
+int nl_attr_u16(const struct nlattr *a, uint16_t *ret);
+int nl_attr_u32(const struct nlattr *a, uint32_t *ret);
 int nl_attr_be16(const struct nlattr *a, uint16_t *ret);
 int nl_attr_be32(const struct nlattr *a, uint32_t *ret);
 int nl_attr_be64(const struct nlattr *a, uint64_t *ret);

@@ -25,6 +25,7 @@
 
 #include "listen.h"
 #include "macro.h"
+#include "nl-attr.h"
 
 /* A dump of every listener of a busy host is a few hundred kB; more than
  * this means something is wrong, not that the host is big. */
@@ -61,39 +62,32 @@ static ListenSocket *listen_table_append(ListenTable *t) {
         return &t->sockets[t->n_sockets++];
 }
 
-/* The attributes after struct inet_diag_msg.  mnl_attr_parse() stops
- * silently at a truncated attribute; a dump we cannot read whole is
- * refused instead. */
+/* The attributes after struct inet_diag_msg, each within the message's
+ * real length: a dump we cannot read whole is refused. */
 static int listen_parse_attrs(ListenSocket *s, const uint8_t *p, size_t len) {
-        while (len >= sizeof(struct nlattr)) {
-                const struct nlattr *a = (const struct nlattr *) p;
-                size_t step;
+        NlAttrs t;
+        uint8_t v6only;
 
-                if (a->nla_len < sizeof(struct nlattr) || a->nla_len > len)
+        if (nl_attr_parse(&t, p, len) < 0)
+                return -EBADMSG;
+        if (t.tb[INET_DIAG_SKV6ONLY]) {
+                if (nl_attr_u8(t.tb[INET_DIAG_SKV6ONLY], &v6only) < 0)
                         return -EBADMSG;
-                if (mnl_attr_get_type(a) == INET_DIAG_SKV6ONLY) {
-                        if (mnl_attr_get_payload_len(a) != 1)
-                                return -EBADMSG;
-                        s->v6only = mnl_attr_get_u8(a) != 0;
-                } else if (mnl_attr_get_type(a) == INET_DIAG_CGROUP_ID) {
-                        /* sent with every socket by kernels that know it
-                         * (CONFIG_SOCK_CGROUP_DATA; `ss --cgroup` shows it) */
-                        if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
-                                return -EBADMSG;
-                        memcpy(&s->cgroup_id, mnl_attr_get_payload(a), sizeof(uint64_t));
-                }
-                step = MNL_ALIGN(a->nla_len);
-                if (step >= len)
-                        return 0;
-                len -= step;
-                p += step;
+                s->v6only = v6only != 0;
         }
-        return len == 0 ? 0 : -EBADMSG;
+        /* sent with every socket by kernels that know it
+         * (CONFIG_SOCK_CGROUP_DATA; `ss --cgroup` shows it) */
+        if (t.tb[INET_DIAG_CGROUP_ID]) {
+                if (nl_attr_len(t.tb[INET_DIAG_CGROUP_ID]) != sizeof(uint64_t))
+                        return -EBADMSG;
+                memcpy(&s->cgroup_id, nl_attr_data(t.tb[INET_DIAG_CGROUP_ID]), sizeof(uint64_t));
+        }
+        return 0;
 }
 
 static int listen_parse_diag_msg(ListenTable *t, const struct nlmsghdr *nlh) {
-        size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN, hlen = MNL_ALIGN(sizeof(struct inet_diag_msg));
-        const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+        size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN, hlen = NLMSG_ALIGN(sizeof(struct inet_diag_msg));
+        const struct inet_diag_msg *m = NLMSG_DATA(nlh);
         ListenSocket *s;
         int r;
 
@@ -147,12 +141,12 @@ int listen_parse_msgs(ListenTable *t, const void *buf, size_t len) {
                 case NLMSG_ERROR:
                         if (plen < sizeof(struct nlmsgerr))
                                 return -EBADMSG;
-                        r = listen_msg_errno(((const struct nlmsgerr *) mnl_nlmsg_get_payload(nlh))->error);
+                        r = listen_msg_errno(((const struct nlmsgerr *) NLMSG_DATA(nlh))->error);
                         break;
                 case NLMSG_DONE:
                         /* a dump that failed half-way ends with the errno here */
                         if (plen >= sizeof(e)) {
-                                memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+                                memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
                                 r = listen_msg_errno(e);
                         }
                         break;
@@ -173,9 +167,9 @@ int listen_parse_msgs(ListenTable *t, const void *buf, size_t len) {
 /* Whether the datagram BUF ends the dump with sequence number SEQ. */
 static int listen_dump_ended(const void *buf, size_t len, unsigned seq) {
         const struct nlmsghdr *nlh = buf;
-        int n = (int) len;
+        size_t n = len;
 
-        for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n))
+        for (; nl_msg_ok(nlh, n); nlh = nl_msg_next(nlh, &n))
                 if (nlh->nlmsg_seq == seq && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
                         return 1;
         return n > 0 ? -EBADMSG : 0;
@@ -797,14 +791,40 @@ int listen_resolve_owners(ListenTable *t, const char *proc_root) {
 
 /* ---- taskstats ---- */
 
-static int genl_family_attr(const struct nlattr *a, void *data) {
-        if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID && mnl_attr_validate(a, MNL_TYPE_U16) == 0)
-                *(int *) data = mnl_attr_get_u16(a);
-        return MNL_CB_OK;
+/* The errno of an NLMSG_ERROR (0: an ack), -EBADMSG when it has none. */
+static int genl_msg_errno(const struct nlmsghdr *nlh) {
+        int32_t e;
+
+        if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nlmsgerr))
+                return -EBADMSG;
+        memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+        return e > 0 || e < -4095 ? -EBADMSG : e;
 }
 
-static int genl_family_cb(const struct nlmsghdr *nlh, void *data) {
-        return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), genl_family_attr, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+int listen_taskstats_family_parse(const void *buf, size_t len, int *ret_id) {
+        const struct nlmsghdr *nlh = buf;
+        size_t rem = len;
+
+        for (; nl_msg_ok(nlh, rem); nlh = nl_msg_next(nlh, &rem)) {
+                NlAttrs t;
+                uint16_t id;
+                int r;
+
+                if (nlh->nlmsg_type == NLMSG_ERROR) {
+                        if ((r = genl_msg_errno(nlh)) < 0)
+                                return r;
+                        continue;
+                }
+                if (nlh->nlmsg_type != GENL_ID_CTRL)
+                        continue;
+                if (nl_attr_parse_msg(&t, nlh, GENL_HDRLEN) < 0)
+                        return -EBADMSG;
+                if (nl_attr_u16(t.tb[CTRL_ATTR_FAMILY_ID], &id) == 0 && id >= NLMSG_MIN_TYPE) {
+                        *ret_id = id;
+                        return 0;
+                }
+        }
+        return rem == 0 ? -ENOENT : -EBADMSG;
 }
 
 /* One request on NL, its answer into BUF (SIZE bytes); the length. */
@@ -823,7 +843,6 @@ static int taskstats_family(struct mnl_socket *nl, int *ret) {
         uint8_t buf[8192];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         struct genlmsghdr *g;
-        int id = -1;
         ssize_t n;
 
         nlh->nlmsg_type = GENL_ID_CTRL;
@@ -836,12 +855,7 @@ static int taskstats_family(struct mnl_socket *nl, int *ret) {
         n = genl_transact(nl, nlh, buf, sizeof(buf));
         if (n < 0)
                 return (int) n;
-        if (mnl_cb_run(buf, (size_t) n, 1, mnl_socket_get_portid(nl), genl_family_cb, &id) < 0)
-                return -errno;
-        if (id <= 0)
-                return -ENOENT;
-        *ret = id;
-        return 0;
+        return listen_taskstats_family_parse(buf, (size_t) n, ret);
 }
 
 static int taskstats_ask(struct mnl_socket *nl, int family, pid_t pid, char comm[LISTEN_COMM_MAX]) {
@@ -876,96 +890,53 @@ int listen_taskstats_comm(pid_t pid, char comm[LISTEN_COMM_MAX]) {
         return r;
 }
 
-/* The attributes of PAYLOAD (LEN bytes), each checked to lie within it;
- * *P and *L walk them.  NULL at the end, or (with *BAD) on a malformed one. */
-static const struct nlattr *attr_next(const uint8_t **p, size_t *l, bool *bad) {
-        const struct nlattr *a = (const struct nlattr *) *p;
-        size_t step;
+/* The comm of TASKSTATS_TYPE_AGGR_PID nest A when it is PID's: 1, 0 when
+ * of another, -EBADMSG when malformed. */
+static int taskstats_aggr_comm(const struct nlattr *a, pid_t pid, char comm[LISTEN_COMM_MAX]) {
+        const struct nlattr *stats;
+        char name[TS_COMM_LEN];
+        NlAttrs t;
+        uint32_t who;
 
-        if (*l < sizeof(struct nlattr))
-                return NULL;
-        if (a->nla_len < sizeof(struct nlattr) || a->nla_len > *l) {
-                *bad = true;
-                return NULL;
-        }
-        step = MNL_ALIGN(a->nla_len);
-        *p += step < *l ? step : *l;
-        *l -= step < *l ? step : *l;
-        return a;
+        if (nl_attr_parse_nested(&t, a) < 0)
+                return -EBADMSG;
+        if (t.tb[TASKSTATS_TYPE_PID] && nl_attr_u32(t.tb[TASKSTATS_TYPE_PID], &who) < 0)
+                return -EBADMSG;
+        stats = t.tb[TASKSTATS_TYPE_STATS];
+        /* ac_comm is in version 1's part: every kernel's struct has it */
+        if (stats && nl_attr_len(stats) < offsetof(struct taskstats, ac_comm) + TS_COMM_LEN)
+                return -EBADMSG;
+        if (!t.tb[TASKSTATS_TYPE_PID] || who != (uint32_t) pid || !stats)
+                return 0;
+        memcpy(name, (const uint8_t *) nl_attr_data(stats) + offsetof(struct taskstats, ac_comm), sizeof(name));
+        name[TS_COMM_LEN - 1] = '\0';
+        snprintf(comm, LISTEN_COMM_MAX, "%.*s", LISTEN_COMM_MAX - 1, name);
+        return 1;
 }
 
 int listen_taskstats_parse(const void *buf, size_t len, pid_t pid, char comm[LISTEN_COMM_MAX]) {
-        const uint8_t *p = buf;
+        const struct nlmsghdr *nlh = buf;
+        size_t rem = len;
 
-        while (len > 0) {
-                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
-                size_t plen, step;
+        for (; nl_msg_ok(nlh, rem); nlh = nl_msg_next(nlh, &rem)) {
+                NlAttrs t;
+                int r;
 
-                if (len < sizeof(*nlh) || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
-                        return -EBADMSG;
-                plen = nlh->nlmsg_len - NLMSG_HDRLEN;
                 if (nlh->nlmsg_type == NLMSG_ERROR) {
-                        int32_t e;
-
-                        if (plen < sizeof(struct nlmsgerr))
-                                return -EBADMSG;
-                        memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
-                        if (e > 0 || e < -4095)
-                                return -EBADMSG;
-                        if (e < 0)
-                                return e;
-                } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE && plen >= GENL_HDRLEN) {
-                        const uint8_t *ap = (const uint8_t *) mnl_nlmsg_get_payload(nlh) + GENL_HDRLEN;
-                        size_t al = plen - GENL_HDRLEN;
-                        const struct nlattr *a;
-                        bool bad = false;
-
-                        while ((a = attr_next(&ap, &al, &bad))) {
-                                const uint8_t *np = (const uint8_t *) mnl_attr_get_payload(a);
-                                size_t nl = mnl_attr_get_payload_len(a);
-                                const struct taskstats *ts = NULL;
-                                const struct nlattr *n;
-                                uint32_t who = 0;
-                                bool have_pid = false;
-
-                                if (mnl_attr_get_type(a) != TASKSTATS_TYPE_AGGR_PID)
-                                        continue;
-                                while ((n = attr_next(&np, &nl, &bad))) {
-                                        if (mnl_attr_get_type(n) == TASKSTATS_TYPE_PID) {
-                                                if (mnl_attr_get_payload_len(n) != sizeof(uint32_t))
-                                                        return -EBADMSG;
-                                                memcpy(&who, mnl_attr_get_payload(n), sizeof(who));
-                                                have_pid = true;
-                                        } else if (mnl_attr_get_type(n) == TASKSTATS_TYPE_STATS) {
-                                                /* ac_comm is in version 1's part: every kernel's struct has it */
-                                                if (mnl_attr_get_payload_len(n) <
-                                                    offsetof(struct taskstats, ac_comm) + TS_COMM_LEN)
-                                                        return -EBADMSG;
-                                                ts = mnl_attr_get_payload(n);
-                                        }
-                                }
-                                if (bad)
-                                        return -EBADMSG;
-                                if (have_pid && who == (uint32_t) pid && ts) {
-                                        char name[TS_COMM_LEN];
-
-                                        memcpy(name, (const uint8_t *) ts + offsetof(struct taskstats, ac_comm),
-                                               sizeof(name));
-                                        name[TS_COMM_LEN - 1] = '\0';
-                                        snprintf(comm, LISTEN_COMM_MAX, "%.*s", LISTEN_COMM_MAX - 1, name);
-                                        return 0;
-                                }
-                        }
-                        if (bad)
-                                return -EBADMSG;
+                        if ((r = genl_msg_errno(nlh)) < 0)
+                                return r;
+                        continue;
                 }
-                step = NLMSG_ALIGN(nlh->nlmsg_len);
-                if (step >= len)
-                        break;
-                len -= step;
-                p += step;
+                if (nlh->nlmsg_type < NLMSG_MIN_TYPE || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+                        continue;
+                if (nl_attr_parse_msg(&t, nlh, GENL_HDRLEN) < 0)
+                        return -EBADMSG;
+                if (!t.tb[TASKSTATS_TYPE_AGGR_PID])
+                        continue;
+                if ((r = taskstats_aggr_comm(t.tb[TASKSTATS_TYPE_AGGR_PID], pid, comm)) != 0)
+                        return r < 0 ? r : 0;
         }
-        return -ENOENT;
+        return rem == 0 ? -ENOENT : -EBADMSG;
 }
 
 /* ---- questions ---- */
@@ -1059,12 +1030,12 @@ const ListenSocket *listen_find_port(const ListenTable *t, int family, uint16_t 
 /* Whether BUF holds the destroy notification of the IPv4 socket bound to PORT. */
 static bool listen_destroy_seen(const void *buf, size_t len, uint16_t port) {
         const struct nlmsghdr *nlh = buf;
-        int n = (int) len;
+        size_t n = len;
 
-        for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
-                const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+        for (; nl_msg_ok(nlh, n); nlh = nl_msg_next(nlh, &n)) {
+                const struct inet_diag_msg *m = NLMSG_DATA(nlh);
 
-                if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY && mnl_nlmsg_get_payload_len(nlh) >= sizeof(*m) &&
+                if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY && nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(*m) &&
                     m->idiag_family == AF_INET && ntohs(m->id.idiag_sport) == port)
                         return true;
         }

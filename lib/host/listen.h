@@ -146,6 +146,12 @@ char *listen_cgroup2_mount(const char *proc_root);
  * malformed message. */
 int listen_taskstats_parse(const void *buf, size_t len, pid_t pid, char comm[LISTEN_COMM_MAX]);
 
+/* Decodes the answer to generic netlink's CTRL_CMD_GETFAMILY (the messages
+ * BUF holds; each attribute bounded by its message's real length): the
+ * family id in *RET_ID.  0, -ENOENT when the answer holds no id, the errno
+ * of an NLMSG_ERROR, -EBADMSG on a malformed message. */
+int listen_taskstats_family_parse(const void *buf, size_t len, int *ret_id);
+
 /* Asks taskstats for PID's comm: 0, or a negative errno.  TASKSTATS_CMD_GET
  * needs CAP_NET_ADMIN, ignores hidepid, and tells only a process's
  * accounting (name, ids, times, I/O counts): nothing of its memory, files,

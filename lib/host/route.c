@@ -10,40 +10,37 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
+#include "nl-attr.h"
 #include "route.h"
 
-/* One RTM_NEWROUTE: its attributes are walked up to nlmsg_len itself, not
- * to its aligned end as libmnl's mnl_attr_parse() does, so a last message
- * whose length is not a multiple of 4 is read no further than it goes. */
+/* One RTM_NEWROUTE: its attributes bounded by nlmsg_len itself, not by its
+ * aligned end as libmnl's mnl_attr_parse() does (nl-attr.h), so a last
+ * message whose length is not a multiple of 4 is read no further than it
+ * goes. */
 static int route_msg_parse(int family, const struct nlmsghdr *nlh, RouteInfo *info, bool *found_oif) {
         size_t alen = family == AF_INET ? 4 : 16;
         const struct rtmsg *rtm;
-        const char *end = (const char *) nlh + nlh->nlmsg_len;
+        NlAttrs t;
 
         if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
                 return -EBADMSG;
         rtm = NLMSG_DATA(nlh);
         if (rtm->rtm_family != family)
                 return -EBADMSG;
-
-        for (const struct nlattr *a = (const struct nlattr *) ((const char *) rtm + NLMSG_ALIGN(sizeof(*rtm)));
-             mnl_attr_ok(a, (int) (end - (const char *) a)); a = mnl_attr_next(a)) {
-                switch (mnl_attr_get_type(a)) {
-                case RTA_OIF:
-                        if (mnl_attr_get_payload_len(a) != sizeof(uint32_t))
-                                return -EBADMSG;
-                        info->ifindex = mnl_attr_get_u32(a);
-                        *found_oif = true;
-                        break;
-                case RTA_PREFSRC:
-                        if (mnl_attr_get_payload_len(a) != alen)
-                                return -EBADMSG;
-                        memcpy(info->prefsrc, mnl_attr_get_payload(a), alen);
-                        info->has_prefsrc = 1;
-                        break;
-                default:
-                        break;
-                }
+        if (nl_attr_parse_msg(&t, nlh, sizeof(*rtm)) < 0)
+                return -EBADMSG;
+        if (t.tb[RTA_OIF]) {
+                uint32_t oif;
+                if (nl_attr_u32(t.tb[RTA_OIF], &oif) < 0)
+                        return -EBADMSG;
+                info->ifindex = oif;
+                *found_oif = true;
+        }
+        if (t.tb[RTA_PREFSRC]) {
+                if (nl_attr_len(t.tb[RTA_PREFSRC]) != alen)
+                        return -EBADMSG;
+                memcpy(info->prefsrc, nl_attr_data(t.tb[RTA_PREFSRC]), alen);
+                info->has_prefsrc = 1;
         }
         return 0;
 }

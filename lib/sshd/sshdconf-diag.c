@@ -44,8 +44,12 @@ static char *sshd_log_text(const char *raw, size_t prefix_len) {
         return r;
 }
 
-static int diag_push(ParseCtx *p, SshdDiag **v, size_t *n, const char *file, unsigned line,
-                     size_t prefix_len, const char *fmt, va_list ap) {
+/* format(printf, 7, 0): FMT is a printf format checked at diag_add()'s
+ * callers, AP its arguments (clang's -Wformat-nonliteral then accepts
+ * vasprintf() of it) */
+static int __attribute__((format(printf, 7, 0)))
+diag_push(ParseCtx *p, SshdDiag **v, size_t *n, const char *file, unsigned line,
+          size_t prefix_len, const char *fmt, va_list ap) {
         _cleanup_free_ char *raw = NULL, *msg = NULL, *f = NULL;
         SshdDiag *nv;
 

@@ -215,6 +215,17 @@ def make_listen():
     answer = read(DATA, "listen", "taskstats-sleep.bin")
     ts.add("sleep-19184", struct.pack("<I", 19184) + answer)
     ts.add("sleep-other-pid", struct.pack("<I", 1) + answer)
+    ts.add("family-answer", struct.pack("<I", 0) + genl_family_answer())
+
+
+def genl_family_answer():
+    """What the kernel answers CTRL_CMD_GETFAMILY "TASKSTATS" with (the
+    attributes listen.c reads; the kernel adds version, ops and groups)."""
+    GENL_ID_CTRL, CTRL_CMD_NEWFAMILY = 16, 1
+    CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_VERSION = 1, 2, 3
+    payload = (struct.pack("=BBH", CTRL_CMD_NEWFAMILY, 2, 0) + rta(CTRL_ATTR_FAMILY_NAME, b"TASKSTATS\0") +
+               rta(CTRL_ATTR_FAMILY_ID, struct.pack("=H", 27)) + rta(CTRL_ATTR_VERSION, struct.pack("=I", 1)))
+    return nlmsg(GENL_ID_CTRL, 0, 1, 0, payload)
 
 
 # ---- rtnetlink ----
@@ -270,6 +281,54 @@ def make_rtnl(capture):
         s.close()
 
 
+# ---- D-Bus Explain() arguments ----
+
+DBUS_CAPTURES = ("basic", "families", "stateful", "largeset")
+DBUS_ROUTES = (None, "eth0", "eth1", "lo", "wlan9")
+
+
+def dbus_args(port, capture="basic", route=None, src=None, to=None, iif=None):
+    """fuzz-dbus-args' input: port, capture and route, flags, strings."""
+    sel = DBUS_CAPTURES.index(capture) + len(DBUS_CAPTURES) * DBUS_ROUTES.index(route)
+    flags = (src is not None) | (to is not None) << 1 | (iif is not None) << 2
+    strings = [x for x in (src, to, iif) if x is not None]
+    return struct.pack("=HBB", port, sel, flags) + "\n".join(strings).encode()
+
+
+def make_dbus_args():
+    c = Corpus("dbus-args")
+    cases = {
+        "any-source-expected-port": dbus_args(0, src=""),
+        "any-source-no-from": dbus_args(22),
+        "admin-source": dbus_args(22, src="192.0.2.5", route="eth0"),
+        "source-in-dropped-range": dbus_args(22, src="192.0.2.20"),
+        "source-in-set": dbus_args(22, src="198.51.100.7", route="eth1"),
+        "ipv6-source": dbus_args(22, src="2001:db8::5", route="eth0"),
+        "v4-mapped-source": dbus_args(22, src="::ffff:192.0.2.5"),
+        "redirected-port": dbus_args(2222, src="10.0.0.3", route="eth0"),
+        "source-and-local-address": dbus_args(22, src="192.0.2.5", to="192.0.2.10"),
+        "any-source-to-address": dbus_args(22, to="2001:db8::10"),
+        "any-source-on-interface": dbus_args(22, iif="eth1"),
+        "source-on-loopback": dbus_args(22, src="127.0.0.1", iif="lo"),
+        "route-to-unknown-interface": dbus_args(22, src="203.0.113.9", route="wlan9"),
+        "bad-from": dbus_args(22, src="300.1.1.1"),
+        "bad-from-name": dbus_args(22, src="host.example"),
+        "bad-from-scope-id": dbus_args(22, src="fe80::1%eth0"),
+        "bad-to-prefix": dbus_args(22, src="192.0.2.5", to="192.0.2.10/24"),
+        "mixed-families": dbus_args(22, src="192.0.2.5", to="2001:db8::10"),
+        "bad-iif": dbus_args(22, iif="wlan0"),
+        "bad-iif-too-long": dbus_args(22, src="192.0.2.5", iif="averyveryverylongname"),
+        "families-ipv6": dbus_args(22, "families", src="2001:db8::7"),
+        "stateful-rate-limited": dbus_args(22, "stateful", src="192.0.2.5", route="eth0"),
+        "largeset-lookup": dbus_args(22, "largeset", src="10.0.0.1", route="eth0"),
+        "largeset-any": dbus_args(0, "largeset"),
+        # found by fuzzing: no socket on the port, the TCP stack's reset
+        "port-nothing-listens-on": dbus_args(1, "families", route="wlan9"),
+    }
+    for name, data in cases.items():
+        c.add(name, data)
+
+
 def main():
     make_sshdconf()
     make_sshdconf_include()
@@ -278,6 +337,7 @@ def main():
     make_xt()
     make_listen()
     make_rtnl("--rtnl-capture" in sys.argv[1:])
+    make_dbus_args()
     for name in sorted(os.listdir(os.path.join(FUZZ, "corpus"))):
         d = os.path.join(FUZZ, "corpus", name)
         files = os.listdir(d)

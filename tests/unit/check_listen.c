@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/taskstats.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -628,6 +631,116 @@ START_TEST(test_taskstats_refusal_passes_its_errno) {
 }
 END_TEST
 
+/* Parses LEN bytes of B from a buffer of exactly that size (ASan sees any
+ * read past it): the taskstats family answer. */
+static int family_parse_exact(const void *b, size_t len, int *id) {
+        uint8_t *copy = malloc(len);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, b, len);
+        int r = listen_taskstats_family_parse(copy, len, id);
+        free(copy);
+        return r;
+}
+
+/* The answer to CTRL_CMD_GETFAMILY "TASKSTATS": its family id (a u16, 2
+ * bytes) is the last attribute, and its nlmsg_len ends right after them,
+ * unpadded; the id's header claims ID_LEN bytes. */
+static size_t unpadded_family_answer(uint32_t *buf, uint16_t id_len) {
+        memset(buf, 0, 64);
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = GENL_ID_CTRL;
+        struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->cmd = CTRL_CMD_NEWFAMILY;
+        mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TASKSTATS_GENL_NAME);
+        struct nlattr *a = mnl_nlmsg_get_payload_tail(nlh);
+        mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 27);
+        a->nla_len = id_len;
+        nlh->nlmsg_len -= 2;
+        return nlh->nlmsg_len;
+}
+
+START_TEST(test_taskstats_family_answer_is_read_within_its_real_length) {
+        uint32_t buf[16];
+        int id = -1;
+
+        /* whole, unpadded: read */
+        size_t len = unpadded_family_answer(buf, NLA_HDRLEN + 2);
+        ck_assert_uint_eq(len % 4, 2);
+        ck_assert_int_eq(family_parse_exact(buf, len, &id), 0);
+        ck_assert_int_eq(id, 27);
+        /* an id claiming the 2 bytes of padding that are not there:
+         * libmnl's walk, bounded by the aligned length, took it */
+        id = -1;
+        len = unpadded_family_answer(buf, NLA_HDRLEN + 4);
+        ck_assert_int_eq(family_parse_exact(buf, len, &id), -EBADMSG);
+        ck_assert_int_eq(id, -1);
+        /* cut anywhere: refused or without an id, never read past */
+        len = unpadded_family_answer(buf, NLA_HDRLEN + 2);
+        for (size_t cut = 0; cut < len; cut++) {
+                int r = family_parse_exact(buf, cut, &id);
+                ck_assert_msg(r == -EBADMSG || r == -ENOENT, "cut %zu: %d", cut, r);
+        }
+        /* the kernel's refusal */
+        memset(buf, 0, sizeof(buf));
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = NLMSG_ERROR;
+        ((struct nlmsgerr *) mnl_nlmsg_put_extra_header(nlh, sizeof(struct nlmsgerr)))->error = -ENOENT;
+        ck_assert_int_eq(family_parse_exact(buf, nlh->nlmsg_len, &id), -ENOENT);
+}
+END_TEST
+
+/* The taskstats answer for pid 42, "sshd": AGGR_PID { PID, STATS } with
+ * STATS the last attribute, ending right after ac_comm's first byte past
+ * its NUL (unpadded); STATS and the nest claim EXTRA bytes more. */
+static size_t unpadded_taskstats_answer(uint8_t *buf, size_t extra) {
+        size_t stats_len = offsetof(struct taskstats, ac_comm) + TS_COMM_LEN + 1;
+        memset(buf, 0, 1024);
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = 30;   /* the taskstats family */
+        struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->cmd = TASKSTATS_CMD_NEW;
+        struct nlattr *nest = mnl_attr_nest_start(nlh, TASKSTATS_TYPE_AGGR_PID);
+        mnl_attr_put_u32(nlh, TASKSTATS_TYPE_PID, 42);
+        struct nlattr *stats = mnl_nlmsg_get_payload_tail(nlh);
+        uint8_t *ts = calloc(1, stats_len);
+        ck_assert_ptr_nonnull(ts);
+        memcpy(ts + offsetof(struct taskstats, ac_comm), "sshd", 5);
+        mnl_attr_put(nlh, TASKSTATS_TYPE_STATS, stats_len, ts);
+        free(ts);
+        mnl_attr_nest_end(nlh, nest);
+        /* mnl_attr_put() padded it: the message ends where the data does */
+        nlh->nlmsg_len = (uint32_t) ((uint8_t *) stats + NLA_HDRLEN + stats_len - buf);
+        stats->nla_len = (uint16_t) (NLA_HDRLEN + stats_len + extra);
+        nest->nla_len = (uint16_t) ((uint8_t *) stats + NLA_HDRLEN + stats_len + extra - (uint8_t *) nest);
+        return nlh->nlmsg_len;
+}
+
+START_TEST(test_taskstats_answer_is_read_within_its_real_length) {
+        uint8_t buf[1024];
+        char comm[LISTEN_COMM_MAX] = "x";
+
+        size_t len = unpadded_taskstats_answer(buf, 0);
+        ck_assert_uint_ne(len % 4, 0);
+        uint8_t *copy = malloc(len);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, buf, len);
+        ck_assert_int_eq(listen_taskstats_parse(copy, len, 42, comm), 0);
+        ck_assert_str_eq(comm, "sshd");
+        free(copy);
+
+        for (size_t extra = 1; extra <= 3; extra++) {
+                len = unpadded_taskstats_answer(buf, extra);
+                copy = malloc(len);
+                ck_assert_ptr_nonnull(copy);
+                memcpy(copy, buf, len);
+                strcpy(comm, "x");
+                ck_assert_int_eq(listen_taskstats_parse(copy, len, 42, comm), -EBADMSG);
+                ck_assert_str_eq(comm, "x");
+                free(copy);
+        }
+}
+END_TEST
+
 /* ---- live, in a network namespace of the test's own (root only) ---- */
 
 START_TEST(test_live_dump_finds_our_listener_and_us_as_owner) {
@@ -911,6 +1024,8 @@ static Suite *listen_suite(void) {
         tcase_add_test(tc, test_taskstats_answer_names_the_process_asked_for);
         tcase_add_test(tc, test_taskstats_truncated_or_corrupted_never_crash);
         tcase_add_test(tc, test_taskstats_refusal_passes_its_errno);
+        tcase_add_test(tc, test_taskstats_family_answer_is_read_within_its_real_length);
+        tcase_add_test(tc, test_taskstats_answer_is_read_within_its_real_length);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("live");
