@@ -15,7 +15,8 @@ Boots this machine's own OS in systemd-nspawn, exactly as
   - copies of /etc/ufw and /etc/default (ufw writes both);
   - the installed /etc/sshguardian (the temporary install's, writable: the
     suite sets RateLimitIntervalSec=0); the host's /etc/services (ufw
-    looks up `ssh` there), /etc/alternatives (iptables)
+    looks up `ssh` there), /etc/alternatives (iptables), PAM's
+    configuration (/etc/pam.d, /etc/security: root logs in over ssh)
     and /etc/manpath.config (`systemd-analyze verify` looks up man pages);
   - a preset file that leaves ssh.socket and sshguardian.service disabled:
     Debian 12's default is ssh.service enabled and ssh.socket disabled
@@ -170,6 +171,10 @@ class Container:
                "--bind-ro=/etc/alternatives", "--bind-ro=/etc/manpath.config", "--bind=%s/ssh:/etc/ssh" % e,
                # netbase's, on every Debian host: `ufw allow ssh` looks the name up there
                "--bind-ro=/etc/services",
+               # PAM's configuration: sshd (UsePAM yes) lets root log in
+               # for the lockout-watch cases
+               "--bind-ro=/etc/pam.d", "--bind-ro=/etc/security",
+               ] + ["--bind-ro=" + x for x in ("/etc/environment", "/etc/login.defs") if os.path.exists(x)] + [
                "--bind=%s/ufw:/etc/ufw" % e, "--bind=%s/default:/etc/default" % e,
                "--bind-ro=%s:/etc/systemd/system-preset" % self.preset,
                "--bind=%s/etc/sshguardian:/etc/sshguardian" % self.dest,
@@ -375,7 +380,7 @@ class Suite:
         return r.stdout.strip() or r.stderr.strip()
 
     # -- state ---------------------------------------------------------------
-    def restore(self):
+    def restore(self, relearn=False):
         """Undoes whatever a case may have left: sshd as Debian ships it,
         an empty firewall, nothing else on port 22."""
         c = self.c
@@ -407,6 +412,8 @@ class Suite:
                 raise RuntimeError("sshd does not listen on port 22 again")
             time.sleep(0.05)
         if self.daemon_active() == "active":
+            if relearn:
+                c.sh("systemctl reload sshguardian.service")
             self.wait_healthy("b true")
 
     def result(self, name, problems, notes=()):
@@ -584,7 +591,7 @@ class Suite:
 
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
-             timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None):
+             timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None, relearn=False):
         """SETUP (untimed), TRIGGER (timed): a problem entry of CAUSE whose
         fields include SELECT must appear and carry EXPECT (a dict of field
         suffix -> value, a set of allowed values, or a function of the
@@ -601,7 +608,13 @@ class Suite:
         may give "human" (the human step, a command or a function of the
         entry; default: fixtest.default_human_step), "run" (a function of
         the entry returning (command, why) instead of the REMEDIATION
-        verbatim), "ports" and "families" for the banner check, "note"."""
+        verbatim), "ports" and "families" for the banner check, "note".
+
+        RELEARN: the case's fix moved sshd to ports the daemon took as its
+        new expectation (socket-mismatch's advised move); once restore()
+        has put sshd back on port 22, the administrator's `systemctl reload
+        sshguardian` makes port 22 the expectation again (without it the
+        daemon rightly says port-changed: sshd left the ports it was on)."""
         problems, notes, ctx = [], [], {}
         if self.daemon_active() != "active":
             self.result(name, ["sshguardian.service is %s, not active" % self.daemon_active()])
@@ -706,7 +719,10 @@ class Suite:
             problems.append("harness: %s" % ex)
         finally:
             try:
-                self.restore()
+                self.restore(relearn)
+                if relearn and self.healthy() != "b true":
+                    problems.append("after restore and `systemctl reload sshguardian`: Healthy %s; Findings=%s"
+                                    % (self.healthy(), self.findings()))
             except Exception as ex:
                 problems.append("restore: %s" % ex)
         self.result(name, problems, notes)
@@ -1088,7 +1104,7 @@ def define_cases(s):
                     remediation="systemctl disable --now ssh.socket && systemctl enable ssh.service && "
                                 "systemctl restart ssh.service"),
         healthy=True, status=1, after=s.consistent,
-        fix="rm -f %s" % sockport, fixspec=dict(ports=(2222,)))
+        fix="rm -f %s" % sockport, fixspec=dict(ports=(2222,)), relearn=True)
 
     # sshd's executable gone (openssh-server removed): 203/EXEC, from the
     # ExecStartPre (`sshd -t`) first, as when the package is removed.
@@ -1310,7 +1326,85 @@ def define_cases(s):
                     rule_family="ip", rule_table="filter", rule_chain="INPUT", rule_handle="1"),
         fix="iptables-legacy -D INPUT -p tcp --dport 22 -j DROP",
         timeout=LEGACY_TIMEOUT, polled=("problem", "resolved"))
+
+    # Issue 12, the lockout watch: root logs in for real from the client
+    # namespace (publickey, sshd's "Accepted publickey for root from
+    # 192.0.2.5" line), the daemon learns that source; then a ban of that
+    # address, and a rule that drops it, each an admin-locked-out entry
+    # naming the address and the user (error, Healthy false), fixed by its
+    # REMEDIATION verbatim.  Last in the list: from here on every rule that
+    # stops 192.0.2.5 is a lockout, which the cases above do not expect.
+    add("admin-source-banned", cause="admin-locked-out",
+        setup=lambda ctx: admin_login(c, ctx) or c.sh(BAN_START),
+        trigger="nft add element inet e2eban blocklist '{ 192.0.2.5 }'",
+        select=dict(source=ADMIN_ADDR),
+        expect=dict(source=ADMIN_ADDR, user="root", port="22", family="ipv4",
+                    rule_family="inet", rule_table="e2eban", rule_chain="input",
+                    rule_handle=lambda ctx: nft_handle(c, "inet", "e2eban", "input"),
+                    remediation="nft delete element inet e2eban blocklist '{ 192.0.2.5 }'"),
+        after=admin_message_check, healthy=False, status=1)
+    add("admin-source-dropped-by-a-rule", cause="admin-locked-out",
+        setup=lambda ctx: admin_login(c, ctx) or c.sh("nft add table ip e2eadm; nft -- add chain ip e2eadm input "
+                                                     "'{ type filter hook input priority 0 ; }'"),
+        trigger="nft add rule ip e2eadm input ip saddr 192.0.2.0/28 tcp dport 22 drop",
+        select=dict(source=ADMIN_ADDR),
+        expect=dict(source=ADMIN_ADDR, user="root", port="22", family="ipv4",
+                    rule_family="ip", rule_table="e2eadm", rule_chain="input",
+                    rule_handle=lambda ctx: nft_handle(c, "ip", "e2eadm", "input"),
+                    remediation=lambda ctx: "nft delete rule ip e2eadm input handle " +
+                    nft_handle(c, "ip", "e2eadm", "input")),
+        after=admin_message_check, healthy=False, status=1)
     return cases
+
+
+# the lockout watch's client: the namespace `cl`'s address
+ADMIN_ADDR = "192.0.2.5"
+ADMIN_KEY = "/run/e2e-admin/id_ed25519"
+BAN_START = ("nft add table inet e2eban; "
+             "nft -- add chain inet e2eban input '{ type filter hook input priority -5 ; }'; "
+             "nft add set inet e2eban blocklist '{ type ipv4_addr; }'; "
+             "nft add rule inet e2eban input ip saddr @blocklist tcp dport 22 drop")
+
+
+def admin_login(c, ctx):
+    """root logs in over ssh from the client namespace with a key of its
+    own (the container's /root is its volatile tmpfs), then waits until the
+    daemon answers `explain --from` with that source as root's login."""
+    c.sh("if [ ! -e {k} ]; then mkdir -p -m 0700 /run/e2e-admin /root/.ssh && "
+         "ssh-keygen -q -t ed25519 -N '' -f {k} && cat {k}.pub >> /root/.ssh/authorized_keys && "
+         "chmod 0600 /root/.ssh/authorized_keys; fi".format(k=ADMIN_KEY))
+    r = c.run(["ip", "netns", "exec", "cl", "ssh", "-i", ADMIN_KEY, "-o", "BatchMode=yes",
+               "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5",
+               "-o", "LogLevel=ERROR", "root@192.0.2.1", "true"], check=False)
+    if r.returncode != 0:
+        raise RuntimeError("root's login from %s failed (exit %d): %s" % (ADMIN_ADDR, r.returncode, r.stderr.strip()))
+    deadline = time.monotonic() + ENTRY_TIMEOUT
+    while True:
+        r = c.run(["sshguardianctl", "explain", "--from", ADMIN_ADDR, "--json"], check=False)
+        try:
+            got = json.loads(r.stdout)
+        except ValueError:
+            got = {}
+        src = got.get("admin_source") or {}
+        if src.get("user") == "root" and got.get("answered_by") == "sshguardiand":
+            ctx["admin_source"] = src
+            return None
+        if time.monotonic() > deadline:
+            raise RuntimeError("the daemon did not learn root's login from %s within %.0f s: %s" % (
+                ADMIN_ADDR, ENTRY_TIMEOUT, (r.stdout + r.stderr).strip()[-400:]))
+        time.sleep(0.05)
+
+
+def admin_message_check(ctx):
+    """The entry names the address and the user in its MESSAGE, at error
+    priority."""
+    e, problems = ctx["entry"], []
+    msg = e.get("MESSAGE", "")
+    if ADMIN_ADDR not in msg or "root" not in msg:
+        problems.append("MESSAGE names neither the address nor the user: %r" % msg)
+    if e.get("PRIORITY") != "3":
+        problems.append("PRIORITY: expected 3 (error), observed %r" % e.get("PRIORITY"))
+    return problems
 
 
 def sandbox_checks(s):
@@ -1495,12 +1589,13 @@ def writes_only_state_dir(s):
     if pid in ("", "0"):
         problems.append("no main pid for the unit's view")
     else:
-        r = c.run(["nsenter", "-t", pid, "-m", "findmnt", "-rn", "-o", "TARGET,OPTIONS"], check=False)
+        r = c.run(["nsenter", "-t", pid, "-m", "findmnt", "-rn", "-o", "TARGET,MAJ:MIN,OPTIONS"], check=False)
         if r.returncode != 0:
             problems.append("findmnt in the daemon's mount namespace: %s" % r.stderr.strip())
-        rw = []
+        rw, shadowed = [], []
         for line in r.stdout.splitlines():
-            target, _, opts = line.partition(" ")
+            target, _, rest = line.partition(" ")
+            majmin, _, opts = rest.partition(" ")
             target = target.replace("\\x20", " ")
             if "ro" in opts.split(","):
                 continue
@@ -1510,12 +1605,22 @@ def writes_only_state_dir(s):
             # suite's own network namespace: not on a real host
             if target.startswith(("/run/host/", "/run/netns/")):
                 continue
+            # a mount made on the host after the daemon started (a login's
+            # /run/user/0) propagates into its namespace beneath what
+            # ProtectHome= laid over /run/user: listed, but not reachable.
+            # Reachable is what stat(2) in that namespace finds there.
+            maj, _, mnr = majmin.partition(":")
+            st = c.run(["nsenter", "-t", pid, "-m", "stat", "-c", "%d", target], check=False)
+            if st.returncode != 0 or st.stdout.strip() != str(os.makedev(int(maj), int(mnr))):
+                shadowed.append(target)
+                continue
             rw.append("%s (%s)" % (target, opts))
         bad = [t for t in rw if t.split(" (")[0] not in WRITE_ALLOWED]
         if bad:
             problems.append("writable mounts in the daemon's namespace beyond %s: %s" % (
                 ", ".join(WRITE_ALLOWED), " ".join(bad)))
-        notes.append("writable in its namespace: %s (+ private /tmp, /var/tmp, API fs)" % (" ".join(rw) or "none"))
+        notes.append("writable in its namespace: %s (+ private /tmp, /var/tmp, API fs)%s" % (
+            " ".join(rw) or "none", "; covered, not reachable: " + " ".join(shadowed) if shadowed else ""))
         # even root, in the daemon's mount namespace, cannot create a file
         # anywhere else (read-only mounts: EROFS)
         r = c.run(["nsenter", "-t", pid, "-m", "/bin/sh", "-c",
