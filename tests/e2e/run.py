@@ -1375,7 +1375,7 @@ def admin_login(c, ctx):
          "chmod 0600 /root/.ssh/authorized_keys; fi".format(k=ADMIN_KEY))
     r = c.run(["ip", "netns", "exec", "cl", "ssh", "-i", ADMIN_KEY, "-o", "BatchMode=yes",
                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5",
-               "-o", "LogLevel=ERROR", "root@192.0.2.1", "true"], check=False)
+               "root@192.0.2.1", "true"], check=False)
     if r.returncode != 0:
         raise RuntimeError("root's login from %s failed (exit %d): %s" % (ADMIN_ADDR, r.returncode, r.stderr.strip()))
     deadline = time.monotonic() + ENTRY_TIMEOUT
