@@ -1286,8 +1286,12 @@ def define_cases(s):
             return ["harness: journald was not stopped around the rule: %r %r" % (out, ctx["trigger"].stderr)]
         t_rule, t_back = int(m1.group(1)), int(m2.group(1))
         ts = e.get("SSHGUARDIAN_TIMESTAMP")
+        # (t_back: just before journald's sockets are started; once they
+        # listen, the daemon's tick may write before `systemctl start`
+        # returns, and the datagram then carries its time of arrival)
         if entry_time(e) < t_back:
-            problems.append("the entry's journal time is before journald was back: not written while it was down?")
+            problems.append("the entry's journal time is before journald was started again: "
+                            "not written while it was down?")
         if not ts or not ts.isdigit():
             problems.append("no SSHGUARDIAN_TIMESTAMP: the entry does not say it was written late: " + brief(e))
         elif not (t_rule <= int(ts) <= t_rule + 1000000):
@@ -1308,7 +1312,7 @@ def define_cases(s):
                 "systemctl stop %s systemd-journald-audit.socket systemd-journald.service; "
                 "echo journald $(systemctl is-active systemd-journald.service); "
                 "echo rule-at $(date +%%s%%6N); nft -f /run/e2e.nft; sleep 2; "
-                "systemctl start %s systemd-journald.service; echo journald-back-at $(date +%%s%%6N); "
+                "echo journald-back-at $(date +%%s%%6N); systemctl start %s systemd-journald.service; "
                 "if [ \"$audit\" = active ]; then systemctl start systemd-journald-audit.socket; fi"
                 % (jsockets, jsockets),
         timeout=20.0, polled=("problem",),
