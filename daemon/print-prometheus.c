@@ -26,6 +26,8 @@ static void metric_head(FILE *f, const char *name, const char *type, const char 
 }
 
 int prometheus_write(FILE *f, const PromMetrics *m) {
+        unsigned locked_out = 0;        /* one admin-locked-out finding per source */
+
         metric_head(f, "sshguardian_healthy", "gauge",
                     "1 when no open problem leaves sshd unreachable for a family, an interface or all sources.");
         fprintf(f, "sshguardian_healthy %d\n", m->healthy ? 1 : 0);
@@ -56,7 +58,9 @@ int prometheus_write(FILE *f, const PromMetrics *m) {
         }
         metric_head(f, "sshguardian_admin_sources_locked_out", "gauge",
                     "Source addresses of recent logins that can no longer open a new connection.");
-        fprintf(f, "sshguardian_admin_sources_locked_out %u\n", m->admin_sources_locked_out);
+        for (size_t i = 0; i < m->n_findings; i++)
+                locked_out += m->findings[i].cause == SG_CAUSE_ADMIN_LOCKED_OUT;
+        fprintf(f, "sshguardian_admin_sources_locked_out %u\n", locked_out);
         metric_head(f, "sshguardian_last_change_timestamp_seconds", "gauge",
                     "When a problem last opened or was resolved (0: not since the daemon started).");
         fprintf(f, "sshguardian_last_change_timestamp_seconds %.3f\n", m->last_change);
@@ -66,6 +70,12 @@ int prometheus_write(FILE *f, const PromMetrics *m) {
         fprintf(f, "sshguardian_audits_total %llu\n", (unsigned long long) m->audits);
         metric_head(f, "sshguardian_events_total", "counter", "Watcher events that asked for an audit.");
         fprintf(f, "sshguardian_events_total %llu\n", (unsigned long long) m->events);
+        metric_head(f, "sshguardian_nft_generations_total", "counter",
+                    "nftables generations committed, by whether they could change the judgement (judged again).");
+        fprintf(f, "sshguardian_nft_generations_total{judged=\"true\"} %llu\n",
+                (unsigned long long) m->nft_generations_judged);
+        fprintf(f, "sshguardian_nft_generations_total{judged=\"false\"} %llu\n",
+                (unsigned long long) m->nft_generations_unseen);
         return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 

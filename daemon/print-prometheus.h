@@ -19,11 +19,13 @@ typedef struct PromMetrics {
         bool uncertain;                 /* a verdict it needed is unknown */
         const SgFinding *findings;      /* the open problems */
         size_t n_findings;
-        unsigned admin_sources_locked_out;
         double last_change;             /* CLOCK_REALTIME seconds of the last transition, 0: none yet */
         double audit_duration;          /* seconds, the last audit */
         uint64_t audits;
         uint64_t events;                /* events of the watchers that asked for an audit */
+        /* nftables generations committed: those judged again, and those
+         * that could not change the judgement (nft-relevance.h) */
+        uint64_t nft_generations_judged, nft_generations_unseen;
 } PromMetrics;
 
 /* Returns 0 or -EIO. */

@@ -410,6 +410,8 @@ static void metrics_write(Manager *m, bool uncertain) {
                 .audit_duration = m->audit_duration,
                 .audits = m->audits,
                 .events = m->events,
+                .nft_generations_judged = m->nft_generations_judged,
+                .nft_generations_unseen = m->nft_generations_unseen,
         };
         int r;
 

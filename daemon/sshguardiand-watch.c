@@ -44,14 +44,26 @@ static int on_nft_event(const NftMonitorEvent *ev, void *userdata) {
         Manager *m = userdata;
 
         if (ev->msg_type == NFT_MSG_NEWGEN) {
-                /* the end of a commit: who made it */
+                /* The end of a commit.  Its changes are in the store by
+                 * now (NEWGEN comes alone, after them): judged again only
+                 * when they can change the judgement. */
+                const NftStore *now = m->nft_store && !m->nft_store_stale ? m->nft_store : NULL;
+                bool matters = nft_batch_scope_matters(&m->nft_batch, m->facts.ruleset, now);
+
+                nft_batch_scope_reset(&m->nft_batch);
                 m->nft_genid = ev->genid;
+                if (!matters) {
+                        m->nft_generations_unseen++;
+                        return 0;
+                }
+                m->nft_generations_judged++;
+                /* who made it */
                 m->nft_pid = ev->pid;
                 snprintf(m->nft_comm, sizeof(m->nft_comm), "%s", ev->comm);
                 m->nft_changed = true;
                 m->nft_committed = true;
-        } else if (nft_monitor_msg_changes_ruleset(ev->msg_type))
-                m->nft_changed = true;
+        } else
+                nft_batch_scope_add(&m->nft_batch, ev);
         return 0;
 }
 

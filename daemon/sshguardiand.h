@@ -30,6 +30,7 @@
 #include "gather.h"
 #include "log.h"
 #include "listen.h"
+#include "nft-relevance.h"
 #include "nft-store.h"
 #include "sgconf.h"
 #include "sshguardian-bus.h"
@@ -106,6 +107,11 @@ typedef struct Manager {
         char nft_comm[17];
         bool nft_changed;               /* a change since the firewall was last judged */
         bool nft_committed;             /* a NEWGEN (with its committer) since then */
+        /* what the batch being received touched, and how many committed
+         * batches could change the judgement and how many could not
+         * (nft-relevance.h: those are not judged again) */
+        NftBatchScope nft_batch;
+        uint64_t nft_generations_judged, nft_generations_unseen;
         /* x_tables: no notifications; a fingerprint checked on each tick */
         uint64_t legacy_fp[2];
         bool legacy_fp_known;

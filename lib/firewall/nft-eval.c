@@ -19,6 +19,7 @@
 #include <linux/netfilter/ipset/ip_set.h>
 
 #include "nft-eval.h"
+#include "nft-relevance.h"
 #include "xt.h"
 
 #define NO_INDEX UINT32_MAX
@@ -183,7 +184,8 @@ static int collect_bases(Ctx *ctx) {
                         const NftChain *c = &t->chains[j];
                         BaseChain b = { .table = (uint32_t) i, .chain = (uint32_t) j, .order = order++ };
                         bool nat = c->type && strcmp(c->type, "nat") == 0;
-                        if (c->hook < 0)
+                        /* what nft-relevance.c says is never read is not */
+                        if (c->hook < 0 || !nft_hook_sees_input(t->family, c->hook))
                                 continue;
                         if ((t->family == NFPROTO_NETDEV && c->hook == NF_NETDEV_INGRESS) ||
                             (t->family == NFPROTO_INET && c->hook == NF_INET_INGRESS)) {

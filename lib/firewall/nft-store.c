@@ -13,6 +13,7 @@
 
 #include "macro.h"
 #include "nft-internal.h"
+#include "nft-relevance.h"
 #include "nft-store.h"
 #include "nl-attr.h"
 
@@ -2024,6 +2025,46 @@ int nft_store_load_msgs(NftStore **ret, NftRuleset **ret_ruleset, const void *bu
         if (r < 0)
                 return r == -ENOMEM || r == -ESTALE ? r : -EBADMSG;
         return load_finish(&st, ret, ret_ruleset);
+}
+
+/* The hook number in a stored NEWCHAIN, -1 without one (a regular chain). */
+static int stored_chain_hook(const StoreChain *c) {
+        NlAttrs t, h;
+        uint32_t v;
+
+        if (nl_attr_parse_nfgen(&t, c->msg) < 0)
+                return -EBADMSG;
+        if (!t.tb[NFTA_CHAIN_HOOK])
+                return -1;
+        if (nl_attr_parse_nested(&h, t.tb[NFTA_CHAIN_HOOK]) < 0 || nl_attr_be32(h.tb[NFTA_HOOK_HOOKNUM], &v) < 0 ||
+            v > INT32_MAX)
+                return -EBADMSG;
+        return (int) v;
+}
+
+int nft_store_chain_hook(const NftStore *s, int family, const char *table, const char *chain) {
+        const StoreTable *t = table_find(s, family, table);
+
+        for (size_t i = 0; t && i < t->n_chains; i++)
+                if (strcmp(t->chains[i]->name, chain) == 0)
+                        return stored_chain_hook(t->chains[i]);
+        return -ENOENT;
+}
+
+int nft_store_table_sees_input(const NftStore *s, int family, const char *table) {
+        const StoreTable *t = table_find(s, family, table);
+        int r = 0;
+
+        if (!t)
+                return -ENOENT;
+        for (size_t i = 0; i < t->n_chains; i++) {
+                int hook = stored_chain_hook(t->chains[i]);
+                if (hook >= 0 && nft_hook_sees_input(family, hook))
+                        return 1;
+                if (hook < -1)
+                        r = hook;
+        }
+        return r;
 }
 
 uint32_t nft_store_genid(const NftStore *s) {

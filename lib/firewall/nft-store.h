@@ -157,6 +157,16 @@ const NftMonitorEvent *nft_store_last_commit(const NftStore *s);
  * (nft_store_in_batch()), -ESTALE for a stale store, or -ENOMEM. */
 int nft_store_ruleset(const NftStore *s, NftRuleset **ret);
 
+/* The hook of chain CHAIN of table FAMILY TABLE as stored (in a batch too):
+ * >= 0 for a base chain, -1 for a regular chain, -ENOENT when the store
+ * holds no such chain. */
+int nft_store_chain_hook(const NftStore *s, int family, const char *table, const char *chain);
+
+/* Whether the store holds table FAMILY TABLE with a base chain the
+ * evaluator runs (nft_hook_sees_input()): 1, 0, -ENOENT without such a
+ * table, -EBADMSG when a stored chain cannot say. */
+int nft_store_table_sees_input(const NftStore *s, int family, const char *table);
+
 typedef struct NftStoreStats {
         size_t tables, chains, rules, sets, elems, objects, flowtables;
         size_t exprs;           /* distinct expressions stored */

@@ -817,6 +817,48 @@ def case_prometheus(r, d, ctx):
     time.sleep(0.3)
     left = [n for n in seen if os.path.exists(os.path.join(ctx["tmp"], n))]
     r.check("prometheus: no temporary file left behind", not left, " ".join(left))
+    case_unseen_changes(r, d, ctx, wait_for)
+
+
+GEN_JUDGED = 'sshguardian_nft_generations_total{"judged": "true"}'
+GEN_UNSEEN = 'sshguardian_nft_generations_total{"judged": "false"}'
+
+
+def case_unseen_changes(r, d, ctx, wait_for):
+    """Issue 13: a committed change no TCP connection to sshd can see (a
+    table with only an output chain; an output chain beside an input one)
+    is not judged again; everything else is, and the answers stay exact.
+    Counted per generation by the daemon (nft-relevance.h), read from the
+    textfile: exact counts, one nft command = one generation."""
+    got, err = wait_for(lambda m: m.get("sshguardian_healthy{}") == 1.0)
+    if got is None or GEN_JUDGED not in got:
+        r.check("unseen changes: the textfile counts generations", False, err or json.dumps(got))
+        return
+    j0, u0 = got[GEN_JUDGED], got.get(GEN_UNSEEN)
+    # 1 generation: a new table with an output chain and a rule; 3 more
+    # rules in that chain, one generation each
+    nft("table inet sgout {\n chain output {\n  type filter hook output priority 0;\n"
+        "  tcp dport 80 accept\n }\n}\n")
+    for port in (81, 82, 83):
+        sh("nft", "add", "rule", "inet", "sgout", "output", "tcp", "dport", str(port), "accept")
+    # judged (the table holds an input chain after it): the problem entry
+    e = r.transition(d, "unseen changes", "problem", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgout"},
+                 lambda: nft("table inet sgout {\n chain input {\n  type filter hook input priority 0;\n"
+                             "  tcp dport 22 reject\n }\n}\n"))
+    # unseen: an output chain beside the input chain
+    sh("nft", "add", "rule", "inet", "sgout", "output", "tcp", "dport", "84", "accept")
+    # judged: a set of that table (what the input chain may look up)
+    sh("nft", "add", "set", "inet", "sgout", "s", "{ type ipv4_addr; }")
+    # every view, D-Bus Explain() from the daemon's model included, still
+    # agrees with a fresh read
+    if e is not None:
+        views(r, d, ctx, "unseen-changes", e)
+    r.transition(d, "unseen changes", "resolved", "firewall-reject", {"SSHGUARDIAN_RULE_TABLE": "sgout"},
+                 lambda: sh("nft", "delete", "table", "inet", "sgout"))
+    got, err = wait_for(lambda m: m.get(GEN_UNSEEN) == u0 + 5 and m.get(GEN_JUDGED) == j0 + 3)
+    r.check("unseen changes: 5 generations not judged again, 3 judged (%s)" % (
+        "got %s, %s" % (got.get(GEN_UNSEEN, 0) - u0, got.get(GEN_JUDGED, 0) - j0) if got else err),
+        got is not None and got.get(GEN_UNSEEN) == u0 + 5 and got.get(GEN_JUDGED) == j0 + 3, json.dumps(got))
 
 
 def case_killed(r, d, ctx):

@@ -620,6 +620,7 @@ class Suite:
             self.result(name, ["sshguardian.service is %s, not active" % self.daemon_active()])
             return
         try:
+            ctx["suite"] = self
             ctx["setup_start"] = self.j.mark()
             if callable(setup):
                 setup(ctx)
@@ -1361,6 +1362,8 @@ def define_cases(s):
     return cases
 
 
+PROM_FILE = "/var/lib/prometheus/node-exporter/sshguardian.prom"
+
 # the lockout watch's client: the namespace `cl`'s address
 ADMIN_ADDR = "192.0.2.5"
 ADMIN_KEY = "/run/e2e-admin/id_ed25519"
@@ -1408,6 +1411,16 @@ def admin_message_check(ctx):
         problems.append("MESSAGE names neither the address nor the user: %r" % msg)
     if e.get("PRIORITY") != "3":
         problems.append("PRIORITY: expected 3 (error), observed %r" % e.get("PRIORITY"))
+    # the fleet's view (PrometheusTextfile=): one source locked out
+    deadline, text = time.monotonic() + STATE_TIMEOUT, ""
+    while time.monotonic() < deadline:
+        text = ctx["suite"].c.run(["cat", PROM_FILE], check=False).stdout
+        if re.search(r"^sshguardian_admin_sources_locked_out 1$", text, re.M):
+            break
+        time.sleep(0.05)
+    else:
+        problems.append("%s: expected sshguardian_admin_sources_locked_out 1, observed %r" % (
+            PROM_FILE, re.findall(r"^sshguardian_admin_sources_locked_out .*$", text, re.M)))
     return problems
 
 
@@ -1420,7 +1433,12 @@ def sandbox_checks(s):
     # times within the default RateLimitIntervalSec=30s: coalescing would
     # hold their entries back.  It is tested in tests/daemon; here every
     # transition is written.
-    c.write("/etc/sshguardian/sshguardian.conf", "[report]\nRateLimitIntervalSec=0\n")
+    # node_exporter's textfile directory (the unit's one writable place
+    # besides its state directory), made writable for the daemon as an
+    # administrator would: the lockout cases read the metrics there.
+    c.sh("install -d -o sshguardian -g sshguardian -m 0755 %s" % os.path.dirname(PROM_FILE))
+    c.write("/etc/sshguardian/sshguardian.conf", "[report]\nRateLimitIntervalSec=0\nPrometheusTextfile=%s\n"
+            % PROM_FILE)
     if os.environ.get("SSHGUARDIAN_E2E_DEBUG") == "1":
         # each audit's facts in the daemon's journal (sshguardiand(8))
         c.sh("mkdir -p /run/systemd/system/sshguardian.service.d")

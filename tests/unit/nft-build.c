@@ -20,10 +20,20 @@ static uint8_t dump[1 << 18];
 static size_t dump_len;
 static struct nftnl_rule *cur;
 static uint64_t next_handle;
+/* tables and chains with handles of their own, as a dump has them (the
+ * store needs them; the decoder does not) */
+static bool object_handles;
+static uint64_t next_object_handle;
 
 void nb_reset(void) {
         dump_len = 0;
         next_handle = 0;
+        object_handles = false;
+}
+
+void nb_object_handles(void) {
+        object_handles = true;
+        next_object_handle = 1u << 20;
 }
 
 static struct nlmsghdr *msg_begin(uint16_t type, int family) {
@@ -40,6 +50,8 @@ void nb_table(int family, const char *name) {
         nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
         nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t) family);
         nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+        if (object_handles)
+                nftnl_table_set_u64(t, NFTNL_TABLE_HANDLE, next_object_handle++);
         struct nlmsghdr *nlh = msg_begin(NFT_MSG_NEWTABLE, family);
         nftnl_table_nlmsg_build_payload(nlh, t);
         msg_end(nlh);
@@ -51,6 +63,8 @@ void nb_chain(int family, const char *table, const char *name, int hook, int pri
         nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
         nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
         nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t) family);
+        if (object_handles)
+                nftnl_chain_set_u64(c, NFTNL_CHAIN_HANDLE, next_object_handle++);
         if (hook >= 0) {
                 nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t) hook);
                 nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
@@ -253,4 +267,15 @@ NftRuleset *nb_parse(void) {
         ck_assert_ptr_nonnull(rs);
         ck_assert_int_eq(nft_ruleset_parse_msgs(rs, dump, dump_len), 0);
         return rs;
+}
+
+void nb_gen(uint32_t genid) {
+        struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr((char *) dump + dump_len, NFT_MSG_NEWGEN, AF_UNSPEC, 0, 1);
+        mnl_attr_put_u32(nlh, NFTA_GEN_ID, htonl(genid));
+        msg_end(nlh);
+}
+
+const void *nb_dump(size_t *len) {
+        *len = dump_len;
+        return dump;
 }

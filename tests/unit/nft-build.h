@@ -19,6 +19,9 @@
 
 /* Starts an empty dump; rule handles count from 1 again. */
 void nb_reset(void);
+/* From here to the next nb_reset(), tables and chains get handles, as in a
+ * kernel's dump (nft_store_load_msgs() wants them). */
+void nb_object_handles(void);
 void nb_table(int family, const char *name);
 /* hook < 0: a regular chain */
 void nb_chain(int family, const char *table, const char *name, int hook, int prio, int policy);
@@ -53,3 +56,7 @@ void x_iifname(const char *name);                       /* `iifname "X"` */
 void x_ip_addr(bool daddr, uint32_t op, const char *net, unsigned prefix);      /* `ip saddr|daddr [!=] A/len` */
 
 NftRuleset *nb_parse(void);
+/* Ends the dump as a consistent dump ends (NEWGEN of GENID: what
+ * nft_store_load_msgs() follows notifications from). */
+void nb_gen(uint32_t genid);
+const void *nb_dump(size_t *len);
