@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
 
 #include "print-findings.h"
 
@@ -88,4 +91,56 @@ void undecided_json(JsonWriter *w, const SgAssessment *a) {
         for (size_t i = 0; i < a->firewall.n_undecided; i++)
                 json_string(w, a->firewall.undecided[i]);
         json_array_end(w);
+}
+
+static const char *answered_text(const char *by) {
+        if (strcmp(by, "sshguardiand") == 0)
+                return "answered by sshguardiand (its judgement, kept current from the kernel's and systemd's "
+                       "notifications)";
+        return "answered by sshguardianctl (its own read of this host)";
+}
+
+int audit_report_write(FILE *out, const SgAssessment *a, const uint16_t *ports, size_t n_ports, bool have_units,
+                       bool json, const char *answered_by) {
+        _cleanup_free_ FindingView *views = NULL;
+        int ret = a->n_findings > 0 ? AUDIT_PROBLEM : a->uncertain ? AUDIT_UNCERTAIN : AUDIT_HEALTHY;
+
+        if (finding_views_from_findings(a->findings, a->n_findings, &views) < 0)
+                return -ENOMEM;
+        if (json) {
+                JsonWriter w;
+                json_init(&w, out, false);
+                json_object_begin(&w);
+                json_key(&w, "answered_by");
+                json_string(&w, answered_by);
+                json_key(&w, "healthy");
+                /* never "healthy" while a verdict it needed is unknown */
+                if (a->healthy && a->uncertain)
+                        json_null(&w);
+                else
+                        json_bool(&w, a->healthy);
+                json_key(&w, "expected_ports");
+                json_array_begin(&w);
+                for (size_t i = 0; i < n_ports; i++)
+                        json_uint(&w, ports[i]);
+                json_array_end(&w);
+                json_key(&w, "systemd");
+                json_bool(&w, have_units);
+                findings_json(&w, views, a->n_findings);
+                undecided_json(&w, a);
+                json_object_end(&w);
+                return json_finish(&w) < 0 ? -EIO : ret;
+        }
+        if (!have_units)
+                fprintf(out, "(no systemd on this system bus: sshd's units are not judged)\n");
+        if (a->n_findings == 0 && !a->uncertain) {
+                _cleanup_free_ char *line = NULL;
+                if (findings_healthy_line(ports, n_ports, &line) < 0)
+                        return -ENOMEM;
+                fprintf(out, "%s\n", line);
+        }
+        findings_print_text(out, views, a->n_findings);
+        undecided_print_text(out, a);
+        fprintf(out, "%s\n", answered_text(answered_by));
+        return fflush(out) == 0 && !ferror(out) ? ret : -EIO;
 }

@@ -48,3 +48,19 @@ int findings_healthy_line(const uint16_t *ports, size_t n_ports, char **ret);
  * lines, and the member "undecided": ["port 22, IPv4: ..."]. */
 void undecided_print_text(FILE *out, const SgAssessment *a);
 void undecided_json(JsonWriter *w, const SgAssessment *a);
+
+/* `sshguardianctl audit`'s exit statuses (sshguardianctl(1)). */
+enum {
+        AUDIT_HEALTHY = 0,
+        AUDIT_PROBLEM = 1,
+        AUDIT_USAGE = 2,
+        AUDIT_UNCERTAIN = 4,            /* nothing found, but a verdict it needed is unknown */
+};
+
+/* The whole answer of `audit` for assessment A (the engine's, or the
+ * daemon's kept state) to OUT, as text or as one JSON object; ANSWERED_BY
+ * names who judged ("sshguardiand", "sshguardianctl"): the JSON member
+ * "answered_by", the text's last line.  Returns the exit status, or
+ * -ENOMEM / -EIO. */
+int audit_report_write(FILE *out, const SgAssessment *a, const uint16_t *ports, size_t n_ports, bool have_units,
+                       bool json, const char *answered_by);

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-bus.h>
+
 #include "config.h"
+#include "sshguardian-bus.h"
 #include "diagnose.h"
 #include "gather.h"
 #include "json.h"
@@ -20,12 +23,6 @@
 #include "sgconf.h"
 #include "sshguardianctl.h"
 
-enum {
-        AUDIT_HEALTHY = 0,
-        AUDIT_PROBLEM = 1,
-        AUDIT_USAGE = 2,
-        AUDIT_UNCERTAIN = 4,            /* nothing found, but a verdict it needed is unknown */
-};
 
 static void conf_donep(SgConfig *c) {
         sg_config_done(c);
@@ -39,58 +36,55 @@ static void assessment_donep(SgAssessment *a) {
         sg_assessment_done(a);
 }
 
-static int audit_print(const SgAssessment *a, const HostFacts *f, bool json) {
-        _cleanup_free_ FindingView *views = NULL;
-        int ret = a->n_findings > 0 ? AUDIT_PROBLEM : a->uncertain ? AUDIT_UNCERTAIN : AUDIT_HEALTHY;
+/* Report(json) on the running daemon: its exit status and output.  0 when
+ * it answered; negative when it does not run or could not answer (the
+ * caller judges for itself). */
+static int daemon_report(bool json, int *ret_status, char **ret_output) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *output;
+        uint32_t status;
+        int r;
 
-        if (finding_views_from_findings(a->findings, a->n_findings, &views) < 0)
-                return ctl_fail(json, AUDIT_PROBLEM, "audit: out of memory");
-        if (json) {
-                JsonWriter w;
-                json_init(&w, stdout, false);
-                json_object_begin(&w);
-                json_key(&w, "healthy");
-                /* never "healthy" while a verdict it needed is unknown */
-                if (a->healthy && a->uncertain)
-                        json_null(&w);
-                else
-                        json_bool(&w, a->healthy);
-                json_key(&w, "expected_ports");
-                json_array_begin(&w);
-                for (size_t i = 0; i < f->n_ports; i++)
-                        json_uint(&w, f->ports[i]);
-                json_array_end(&w);
-                json_key(&w, "systemd");
-                json_bool(&w, f->have_units);
-                findings_json(&w, views, a->n_findings);
-                undecided_json(&w, a);
-                json_object_end(&w);
-                if (json_finish(&w) < 0)
-                        return ctl_fail(false, AUDIT_PROBLEM, "audit: write failed");
-                return ret;
-        }
-        if (!f->have_units)
-                printf("(no systemd on this system bus: sshd's units are not judged)\n");
-        if (a->n_findings == 0 && !a->uncertain) {
-                _cleanup_free_ char *line = NULL;
-                if (findings_healthy_line(f->ports, f->n_ports, &line) < 0)
-                        return ctl_fail(json, AUDIT_PROBLEM, "audit: out of memory");
-                printf("%s\n", line);
-        }
-        findings_print_text(stdout, views, a->n_findings);
-        undecided_print_text(stdout, a);
-        return ret;
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(bus, &call, SSHGUARDIAN_BUS_NAME, SSHGUARDIAN_BUS_PATH,
+                                           SSHGUARDIAN_BUS_INTERFACE, "Report");
+        if (r < 0)
+                return r;
+        /* ask the daemon that runs; never start one */
+        r = sd_bus_message_set_auto_start(call, false);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "b", json);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, call, CTL_DAEMON_TIMEOUT_USEC, &error, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "us", &status, &output);
+        if (r < 0)
+                return r;
+        if (status > 255)
+                return -EBADMSG;
+        *ret_output = strdup(output);
+        if (!*ret_output)
+                return -ENOMEM;
+        *ret_status = (int) status;
+        return 0;
 }
 
 int verb_audit(int argc, char **argv) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
+                { "local", no_argument, NULL, 'L' },
                 { "config", required_argument, NULL, 'c' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         const char *conf_path = SSHGUARDIAN_CONF_PATH, *what = NULL;
-        bool json = false;
+        bool json = false, local = false, conf_given = false;
         _cleanup_(conf_donep) SgConfig conf = {};
         _cleanup_(facts_donep) HostFacts facts = {};
         _cleanup_(assessment_donep) SgAssessment a = {};
@@ -101,15 +95,30 @@ int verb_audit(int argc, char **argv) {
 
         for (int i = 1; i < argc; i++)
                 json = json || strcmp(argv[i], "--json") == 0;
-        while ((opt = getopt_long(argc, argv, "+jc:h", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "+jLc:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'j': json = true; break;
-                case 'c': conf_path = optarg; break;
+                case 'L': local = true; break;
+                case 'c': conf_path = optarg; conf_given = true; break;
                 case 'h': ctl_help(stdout); return 0;
                 default: return ctl_fail(json, AUDIT_USAGE, "audit: invalid option (see --help)");
                 }
         if (optind < argc)
                 return ctl_fail(json, AUDIT_USAGE, "audit: unexpected argument '%s'", argv[optind]);
+
+        /* The running daemon answers with its own judgement (any user may
+         * ask it), unless another configuration is named or --local. */
+        if (!local && !conf_given) {
+                _cleanup_free_ char *output = NULL;
+                int status;
+
+                if (daemon_report(json, &status, &output) >= 0) {
+                        if (fputs(output, stdout) < 0 || fflush(stdout) != 0)
+                                return ctl_fail(false, AUDIT_PROBLEM, "audit: write failed");
+                        return status;
+                }
+                /* not running, not reachable, or refused: judge for ourselves */
+        }
 
         r = sg_config_init(&conf);
         if (r < 0)
@@ -134,5 +143,10 @@ int verb_audit(int argc, char **argv) {
         r = sg_assess(&snap, &(SgAssessOptions) { .ignore_source_bans = conf.ignore_source_bans }, &a);
         if (r < 0)
                 return ctl_fail(json, AUDIT_PROBLEM, "audit: out of memory");
-        return audit_print(&a, &facts, json);
+        r = audit_report_write(stdout, &a, facts.ports, facts.n_ports, facts.have_units, json, "sshguardianctl");
+        if (r == -ENOMEM)
+                return ctl_fail(json, AUDIT_PROBLEM, "audit: out of memory");
+        if (r < 0)
+                return ctl_fail(false, AUDIT_PROBLEM, "audit: write failed");
+        return r;
 }

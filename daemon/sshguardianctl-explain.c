@@ -28,8 +28,6 @@
 #include "sshguardian-bus.h"
 #include "sshguardianctl.h"
 
-/* How long the daemon may take to answer before the CLI reads for itself. */
-#define DAEMON_TIMEOUT_USEC (5ULL * 1000000ULL)
 
 /* ---- a minimal JSON reader: enough for the daemon's Explain() answer ---- */
 
@@ -281,7 +279,7 @@ static int daemon_explain(const char *from, uint16_t port, char **ret_json) {
                 r = sd_bus_message_append(call, "sq", from ? from : "", port);
         if (r < 0)
                 return r;
-        r = sd_bus_call(bus, call, DAEMON_TIMEOUT_USEC, &error, &reply);
+        r = sd_bus_call(bus, call, CTL_DAEMON_TIMEOUT_USEC, &error, &reply);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "ss", &verdict, &json);

@@ -6,6 +6,9 @@
 
 /* One clear line on stderr; with JSON, the error is also a single object on
  * stdout.  Returns CODE. */
+/* How long the daemon may take to answer before the CLI judges for itself. */
+#define CTL_DAEMON_TIMEOUT_USEC (5ULL * 1000000ULL)
+
 int ctl_fail(bool json, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ctl_help(FILE *f);
 

@@ -19,6 +19,7 @@
 #include "explain.h"
 #include "macro.h"
 #include "print-explain.h"
+#include "print-findings.h"
 #include "sshguardiand.h"
 #include "strv.h"
 
@@ -160,6 +161,45 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return sd_bus_reply_method_return(msg, "ss", sg_explain_verdict(res), json);
 }
 
+/* Report(json): `sshguardianctl audit`'s answer from the daemon's own
+ * judgement -- the findings its journal entries and Findings say, the
+ * firewall verdicts it could not tell -- with the same printer, and its
+ * exit status.  Read-only and cheap: any user, at Explain()'s rate. */
+static int method_report(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ char *out = NULL;
+        size_t len = 0;
+        int json, r, status;
+        FILE *f;
+
+        r = sd_bus_message_read(msg, "b", &json);
+        if (r < 0)
+                return r;
+        r = call_budget_take(&m->explain_budget, msg, EXPLAIN_RATE, EXPLAIN_BURST, error);
+        if (r < 0)
+                return r;
+        if (!m->audited)
+                return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, "sshguardiand has not judged this host yet.");
+        const SgAssessment view = {
+                .findings = m->findings,
+                .n_findings = m->n_findings,
+                .firewall = m->fw,
+                .firewall_error = m->facts.firewall.read_error,
+                .healthy = m->healthy,
+                .uncertain = m->facts.firewall.read_error < 0 || m->fw.n_undecided > 0,
+        };
+        f = open_memstream(&out, &len);
+        if (!f)
+                return -ENOMEM;
+        status = audit_report_write(f, &view, m->facts.ports, m->facts.n_ports, m->facts.have_units, json,
+                                    "sshguardiand");
+        if (fclose(f) != 0 && status >= 0)
+                status = -ENOMEM;
+        if (status < 0)
+                return sd_bus_error_set_errnof(error, -status, "Cannot write the report: %s", strerror(-status));
+        return sd_bus_reply_method_return(msg, "us", (uint32_t) status, out);
+}
+
 static int method_audit(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         int r;
@@ -207,6 +247,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Explain", SD_BUS_ARGS("s", from, "q", port), SD_BUS_RESULT("s", verdict, "s", json),
                                 method_explain, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Audit", NULL, NULL, method_audit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Report", SD_BUS_ARGS("b", json), SD_BUS_RESULT("u", status, "s", output),
+                                method_report, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };

@@ -350,7 +350,15 @@ def views(r, d, ctx, name, entry, clients=CLIENTS, blocked=None):
 
     audit_findings = audit.get("findings") or []
     bad = same_finding("audit", audit_findings)
+    if audit.get("answered_by") != "sshguardianctl":
+        bad.append("audit -c: answered_by %r, not its own read" % audit.get("answered_by"))
     r.check("%s: journal entry = audit --json" % label, not bad, "; ".join(bad))
+    # without -c, audit asks the running daemon (D-Bus Report())
+    daudit, err = ctl_json(ctx, "audit", "--json")
+    bad = [err] if err else same_finding("audit answered by the daemon", daudit.get("findings") or [])
+    if daudit and daudit.get("answered_by") != "sshguardiand":
+        bad.append("audit: answered_by %r, not the daemon" % daudit.get("answered_by"))
+    r.check("%s: journal entry = audit --json answered by the daemon (Report())" % label, not bad, "; ".join(bad))
     bad = same_finding("D-Bus Findings", dbf)
     r.check("%s: journal entry = D-Bus Findings" % label, not bad, "; ".join(bad))
 

@@ -574,20 +574,29 @@ class Suite:
         moving = fixtest.settle(self.c)
         if moving:
             return [moving]
-        r = self.c.run(["sshguardianctl", "audit", "--json"], check=False)
-        try:
-            found = json.loads(r.stdout).get("findings", [])
-        except ValueError:
-            return ["audit --json: not JSON (exit %d): %s" % (r.returncode, (r.stdout + r.stderr)[-300:])]
-        same = [f for f in found if f.get("cause") == e.get("SSHGUARDIAN_CAUSE")]
-        if not same:
-            return ["audit --json has no %s finding while the daemon's is open: %s" % (
-                e.get("SSHGUARDIAN_CAUSE"), [f.get("cause") for f in found])]
-        rems = [f.get("evidence", {}).get("remediation") for f in same]
-        if e.get("SSHGUARDIAN_REMEDIATION") not in rems:
-            return ["audit --json's remediation %r differs from the entry's %r" % (
-                rems, e.get("SSHGUARDIAN_REMEDIATION"))]
-        return []
+        # --local: the CLI's own read, the path independent of the daemon;
+        # then the default, which the running daemon answers (Report())
+        problems = []
+        for args, by in ((["--local"], "sshguardianctl"), ([], "sshguardiand")):
+            what = " ".join(["audit", "--json"] + args)
+            r = self.c.run(["sshguardianctl", "audit", "--json"] + args, check=False)
+            try:
+                out = json.loads(r.stdout)
+            except ValueError:
+                problems.append("%s: not JSON (exit %d): %s" % (what, r.returncode, (r.stdout + r.stderr)[-300:]))
+                continue
+            found = out.get("findings", [])
+            same = [f for f in found if f.get("cause") == e.get("SSHGUARDIAN_CAUSE")]
+            rems = [f.get("evidence", {}).get("remediation") for f in same]
+            if out.get("answered_by") != by:
+                problems.append("%s: answered_by %r, expected %r" % (what, out.get("answered_by"), by))
+            if not same:
+                problems.append("%s has no %s finding while the daemon's is open: %s" % (
+                    what, e.get("SSHGUARDIAN_CAUSE"), [f.get("cause") for f in found]))
+            elif e.get("SSHGUARDIAN_REMEDIATION") not in rems:
+                problems.append("%s's remediation %r differs from the entry's %r" % (
+                    what, rems, e.get("SSHGUARDIAN_REMEDIATION")))
+        return problems
 
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,

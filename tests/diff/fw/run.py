@@ -455,7 +455,7 @@ def expect_string(o):
 
 
 def explain(pair, ctl, src):
-    p = pair.srv_exec([ctl, "explain", "--from", src, "--port", "22", "--json"],
+    p = pair.srv_exec([ctl, "explain", "--local", "--from", src, "--port", "22", "--json"],
                       timeout=EXPLAIN_TIMEOUT, check=False)
     try:
         obj = json.loads(p.stdout)
@@ -490,7 +490,7 @@ def consistency_checks(pair, ctl, conf, o, efrom):
     answer without --from is certain for every source).  Returns result
     tuples (label, ok, message, number of checks)."""
     try:
-        ex = ctl_json(pair, ctl, ["explain", "--port", "22", "--json"])
+        ex = ctl_json(pair, ctl, ["explain", "--local", "--port", "22", "--json"])
         au = ctl_json(pair, ctl, ["audit", "--json", "-c", conf])
     except (Fail, subprocess.TimeoutExpired) as x:
         return [(fam + " consistency", False, str(x), len(CONSISTENCY_CHECKS)) for fam, *_ in FAMILIES]
