@@ -164,7 +164,8 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 /* Report(json): `sshguardianctl audit`'s answer from the daemon's own
  * judgement -- the findings its journal entries and Findings say, the
  * firewall verdicts it could not tell -- with the same printer, and its
- * exit status.  Read-only and cheap: any user, at Explain()'s rate. */
+ * exit status.  Read-only and cheap: any user, at Explain()'s rate (a
+ * budget of its own). */
 static int method_report(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_free_ char *out = NULL;
@@ -175,7 +176,7 @@ static int method_report(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(msg, "b", &json);
         if (r < 0)
                 return r;
-        r = call_budget_take(&m->explain_budget, msg, EXPLAIN_RATE, EXPLAIN_BURST, error);
+        r = call_budget_take(&m->report_budget, msg, EXPLAIN_RATE, EXPLAIN_BURST, error);
         if (r < 0)
                 return r;
         if (!m->audited)

@@ -90,7 +90,7 @@ typedef struct Manager {
         size_t n_unit_slots;
         UnitProp unit_props[32];
         bool bus_name_owned;
-        CallBudget explain_budget, audit_budget;        /* unprivileged callers */
+        CallBudget explain_budget, report_budget, audit_budget;        /* unprivileged callers */
 
         /* the facts, kept current part by part (gather.c) */
         HostFacts facts;

@@ -1663,6 +1663,76 @@ def writes_only_state_dir(s):
     s.result("daemon-writes-only-its-state-directory", problems, notes)
 
 
+STORM_RESTARTS = 1000
+STORM_CONF = "[report]\nRateLimitIntervalSec=30s\nRateLimitBurst=5\nPrometheusTextfile=%s\n"
+
+
+def restart_storm(s):
+    """Issue 13: sshd restarted 1,000 times in a row (`systemctl restart`,
+    the start limit lifted for it) with the default flapping control (30 s,
+    burst 5): at most a burst of entries per cause, a FLAPPING entry and
+    its summary beyond that -- bounded whatever the count -- and the right
+    final state: nothing open, Healthy, status 0, the daemon still active
+    and answering.  The daemon's CPU time for the storm is printed."""
+    c = s.c
+    problems, notes = [], []
+    dropin = "/run/systemd/system/ssh.service.d/50-e2e-storm.conf"
+    try:
+        c.sh("mkdir -p %s && printf '[Unit]\\nStartLimitIntervalSec=0\\n' > %s && systemctl daemon-reload"
+             % (os.path.dirname(dropin), dropin))
+        c.write("/etc/sshguardian/sshguardian.conf", STORM_CONF % PROM_FILE)
+        c.sh("systemctl reload sshguardian.service")
+        pid = main_pid(c, "sshguardian.service")
+        cpu0 = c.run(["cat", "/proc/%s/stat" % pid]).stdout.split()
+        start = s.j.mark()
+        t0 = time.monotonic()
+        r = c.sh("n=0; while [ $n -lt %d ]; do systemctl restart ssh.service || exit 1; n=$((n+1)); done; echo $n"
+                 % STORM_RESTARTS, check=False, timeout=900)
+        took = time.monotonic() - t0
+        if r.returncode != 0 or r.stdout.strip() != str(STORM_RESTARTS):
+            problems.append("the storm stopped: exit %d after %s restarts: %s" % (
+                r.returncode, r.stdout.strip(), r.stderr.strip()[-300:]))
+        h = s.wait_healthy("b true", timeout=ENTRY_TIMEOUT)
+        time.sleep(1.0)
+        entries = s.j.since(start)
+        per_cause = {}
+        for e in entries:
+            per_cause.setdefault(e.get("SSHGUARDIAN_CAUSE"), []).append(e)
+        # bounded: a burst of 5 transitions, a FLAPPING entry, later one
+        # summary, per cause -- whatever the number of restarts
+        for cause, es in per_cause.items():
+            if len(es) > 5 + 2:
+                problems.append("%d entries of %s for %d restarts (bound 7): %s" % (
+                    len(es), cause, STORM_RESTARTS, "; ".join(brief(x) for x in es[:10])))
+        cpu1 = c.run(["cat", "/proc/%s/stat" % pid], check=False).stdout.split()
+        if main_pid(c, "sshguardian.service") != pid or len(cpu1) < 15:
+            problems.append("sshguardiand did not survive the storm (pid %s, now %s)" % (
+                pid, main_pid(c, "sshguardian.service")))
+        else:
+            tck = os.sysconf("SC_CLK_TCK")
+            cpu = (int(cpu1[13]) + int(cpu1[14]) - int(cpu0[13]) - int(cpu0[14])) / tck
+            notes.append("%d restarts in %.1f s; %d entries (%s); daemon CPU %.2f s (%.2f ms per restart)" % (
+                STORM_RESTARTS, took, len(entries),
+                ", ".join("%s %d" % (k, len(v)) for k, v in sorted(per_cause.items(), key=lambda kv: str(kv[0])))
+                or "none", cpu, cpu * 1000.0 / STORM_RESTARTS))
+        if h != "b true":
+            problems.append("Healthy after the storm: %s; Findings=%s" % (h, s.findings()))
+        st = s.status()
+        if st != 0:
+            problems.append("sshguardianctl status after the storm: exit %d; Findings=%s" % (st, s.findings()))
+        ok, text = fixtest.banner(c, "ipv4", 22)
+        if not ok:
+            problems.append("no sshd banner after the storm: %s" % text)
+    except Exception as ex:
+        problems.append("harness: %s" % ex)
+    finally:
+        c.sh("rm -f %s && systemctl daemon-reload" % dropin, check=False)
+        c.write("/etc/sshguardian/sshguardian.conf", "[report]\nRateLimitIntervalSec=0\nPrometheusTextfile=%s\n"
+                % PROM_FILE)
+        c.sh("systemctl reload sshguardian.service", check=False)
+    s.result("restart-storm-%d" % STORM_RESTARTS, problems, notes)
+
+
 def daemon_stopped_check(s):
     c = s.c
     c.run(["systemctl", "stop", "sshguardian.service"], check=False)
@@ -1736,6 +1806,8 @@ def main():
             if a.case and name not in a.case:
                 continue
             s.case(name, **kw)
+        if not a.case or "restart-storm" in a.case:
+            restart_storm(s)
         writes_only_state_dir(s)
         if not a.case:
             daemon_stopped_check(s)
