@@ -441,6 +441,28 @@ static bool log_wait_needed(Manager *m, const SgUnitFacts *svc) {
         return true;
 }
 
+/* Whether sshd's service moved (state, job, main process) since its facts
+ * were read in this audit: its sockets, read after them, may then belong
+ * to the next state (the next restart's stop closed them, or a start has
+ * not opened them yet) -- a snapshot no single moment had. */
+static bool service_moved(Manager *m) {
+        SshdUnitsFacts again = {};
+        const SgUnitFacts *before = service_unit(m), *now = NULL;
+        bool moved = false;
+
+        if (!before || !m->bus ||
+            sshd_units_read(m->bus, m->conf.n_units > 0 ? (const char *const *) m->conf.units : NULL, &again) < 0)
+                return false;
+        for (size_t i = 0; i < again.n_units && !now; i++)
+                if (strcmp(again.units[i].name, before->name) == 0)
+                        now = &again.units[i];
+        moved = !now || now->main_pid != before->main_pid || now->job_pending != before->job_pending ||
+                strcmp(now->active_state ?: "", before->active_state ?: "") != 0 ||
+                strcmp(now->sub_state ?: "", before->sub_state ?: "") != 0;
+        sshd_units_done(&again);
+        return moved;
+}
+
 int manager_audit(Manager *m) {
         unsigned dirty = m->dirty;
         SgAssessment a = {};
@@ -468,8 +490,28 @@ int manager_audit(Manager *m) {
                 /* sshd's executable may have gone with a package */
                 facts_read_tools(&m->facts);
         }
-        if (dirty & DIRTY_LISTENERS)
+        if (dirty & DIRTY_LISTENERS) {
                 (void) refresh_listeners(m);
+                m->listeners_unsettled = m->audited && m->facts.have_units && service_moved(m);
+        }
+        /* Judged only as one moment: sockets read while sshd moved (a
+         * restart after a restart) are not judged, not even beside the
+         * unit's last settled facts; looked at again when systemd says it
+         * moved (PropertiesChanged) or shortly, for at most
+         * UNIT_SETTLE_USEC. */
+        if (m->listeners_unsettled) {
+                if (m->unit_transition_since == 0)
+                        m->unit_transition_since = now;
+                if (now - m->unit_transition_since < UNIT_SETTLE_USEC) {
+                        if (m->debug)
+                                log_errno(LOG_DEBUG, 0, "audit: sshd moved while its sockets were read: later");
+                        m->dirty |= dirty | DIRTY_UNITS | DIRTY_LISTENERS;
+                        (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
+                        (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
+                        return 0;
+                }
+                m->listeners_unsettled = false;
+        }
         if (dirty & DIRTY_INTERFACES)
                 (void) refresh_interfaces(m);
         if (dirty & DIRTY_PORTS) {

@@ -106,6 +106,8 @@ typedef struct Manager {
         pid_t nft_pid;
         char nft_comm[17];
         bool nft_changed;               /* a change since the firewall was last judged */
+        /* sshd's sockets were read while its service moved: not judged */
+        bool listeners_unsettled;
         bool nft_committed;             /* a NEWGEN (with its committer) since then */
         /* what the batch being received touched, and how many committed
          * batches could change the judgement and how many could not

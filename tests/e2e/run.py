@@ -1663,7 +1663,7 @@ def writes_only_state_dir(s):
     s.result("daemon-writes-only-its-state-directory", problems, notes)
 
 
-STORM_RESTARTS = 1000
+STORM_RESTARTS = int(os.environ.get("SSHGUARDIAN_E2E_STORM", "1000"))
 STORM_CONF = "[report]\nRateLimitIntervalSec=30s\nRateLimitBurst=5\nPrometheusTextfile=%s\n"
 
 
