@@ -441,6 +441,20 @@ static bool log_wait_needed(Manager *m, const SgUnitFacts *svc) {
         return true;
 }
 
+/* sshd's service is active and running by its facts, and not one socket
+ * read is sshd's: the only reading a moment-to-moment race can give
+ * (Type=notify: sshd is active once it listens). */
+static bool sshd_running_without_sockets(Manager *m) {
+        const SgUnitFacts *svc = service_unit(m);
+
+        if (!svc || !svc->active_state || strcmp(svc->active_state, "active") != 0 || svc->main_pid <= 0)
+                return false;
+        for (size_t i = 0; i < m->facts.n_listeners; i++)
+                if (sg_listener_is_sshd(&m->facts.listeners[i], svc, false))
+                        return false;
+        return true;
+}
+
 /* Whether sshd's service moved (state, job, main process) since its facts
  * were read in this audit: its sockets, read after them, may then belong
  * to the next state (the next restart's stop closed them, or a start has
@@ -492,7 +506,8 @@ int manager_audit(Manager *m) {
         }
         if (dirty & DIRTY_LISTENERS) {
                 (void) refresh_listeners(m);
-                m->listeners_unsettled = m->audited && m->facts.have_units && service_moved(m);
+                m->listeners_unsettled = m->audited && m->facts.have_units && sshd_running_without_sockets(m) &&
+                                         service_moved(m);
         }
         /* Judged only as one moment: sockets read while sshd moved (a
          * restart after a restart) are not judged, not even beside the

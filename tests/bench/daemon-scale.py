@@ -3,7 +3,7 @@
 """sshguardiand under scale and change (issue 13): figures, not assertions.
 
     daemon-scale.py BUILDDIR [--rules N] [--storm-rate R] [--storm-secs S]
-                    [--json OUT]
+                    [--replace-secs S] [--replace-rules N] [--json OUT]
 
 In a network namespace of its own (tests/daemon/run.py's harness: a real
 sshd, a private system-type dbus-daemon with the project's policy, the
@@ -31,6 +31,12 @@ daemon started as its tests start it), with N (default 100,000) rules
    (random, seeded, and the last) and 500 unbanned addresses the daemon's
    Explain() verdict must equal membership in that dump; one
    banned/unbanned pair must equal `explain --local` (the CLI's own read).
+4. Full replacements (firewalld's reload): every second for REPLACE_SECS
+   (default 60), one transaction deletes and remakes `inet firewalld`
+   (REPLACE_RULES accepts and a reject of another source each time); the
+   lag until the daemon's Explain() has the new table (the new source
+   rejected, the last one accepted again), its RSS and CPU, ENOBUFS
+   re-reads, and the daemon against a fresh read at the end.
 Root; touches nothing outside its namespace.
 """
 
@@ -88,6 +94,85 @@ def cpu_ns(pid):
     return total
 
 
+def bus_verdict(bus, addr):
+    p = subprocess.run(["busctl", "--address=" + bus.address, "--json=short", "call", "org.sshguardian1",
+                        "/org/sshguardian1", "org.sshguardian1.Manager", "Explain", "sq", addr, "22"],
+                       capture_output=True, text=True)
+    return json.loads(p.stdout)["data"][0] if p.returncode == 0 else "error"
+
+
+def firewalld_table(n_rules, k):
+    """What firewalld writes when it reloads (one transaction: its table
+    deleted and made again): N_RULES service accepts, and this round's
+    reject of source 198.51.100.K (K mod 250) to port 22."""
+    lines = ["add table inet firewalld", "delete table inet firewalld", "table inet firewalld {",
+             " chain filter_INPUT {", "  type filter hook input priority 10; policy accept;",
+             "  ct state established,related accept", "  iifname \"lo\" accept",
+             "  ip saddr 198.51.100.%d tcp dport 22 reject" % (k % 250 + 1)]
+    lines += ["  tcp dport %d accept" % (10000 + i) for i in range(n_rules)]
+    lines += [" }", "}", ""]
+    return "\n".join(lines)
+
+
+def replace_storm(a, res, bus, pid, tmp, ctl, env):
+    """Every second for REPLACE_SECS s, firewalld's reload: its whole table
+    replaced in one transaction, each time rejecting another source.  After
+    each, how long until the daemon's Explain() says reject for the new
+    source and accept for the last one (lag, from the end of `nft -f`);
+    RSS before, peak and after; ENOBUFS re-reads; then the daemon against
+    a fresh read."""
+    path = os.path.join(tmp, "firewalld.nft")
+    stderr_path = os.path.join(tmp, "daemon.stderr")
+    mark = os.path.getsize(stderr_path)
+    rss0 = status_kb(pid, "VmRSS")
+    rss_peak, lags, missed = rss0, [], 0
+    c0 = cpu_ns(pid)
+    start = time.monotonic()
+    for k in range(a.replace_secs):
+        due = start + k
+        now = time.monotonic()
+        if now < due:
+            time.sleep(due - now)
+        with open(path, "w") as f:
+            f.write(firewalld_table(a.replace_rules, k))
+        p = ns("nft", "-f", path)
+        if p.returncode != 0:
+            raise RuntimeError("nft -f %s: %s" % (path, p.stderr.strip()[-300:]))
+        t = time.monotonic()
+        new, old = "198.51.100.%d" % (k % 250 + 1), "198.51.100.%d" % ((k - 1) % 250 + 1)
+        while True:
+            if bus_verdict(bus, new) == "reject" and (k == 0 or bus_verdict(bus, old) == "accept"):
+                lags.append(time.monotonic() - t)
+                break
+            if time.monotonic() - t > 0.9:
+                missed += 1
+                break
+            time.sleep(0.002)
+        rss_peak = max(rss_peak, status_kb(pid, "VmRSS"))
+    cpu = (cpu_ns(pid) - c0) / 1e9
+    time.sleep(2)
+    rss1 = status_kb(pid, "VmRSS")
+    enobufs = open(stderr_path).read()[mark:].count("overran")
+    last = "198.51.100.%d" % ((a.replace_secs - 1) % 250 + 1)
+    pd = json.loads(subprocess.run([ctl, "explain", "--json", "--from", last], env=env,
+                                   capture_output=True, text=True).stdout)
+    pl = json.loads(ns(ctl, "explain", "--local", "--json", "--from", last).stdout)
+    same = (pd.get("answered_by") == "sshguardiand" and pd.get("verdict") == pl.get("verdict") == "reject"
+            and pd.get("rule") == pl.get("rule"))
+    ns("nft", "delete", "table", "inet", "firewalld")
+    res.update(replace_secs=a.replace_secs, replace_rules=a.replace_rules, replace_n=len(lags) + missed,
+               replace_lag_median_s=statistics.median(lags) if lags else None,
+               replace_lag_max_s=max(lags) if lags else None, replace_missed=missed, replace_cpu_s=cpu,
+               replace_rss_before_kb=rss0, replace_rss_peak_kb=rss_peak, replace_rss_after_kb=rss1,
+               replace_enobufs=enobufs, replace_equals_fresh=same)
+    log("replacement storm: %d full replacements of a %d-rule table, one a second: lag median %s, max %s, "
+        "%d not caught up within 0.9 s; daemon CPU %.1f s; RSS %d -> peak %d -> %d KB; ENOBUFS %d; "
+        "daemon = fresh read: %s" % (
+            len(lags) + missed, a.replace_rules,
+            "%.1f ms" % (statistics.median(lags) * 1000) if lags else "-",
+            "%.1f ms" % (max(lags) * 1000) if lags else "-", missed, cpu, rss0, rss_peak, rss1, enobufs, same))
+
+
 def status_kb(pid, key):
     for line in open("/proc/%d/status" % pid):
         if line.startswith(key + ":"):
@@ -121,6 +206,8 @@ def main():
     ap.add_argument("--storm-rate", type=int, default=10000)
     ap.add_argument("--storm-secs", type=int, default=60)
     ap.add_argument("--changes", type=int, default=100)
+    ap.add_argument("--replace-secs", type=int, default=60)
+    ap.add_argument("--replace-rules", type=int, default=300)
     ap.add_argument("--json")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
@@ -313,6 +400,9 @@ def main():
         res["storm_fresh_dump"] = fresh
         log("no event lost: %d/%d addresses agree with the kernel; fresh dump: %s" % (
             res["storm_checked"] - len(mism), res["storm_checked"], fresh))
+        # 4. a firewalld-style full replacement every second
+        if a.replace_secs > 0:
+            replace_storm(a, res, bus, pid, tmp, ctl, env)
         res["daemon_alive"] = d.proc.poll() is None
         d.proc.send_signal(signal.SIGTERM)
         try:

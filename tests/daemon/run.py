@@ -1003,6 +1003,47 @@ STORM_BATCH = 100
 STARVE_MS = 100.0
 
 
+def case_lost_notifications(r, d, ctx):
+    """Issue 11, notifications lost: the daemon stopped (SIGSTOP) while one
+    40,000-rule batch and then a reject rule are committed -- more than its
+    8 MiB receive buffer holds, so the kernel drops notifications and the
+    socket reports ENOBUFS.  Continued, it must say so, read the ruleset
+    again, write the reject rule's entry, and answer exactly as a fresh
+    read does (every view)."""
+    pid = daemon_pid(d)
+    rules = ["table inet sgbig {", " chain bulk {"]
+    rules += ["  ip saddr 10.%d.%d.%d tcp dport 22 drop" % ((i >> 16) & 255, (i >> 8) & 255, i & 255)
+              for i in range(40000)]
+    rules += [" }", "}", ""]
+    d.stderr.flush()
+    log_from = os.path.getsize(d.stderr.name)
+    idx = d.mark()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        nft("\n".join(rules))
+        nft("table inet sglost {\n chain input {\n  type filter hook input priority 0;\n"
+            "  tcp dport 22 reject\n }\n}\n")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    t, e = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                        e.get("SSHGUARDIAN_STATE") == "problem", idx, timeout=30)
+    r.check("lost notifications: the reject rule's entry after the overrun", e is not None and
+            e.get("SSHGUARDIAN_RULE_TABLE") == "sglost", json.dumps(d.since(idx))[:1500])
+    with open(d.stderr.name, errors="replace") as f:
+        f.seek(log_from)
+        said = [line.strip() for line in f if "overran" in line]
+    r.check("lost notifications: the daemon said they overran and read the ruleset again", bool(said),
+            "no 'overran' line in its log")
+    if e is not None:
+        views(r, d, ctx, "lost-notifications", e)
+    idx = d.mark()
+    sh("nft", "delete", "table", "inet", "sglost")
+    sh("nft", "delete", "table", "inet", "sgbig")
+    _, e = d.wait_entry(lambda e: e.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                        e.get("SSHGUARDIAN_STATE") == "resolved", idx, timeout=30)
+    r.check("lost notifications: resolved once the rule is gone", e is not None, json.dumps(d.since(idx))[:800])
+
+
 def case_ban_storm(r, d, ctx):
     """Issue 11, bounded work: a ban storm (one `nft -f` batch of 100
     elements after another for 10 s into a set a drop rule refers to, as
@@ -1196,6 +1237,7 @@ CASES = {
     "config-faults": case_config_faults,
     "prometheus": case_prometheus,
     "killed": case_killed,
+    "lost-notifications": case_lost_notifications,
     "ban-storm": case_ban_storm,
     "include-churn": case_include_churn,
 }
