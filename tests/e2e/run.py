@@ -1210,6 +1210,14 @@ def define_cases(s):
         c.write(late_dropin, "[Service]\nExecStartPre=\nExecStart=\nExecStart=/bin/sh %s/late.sh\n"
                 "KillMode=process\n" % late_dir)
         c.sh("systemctl daemon-reload")
+        # the stop above is the setup's: its entry is written before the
+        # trigger (an audit the daemon-reload made wait 300 ms could
+        # otherwise write it after the trigger's mark, a race of the test)
+        deadline = time.monotonic() + STATE_TIMEOUT
+        while '"unit-stopped"' not in s.findings():
+            if time.monotonic() > deadline:
+                raise RuntimeError("no unit-stopped after the setup's stop: Findings=%s" % s.findings())
+            time.sleep(0.05)
 
     def late_words_time(ctx):
         """(µs) when the late line reached the journal, as journald saw it:
@@ -1664,6 +1672,7 @@ def writes_only_state_dir(s):
 
 
 STORM_RESTARTS = int(os.environ.get("SSHGUARDIAN_E2E_STORM", "1000"))
+STORM_BOUND_MS = 250
 STORM_CONF = "[report]\nRateLimitIntervalSec=30s\nRateLimitBurst=5\nPrometheusTextfile=%s\n"
 
 
@@ -1685,10 +1694,46 @@ def restart_storm(s):
         pid = main_pid(c, "sshguardian.service")
         cpu0 = c.run(["cat", "/proc/%s/stat" % pid]).stdout.split()
         start = s.j.mark()
+        # in the middle of the flood of unit signals: D-Bus answers (as
+        # nobody), and an entry of another cause (a reject rule)
+        mid = {}
+
+        def meanwhile():
+            time.sleep(min(10.0, STORM_RESTARTS * 0.02))
+            lat = []
+            for _ in range(20):
+                t = time.monotonic()
+                s.healthy()
+                lat.append(time.monotonic() - t)
+            mid["bus_max_ms"] = max(lat) * 1000.0
+            t1, _, _ = c.timed("nft add table inet e2estorm; nft -- add chain inet e2estorm input "
+                               "'{ type filter hook input priority 0 ; }'; "
+                               "nft add rule inet e2estorm input tcp dport 22 reject")
+            _, e = s.j.wait(start, lambda x: x.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                            x.get("SSHGUARDIAN_STATE") == "problem", timeout=ENTRY_TIMEOUT)
+            mid["entry_ms"] = (entry_time(e) - t1) / 1000.0 if e else None
+            c.sh("nft delete table inet e2estorm")
+            _, e = s.j.wait(start, lambda x: x.get("SSHGUARDIAN_CAUSE") == "firewall-reject" and
+                            x.get("SSHGUARDIAN_STATE") == "resolved", timeout=ENTRY_TIMEOUT)
+            mid["resolved"] = e is not None
+        th = threading.Thread(target=meanwhile)
+        th.start()
         t0 = time.monotonic()
         r = c.sh("n=0; while [ $n -lt %d ]; do systemctl restart ssh.service || exit 1; n=$((n+1)); done; echo $n"
                  % STORM_RESTARTS, check=False, timeout=900)
         took = time.monotonic() - t0
+        th.join()
+        # the issue's bound is 100 ms; asserted with room for a shared
+        # 2-core machine, the figures printed
+        if mid.get("entry_ms") is None or mid["entry_ms"] > STORM_BOUND_MS or not mid.get("resolved"):
+            problems.append("a reject rule in the middle of the storm: entry after %s ms (bound %d), resolved %s" % (
+                mid.get("entry_ms"), STORM_BOUND_MS, mid.get("resolved")))
+        if mid.get("bus_max_ms", 1e9) > STORM_BOUND_MS:
+            problems.append("D-Bus Healthy in the middle of the storm answered in up to %.1f ms (bound %d)" % (
+                mid.get("bus_max_ms", -1), STORM_BOUND_MS))
+        notes.append("in the middle: a reject rule's entry %s ms after the rule, D-Bus Healthy within %.1f ms "
+                     "(target 100)" % ("%.1f" % mid["entry_ms"] if mid.get("entry_ms") is not None else "-",
+                                       mid.get("bus_max_ms", -1)))
         if r.returncode != 0 or r.stdout.strip() != str(STORM_RESTARTS):
             problems.append("the storm stopped: exit %d after %s restarts: %s" % (
                 r.returncode, r.stdout.strip(), r.stderr.strip()[-300:]))
@@ -1701,6 +1746,8 @@ def restart_storm(s):
         # bounded: a burst of 5 transitions, a FLAPPING entry, later one
         # summary, per cause -- whatever the number of restarts
         for cause, es in per_cause.items():
+            if cause == "firewall-reject":
+                continue        # the rule added in the middle
             if len(es) > 5 + 2:
                 problems.append("%d entries of %s for %d restarts (bound 7): %s" % (
                     len(es), cause, STORM_RESTARTS, "; ".join(brief(x) for x in es[:10])))
