@@ -43,6 +43,13 @@
 /* Both outcomes of an undecidable match are followed, up to this many
  * times per probe; beyond it the verdict is unknown. */
 #define MAX_FORKS 64
+/* Jumps and gotos one path may take: the kernel refuses a ruleset whose
+ * chains loop (nf_tables' loop check, x_tables' mark_source_chains), but a
+ * decoded ruleset need not come from it (a crafted dump, a legacy table
+ * read from bytes): `goto` keeps no stack, so a loop of them never ends.
+ * Far above any real path (a chain returns to its caller, which may jump
+ * again), and past it the verdict is unknown. */
+#define MAX_JUMPS (1u << 16)
 
 /* The packet image: an Ethernet header, the IP header without options, a
  * TCP header whose options (a SYN has some, of unknown content) follow. */
@@ -85,6 +92,7 @@ typedef struct EvalState {
         unsigned depth;
         int32_t verdict;
         uint32_t jump_chain;    /* NFT_JUMP/GOTO target (chain index), NO_INDEX: unresolved */
+        uint32_t jumps;         /* taken on this path, up to MAX_JUMPS */
         bool rejected;
 
         uint8_t reg[NFT_REGS_WORDS * 4], known[NFT_REGS_WORDS * 4];
@@ -1581,6 +1589,9 @@ static ChainEnd run_chain(Ctx *ctx, EvalState *st, NftEvalResult *res, int stage
                         case NFT_GOTO:
                                 if (st->jump_chain == NO_INDEX || st->jump_chain >= t->n_chains)
                                         return set_unknown(ctx, st, res, "a jump to a chain that was not read"), CHAIN_FINAL;
+                                if (++st->jumps > MAX_JUMPS)
+                                        return set_unknown(ctx, st, res, "the chains' jumps loop (the kernel refuses "
+                                                           "such a ruleset)"), CHAIN_FINAL;
                                 if (st->verdict == NFT_JUMP) {
                                         if (st->depth >= JUMP_STACK)
                                                 return final(ctx, st, res, NFT_VERDICT_DROP, rule);

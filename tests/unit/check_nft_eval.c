@@ -472,6 +472,33 @@ START_TEST(test_jump_return_continues_after_the_jump) {
 }
 END_TEST
 
+/* The kernel refuses chains that loop; a decoded ruleset that was not
+ * loaded there may have them (found by fuzz-xt-legacy: a goto loop kept
+ * the evaluator busy forever): the verdict is unknown, and says why. */
+START_TEST(test_goto_loop_is_unknown_not_endless) {
+        add_table(NFPROTO_INET, "f", 0);
+        add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL, NULL);
+        add_chain(NFPROTO_INET, "f", "a", -1, 0, 0, NULL, NULL);
+        add_chain(NFPROTO_INET, "f", "b", -1, 0, 0, NULL, NULL);
+        rule_begin(NFPROTO_INET, "f", "a");
+        x_verdict(NFT_GOTO, "b");
+        rule_end();
+        rule_begin(NFPROTO_INET, "f", "b");
+        x_verdict(NFT_GOTO, "a");
+        rule_end();
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_verdict(NFT_GOTO, "a");
+        rule_end();
+        NftRuleset *rs = parse_dump();
+
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        ck_assert_str_eq(nft_verdict_name(r.verdict), nft_verdict_name(NFT_VERDICT_UNKNOWN));
+        ck_assert_ptr_nonnull(r.unknown_reason);
+        ck_assert_ptr_nonnull(strstr(r.unknown_reason, "loop"));
+        nft_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_goto_does_not_come_back) {
         add_table(NFPROTO_INET, "f", 0);
         add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_DROP, NULL, NULL);
@@ -1076,6 +1103,7 @@ static Suite *nft_eval_suite(void) {
         tcase_add_test(tc, test_reject_is_not_carried_to_the_next_rule);
         tcase_add_test(tc, test_empty_set_matches_no_unknown_source);
         tcase_add_test(tc, test_fib_reverse_path_and_local_destination);
+        tcase_add_test(tc, test_goto_loop_is_unknown_not_endless);
         suite_add_tcase(s, tc);
         return s;
 }
