@@ -38,7 +38,8 @@ void facts_done(HostFacts *f) {
         free(f->interfaces);
         free(f->ports);
         nft_live_lookup_free(f->live);
-        nft_ruleset_free(f->ruleset);
+        if (!f->ruleset_lent)
+                nft_ruleset_free(f->ruleset);
         free(f->admin);
         free(f->admin_user);
         free(f->admin_iif);
@@ -251,13 +252,20 @@ static const char *legacy_add(NftRuleset *rs, int family) {
         return failed;
 }
 
-int facts_read_firewall(HostFacts *f, NftRuleset *given) {
-        _cleanup_(nft_ruleset_freep) NftRuleset *rs = given;
+static int read_firewall(HostFacts *f, NftRuleset *given, bool lent) {
+        _cleanup_(nft_ruleset_freep) NftRuleset *rs = lent ? NULL : given;
         int r = 0;
 
-        nft_ruleset_free(f->ruleset);
+        if (!f->ruleset_lent)
+                nft_ruleset_free(f->ruleset);
         f->ruleset = NULL;
+        f->ruleset_lent = false;
         f->firewall = (SgFirewallInput) {};
+        if (lent && given) {
+                /* (nothing below returns before it is handed to F) */
+                f->ruleset_lent = true;
+                rs = given;
+        }
         if (!rs)
                 r = nft_ruleset_read(&rs);
         if (r < 0) {
@@ -274,6 +282,14 @@ int facts_read_firewall(HostFacts *f, NftRuleset *given) {
         f->firewall.set_lookup_data = f->live;
         f->firewall.ipset_test = ipset_probe_test;
         return 0;
+}
+
+int facts_read_firewall(HostFacts *f, NftRuleset *rs) {
+        return read_firewall(f, rs, false);
+}
+
+int facts_read_firewall_lent(HostFacts *f, NftRuleset *rs) {
+        return read_firewall(f, rs, true);
 }
 
 static bool exists_any(const char *const *paths, int mode) {

@@ -47,6 +47,7 @@ typedef struct HostFacts {
         size_t n_ports;
         /* the firewall: nftables with iptables-legacy joined in */
         NftRuleset *ruleset;
+        bool ruleset_lent;              /* the daemon's (its store keeps it), not freed here */
         NftLiveLookup *live;
         SgFirewallInput firewall;       /* points into the above */
         SgHostTools tools;
@@ -73,10 +74,14 @@ int facts_learn_ports(HostFacts *f, const SgConfig *conf);
 /* What the host offers for a fix: sshd's executable, the SysV script,
  * SELinux, the socket generator, the package manager. */
 void facts_read_tools(HostFacts *f);
-/* RS: the ruleset to judge, taken over (the daemon's, kept from the
- * notifications); NULL: dumped from the kernel.  A ruleset that cannot be
- * read is a fact too (firewall.read_error); the return value says it. */
+/* RS: the ruleset to judge, taken over; NULL: dumped from the kernel.
+ * A ruleset that cannot be read is a fact too (firewall.read_error); the
+ * return value says it. */
 int facts_read_firewall(HostFacts *f, NftRuleset *rs);
+/* The same with the daemon's ruleset, kept from the notifications
+ * (nft_store_ruleset_follow()): lent, legacy tables added to it, never
+ * freed here; valid until the daemon brings it up to date again. */
+int facts_read_firewall_lent(HostFacts *f, NftRuleset *rs);
 
 /* The loaded service unit, or NULL. */
 const SgUnitFacts *facts_service(const HostFacts *f);

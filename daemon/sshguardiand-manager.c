@@ -268,33 +268,37 @@ static int refresh_interfaces(Manager *m) {
         return 0;
 }
 
-/* The nftables ruleset as it is now: built from the store kept current by
- * the notifications, or read afresh (loading the store again) when the
- * store cannot be trusted.  NULL: facts_read_firewall() reads it itself. */
+/* The nftables ruleset as it is now, the manager's: kept up to date from
+ * the store the notifications keep current (with work in proportion to
+ * what changed), or read afresh (loading the store again) when the store
+ * cannot be trusted.  NULL: facts_read_firewall() reads it itself. */
 NftRuleset *manager_ruleset_current(Manager *m) {
-        NftRuleset *rs = NULL;
         int r;
 
         if (!m->nft_sock)
                 return NULL;
         if (m->nft_store && !m->nft_store_stale) {
-                r = nft_store_ruleset(m->nft_store, &rs);
-                if (r >= 0)
-                        return rs;
+                r = nft_store_ruleset_follow(m->nft_store, &m->nft_rs);
+                if (r >= 0) {
+                        m->nft_rebuilds += r;
+                        return m->nft_rs;
+                }
                 /* -EBUSY: between a batch's changes and its NEWGEN */
                 if (r != -EBUSY)
                         m->nft_store_stale = true;
                 return NULL;
         }
         m->nft_store = nft_store_free(m->nft_store);
-        r = nft_store_load(&m->nft_store, &rs);
+        m->nft_rs = nft_ruleset_free(m->nft_rs);
+        r = nft_store_load(&m->nft_store, &m->nft_rs);
         if (r < 0) {
                 log_errno(LOG_WARNING, r, "Cannot load the nftables ruleset to follow it");
                 m->nft_store = NULL;
+                m->nft_rs = NULL;
                 return NULL;
         }
         m->nft_store_stale = false;
-        return rs;
+        return m->nft_rs;
 }
 
 static int refresh_firewall(Manager *m) {
@@ -304,7 +308,8 @@ static int refresh_firewall(Manager *m) {
         /* what is queued now is seen by the dump below */
         (void) manager_nft_drain(m);
         m->nft_changed = false;
-        r = facts_read_firewall(&m->facts, manager_ruleset_current(m));
+        NftRuleset *rs = manager_ruleset_current(m);
+        r = rs ? facts_read_firewall_lent(&m->facts, rs) : facts_read_firewall(&m->facts, NULL);
         /* A commit that the dump already saw may not have been announced
          * to us yet (its NEWGEN still queued): read them now, so that the
          * latest committer is the one named, and judge once more after. */

@@ -527,6 +527,12 @@ int manager_start_tick(Manager *m) {
 void manager_watchers_close(Manager *m) {
         m->nft_source = sd_event_source_unref(m->nft_source);
         m->nft_store = nft_store_free(m->nft_store);
+        if (m->facts.ruleset_lent && m->facts.ruleset == m->nft_rs) {
+                m->facts.ruleset = NULL;
+                m->facts.ruleset_lent = false;
+                m->facts.firewall.ruleset = NULL;
+        }
+        m->nft_rs = nft_ruleset_free(m->nft_rs);
         if (m->nft_sock)
                 mnl_socket_close(m->nft_sock);
         m->nft_sock = NULL;

@@ -169,6 +169,10 @@ typedef struct Manager {
          * (lib/nft-store); loaded again when it cannot be trusted */
         NftStore *nft_store;
         bool nft_store_stale;
+        /* the ruleset it gives, kept up to date (what facts.ruleset lends),
+         * and how often it was built whole rather than patched */
+        NftRuleset *nft_rs;
+        uint64_t nft_rebuilds;
         sd_event_source *rtnl_source;
         int rtnl_fd;
         sd_event_source *destroy_source;
@@ -195,7 +199,7 @@ int manager_start(Manager *m);
 void manager_schedule(Manager *m, unsigned flags);
 /* Re-reads what is stale and reports what changed, now. */
 int manager_audit(Manager *m);
-/* The nftables ruleset as it is now (the caller frees it): built from the
+/* The nftables ruleset as it is now (the manager's, lent): built from the
  * store kept current by the notifications, or NULL (read it live). */
 NftRuleset *manager_ruleset_current(Manager *m);
 

@@ -371,6 +371,56 @@ static uint32_t rule_comment(NftRuleset *rs, const struct nlattr *a) {
         return 0;
 }
 
+/* A rule's expressions (appended to rs->expr_refs) and comment. */
+static int rule_decode(NftRuleset *rs, const NlAttrs *t, uint32_t ti, NftRule *ret) {
+        if (rs->n_expr_refs >= UINT32_MAX - 4096)
+                return -ENOMEM;
+        NftRule rule = {
+                .handle = nl_attr_be64_or(t->tb[NFTA_RULE_HANDLE], 0),
+                .expr = (uint32_t) rs->n_expr_refs,
+        };
+        size_t first = rs->n_expr_refs;
+        if (t->tb[NFTA_RULE_EXPRESSIONS]) {
+                const struct nlattr *a;
+                nl_attr_for_each_nested(a, t->tb[NFTA_RULE_EXPRESSIONS]) {
+                        int r = parse_rule_expr(rs, ti, a);
+                        if (r < 0) {
+                                rs->n_expr_refs = first;
+                                return r;
+                        }
+                }
+        }
+        rule.n_expr = (uint32_t) (rs->n_expr_refs - first);
+        rule.comment_off = rule_comment(rs, t->tb[NFTA_RULE_USERDATA]);
+        *ret = rule;
+        return 0;
+}
+
+static bool rule_has_dynset(const NftRuleset *rs, const NftRule *rule) {
+        for (uint32_t i = 0; i < rule->n_expr; i++)
+                if (nft_rule_expr(rs, rule, i)->kind == NFT_EXPR_DYNSET)
+                        return true;
+        return false;
+}
+
+int nft_ruleset_decode_rule(NftRuleset *rs, const struct nlmsghdr *nlh, uint32_t ti, NftRule *ret) {
+        NlAttrs t;
+        NftRule rule;
+        int r;
+
+        if (ti >= rs->n_tables || nl_attr_parse_nfgen(&t, nlh) < 0)
+                return -EBADMSG;
+        if ((r = rule_decode(rs, &t, ti, &rule)) < 0)
+                return r;
+        if (rule_has_dynset(rs, &rule)) {
+                /* it changes what is known of a set: not decoded alone */
+                rs->n_expr_refs = rule.expr;
+                return -EAGAIN;
+        }
+        *ret = rule;
+        return 0;
+}
+
 static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         NlAttrs t;
         if (nl_attr_parse_nfgen(&t, nlh) < 0)
@@ -392,26 +442,11 @@ static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
                 rs->last_chain = ci;
         }
 
-        if (rs->n_expr_refs >= UINT32_MAX - 4096)
-                return -ENOMEM;
-        NftRule rule = {
-                .handle = nl_attr_be64_or(t.tb[NFTA_RULE_HANDLE], 0),
-                .expr = (uint32_t) rs->n_expr_refs,
-        };
-        size_t first = rs->n_expr_refs;
-        if (t.tb[NFTA_RULE_EXPRESSIONS]) {
-                const struct nlattr *a;
-                nl_attr_for_each_nested(a, t.tb[NFTA_RULE_EXPRESSIONS]) {
-                        int r = parse_rule_expr(rs, ti, a);
-                        if (r < 0) {
-                                rs->n_expr_refs = first;
-                                return r;
-                        }
-                }
-        }
-        rule.n_expr = (uint32_t) (rs->n_expr_refs - first);
-        rule.comment_off = rule_comment(rs, t.tb[NFTA_RULE_USERDATA]);
-        for (size_t i = first; i < rs->n_expr_refs; i++) {
+        NftRule rule;
+        int r = rule_decode(rs, &t, ti, &rule);
+        if (r < 0)
+                return r;
+        for (size_t i = rule.expr; i < rs->n_expr_refs; i++) {
                 const NftExpr *x = &rs->exprs[rs->expr_refs[i]];
                 if (x->kind != NFT_EXPR_DYNSET || x->dynset.set >= rs->n_sets)
                         continue;

@@ -11,6 +11,7 @@
 #include "nft-ruleset.h"
 
 struct nlattr;
+struct nlmsghdr;
 
 /* "no such table, chain or set" */
 #define NFT_NO_INDEX UINT32_MAX
@@ -49,3 +50,16 @@ void nft_table_free_contents(NftTable *t);
 /* An nft_data attribute holding NFTA_DATA_VALUE: its bytes (1 to
  * NFT_DATA_MAXLEN of them); -EBADMSG otherwise (nft-decode.c). */
 int nft_attr_data_value(const struct nlattr *a, const void **ret, size_t *ret_len);
+
+/* Decodes one NEWRULE message as a rule of table TI (its expressions
+ * appended to rs->expr_refs, as a dump's would be), without placing it in
+ * a chain: nft_store_ruleset_follow() puts it where the store has it.
+ * -EAGAIN (nothing appended) for a rule with a dynset, which changes what
+ * is known of a set: only a whole decode says that.  (nft-decode.c) */
+int nft_ruleset_decode_rule(NftRuleset *rs, const struct nlmsghdr *nlh, uint32_t ti, NftRule *ret);
+
+/* Removes the tables and sets marked gone (and the sets of gone tables),
+ * renumbering what refers to them: chains' and sets' tables, the sets of
+ * lookups and dynsets (those of expressions no rule uses any more may
+ * name no set).  For nft_store_ruleset_follow(). */
+int nft_ruleset_compact(NftRuleset *rs);

@@ -330,3 +330,19 @@ int nft_ruleset_add_legacy(NftRuleset *rs, const XtLegacyTable *t) {
         tbl = (NftTable) {};    /* handed over */
         return 0;
 }
+
+void nft_ruleset_drop_legacy(NftRuleset *rs) {
+        size_t refs = rs->n_expr_refs;
+
+        while (rs->n_tables > 0 && rs->tables[rs->n_tables - 1].legacy) {
+                NftTable *t = &rs->tables[--rs->n_tables];
+                for (size_t j = 0; j < t->n_chains; j++)
+                        for (size_t k = 0; k < t->chains[j].n_rules; k++)
+                                if (t->chains[j].rules[k].expr < refs)
+                                        refs = t->chains[j].rules[k].expr;
+                nft_table_free_contents(t);
+        }
+        /* their rules' references were appended after everything else */
+        rs->n_expr_refs = refs;
+        rs->last_table = rs->last_chain = NFT_NO_INDEX;
+}

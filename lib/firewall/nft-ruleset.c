@@ -12,6 +12,7 @@
 
 #include <linux/netfilter.h>
 
+#include "macro.h"
 #include "nft-internal.h"
 #include "nft-ruleset.h"
 #include "xt.h"
@@ -241,7 +242,7 @@ NftRuleset *nft_ruleset_free(NftRuleset *rs) {
 
 uint32_t nft_find_table_index(const NftRuleset *rs, int family, const char *name) {
         for (size_t i = 0; i < rs->n_tables; i++)
-                if (rs->tables[i].family == family && strcmp(rs->tables[i].name, name) == 0)
+                if (rs->tables[i].family == family && !rs->tables[i].gone && strcmp(rs->tables[i].name, name) == 0)
                         return (uint32_t) i;
         return NFT_NO_INDEX;
 }
@@ -255,7 +256,7 @@ uint32_t nft_find_chain_index(const NftTable *t, const char *name) {
 
 uint32_t nft_find_set_index(const NftRuleset *rs, uint32_t table, const char *name) {
         for (size_t i = 0; i < rs->n_sets; i++)
-                if (rs->sets[i].table == table && strcmp(rs->sets[i].name, name) == 0)
+                if (rs->sets[i].table == table && !rs->sets[i].gone && strcmp(rs->sets[i].name, name) == 0)
                         return (uint32_t) i;
         return NFT_NO_INDEX;
 }
@@ -316,4 +317,101 @@ const char *nft_hook_name(int family, int hook) {
         case NF_INET_INGRESS: return "ingress";
         default: return "unknown";
         }
+}
+
+static int expr_index_rebuild(NftRuleset *rs) {
+        free(rs->expr_index);
+        rs->expr_index = NULL;
+        rs->expr_index_size = 0;
+        rs->n_expr_indexed = 0;
+        size_t size = 1024;
+        while (size < rs->n_exprs * 2 + 2)
+                size *= 2;
+        uint32_t *t = calloc(size, sizeof(uint32_t));
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < rs->n_exprs; i++) {
+                size_t j = expr_hash_of(rs, (uint32_t) i) & (size - 1);
+                bool dup = false;
+                for (; t[j]; j = (j + 1) & (size - 1))
+                        if (memcmp(&rs->exprs[t[j] - 1], &rs->exprs[i], sizeof(NftExpr)) == 0) {
+                                dup = true;     /* equal now: found as the first */
+                                break;
+                        }
+                if (dup)
+                        continue;
+                t[j] = (uint32_t) i + 1;
+                rs->n_expr_indexed++;
+        }
+        rs->expr_index = t;
+        rs->expr_index_size = size;
+        return 0;
+}
+
+int nft_ruleset_compact(NftRuleset *rs) {
+        size_t nt = 0, ns = 0, n_old_sets = rs->n_sets;
+        _cleanup_free_ uint32_t *tmap = malloc((rs->n_tables ? rs->n_tables : 1) * sizeof(uint32_t));
+        _cleanup_free_ uint32_t *smap = malloc((rs->n_sets ? rs->n_sets : 1) * sizeof(uint32_t));
+        size_t n_old_tables = rs->n_tables;
+        bool sets_moved = false;
+
+        if (!tmap || !smap)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_old_tables; i++) {
+                if (rs->tables[i].gone) {
+                        nft_table_free_contents(&rs->tables[i]);
+                        tmap[i] = NFT_NO_INDEX;
+                        continue;
+                }
+                tmap[i] = (uint32_t) nt;
+                rs->tables[nt] = rs->tables[i];
+                for (size_t j = 0; j < rs->tables[nt].n_chains; j++)
+                        rs->tables[nt].chains[j].table = (uint32_t) nt;
+                nt++;
+        }
+        rs->n_tables = nt;
+        /* sets in the order of their tables, as a dump lists them (a
+         * table decoded again had its sets appended) */
+        _cleanup_free_ size_t *start = calloc(nt + 1, sizeof(size_t));
+        _cleanup_free_ NftSet *sets = malloc((n_old_sets ? n_old_sets : 1) * sizeof(NftSet));
+        if (!start || !sets)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_old_sets; i++) {
+                const NftSet *set = &rs->sets[i];
+                if (!set->gone && set->table < n_old_tables && tmap[set->table] != NFT_NO_INDEX)
+                        start[tmap[set->table] + 1]++;
+        }
+        for (size_t t = 0; t < nt; t++)
+                start[t + 1] += start[t];
+        for (size_t i = 0; i < n_old_sets; i++) {
+                NftSet set = rs->sets[i];
+                if (set.gone || set.table >= n_old_tables || tmap[set.table] == NFT_NO_INDEX) {
+                        free(set.name);
+                        free(set.elems);
+                        smap[i] = NFT_NO_INDEX;
+                        sets_moved = true;
+                        continue;
+                }
+                set.table = tmap[set.table];
+                smap[i] = (uint32_t) start[set.table]++;
+                sets_moved |= smap[i] != i;
+                sets[smap[i]] = set;
+                ns++;
+        }
+        if (ns > 0)
+                memcpy(rs->sets, sets, ns * sizeof(NftSet));
+        rs->n_sets = ns;
+        rs->last_table = rs->last_chain = rs->pending_set = NFT_NO_INDEX;
+        if (!sets_moved)
+                return 0;
+        /* lookups and dynsets name sets by index (those of rules no longer
+         * there name none); the index of expressions is by content */
+        for (size_t i = 0; i < rs->n_exprs; i++) {
+                NftExpr *x = &rs->exprs[i];
+                uint32_t *set = x->kind == NFT_EXPR_LOOKUP ? &x->lookup.set :
+                                x->kind == NFT_EXPR_DYNSET ? &x->dynset.set : NULL;
+                if (set && *set < n_old_sets)
+                        *set = smap[*set];
+        }
+        return expr_index_rebuild(rs);
 }

@@ -177,6 +177,7 @@ typedef struct NftTable {
          * handles their 1-based position in the chain (`iptables -D CHAIN
          * N`, `--line-numbers`) */
         bool legacy;
+        bool gone;              /* nft_store_ruleset_follow() only, while it works */
         char *name;
         uint64_t handle;
         uint32_t flags;         /* NFT_TABLE_F_DORMANT: no chain of it runs */
@@ -210,6 +211,7 @@ typedef struct NftSet {
         /* a decoded rule's dynset names it (`add @set`, `update @set`):
          * the packet path adds to it, its elements are never kept */
         bool updated_by_rule;
+        bool gone;              /* nft_store_ruleset_follow() only, while it works */
         NftSetElem *elems;
         size_t n_elems, allocated_elems;
 } NftSet;
@@ -249,6 +251,11 @@ typedef struct NftRuleset {
         uint32_t last_table, last_chain;
         bool setelem_request_open;
         uint32_t pending_set;
+        /* kept up to date by nft_store_ruleset_follow(): the entries of
+         * expr_refs no rule uses any more, and the sizes when it was last
+         * built whole (what grows without bound is rebuilt) */
+        size_t garbage_refs;
+        size_t built_exprs, built_pool;
 } NftRuleset;
 
 NftRuleset *nft_ruleset_new(void);
@@ -322,6 +329,12 @@ int nft_ruleset_read(NftRuleset **ret);
  *   -ENOMEM. */
 typedef struct XtLegacyTable XtLegacyTable;
 int nft_ruleset_add_legacy(NftRuleset *rs, const XtLegacyTable *t);
+
+/* Removes the tables nft_ruleset_add_legacy() appended (they are the
+ * last ones) and the expression references their rules added, so that
+ * the nftables part can be brought up to date and legacy tables added
+ * again. */
+void nft_ruleset_drop_legacy(NftRuleset *rs);
 
 static inline const XtMatch *nft_expr_xt_match(const NftRuleset *rs, const NftExpr *e) {
         return e->kind == NFT_EXPR_XT_MATCH && e->xt.index < rs->n_xt_matches ? &rs->xt_matches[e->xt.index] : NULL;

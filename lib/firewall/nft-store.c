@@ -82,6 +82,10 @@ typedef struct StoreChain {
         /* NftStore.batch when the batch last deleted one of its rules (not
          * as a replace): where a rule without position goes is then unknown */
         uint64_t deleted_batch;
+        /* for nft_store_ruleset_follow(): the generation (NftStore.batch
+         * + 1 while it is applied, 0 in a load) of the last change to its
+         * rules, and of the last deletion of one */
+        uint64_t rules_changed, rules_deleted;
 } StoreChain;
 
 typedef enum SetMode {
@@ -110,6 +114,7 @@ typedef struct StoreSet {
         bool dynset_lost;       /* its last such rule went in this batch */
         StoreElem **elems;
         size_t n_elems, allocated_elems;
+        uint64_t elems_changed;         /* as StoreChain.rules_changed */
 } StoreSet;
 
 /* A stateful object or a flowtable: not decoded, kept for completeness and
@@ -136,6 +141,9 @@ struct StoreTable {
         StoreObj **flowtables;
         size_t n_flowtables, allocated_flowtables;
         size_t n_bindings;
+        /* as StoreChain.rules_changed: the table itself, its chains, its
+         * sets, anything but rules and elements */
+        uint64_t changed;
 };
 
 /* A rule: its expressions as indices of NftStore.exprs, then the rule's
@@ -151,6 +159,7 @@ typedef struct RuleNode {
         StoreChain *chain;
         RuleBody *body;
         uint32_t prev, next;    /* prev WAITING: in NftStore.waiting */
+        uint64_t born;          /* as StoreChain.rules_changed */
 } RuleNode;
 
 #define EXPR_F_DYNSET 0x01u  /* updates a set from the packet path */
@@ -218,9 +227,19 @@ struct NftStore {
         /* what the decoder says of messages before they are applied */
         NftRuleset *scratch;
         const StoreChain *scratch_chain;
+
+        /* the ruleset nft_store_ruleset_follow() keeps up to date (not
+         * owned), and the generation it has */
+        const NftRuleset *followed_rs;
+        uint64_t followed;
 };
 
 #define GROW NFT_GROW
+
+/* What a change is stamped with: the generation it makes (0 in a load). */
+static uint64_t stamp(const NftStore *s) {
+        return s->in_batch ? s->batch + 1 : 0;
+}
 
 /* ---- rule handle index ---- */
 
@@ -494,7 +513,8 @@ static uint32_t node_new(NftStore *s, uint64_t handle, StoreChain *c, RuleBody *
                         return NONE;
                 n = (uint32_t) s->n_nodes++;
         }
-        s->nodes[n] = (RuleNode) { .handle = handle, .chain = c, .body = body, .prev = NONE, .next = NONE };
+        s->nodes[n] = (RuleNode) { .handle = handle, .chain = c, .body = body, .prev = NONE, .next = NONE,
+                                   .born = stamp(s) };
         return n;
 }
 
@@ -519,6 +539,7 @@ static void rule_link_after(NftStore *s, StoreChain *c, uint32_t n, uint32_t pre
         else
                 c->first = n;
         c->n_rules++;
+        c->rules_changed = stamp(s);
 }
 
 static void rule_unlink(NftStore *s, uint32_t n) {
@@ -533,6 +554,7 @@ static void rule_unlink(NftStore *s, uint32_t n) {
         else
                 c->last = x->prev;
         c->n_rules--;
+        c->rules_changed = c->rules_deleted = stamp(s);
 }
 
 /* ---- tables, chains, sets, objects ---- */
@@ -791,13 +813,15 @@ static SetMode set_mode_of(uint32_t flags) {
 
 /* A rule (DELTA +1) or its deletion (-1) that updates sets from the
  * packet path: while any does, a set is not followed. */
-static void rule_count_dynsets(NftStore *s, const StoreTable *tb, const RuleBody *b, int delta) {
+static void rule_count_dynsets(NftStore *s, StoreTable *tb, const RuleBody *b, int delta) {
         for (uint16_t i = 0; i < b->n_expr; i++) {
                 const ExprBlob *e = s->exprs[b->expr[i]];
                 const char *name = (e->flags & EXPR_F_DYNSET) ? expr_dynset_set(e) : NULL;
                 StoreSet *set = name ? set_find(tb, name) : NULL;
                 if (!set)
                         continue;
+                /* what is known of the set's elements changes */
+                tb->changed = stamp(s);
                 if (delta > 0) {
                         if (set->dynset_rules++ == 0 && set->mode != SET_UNTRACKED) {
                                 set_elems_drop(set);
@@ -1233,6 +1257,8 @@ static void load_state_done(LoadState *st) {
         nft_ruleset_free(st->rs);
 }
 
+static void follow_built(NftStore *s, NftRuleset *rs);
+
 /* A dump ends with every request answered, and has a NEWGEN: the
  * generation the store follows notifications from. */
 static int load_finish(LoadState *st, NftStore **ret, NftRuleset **ret_ruleset) {
@@ -1240,6 +1266,8 @@ static int load_finish(LoadState *st, NftStore **ret, NftRuleset **ret_ruleset) 
                 return -EBADMSG;
         st->s->load_set = NULL;
         st->s->last_chain = NULL;
+        if (ret_ruleset)
+                follow_built(st->s, st->rs);
         *ret = TAKE_PTR(st->s);
         if (ret_ruleset)
                 *ret_ruleset = TAKE_PTR(st->rs);
@@ -1322,6 +1350,7 @@ static int bound_chains_destroy(NftStore *s, StoreTable *tb, const StoreChain *o
                         return -ESTALE;
                 chain_forget(s, bc);
                 ptr_remove((void **) tb->chains, &tb->n_chains, k);
+                tb->changed = stamp(s);
                 tb->n_bindings--;
                 chain_free(bc);
         }
@@ -1619,6 +1648,7 @@ static int apply_setelems(NftStore *s, const struct nlmsghdr *nlh, bool del) {
                 return -ESTALE;
         if (!del && (r = validate_in(s, tb, set->msg, nlh)) < 0)
                 return r == -ENOMEM ? r : -ESTALE;
+        set->elems_changed = stamp(s);
         nl_attr_for_each_nested(a, t.tb[NFTA_SET_ELEM_LIST_ELEMENTS])
                 if ((r = apply_setelem(s, set, a, del)) < 0)
                         return r;
@@ -1711,6 +1741,18 @@ static int apply_gen(NftStore *s, const struct nlmsghdr *nlh) {
         return 1;
 }
 
+/* After R, the outcome of applying a change to a table's chains or sets
+ * (or the table itself): that table is built again by
+ * nft_store_ruleset_follow(). */
+static int table_changed(NftStore *s, const struct nlmsghdr *nlh, uint16_t table_attr, int r) {
+        NlAttrs t;
+        StoreTable *tb;
+
+        if (r >= 0 && nl_attr_parse_nfgen(&t, nlh) >= 0 && (tb = msg_table(s, nlh, &t, table_attr)))
+                tb->changed = stamp(s);
+        return r;
+}
+
 static int apply_msg(NftStore *s, const struct nlmsghdr *nlh) {
         if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
                 return -ESTALE;
@@ -1731,25 +1773,25 @@ static int apply_msg(NftStore *s, const struct nlmsghdr *nlh) {
 
         switch (type) {
         case NFT_MSG_NEWTABLE:
-                return apply_table(s, nlh, false);
+                return table_changed(s, nlh, NFTA_TABLE_NAME, apply_table(s, nlh, false));
         case NFT_MSG_DELTABLE:
         case NFT_MONITOR_MSG_DESTROYTABLE:
                 return apply_table(s, nlh, true);
         case NFT_MSG_NEWCHAIN:
-                return apply_chain(s, nlh, false);
+                return table_changed(s, nlh, NFTA_CHAIN_TABLE, apply_chain(s, nlh, false));
         case NFT_MSG_DELCHAIN:
         case NFT_MONITOR_MSG_DESTROYTABLE + 1:
-                return apply_chain(s, nlh, true);
+                return table_changed(s, nlh, NFTA_CHAIN_TABLE, apply_chain(s, nlh, true));
         case NFT_MSG_NEWRULE:
                 return apply_rule(s, nlh, false);
         case NFT_MSG_DELRULE:
         case NFT_MONITOR_MSG_DESTROYTABLE + 2:
                 return apply_rule(s, nlh, true);
         case NFT_MSG_NEWSET:
-                return apply_set(s, nlh, false);
+                return table_changed(s, nlh, NFTA_SET_TABLE, apply_set(s, nlh, false));
         case NFT_MSG_DELSET:
         case NFT_MONITOR_MSG_DESTROYTABLE + 3:
-                return apply_set(s, nlh, true);
+                return table_changed(s, nlh, NFTA_SET_TABLE, apply_set(s, nlh, true));
         case NFT_MSG_NEWSETELEM:
                 return apply_setelems(s, nlh, false);
         case NFT_MSG_DELSETELEM:
@@ -1914,18 +1956,21 @@ static int write_set_elems(Writer *w, const StoreSet *set) {
         return 0;
 }
 
-static int write_rule(Writer *w, const NftStore *s, const StoreChain *c, const RuleNode *x) {
+static size_t rule_msg_size(const NftStore *s, const RuleNode *x) {
         const RuleBody *b = x->body;
         size_t exprs = 0;
-        int r = 0;
 
         for (uint16_t i = 0; i < b->n_expr; i++)
                 exprs += s->exprs[b->expr[i]]->len;
-        struct nlmsghdr *nlh = writer_room(w, NLMSG_HDRLEN + sizeof(struct nfgenmsg) + NAME_ATTRS_MAX +
-                                                      NLA_HDRLEN + sizeof(uint64_t) + NLA_HDRLEN + exprs + b->extra_len, &r);
-        if (!nlh)
-                return r;
-        nlh = put_hdr(nlh, NFT_MSG_NEWRULE, NLM_F_MULTI, c->table->family);
+        return NLMSG_HDRLEN + sizeof(struct nfgenmsg) + NAME_ATTRS_MAX + NLA_HDRLEN + sizeof(uint64_t) + NLA_HDRLEN +
+               exprs + b->extra_len;
+}
+
+/* Rule X of chain C as a dump has it, at AT (rule_msg_size() bytes, zeroed). */
+static struct nlmsghdr *rule_msg_put(void *at, const NftStore *s, const StoreChain *c, const RuleNode *x) {
+        const RuleBody *b = x->body;
+        struct nlmsghdr *nlh = put_hdr(at, NFT_MSG_NEWRULE, NLM_F_MULTI, c->table->family);
+
         mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, c->table->name);
         mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, c->name);
         mnl_attr_put_u64(nlh, NFTA_RULE_HANDLE, htobe64(x->handle));
@@ -1940,7 +1985,16 @@ static int write_rule(Writer *w, const NftStore *s, const StoreChain *c, const R
         }
         memcpy(mnl_nlmsg_get_payload_tail(nlh), b->expr + b->n_expr, b->extra_len);
         nlh->nlmsg_len += b->extra_len;
-        writer_done(w, nlh);
+        return nlh;
+}
+
+static int write_rule(Writer *w, const NftStore *s, const StoreChain *c, const RuleNode *x) {
+        int r = 0;
+        struct nlmsghdr *nlh = writer_room(w, rule_msg_size(s, x), &r);
+
+        if (!nlh)
+                return r;
+        writer_done(w, rule_msg_put(nlh, s, c, x));
         return 0;
 }
 
@@ -2002,6 +2056,278 @@ int nft_store_ruleset(const NftStore *s, NftRuleset **ret) {
                 return r == -ENOMEM ? r : -ESTALE;
         *ret = TAKE_PTR(w.rs);
         return 0;
+}
+
+/* ---- the ruleset, kept up to date ---- */
+
+/* A changed ruleset is not patched for ever: what no rule uses any more
+ * (references of deleted rules, expressions and pool data only they had)
+ * is dropped by building it whole once it is as large as what is used. */
+static bool follow_worn(const NftRuleset *rs) {
+        return rs->garbage_refs * 2 > rs->n_expr_refs + 65536 || rs->n_exprs > 2 * rs->built_exprs + 65536 ||
+               rs->pool_len > 2 * rs->built_pool + (1u << 20);
+}
+
+static void follow_built(NftStore *s, NftRuleset *rs) {
+        rs->garbage_refs = 0;
+        rs->built_exprs = rs->n_exprs;
+        rs->built_pool = rs->pool_len;
+        s->followed_rs = rs;
+        s->followed = s->batch;
+}
+
+static void writer_free_buf(Writer *w) {
+        free(w->buf);
+}
+
+static size_t table_refs(const NftTable *t) {
+        size_t n = 0;
+        for (size_t j = 0; j < t->n_chains; j++)
+                for (size_t k = 0; k < t->chains[j].n_rules; k++)
+                        n += t->chains[j].rules[k].n_expr;
+        return n;
+}
+
+/* Table TI is no longer what the store has (deleted, or built again). */
+static void follow_drop_table(NftRuleset *rs, uint32_t ti) {
+        rs->garbage_refs += table_refs(&rs->tables[ti]);
+        rs->tables[ti].gone = true;
+        for (size_t i = 0; i < rs->n_sets; i++)
+                if (rs->sets[i].table == ti)
+                        rs->sets[i].gone = true;
+}
+
+/* Table TB as a dump has it, decoded at the end of RS. */
+static int follow_add_table(const NftStore *s, NftRuleset *rs, const StoreTable *tb) {
+        _cleanup_(writer_free_buf) Writer w = { .rs = rs, .size = 64u * 1024u };
+        int r;
+
+        if (!(w.buf = malloc(w.size)))
+                return -ENOMEM;
+        if ((r = write_stored(&w, tb->msg)) < 0)
+                return r;
+        for (size_t j = 0; j < tb->n_chains; j++)
+                if ((r = write_stored(&w, tb->chains[j]->msg)) < 0)
+                        return r;
+        for (size_t j = 0; j < tb->n_sets; j++)
+                if ((r = write_stored(&w, tb->sets[j]->msg)) < 0)
+                        return r;
+        for (size_t j = 0; j < tb->n_sets; j++)
+                if (set_dumped(tb->sets[j]) && (r = write_set_elems(&w, tb->sets[j])) < 0)
+                        return r;
+        for (size_t j = 0; j < tb->n_chains; j++) {
+                const StoreChain *c = tb->chains[j];
+                for (uint32_t n = c->first; n != NONE; n = s->nodes[n].next)
+                        if ((r = write_rule(&w, s, c, &s->nodes[n])) < 0)
+                                return r;
+        }
+        r = writer_flush(&w);
+        rs->last_table = rs->last_chain = NFT_NO_INDEX;
+        return r;
+}
+
+/* Table TB built again in place of table TI (its position is the
+ * kernel's order, which decides between base chains of equal priority). */
+static int follow_rebuild_table(const NftStore *s, NftRuleset *rs, const StoreTable *tb, uint32_t ti) {
+        size_t end = rs->n_tables;
+        int r;
+
+        follow_drop_table(rs, ti);
+        if ((r = follow_add_table(s, rs, tb)) < 0)
+                return r;
+        if (rs->n_tables != end + 1)
+                return -ESTALE;
+        /* swap: the new one at TI, the dropped one last (compacted away) */
+        NftTable t = rs->tables[ti];
+        rs->tables[ti] = rs->tables[end];
+        rs->tables[end] = t;
+        for (size_t j = 0; j < rs->tables[ti].n_chains; j++)
+                rs->tables[ti].chains[j].table = ti;
+        for (size_t i = 0; i < rs->n_sets; i++) {
+                if (rs->sets[i].gone)
+                        continue;
+                if (rs->sets[i].table == end)
+                        rs->sets[i].table = ti;
+        }
+        return 0;
+}
+
+static int follow_decode_rule(const NftStore *s, NftRuleset *rs, const StoreChain *c, const RuleNode *x, uint32_t ti,
+                              uint8_t **buf, size_t *size, NftRule *ret) {
+        size_t need = rule_msg_size(s, x);
+        if (need > *size) {
+                uint8_t *b = realloc(*buf, need);
+                if (!b)
+                        return -ENOMEM;
+                *buf = b;
+                *size = need;
+        }
+        memset(*buf, 0, need);
+        int r = nft_ruleset_decode_rule(rs, rule_msg_put(*buf, s, c, x), ti, ret);
+        return r == -EAGAIN ? -ESTALE : r;
+}
+
+/* The rules of chain C, as RC has them from an earlier generation: kept
+ * where the store kept them, decoded where they are new. */
+static int follow_chain(const NftStore *s, NftRuleset *rs, const StoreChain *c, NftChain *rc, uint32_t ti) {
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t size = 0, k = 0, n = 0, tail = 0;
+        uint32_t x;
+        int r;
+
+        /* the usual change: rules added at the end */
+        for (x = c->last; x != NONE && s->nodes[x].born > s->followed; x = s->nodes[x].prev)
+                tail++;
+        if (c->rules_deleted <= s->followed && rc->n_rules + tail == c->n_rules &&
+            (x == NONE ? rc->n_rules == 0 : rc->n_rules > 0 && rc->rules[rc->n_rules - 1].handle == s->nodes[x].handle)) {
+                if (NFT_GROW(rc->rules, c->n_rules, rc->allocated_rules) < 0)
+                        return -ENOMEM;
+                for (x = x == NONE ? c->first : s->nodes[x].next; x != NONE; x = s->nodes[x].next) {
+                        if ((r = follow_decode_rule(s, rs, c, &s->nodes[x], ti, &buf, &size, &rc->rules[rc->n_rules])) < 0)
+                                return r;
+                        rc->n_rules++;
+                }
+                return 0;
+        }
+
+        /* anything else: the rules in the store's order */
+        _cleanup_free_ NftRule *rules = malloc((c->n_rules ? c->n_rules : 1) * sizeof(NftRule));
+        if (!rules)
+                return -ENOMEM;
+        for (x = c->first; x != NONE; x = s->nodes[x].next) {
+                const RuleNode *node = &s->nodes[x];
+                if (n >= c->n_rules)
+                        return -ESTALE;
+                if (node->born > s->followed) {
+                        if ((r = follow_decode_rule(s, rs, c, node, ti, &buf, &size, &rules[n])) < 0)
+                                return r;
+                        n++;
+                        continue;
+                }
+                while (k < rc->n_rules && rc->rules[k].handle != node->handle)
+                        rs->garbage_refs += rc->rules[k++].n_expr;
+                if (k == rc->n_rules)
+                        return -ESTALE;
+                rules[n++] = rc->rules[k++];
+        }
+        if (n != c->n_rules)
+                return -ESTALE;
+        for (; k < rc->n_rules; k++)
+                rs->garbage_refs += rc->rules[k].n_expr;
+        free(rc->rules);
+        rc->rules = TAKE_PTR(rules);
+        rc->n_rules = rc->allocated_rules = n;
+        return 0;
+}
+
+/* The elements of SET, as a dump has them (none when it leaves them out). */
+static int follow_set(NftRuleset *rs, const StoreSet *set, uint32_t ti) {
+        uint32_t si = nft_find_set_index(rs, ti, set->name);
+
+        if (si == NFT_NO_INDEX)
+                return -ESTALE;
+        rs->sets[si].n_elems = 0;
+        rs->sets[si].elems_complete = false;
+        if (!set_dumped(set))
+                return 0;
+        _cleanup_(writer_free_buf) Writer w = { .rs = rs, .size = 64u * 1024u };
+        int r;
+        if (!(w.buf = malloc(w.size)))
+                return -ENOMEM;
+        if ((r = write_set_elems(&w, set)) < 0)
+                return r;
+        return writer_flush(&w);
+}
+
+/* Table TB, unchanged itself, at TI: its changed chains and sets. */
+static int follow_table(const NftStore *s, NftRuleset *rs, const StoreTable *tb, uint32_t ti) {
+        NftTable *t = &rs->tables[ti];
+        int r;
+
+        if (t->n_chains != tb->n_chains)
+                return -ESTALE;
+        for (size_t j = 0; j < tb->n_chains; j++) {
+                const StoreChain *c = tb->chains[j];
+                if (strcmp(t->chains[j].name, c->name) != 0)
+                        return -ESTALE;
+                if (c->rules_changed > s->followed && (r = follow_chain(s, rs, c, &t->chains[j], ti)) < 0)
+                        return r;
+        }
+        for (size_t j = 0; j < tb->n_sets; j++)
+                if (tb->sets[j]->elems_changed > s->followed && (r = follow_set(rs, tb->sets[j], ti)) < 0)
+                        return r;
+        return 0;
+}
+
+static bool same_table(const NftTable *t, const StoreTable *tb) {
+        return !t->gone && !t->legacy && t->family == tb->family && t->handle == tb->handle &&
+               strcmp(t->name, tb->name) == 0;
+}
+
+/* RS, built from this store at generation s->followed, brought to the
+ * store's generation: tables in the kernel's order (new ones are last),
+ * a table whose chains or sets changed built again in its place, rules
+ * and elements patched in the others. */
+static int follow_patch(NftStore *s, NftRuleset *rs) {
+        size_t n_old = rs->n_tables, i = 0;
+        int r;
+
+        for (size_t j = 0; j < s->n_tables; j++) {
+                const StoreTable *tb = s->tables[j];
+                /* tables deleted since (those the store does not have) */
+                for (; i < n_old && !same_table(&rs->tables[i], tb); i++) {
+                        for (size_t k = j + 1; k < s->n_tables; k++)
+                                if (same_table(&rs->tables[i], s->tables[k]))
+                                        return -ESTALE;         /* not in the kernel's order */
+                        follow_drop_table(rs, (uint32_t) i);
+                }
+                if (i < n_old) {
+                        r = tb->changed > s->followed ? follow_rebuild_table(s, rs, tb, (uint32_t) i)
+                                                      : follow_table(s, rs, tb, (uint32_t) i);
+                        i++;
+                } else
+                        r = follow_add_table(s, rs, tb);
+                if (r < 0)
+                        return r;
+        }
+        for (; i < n_old; i++)
+                follow_drop_table(rs, (uint32_t) i);
+        if ((r = nft_ruleset_compact(rs)) < 0)
+                return r;
+        rs->genid = s->genid;
+        rs->have_genid = true;
+        return 0;
+}
+
+int nft_store_ruleset_follow(NftStore *s, NftRuleset **rs) {
+        NftRuleset *fresh = NULL;
+        int r;
+
+        if (s->stale)
+                return -ESTALE;
+        if (s->in_batch)
+                return -EBUSY;
+        if (*rs && *rs == s->followed_rs && !follow_worn(*rs)) {
+                nft_ruleset_drop_legacy(*rs);
+                if (s->followed == s->batch)
+                        return 0;
+                r = follow_patch(s, *rs);
+                if (r >= 0) {
+                        s->followed = s->batch;
+                        return 0;
+                }
+                /* what cannot be patched (or half patched) is built whole */
+        }
+        r = nft_store_ruleset(s, &fresh);
+        if (r < 0) {
+                *rs = nft_ruleset_free(*rs);
+                s->followed_rs = NULL;
+                return r;
+        }
+        nft_ruleset_free(*rs);
+        *rs = fresh;
+        follow_built(s, fresh);
+        return 1;
 }
 
 /* ---- the rest of the interface ---- */

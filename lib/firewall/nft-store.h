@@ -157,6 +157,22 @@ const NftMonitorEvent *nft_store_last_commit(const NftStore *s);
  * (nft_store_in_batch()), -ESTALE for a stale store, or -ENOMEM. */
 int nft_store_ruleset(const NftStore *s, NftRuleset **ret);
 
+/* Keeps *RS the ruleset of the stored generation, as nft_store_ruleset()
+ * would build it, with work in proportion to what changed: *RS must be
+ * NULL, the ruleset nft_store_load() returned with this store, or what
+ * this function left there (legacy tables nft_ruleset_add_legacy()
+ * appended to it since are dropped first).  Rules added or deleted are
+ * decoded or dropped alone (in the usual case, rules appended to a chain,
+ * without walking the chain), a set's changed elements replace its
+ * elements, a table deleted is dropped, a new one decoded at the end, a
+ * table whose chains or sets (not rules or elements) changed is decoded
+ * again in its place.  When that cannot be done (a rule that updates a
+ * set, tables not in the kernel's order), or what rules no longer use has
+ * grown as large as what they do, *RS is replaced by a whole new build.
+ * Returns 0 (brought up to date), 1 (replaced), or -ESTALE / -EBUSY as
+ * nft_store_ruleset() (*RS unchanged), or -ENOMEM (*RS freed, NULL). */
+int nft_store_ruleset_follow(NftStore *s, NftRuleset **rs);
+
 /* The hook of chain CHAIN of table FAMILY TABLE as stored (in a batch too):
  * >= 0 for a base chain, -1 for a regular chain, -ENOENT when the store
  * holds no such chain. */

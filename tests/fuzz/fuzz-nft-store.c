@@ -14,7 +14,8 @@
  * decodes to (tests/tools/nft-ruleset-compare.c, as check_nft_store.c
  * holds it to fresh dumps); apply returns only what nft-store.h lists; a
  * completed generation gives a ruleset (then rendered and evaluated,
- * nft-exercise.h) and names its commit.
+ * nft-exercise.h) and names its commit; the ruleset
+ * nft_store_ruleset_follow() keeps up to date equals it.
  */
 
 #include <errno.h>
@@ -50,7 +51,7 @@ out:
         return s;
 }
 
-static void committed(NftStore *s) {
+static void committed(NftStore *s, NftRuleset **followed) {
         NftRuleset *rs = NULL;
         const NftMonitorEvent *e = nft_store_last_commit(s);
         int r;
@@ -64,12 +65,21 @@ static void committed(NftStore *s) {
                 return;
         if (r != 0)
                 fuzz_fail("nft_store_ruleset after a commit: %d", r);
+        r = nft_store_ruleset_follow(s, followed);
+        if (r == -ENOMEM)
+                goto out;
+        if (r != 0 && r != 1)
+                fuzz_fail("nft_store_ruleset_follow after a commit: %d", r);
+        if (nft_ruleset_compare(rs, *followed, stderr) != 0)
+                fuzz_fail("the ruleset followed differs from the store's");
         fuzz_nft_exercise(rs);
+out:
         nft_ruleset_free(rs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         NftStore *s = NULL;
+        NftRuleset *followed = NULL;
         bool stale = false;
         size_t at = 0;
 
@@ -93,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 case 'D':
                         if (!s || stale) {
                                 nft_store_free(s);
+                                followed = nft_ruleset_free(followed);
                                 s = load(buf, len);
                                 stale = false;
                         }
@@ -106,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 NftStoreStats st;
 
                                 if (k == 1)
-                                        committed(s);
+                                        committed(s, &followed);
                                 else if (k == -ESTALE || k == -ENOMEM)
                                         stale = true;
                                 else if (k != 0)
@@ -119,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
                 free(buf);
         }
+        nft_ruleset_free(followed);
         nft_store_free(s);
         return 0;
 }

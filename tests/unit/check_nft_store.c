@@ -108,7 +108,28 @@ typedef struct Replay {
         char refused[8][160];   /* the commands the store refused (-ESTALE) */
         unsigned n_refused, enobufs;
         char last_comm[NFT_MONITOR_COMM_MAX + 1];
+        /* nft_store_ruleset_follow() after each commit: brought up to
+         * date, or built whole */
+        unsigned patched, rebuilt;
 } Replay;
+
+/* The ruleset followed equals the dump, difference for difference. */
+static void assert_followed_is(const NftRuleset *followed, const Record *dump, const char *after) {
+        NftRuleset *fresh = decode(dump);
+        unsigned n = nft_ruleset_compare(fresh, followed, stderr);
+        ck_assert_msg(n == 0, "%u differences in the followed ruleset after `%s`", n, after);
+        nft_ruleset_free(fresh);
+}
+
+static void follow(NftStore *s, NftRuleset **followed, Replay *rp, const char *after) {
+        int r = nft_store_ruleset_follow(s, followed);
+        ck_assert_msg(r == 0 || r == 1, "follow: %d after `%s`", r, after);
+        ck_assert_ptr_nonnull(*followed);
+        if (r == 0)
+                rp->patched++;
+        else
+                rp->rebuilt++;
+}
 
 /* Follows a capture as the daemon would: each datagram to the store; on
  * -ESTALE or ENOBUFS a reload (from the dump recorded after the command);
@@ -121,7 +142,10 @@ static void replay(const char *name, Replay *rp) {
         memset(rp, 0, sizeof(*rp));
         ck_assert_uint_eq(c->r[0].kind, 'L');
         NftStore *s = store_from(&c->r[0]);
+        NftRuleset *followed = NULL;
         assert_store_is(s, &c->r[0], "the load");
+        ck_assert_int_eq(nft_store_ruleset_follow(s, &followed), 1);
+        assert_followed_is(followed, &c->r[0], "the load");
         for (size_t i = 1; i < c->n; i++) {
                 const Record *r = &c->r[i];
                 switch (r->kind) {
@@ -145,6 +169,7 @@ static void replay(const char *name, Replay *rp) {
                                         snprintf(rp->refused[rp->n_refused++], sizeof(rp->refused[0]), "%.159s", cmd);
                         } else if (k == 1) {
                                 rp->commits++;
+                                follow(s, &followed, rp, cmd);
                                 const NftMonitorEvent *e = nft_store_last_commit(s);
                                 ck_assert_ptr_nonnull(e);
                                 ck_assert_uint_eq(e->genid, nft_store_genid(s));
@@ -162,14 +187,18 @@ static void replay(const char *name, Replay *rp) {
                                 s = store_from(r);
                                 rp->reloads++;
                                 stale = refused = false;
+                                /* a ruleset of another store is built whole */
+                                ck_assert_int_eq(nft_store_ruleset_follow(s, &followed), 1);
                         }
                         ck_assert(!nft_store_in_batch(s));
                         assert_store_is(s, r, cmd);
+                        assert_followed_is(followed, r, cmd);
                         break;
                 default:
                         ck_abort_msg("record kind %u", r->kind);
                 }
         }
+        nft_ruleset_free(followed);
         nft_store_free(s);
         capture_free(c);
 }
@@ -188,6 +217,10 @@ START_TEST(test_rules_follow_adds_inserts_positions_replaces_and_deletes) {
         ck_assert_ptr_nonnull(strstr(rp.refused[1], "rename chain"));
         ck_assert_uint_eq(rp.reloads, 2);
         ck_assert_str_eq(rp.last_comm, "nft");
+        /* each generation the store followed, the ruleset followed too,
+         * without building it whole (equal to every dump: replay()) */
+        ck_assert_uint_eq(rp.patched, 19);
+        ck_assert_uint_eq(rp.rebuilt, 0);
 }
 END_TEST
 
@@ -198,6 +231,24 @@ START_TEST(test_sets_follow_elements_without_a_dump) {
         ck_assert_uint_eq(rp.commits, 13);
         ck_assert_uint_eq(rp.n_refused, 0);
         ck_assert_uint_eq(rp.reloads, 0);
+        ck_assert_uint_eq(rp.patched, 13);
+        ck_assert_uint_eq(rp.rebuilt, 0);
+}
+END_TEST
+
+START_TEST(test_followed_ruleset_equals_every_dump) {
+        Replay rp;
+        replay("follow", &rp);
+        ck_assert_uint_eq(rp.commands, 12);
+        ck_assert_uint_eq(rp.commits, 12);
+        ck_assert_uint_eq(rp.n_refused, 0);
+        /* a table replaced whole, one deleted before others (their sets
+         * renumbered), one added, rules appended and inserted, a chain's
+         * policy, a rule that updates a set from the packet path (its
+         * table decoded again), a flush: brought up to date, never built
+         * whole, equal to the dump after each (replay()) */
+        ck_assert_uint_eq(rp.patched, 12);
+        ck_assert_uint_eq(rp.rebuilt, 0);
 }
 END_TEST
 
@@ -774,6 +825,7 @@ static Suite *nft_store_suite(void) {
         TCase *tc = tcase_create("replay");
         tcase_add_test(tc, test_rules_follow_adds_inserts_positions_replaces_and_deletes);
         tcase_add_test(tc, test_sets_follow_elements_without_a_dump);
+        tcase_add_test(tc, test_followed_ruleset_equals_every_dump);
         tcase_add_test(tc, test_enobufs_reloads_and_ends_equal);
         tcase_add_test(tc, test_batch_without_its_newgen_is_busy);
         tcase_add_test(tc, test_generations_the_load_saw_are_skipped);

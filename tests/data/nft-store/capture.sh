@@ -22,6 +22,7 @@ capture() {     # NAME SETUP [--rcvbuf N] COMMAND...
 }
 
 # the handle of the first rule of inet filter CHAIN whose text has PATTERN
+h2() { echo "\$(nft -a list chain inet $1 $2 | awk '/$3/ { print \$NF; exit }')"; }
 h() { echo "\$(nft -a list chain inet filter $1 | awk '/$2/ { print \$NF; exit }')"; }
 
 capture rules "nft -f $out/base.nft" \
@@ -81,3 +82,32 @@ $(i=0; while [ $i -lt 200 ]; do printf '\t\ttcp dport %d accept\n' $((i + 1000))
 	}
 }
 NFT"
+
+# nft_store_ruleset_follow(): tables before and after one replaced whole
+# (firewalld's reload), deleted, added; sets of later tables renumbered;
+# rules appended, inserted, updating a set; a chain's policy; a flush
+capture follow "nft -f $out/follow.nft" \
+        "nft -f - <<'NFT'
+delete table inet fw
+table inet fw {
+	set trusted { type ipv4_addr; elements = { 192.0.2.7 } }
+	chain input { type filter hook input priority 0; policy accept; ip saddr @trusted accept; tcp dport 22 jump ssh; }
+	chain ssh { ip saddr 203.0.113.0/24 reject; }
+}
+NFT" \
+        "nft 'add element inet z blocked { 198.51.100.1, 198.51.100.2 }'" \
+        "nft delete table inet a" \
+        "nft 'delete element inet z blocked { 198.51.100.1 }'" \
+        "nft -f - <<'NFT'
+table inet b {
+	set ports { type inet_service; elements = { 22, 2222 } }
+	chain input { type filter hook input priority 0; policy accept; tcp dport @ports ip saddr 10.9.9.9 drop; }
+}
+NFT" \
+        "nft add rule inet z input ip saddr 10.0.0.1 tcp dport 22 drop" \
+        "nft insert rule inet z input tcp dport 1 accept" \
+        "nft 'add element inet b ports { 2022 }'" \
+        "nft 'add chain inet z input { type filter hook input priority 0; policy drop; }'" \
+        "nft add rule inet z input update @seen { ip saddr }" \
+        "nft delete rule inet z input handle $(h2 z input 'tcp dport 1 ')" \
+        "nft flush chain inet z input"
