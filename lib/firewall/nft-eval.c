@@ -370,13 +370,17 @@ static Tri tri_of(bool certain_yes, bool possible_yes) {
 
 static Tri cmp_tri(const EvalState *st, unsigned word, unsigned op, const uint8_t *d, unsigned len) {
         uint8_t min[NFT_DATA_MAXLEN], max[NFT_DATA_MAXLEN];
-        bool all = reg_all_known(st, word, len), may_eq = reg_may_equal(st, word, d, len);
+        bool may_eq = reg_may_equal(st, word, d, len);
 
+        /* (the most frequent: a rule per address or port, walked for
+         * every probe) */
+        if (op == NFT_CMP_EQ)
+                return may_eq ? tri_of(reg_all_known(st, word, len), true) : TRI_NO;
+        if (op == NFT_CMP_NEQ)
+                return may_eq ? tri_of(false, !reg_all_known(st, word, len)) : TRI_YES;
         reg_min_max(st, word, len, min, max);
         int lo = memcmp(min, d, len), hi = memcmp(max, d, len);
         switch (op) {
-        case NFT_CMP_EQ: return tri_of(all && may_eq, may_eq);
-        case NFT_CMP_NEQ: return tri_of(!may_eq, !(all && may_eq));
         case NFT_CMP_LT: return tri_of(hi < 0, lo < 0);
         case NFT_CMP_LTE: return tri_of(hi <= 0, lo <= 0);
         case NFT_CMP_GT: return tri_of(lo > 0, hi > 0);
