@@ -24,6 +24,57 @@ static void json_rule_ref(JsonWriter *w, const NftTable *t, const NftChain *c, c
                 json_null(w);
 }
 
+/* "1-1023", "22, 80, 443", with ", ..." when there were more */
+static void sport_ranges_format(const NftSportSplit *sp, char *buf, size_t len) {
+        size_t at = 0;
+        buf[0] = '\0';
+        for (unsigned i = 0; i < sp->n_ranges && at < len; i++) {
+                int n = sp->ranges[i][0] == sp->ranges[i][1]
+                        ? snprintf(buf + at, len - at, "%s%u", i ? ", " : "", sp->ranges[i][0])
+                        : snprintf(buf + at, len - at, "%s%u-%u", i ? ", " : "", sp->ranges[i][0], sp->ranges[i][1]);
+                if (n < 0)
+                        return;
+                at += (size_t) n;
+        }
+        if (sp->more_ranges && at < len)
+                snprintf(buf + at, len - at, ", ...");
+}
+
+/* The verdict holds for a client's ephemeral source ports; others get
+ * another one: which, and by which rule. */
+static void json_source_ports(JsonWriter *w, const FwExplanation *e) {
+        const NftEvalResult *res = &e->result;
+        const NftSportSplit *sp = &res->sport;
+        char buf[128];
+
+        json_key(w, "source_ports");
+        if (!res->sport_split) {
+                json_null(w);
+                return;
+        }
+        json_object_begin(w);
+        json_key(w, "judged");
+        snprintf(buf, sizeof(buf), "%u-%u", sp->ephemeral_lo, sp->ephemeral_hi);
+        json_string(w, buf);
+        json_key(w, "ports");
+        sport_ranges_format(sp, buf, sizeof(buf));
+        json_string(w, buf);
+        json_key(w, "verdict");
+        json_string(w, nft_verdict_name(sp->verdict));
+        json_key(w, "rule");
+        if (sp->table && sp->chain) {
+                json_object_begin(w);
+                json_rule_ref(w, sp->table, sp->chain, sp->rule);
+                json_key(w, "text");
+                json_string(w, e->sport_text);
+                json_object_end(w);
+        } else
+                json_null(w);
+        json_key(w, "legacy");
+        json_bool(w, sp->table && sp->table->legacy);
+        json_object_end(w);
+}
+
 static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwExplanation *e) {
         const NftEvalResult *res = &e->result;
 
@@ -69,6 +120,7 @@ static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwEx
                 json_rule_ref(w, res->unknown_table, res->unknown_chain, res->unknown_rule);
                 json_object_end(w);
         }
+        json_source_ports(w, e);
 }
 
 int explain_write_json(const SgExplainResult *r, FILE *f) {
@@ -152,6 +204,21 @@ static void text_explanation(const SgExplainResult *r, const FwExplanation *e, F
         }
         if (res->dport && res->dport != r->port)
                 fprintf(f, "  the connection is redirected to port %u\n", res->dport);
+        if (res->sport_split) {
+                const NftSportSplit *sp = &res->sport;
+                char ports[128];
+                sport_ranges_format(sp, ports, sizeof(ports));
+                fprintf(f, "  for a client's source port in %u-%u (Linux's ephemeral range); source ports %s: %s",
+                        sp->ephemeral_lo, sp->ephemeral_hi, ports, nft_verdict_name(sp->verdict));
+                if (sp->table && sp->chain && sp->rule)
+                        fprintf(f, " by %s %s %s %s %llu: %s", nft_family_name(sp->table->family), sp->table->name,
+                                sp->chain->name, sp->table->legacy ? "rule" : "handle",
+                                (unsigned long long) sp->rule->handle, e->sport_text ? e->sport_text : "");
+                else if (sp->table && sp->chain)
+                        fprintf(f, " by the policy of %s %s %s", nft_family_name(sp->table->family), sp->table->name,
+                                sp->chain->name);
+                fprintf(f, "\n");
+        }
 }
 
 int explain_write_text(const SgExplainResult *r, FILE *f) {

@@ -344,6 +344,20 @@ static void text_family(const Jv *e, const char *port, bool two, FILE *f) {
                 fprintf(f, "  refused: %s\n", reason);
         if (dport && strcmp(dport, port) != 0)
                 fprintf(f, "  the connection is redirected to port %s\n", dport);
+        const Jv *sp = jv_get(e, "source_ports");
+        if (sp && sp->type == JV_OBJECT) {
+                const Jv *sr = jv_get(sp, "rule");
+                fprintf(f, "  for a client's source port in %s (Linux's ephemeral range); source ports %s: %s",
+                        jv_str(sp, "judged") ?: "?", jv_str(sp, "ports") ?: "?", jv_str(sp, "verdict") ?: "?");
+                if (sr && sr->type == JV_OBJECT && jv_str(sr, "handle"))
+                        fprintf(f, " by %s %s %s %s %s: %s", jv_str(sr, "family") ?: "?", jv_str(sr, "table") ?: "?",
+                                jv_str(sr, "chain") ?: "?", jv_true(sp, "legacy") ? "rule" : "handle",
+                                jv_str(sr, "handle"), jv_str(sr, "text") ?: "");
+                else if (sr && sr->type == JV_OBJECT)
+                        fprintf(f, " by the policy of %s %s %s", jv_str(sr, "family") ?: "?",
+                                jv_str(sr, "table") ?: "?", jv_str(sr, "chain") ?: "?");
+                fprintf(f, "\n");
+        }
 }
 
 /* text: a rendering of the daemon's JSON as print-explain.c renders its own */

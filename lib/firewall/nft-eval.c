@@ -15,6 +15,7 @@
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/ipset/ip_set.h>
 
@@ -96,8 +97,13 @@ typedef struct EvalState {
         bool rejected;
 
         uint8_t reg[NFT_REGS_WORDS * 4], known[NFT_REGS_WORDS * 4];
+        /* which register bytes hold the probe's source port (TAINT_*) */
+        uint8_t taint[NFT_REGS_WORDS * 4];
         uint8_t pkt[PKT_LEN], pkt_known[PKT_LEN];
         unsigned nh_len;        /* 20 or 40 */
+        /* the TCP header's source port is still the probe's (no snat or
+         * payload write replaced it) */
+        bool sport_in_pkt;
 
         uint32_t mark, ctmark;
         bool mark_known, ctmark_known;
@@ -119,7 +125,19 @@ typedef struct Ctx {
         BaseChain *bases;
         size_t n_bases;
         unsigned forks;
+        /* Probe with a source port: the ports around it where every
+         * decision taken on every path so far is the same, and whether
+         * some expression read the port in a way that is not modelled. */
+        uint32_t sport_lo, sport_hi;
+        bool sport_unmodelled;
 } Ctx;
+
+/* register bytes that are the probe's source port, big-endian */
+enum {
+        TAINT_NONE,
+        TAINT_SPORT_HI,
+        TAINT_SPORT_LO,
+};
 
 typedef enum Tri {
         TRI_NO,
@@ -289,6 +307,11 @@ static void init_packet(EvalState *st, const NftProbe *p) {
         uint8_t flags = 0x02;   /* SYN */
         uint16_t urg = 0;
         pkt_set(st, th + 2, &dport, 2, full);
+        if (p->sport_known) {
+                uint16_t sport = htons(p->sport);
+                pkt_set(st, th, &sport, 2, full);
+                st->sport_in_pkt = true;
+        }
         pkt_set(st, th + 8, &ack, 4, full);
         st->pkt[th + 12] = 0;   /* data offset unknown (options), reserved bits zero */
         st->pkt_known[th + 12] = 0x0f;
@@ -305,6 +328,7 @@ static void reg_unknown(EvalState *st, unsigned word, unsigned len) {
         if (off + len > sizeof(st->reg))
                 len = (unsigned) sizeof(st->reg) - off;
         memset(st->known + off, 0, len);
+        memset(st->taint + off, TAINT_NONE, len);
 }
 
 static void reg_unknown_to_end(EvalState *st, unsigned word) {
@@ -325,6 +349,7 @@ static void reg_store(EvalState *st, unsigned word, const uint8_t *v, const uint
         unsigned off = word * 4, padded = (len + 3) & ~3u;
         memset(st->reg + off, 0, padded);
         memset(st->known + off, 0xff, padded);
+        memset(st->taint + off, TAINT_NONE, padded);
         memcpy(st->reg + off, v, len);
         if (known)
                 memcpy(st->known + off, known, len);
@@ -397,6 +422,112 @@ static Tri range_tri(const EvalState *st, unsigned word, const uint8_t *from, co
         return tri_of(in, !out);
 }
 
+/* ---- the source port ---- */
+
+static bool reg_tainted(const EvalState *st, unsigned word, unsigned len) {
+        for (unsigned i = 0; word != NFT_REG_WORD_NONE && i < len && word * 4 + i < sizeof(st->taint); i++)
+                if (st->taint[word * 4 + i] != TAINT_NONE)
+                        return true;
+        return false;
+}
+
+/* What is judged next may answer differently for source ports P - 1 and
+ * P: the range around the probe's port where nothing changes ends there. */
+static void sport_boundary(Ctx *ctx, uint32_t p) {
+        uint32_t s = ctx->probe->sport;
+        if (p == 0 || p > 0xffff)
+                return;
+        if (p <= s) {
+                if (p > ctx->sport_lo)
+                        ctx->sport_lo = p;
+        } else if (p - 1 < ctx->sport_hi)
+                ctx->sport_hi = p - 1;
+}
+
+/* Where the source port sits in LEN register bytes from byte OFF: *pos is
+ * its high byte, *both whether its low byte follows.  Compared as a
+ * string (memcmp, what cmp, range and set lookups do), such bytes grow
+ * with the port: every comparison changes its answer at most twice.
+ * Returns 0: the bytes do not hold the port; 1: they do, so; -1: in a way
+ * that is not monotonic (the low byte alone, twice, reversed). */
+static int sport_layout(const EvalState *st, unsigned off, unsigned len, unsigned *pos, bool *both) {
+        int hi = -1, lo = -1;
+        for (unsigned i = 0; i < len; i++) {
+                uint8_t t = st->taint[off + i];
+                if (t == TAINT_SPORT_HI) {
+                        if (hi >= 0)
+                                return -1;
+                        hi = (int) i;
+                } else if (t == TAINT_SPORT_LO) {
+                        if (lo >= 0)
+                                return -1;
+                        lo = (int) i;
+                }
+        }
+        if (hi < 0 && lo < 0)
+                return 0;
+        if (hi < 0 || (lo >= 0 && lo != hi + 1))
+                return -1;
+        *pos = (unsigned) hi;
+        *both = lo >= 0;
+        return 1;
+}
+
+/* memcmp() of the register bytes, with source port S in place of the
+ * probe's and the unknown bits at their lowest (max: highest), against D */
+static int sport_memcmp(const EvalState *st, unsigned off, unsigned len, unsigned pos, bool both, uint32_t s,
+                        bool max, const uint8_t *d) {
+        uint8_t b[NFT_DATA_MAXLEN];
+        for (unsigned i = 0; i < len; i++) {
+                uint8_t v = st->reg[off + i], k = st->known[off + i];
+                b[i] = max ? (uint8_t) ((v & k) | (uint8_t) ~k) : (uint8_t) (v & k);
+        }
+        b[pos] = (uint8_t) (s >> 8);
+        if (both)
+                b[pos + 1] = (uint8_t) s;
+        return memcmp(b, d, len);
+}
+
+/* The smallest source port whose bytes compare at least (STRICT: above)
+ * D, 65536 if none: a binary search, the comparison being monotonic. */
+static uint32_t sport_first_reaching(const EvalState *st, unsigned off, unsigned len, unsigned pos, bool both,
+                                     bool max, const uint8_t *d, bool strict) {
+        uint32_t lo = 0, hi = 0x10000;
+        while (lo < hi) {
+                uint32_t mid = (lo + hi) / 2;
+                int c = sport_memcmp(st, off, len, pos, both, mid, max, d);
+                if (strict ? c > 0 : c >= 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return lo;
+}
+
+/* Comparing LEN register bytes from byte OFF with D: the source ports where
+ * the answer (less, equal, greater; for the unknown bits at either end, and
+ * "may be equal") can change.  False: the bytes hold the port in a way
+ * not modelled. */
+static bool sport_compare_boundaries(Ctx *ctx, const EvalState *st, unsigned off, unsigned len, const uint8_t *d) {
+        unsigned pos;
+        bool both;
+        int r = sport_layout(st, off, len, &pos, &both);
+        if (r <= 0)
+                return r == 0;
+        for (int max = 0; max <= 1; max++)
+                for (int strict = 0; strict <= 1; strict++)
+                        sport_boundary(ctx, sport_first_reaching(st, off, len, pos, both, max, d, strict));
+        /* may-equal looks at the port's bytes alone */
+        uint32_t eq = both ? (uint32_t) (d[pos] << 8 | d[pos + 1]) : (uint32_t) d[pos] << 8;
+        sport_boundary(ctx, eq);
+        sport_boundary(ctx, eq + (both ? 1 : 0x100));
+        return true;
+}
+
+static void sport_unmodelled(Ctx *ctx) {
+        ctx->sport_unmodelled = true;
+}
+
 /* ---- set lookups ---- */
 
 /* Compares a key with an element's [key, key_end] field by field: a
@@ -457,6 +588,49 @@ static const NftSetElem *set_match_local(const NftRuleset *rs, const NftSet *set
         if (best && !(best->flags & NFT_SET_ELEM_INTERVAL_END))
                 return best;
         return catchall;
+}
+
+/* A set read whole and looked up with the source port in its key: the
+ * ports where the element found can change are the boundaries of the
+ * elements' field that holds the port.  False: not modelled (a set asked
+ * through the callback, the port across fields, too many elements). */
+#define SPORT_SET_MAX_ELEMS 4096
+static bool sport_set_boundaries(Ctx *ctx, const EvalState *st, const NftSet *set, unsigned word) {
+        const NftRuleset *rs = ctx->rs;
+        unsigned fields[16], n = 0, total = 0, off = 0, field = UINT32_MAX;
+
+        if (!set->elems_complete || set->n_elems > SPORT_SET_MAX_ELEMS)
+                return false;
+        for (unsigned i = 0; i < set->n_concat && i < 16; i++) {
+                fields[n++] = (set->concat_len[i] + 3u) & ~3u;
+                total += fields[n - 1];
+        }
+        if (n == 0 || total != set->key_len) {
+                fields[0] = set->key_len;
+                n = 1;
+        }
+        for (unsigned i = 0, at = 0; i < n; at += fields[i], i++) {
+                unsigned pos;
+                bool both;
+                int r = sport_layout(st, word * 4 + at, fields[i], &pos, &both);
+                if (r < 0 || (r > 0 && field != UINT32_MAX))
+                        return false;
+                if (r > 0) {
+                        field = i;
+                        off = at;
+                }
+        }
+        if (field == UINT32_MAX)
+                return true;
+        for (size_t i = 0; i < set->n_elems; i++) {
+                const NftSetElem *e = &set->elems[i];
+                const uint8_t *k = nft_pool(rs, e->key_off), *end = nft_pool(rs, e->key_end_off);
+                if (k && !sport_compare_boundaries(ctx, st, word * 4 + off, fields[field], k + off))
+                        return false;
+                if (e->key_end_off && end && !sport_compare_boundaries(ctx, st, word * 4 + off, fields[field], end + off))
+                        return false;
+        }
+        return true;
 }
 
 static NftLookupResult set_lookup(Ctx *ctx, const NftSet *set, const uint8_t *key, NftSetElemData *data) {
@@ -670,6 +844,16 @@ static Step eval_ct(Ctx *ctx, EvalState *st, const NftExpr *e) {
                         return STEP_NEXT;
                 }
                 break;
+        case NFT_CT_PROTO_SRC:
+                /* the original tuple keeps the client's port */
+                if (orig && p->sport_known) {
+                        uint16_t port = htons(p->sport);
+                        reg_store(st, d, (const uint8_t *) &port, NULL, 2);
+                        st->taint[d * 4] = TAINT_SPORT_HI;
+                        st->taint[d * 4 + 1] = TAINT_SPORT_LO;
+                        return STEP_NEXT;
+                }
+                break;
         default:
                 break;
         }
@@ -690,19 +874,27 @@ static Step eval_payload(EvalState *st, const NftExpr *e) {
                 return STEP_FORK;      /* inner headers: may be absent */
         }
         uint8_t v[NFT_DATA_MAXLEN], k[NFT_DATA_MAXLEN];
+        unsigned th = th_off(st);
         for (unsigned i = 0; i < len; i++) {
                 size_t at = (size_t) base + e->payload.offset + i;
                 v[i] = at < PKT_LEN ? st->pkt[at] : 0;
                 k[i] = at < PKT_LEN ? st->pkt_known[at] : 0;
         }
         reg_store(st, d, v, k, len);
+        for (unsigned i = 0; st->sport_in_pkt && i < len; i++) {
+                size_t at = (size_t) base + e->payload.offset + i;
+                if (at == th || at == th + 1)
+                        st->taint[d * 4 + i] = at == th ? TAINT_SPORT_HI : TAINT_SPORT_LO;
+        }
         return STEP_NEXT;
 }
 
-static Step eval_payload_set(EvalState *st, const NftExpr *e) {
+static Step eval_payload_set(Ctx *ctx, EvalState *st, const NftExpr *e) {
         unsigned s = e->payload_set.sreg, len = e->payload_set.len, base;
         if (!reg_ok(s, len))
                 return STEP_FORK;
+        if (reg_tainted(st, s, len))
+                sport_unmodelled(ctx);  /* the packet would carry the port elsewhere */
         switch (e->payload_set.base) {
         case NFT_PAYLOAD_LL_HEADER: base = LL_OFF; break;
         case NFT_PAYLOAD_NETWORK_HEADER: base = NH_OFF; break;
@@ -714,18 +906,24 @@ static Step eval_payload_set(EvalState *st, const NftExpr *e) {
                 if (at < PKT_LEN) {
                         st->pkt[at] = st->reg[s * 4 + i];
                         st->pkt_known[at] = st->known[s * 4 + i];
+                        if (at == th_off(st) || at == th_off(st) + 1)
+                                st->sport_in_pkt = false;
                 }
         }
         return STEP_NEXT;
 }
 
-static Step eval_bitwise(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+static Step eval_bitwise(Ctx *ctx, EvalState *st, const NftExpr *e) {
         unsigned s = e->bitwise.sreg, d = e->bitwise.dreg, len = e->bitwise.len;
         unsigned words = (len + 3) / 4;
         uint8_t v[NFT_DATA_MAXLEN] = { 0 }, k[NFT_DATA_MAXLEN] = { 0 };
 
         if (len > NFT_DATA_MAXLEN || !reg_ok(s, words * 4) || !reg_ok(d, words * 4))
                 return STEP_FORK;
+        /* a masked or shifted source port: not monotonic in the port */
+        if (reg_tainted(st, s, words * 4))
+                sport_unmodelled(ctx);
+        memset(st->taint + d * 4, TAINT_NONE, words * 4);
         if (e->bitwise.op == NFT_BITWISE_BOOL) {
                 const uint8_t *mask = nft_pool(ctx->rs, e->bitwise.data_off), *xor = mask + len;
                 size_t n = words * 4 < sizeof(v) ? words * 4 : sizeof(v);
@@ -764,13 +962,16 @@ static Step eval_bitwise(const Ctx *ctx, EvalState *st, const NftExpr *e) {
         return STEP_NEXT;
 }
 
-static Step eval_byteorder(EvalState *st, const NftExpr *e) {
+static Step eval_byteorder(Ctx *ctx, EvalState *st, const NftExpr *e) {
         unsigned s = e->byteorder.sreg, d = e->byteorder.dreg, len = e->byteorder.len, size = e->byteorder.size;
         uint8_t v[NFT_DATA_MAXLEN], k[NFT_DATA_MAXLEN];
 
         if ((size != 2 && size != 4 && size != 8) || len % size || len > NFT_DATA_MAXLEN ||
             !reg_ok(s, len) || !reg_ok(d, len))
                 return STEP_FORK;
+        if (reg_tainted(st, s, len))
+                sport_unmodelled(ctx);
+        memset(st->taint + d * 4, TAINT_NONE, len);
         memcpy(v, st->reg + s * 4, len);
         memcpy(k, st->known + s * 4, len);
         /* hton and ntoh are the same swap, and none on big-endian hosts */
@@ -822,6 +1023,8 @@ static Step eval_lookup(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult
                         return set_unknown(ctx, st, res, "a map is looked up with a key the probe does not define");
                 return STEP_FORK;
         }
+        if (reg_tainted(st, s, set->key_len) && !sport_set_boundaries(ctx, st, set, s))
+                sport_unmodelled(ctx);
         NftSetElemData data;
         NftLookupResult r = set_lookup(ctx, set, st->reg + s * 4, &data);
         if (r == NFT_LOOKUP_UNKNOWN) {
@@ -876,6 +1079,11 @@ static Step eval_nat(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *r
         if (st->ct != CT_NEW)
                 return set_unknown(ctx, st, res, "nat without a conntrack entry");
         if (e->kind == NFT_EXPR_NAT) {
+                if (reg_tainted(st, e->nat.reg_addr_min, 16) || reg_tainted(st, e->nat.reg_addr_max, 16) ||
+                    reg_tainted(st, e->nat.reg_proto_min, 4) || reg_tainted(st, e->nat.reg_proto_max, 4))
+                        sport_unmodelled(ctx);
+        }
+        if (e->kind == NFT_EXPR_NAT) {
                 unsigned alen = p->family == AF_INET6 ? 16 : 4;
                 unsigned addr_off = e->nat.type == NFT_NAT_DNAT ? (p->family == AF_INET6 ? 24 : 16)
                                                                 : (p->family == AF_INET6 ? 8 : 12);
@@ -898,14 +1106,22 @@ static Step eval_nat(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *r
                         st->nat_dst_done = true;
                 else
                         st->nat_src_done = true;
-                if (e->nat.type != NFT_NAT_DNAT)
-                        pmin = pmax = NFT_REG_WORD_NONE;        /* source ports do not matter here */
+                if (e->nat.type != NFT_NAT_DNAT) {
+                        /* a new source port for the chains after it */
+                        if (pmin != NFT_REG_WORD_NONE) {
+                                memset(st->pkt_known + th, 0, 2);
+                                st->sport_in_pkt = false;
+                        }
+                        pmin = pmax = NFT_REG_WORD_NONE;
+                }
         } else {
                 /* redirect: to the primary address of the input device */
                 if (stage != STAGE_PREROUTING)
                         return set_unknown(ctx, st, res, "redirect outside prerouting");
                 memset(st->pkt_known + NH_OFF + (p->family == AF_INET6 ? 24 : 16), 0,
                        p->family == AF_INET6 ? 16 : 4);
+                if (reg_tainted(st, e->redir.reg_proto_min, 4) || reg_tainted(st, e->redir.reg_proto_max, 4))
+                        sport_unmodelled(ctx);
                 pmin = e->redir.reg_proto_min;
                 pmax = e->redir.reg_proto_max;
                 st->nat_dst_done = true;
@@ -926,6 +1142,18 @@ static Step eval_nat(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *r
         return STEP_VERDICT;
 }
 
+/* The reverse-path lookup answers as the probe's (rpfilter_ok: the route
+ * back to the source leaves through the input device) when it is the same
+ * lookup.  With the packet's mark in it (nft's `fib saddr . mark . iif`,
+ * NFTA_FIB_F_MARK: flowi4_mark = skb->mark; xt_rpfilter's --validmark,
+ * which iptables-nft lists so), it is when the mark is known to be 0: the
+ * lookup without the flag uses mark 0 (nft_fib4_eval's flowi4 starts
+ * zeroed).  Another mark may select other routes (`ip rule fwmark`),
+ * which the probe's route does not tell. */
+static bool reverse_path_known(const Ctx *ctx, const EvalState *st, bool with_mark) {
+        return ctx->probe->rpfilter_ok && (!with_mark || (st->mark_known && st->mark == 0));
+}
+
 /* Routing lookups (nft_fib4_eval, nft_fib6_eval): the probe's destination
  * is an address of this host, so `fib daddr type` is local; the reverse
  * path is known only when the probe says so. */
@@ -942,7 +1170,8 @@ static Step eval_fib(Ctx *ctx, EvalState *st, const NftExpr *e) {
                 return STEP_NEXT;
         }
         if ((e->fib.result == NFT_FIB_RESULT_OIF || e->fib.result == NFT_FIB_RESULT_OIFNAME) &&
-            (f & NFTA_FIB_F_SADDR) && (f & NFTA_FIB_F_IIF) && !(f & NFTA_FIB_F_OIF) && p->rpfilter_ok) {
+            (f & NFTA_FIB_F_SADDR) && (f & NFTA_FIB_F_IIF) && !(f & NFTA_FIB_F_OIF) &&
+            reverse_path_known(ctx, st, f & NFTA_FIB_F_MARK)) {
                 /* the lookup answers with the input device */
                 if (f & NFTA_FIB_F_PRESENT) {
                         reg_store_u8(st, d, 1);
@@ -967,7 +1196,7 @@ static Step eval_fib(Ctx *ctx, EvalState *st, const NftExpr *e) {
 
 /* What of the probe the evaluator knows, for an XtProbe. */
 typedef struct XtKnown {
-        bool saddr, daddr, orig_daddr, dport, mark, ctmark, ct;
+        bool saddr, daddr, orig_daddr, sport, dport, mark, ctmark, ct;
 } XtKnown;
 
 static bool pkt_all_known(const EvalState *st, unsigned off, unsigned len) {
@@ -1010,6 +1239,8 @@ static void xt_probe_fill(const Ctx *ctx, const EvalState *st, XtProbe *xp, XtKn
         xp->l4proto = IPPROTO_TCP;
         xp->dport = (uint16_t) (st->pkt[th + 2] << 8 | st->pkt[th + 3]);
         k->dport = pkt_all_known(st, th + 2, 2);
+        xp->sport = (uint16_t) (st->pkt[th] << 8 | st->pkt[th + 1]);
+        k->sport = pkt_all_known(st, th, 2);
         xp->tcp_flags = 0x02;   /* SYN */
         snprintf(xp->iifname, sizeof(xp->iifname), "%s", p->iifname);
         xp->mark = st->mark;
@@ -1038,8 +1269,8 @@ enum {
         XT_READS_CT = 1 << 5,
 };
 
-/* Which parts of the probe a match's answer depends on (the source port,
- * never known, is handled by xt_sport_bounds()). */
+/* Which parts of the probe a match's answer depends on (the source port
+ * is handled by xt_sport_bounds()). */
 static unsigned xt_match_reads(const XtMatch *m) {
         switch (m->kind) {
         case XTM_TCP:
@@ -1137,6 +1368,19 @@ static bool ipv6_exthdr_match(const char *name) {
         return false;
 }
 
+/* ipt_rpfilter / ip6t_rpfilter (raw and mangle prerouting): before routing
+ * the SYN is not yet local, its source is unicast, so the match is the
+ * reverse lookup's answer: found through the input device (or, --loose,
+ * at all), XORed with --invert.  --accept-local changes only the answer
+ * for a source that is one of the host's own addresses, which a route
+ * back through the input device is not. */
+static Step eval_xt_rpfilter(const Ctx *ctx, const EvalState *st, const XtMatch *m) {
+        uint8_t f = m->u.rpfilter.flags;
+        if (!reverse_path_known(ctx, st, f & XT_RPFILTER_VALID_MARK))
+                return STEP_FORK;
+        return (f & XT_RPFILTER_INVERT) ? STEP_BREAK : STEP_NEXT;
+}
+
 static Step eval_xt_match(Ctx *ctx, EvalState *st, const NftExpr *e) {
         const NftRuleset *rs = ctx->rs;
         const XtMatch *m = nft_expr_xt_match(rs, e);
@@ -1152,6 +1396,8 @@ static Step eval_xt_match(Ctx *ctx, EvalState *st, const NftExpr *e) {
                  * probe's next header is TCP), no match, whatever the
                  * match's options and inversions say */
                 return STEP_BREAK;
+        if (m->kind == XTM_RPFILTER)
+                return eval_xt_rpfilter(ctx, st, m);
         xt_probe_fill(ctx, st, &xp, &k);
         if (m->kind == XTM_SET)
                 return eval_xt_set(ctx, st, m, &xp, &k);
@@ -1163,6 +1409,15 @@ static Step eval_xt_match(Ctx *ctx, EvalState *st, const NftExpr *e) {
 
         XtResult fresh, r = xt_match_eval(m, &rs->xt_pool, &xp, &fresh);
         n = xt_sport_bounds(m, bounds, 30);
+        if (k.sport) {
+                /* judged for this port; the answer may change only at
+                 * the bounds (and right after them) */
+                for (unsigned i = 0; st->sport_in_pkt && i < n; i++) {
+                        sport_boundary(ctx, bounds[i]);
+                        sport_boundary(ctx, (uint32_t) bounds[i] + 1);
+                }
+                return xt_result_step(st, r, fresh);
+        }
         for (unsigned i = 0; i < n; i++)
                 for (int d = -1; d <= 1; d++) {
                         int port = bounds[i] + d;
@@ -1198,6 +1453,12 @@ static Step eval_xt_nat(Ctx *ctx, EvalState *st, const XtTarget *t, const XtProb
                 if (v.changed & XT_CHANGED_SADDR) {
                         memcpy(st->pkt + soff, xp->saddr, alen);
                         memset(st->pkt_known + soff, (v.uncertain & XT_CHANGED_SADDR) ? 0 : 0xff, alen);
+                }
+                if (v.changed & XT_CHANGED_SPORT) {
+                        uint16_t port = htons(xp->sport);
+                        memcpy(st->pkt + th, &port, 2);
+                        memset(st->pkt_known + th, (v.uncertain & XT_CHANGED_SPORT) ? 0 : 0xff, 2);
+                        st->sport_in_pkt = false;
                 }
                 st->nat_src_done = true;
                 st->verdict = NF_ACCEPT;
@@ -1283,23 +1544,31 @@ static Step eval_xt_target(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalRes
         }
 }
 
-static Step eval_cmp(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+static Step eval_cmp(Ctx *ctx, EvalState *st, const NftExpr *e) {
+        const uint8_t *d = nft_pool(ctx->rs, e->cmp.data_off);
         if (!reg_ok(e->cmp.sreg, e->cmp.len))
                 return STEP_FORK;
-        return tri_step(cmp_tri(st, e->cmp.sreg, e->cmp.op, nft_pool(ctx->rs, e->cmp.data_off), e->cmp.len));
+        if (!sport_compare_boundaries(ctx, st, e->cmp.sreg * 4, e->cmp.len, d))
+                sport_unmodelled(ctx);
+        return tri_step(cmp_tri(st, e->cmp.sreg, e->cmp.op, d, e->cmp.len));
 }
 
-static Step eval_range(const Ctx *ctx, EvalState *st, const NftExpr *e) {
+static Step eval_range(Ctx *ctx, EvalState *st, const NftExpr *e) {
         const uint8_t *from = nft_pool(ctx->rs, e->range.from_off);
         if (!reg_ok(e->range.sreg, e->range.len))
                 return STEP_FORK;
+        if (!sport_compare_boundaries(ctx, st, e->range.sreg * 4, e->range.len, from) ||
+            !sport_compare_boundaries(ctx, st, e->range.sreg * 4, e->range.len, from + e->range.len))
+                sport_unmodelled(ctx);
         Tri in = range_tri(st, e->range.sreg, from, from + e->range.len, e->range.len);
         if (e->range.op == NFT_RANGE_NEQ)
                 in = in == TRI_YES ? TRI_NO : in == TRI_NO ? TRI_YES : TRI_MAYBE;
         return tri_step(in);
 }
 
-static Step eval_meta_set(EvalState *st, const NftExpr *e) {
+static Step eval_meta_set(Ctx *ctx, EvalState *st, const NftExpr *e) {
+        if (reg_tainted(st, e->meta_set.sreg, 4))
+                sport_unmodelled(ctx);
         if (e->meta_set.key == NFT_META_MARK) {
                 st->mark_known = reg_ok(e->meta_set.sreg, 4) && reg_all_known(st, e->meta_set.sreg, 4);
                 if (st->mark_known)
@@ -1309,7 +1578,9 @@ static Step eval_meta_set(EvalState *st, const NftExpr *e) {
         return STEP_NEXT;
 }
 
-static Step eval_ct_set(EvalState *st, const NftExpr *e) {
+static Step eval_ct_set(Ctx *ctx, EvalState *st, const NftExpr *e) {
+        if (reg_tainted(st, e->ct_set.sreg, 4))
+                sport_unmodelled(ctx);
         if (e->ct_set.key == NFT_CT_MARK) {
                 if (st->ct != CT_NEW)
                         return STEP_NEXT;       /* no entry to mark */
@@ -1398,7 +1669,7 @@ static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *
         case NFT_EXPR_PAYLOAD:
                 return eval_payload(st, e);
         case NFT_EXPR_PAYLOAD_SET:
-                return eval_payload_set(st, e);
+                return eval_payload_set(ctx, st, e);
         case NFT_EXPR_CMP:
                 return eval_cmp(ctx, st, e);
         case NFT_EXPR_RANGE:
@@ -1406,15 +1677,15 @@ static Step eval_expr(Ctx *ctx, EvalState *st, const NftExpr *e, NftEvalResult *
         case NFT_EXPR_BITWISE:
                 return eval_bitwise(ctx, st, e);
         case NFT_EXPR_BYTEORDER:
-                return eval_byteorder(st, e);
+                return eval_byteorder(ctx, st, e);
         case NFT_EXPR_META:
                 return eval_meta(ctx, st, e, stage);
         case NFT_EXPR_META_SET:
-                return eval_meta_set(st, e);
+                return eval_meta_set(ctx, st, e);
         case NFT_EXPR_CT:
                 return eval_ct(ctx, st, e);
         case NFT_EXPR_CT_SET:
-                return eval_ct_set(st, e);
+                return eval_ct_set(ctx, st, e);
         case NFT_EXPR_LOOKUP:
                 return eval_lookup(ctx, st, e, res);
         case NFT_EXPR_IMMEDIATE:
@@ -1642,6 +1913,7 @@ static void enter_base(Ctx *ctx, EvalState *st) {
         st->depth = 0;
         /* a fresh register file per base chain (nft_do_chain's stack) */
         memset(st->known, 0, sizeof(st->known));
+        memset(st->taint, TAINT_NONE, sizeof(st->taint));
         if (st->ct == CT_NONE || st->ct == CT_MAYBE) {
                 if (b->stage == STAGE_INPUT || (b->stage == STAGE_PREROUTING && b->eff_priority > PRI_CONNTRACK))
                         st->ct = CT_NEW;
@@ -1704,6 +1976,196 @@ static void run(Ctx *ctx, EvalState *st, NftEvalResult *res) {
         };
 }
 
+/* One evaluation of ctx->probe; with a source port, ctx->sport_lo..hi is
+ * where the result holds. */
+static void eval_once(Ctx *ctx, NftEvalResult *ret) {
+        EvalState *st = calloc(1, sizeof(*st));
+        if (!st) {
+                *ret = (NftEvalResult) { .verdict = NFT_VERDICT_UNKNOWN, .unknown_reason = "out of memory" };
+                return;
+        }
+        ctx->forks = 0;
+        ctx->sport_lo = 0;
+        ctx->sport_hi = 0xffff;
+        ctx->sport_unmodelled = false;
+        init_packet(st, ctx->probe);
+        st->mark_known = st->ctmark_known = true;
+        st->ct = CT_NONE;
+        run(ctx, st, ret);
+        free(st);
+}
+
+typedef struct SportRange {
+        uint32_t lo, hi;
+        NftEvalResult r;
+} SportRange;
+
+static bool same_result(const NftEvalResult *a, const NftEvalResult *b) {
+        return a->verdict == b->verdict && a->table == b->table && a->chain == b->chain && a->rule == b->rule &&
+               a->rate_limited == b->rate_limited && a->rule_ambiguous == b->rule_ambiguous && a->dport == b->dport &&
+               a->unknown_rule == b->unknown_rule && a->unknown_chain == b->unknown_chain &&
+               a->unknown_reason == b->unknown_reason;
+}
+
+static bool verdict_blocks(NftVerdict v) {
+        return v == NFT_VERDICT_DROP || v == NFT_VERDICT_REJECT;
+}
+
+/* The deciding rule of a range's result, or where it became unknown. */
+static void range_decider(const NftEvalResult *r, const NftTable **t, const NftChain **c, const NftRule **rule) {
+        if (r->verdict == NFT_VERDICT_UNKNOWN) {
+                *t = r->unknown_table;
+                *c = r->unknown_chain;
+                *rule = r->unknown_rule;
+        } else {
+                *t = r->table;
+                *c = r->chain;
+                *rule = r->rule;
+        }
+}
+
+/* The verdict over source-port ranges V[0..N) (covering 0..65535, each
+ * with a constant result): the same for all, or the ephemeral ports'. */
+static void sport_verdict(const NftProbe *p, const SportRange *v, size_t n, NftEvalResult *ret) {
+        uint32_t elo = NFT_EPHEMERAL_LO, ehi = NFT_EPHEMERAL_HI;
+        const SportRange *first = NULL, *differing = NULL;
+        bool all_same = true;
+
+        if ((p->ephemeral_lo || p->ephemeral_hi) && p->ephemeral_lo <= p->ephemeral_hi) {
+                elo = p->ephemeral_lo;
+                ehi = p->ephemeral_hi;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (v[i].r.verdict == NFT_VERDICT_UNKNOWN || v[i].r.verdict != v[0].r.verdict)
+                        all_same = false;
+
+        /* the ephemeral ports' answer */
+        for (size_t i = 0; i < n; i++) {
+                if (v[i].hi < elo || v[i].lo > ehi)
+                        continue;
+                if (v[i].r.verdict == NFT_VERDICT_UNKNOWN) {
+                        *ret = v[i].r;
+                        return;
+                }
+                if (!first) {
+                        first = &v[i];
+                        *ret = v[i].r;
+                        continue;
+                }
+                if (v[i].r.verdict != first->r.verdict) {
+                        if (!differing || (!verdict_blocks(differing->r.verdict) && verdict_blocks(v[i].r.verdict)))
+                                differing = &v[i];
+                        continue;
+                }
+                if (v[i].r.rule != ret->rule || v[i].r.chain != ret->chain)
+                        ret->rule_ambiguous = true;
+                ret->rule_ambiguous = ret->rule_ambiguous || v[i].r.rule_ambiguous;
+                ret->rate_limited = ret->rate_limited || v[i].r.rate_limited;
+                if (v[i].r.dport != ret->dport)
+                        ret->dport = 0;
+        }
+        if (differing) {
+                /* a client's connection may pass or not, by the port its
+                 * kernel picks: the rule that decides otherwise is named */
+                const SportRange *b = verdict_blocks(differing->r.verdict) ? differing : first;
+                *ret = (NftEvalResult) {
+                        .verdict = NFT_VERDICT_UNKNOWN,
+                        .unknown_table = b->r.table,
+                        .unknown_chain = b->r.chain,
+                        .unknown_rule = b->r.rule,
+                        .unknown_reason = "the verdict depends on the source port a client's kernel picks from "
+                                          "its ephemeral range",
+                        .rate_limited = first->r.rate_limited || differing->r.rate_limited,
+                        .dport = first->r.dport == differing->r.dport ? first->r.dport : 0,
+                };
+                return;
+        }
+        if (all_same || !first)
+                return;
+
+        /* Other source ports are judged otherwise: the first range that
+         * blocks (for an accept), else the first that differs, and every
+         * range its rule decides the same way. */
+        const SportRange *pick = NULL;
+        for (size_t i = 0; i < n; i++) {
+                if (!(v[i].hi < elo || v[i].lo > ehi) || v[i].r.verdict == first->r.verdict)
+                        continue;
+                if (!pick || (first->r.verdict == NFT_VERDICT_ACCEPT && !verdict_blocks(pick->r.verdict) &&
+                              verdict_blocks(v[i].r.verdict)))
+                        pick = &v[i];
+        }
+        if (!pick)
+                return;
+        NftSportSplit *sp = &ret->sport;
+        ret->sport_split = true;
+        *sp = (NftSportSplit) { .ephemeral_lo = (uint16_t) elo, .ephemeral_hi = (uint16_t) ehi,
+                                .verdict = pick->r.verdict };
+        range_decider(&pick->r, &sp->table, &sp->chain, &sp->rule);
+        for (size_t i = 0; i < n; i++) {
+                const NftTable *t;
+                const NftChain *c;
+                const NftRule *rule;
+                if (!(v[i].hi < elo || v[i].lo > ehi) || v[i].r.verdict != pick->r.verdict)
+                        continue;
+                range_decider(&v[i].r, &t, &c, &rule);
+                if (t != sp->table || c != sp->chain || rule != sp->rule)
+                        continue;
+                if (sp->n_ranges > 0 && sp->ranges[sp->n_ranges - 1][1] + 1u == v[i].lo)
+                        sp->ranges[sp->n_ranges - 1][1] = (uint16_t) v[i].hi;
+                else if (sp->n_ranges < 4) {
+                        sp->ranges[sp->n_ranges][0] = (uint16_t) v[i].lo;
+                        sp->ranges[sp->n_ranges][1] = (uint16_t) v[i].hi;
+                        sp->n_ranges++;
+                } else
+                        sp->more_ranges = true;
+        }
+}
+
+/* A probe without a source port: judged for every source port, range by
+ * range (the ranges where every decision stays the same).  Returns false
+ * when a rule reads the port in a way not modelled: then judge it with
+ * the port unknown. */
+static bool eval_sports(Ctx *ctx, NftEvalResult *ret) {
+        NftProbe p = *ctx->probe;
+        const NftProbe *orig = ctx->probe;
+        SportRange v[NFT_SPORT_MAX_RANGES];
+        size_t n = 0;
+        bool modelled = true;
+
+        ctx->probe = &p;
+        p.sport_known = true;
+        for (uint32_t s = 0; s <= 0xffff && modelled;) {
+                NftEvalResult r;
+                p.sport = (uint16_t) s;
+                eval_once(ctx, &r);
+                if (ctx->sport_unmodelled) {
+                        modelled = false;
+                        break;
+                }
+                if (n > 0 && same_result(&v[n - 1].r, &r))
+                        v[n - 1].hi = ctx->sport_hi;
+                else if (n == NFT_SPORT_MAX_RANGES) {
+                        *ret = (NftEvalResult) {
+                                .verdict = NFT_VERDICT_UNKNOWN,
+                                .unknown_table = r.verdict == NFT_VERDICT_UNKNOWN ? r.unknown_table : r.table,
+                                .unknown_chain = r.verdict == NFT_VERDICT_UNKNOWN ? r.unknown_chain : r.chain,
+                                .unknown_rule = r.verdict == NFT_VERDICT_UNKNOWN ? r.unknown_rule : r.rule,
+                                .unknown_reason = "the verdict depends on the source port in too many ways "
+                                                  "(over 64 ranges of ports)",
+                        };
+                        ctx->probe = orig;
+                        return true;
+                } else
+                        v[n++] = (SportRange) { .lo = s, .hi = ctx->sport_hi, .r = r };
+                s = ctx->sport_hi + 1;
+        }
+        ctx->probe = orig;
+        if (!modelled)
+                return false;
+        sport_verdict(orig, v, n, ret);
+        return true;
+}
+
 void nft_eval_probe(const NftRuleset *rs, const NftProbe *probe, NftSetLookupFn lookup, void *userdata,
                     NftEvalResult *ret) {
         Ctx ctx = { .rs = rs, .probe = probe, .lookup = lookup, .userdata = userdata };
@@ -1713,16 +2175,7 @@ void nft_eval_probe(const NftRuleset *rs, const NftProbe *probe, NftSetLookupFn 
                 *ret = (NftEvalResult) { .verdict = NFT_VERDICT_UNKNOWN, .unknown_reason = "out of memory" };
                 return;
         }
-        EvalState *st = calloc(1, sizeof(*st));
-        if (!st) {
-                free(ctx.bases);
-                *ret = (NftEvalResult) { .verdict = NFT_VERDICT_UNKNOWN, .unknown_reason = "out of memory" };
-                return;
-        }
-        init_packet(st, probe);
-        st->mark_known = st->ctmark_known = true;
-        st->ct = CT_NONE;
-        run(&ctx, st, ret);
-        free(st);
+        if (probe->sport_known || !eval_sports(&ctx, ret))
+                eval_once(&ctx, ret);
         free(ctx.bases);
 }

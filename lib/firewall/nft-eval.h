@@ -13,9 +13,19 @@
  * packet, and run at their priorities among the nftables chains.
  *
  * Pure: no I/O except through the set lookup and ipset callbacks.  Whatever the probe
- * does not define (source port, TTL, an expression not modelled) is
- * "unknown": the evaluator follows both outcomes, and if they disagree the
- * verdict is NFT_VERDICT_UNKNOWN, never a false certainty.
+ * does not define (TTL, an expression not modelled) is "unknown": the
+ * evaluator follows both outcomes, and if they disagree the verdict is
+ * NFT_VERDICT_UNKNOWN, never a false certainty.
+ *
+ * The source port of a new connection is the client kernel's choice from
+ * its ephemeral range.  A probe that does not name one is judged over the
+ * whole source-port space, split into the ranges where every rule it
+ * reaches answers the same: the verdict is the same for all of them
+ * (certain), or it is the one for the ephemeral range (NftProbe's, else
+ * Linux's default 32768-60999) and NftEvalResult.sport_split tells what
+ * other source ports get.  A rule that reads the source port in a way not
+ * modelled (a mask, a hash, a set asked through the callback), or more
+ * than NFT_SPORT_MAX_RANGES ranges, leaves the port unknown as above.
  */
 
 #include <net/if.h>
@@ -34,6 +44,13 @@ typedef struct NftProbe {
         char iifname[IFNAMSIZ]; /* "": unknown */
         uint32_t iif;           /* ifindex, 0: unknown */
         uint16_t dport;         /* host order */
+        /* the client's source port (host order) when sport_known; else
+         * judged over every source port (see above) */
+        uint16_t sport;
+        bool sport_known;
+        /* the client's ephemeral source ports, 0/0: Linux's default
+         * (NFT_EPHEMERAL_LO..NFT_EPHEMERAL_HI) */
+        uint16_t ephemeral_lo, ephemeral_hi;
         /* the route back to saddr leaves through iif: a reverse-path check
          * (`fib saddr . iif oif missing drop`) passes; false: unknown */
         bool rpfilter_ok;
@@ -55,6 +72,28 @@ typedef enum NftVerdict {
         NFT_VERDICT_REJECT,
         NFT_VERDICT_UNKNOWN,
 } NftVerdict;
+
+/* net.ipv4.ip_local_port_range's default: where a Linux client's kernel
+ * picks the source port of a new connection */
+#define NFT_EPHEMERAL_LO 32768
+#define NFT_EPHEMERAL_HI 60999
+/* source-port ranges judged apart at most, per probe */
+#define NFT_SPORT_MAX_RANGES 64
+
+/* Other source ports than the ephemeral ones, judged otherwise: the first
+ * rule (or chain policy: rule NULL) that decides differently for them, its
+ * verdict (NFT_VERDICT_UNKNOWN: cannot tell for them), and the ranges of
+ * source ports it decides so, in order. */
+typedef struct NftSportSplit {
+        uint16_t ephemeral_lo, ephemeral_hi;    /* the ports the verdict is for */
+        NftVerdict verdict;
+        const NftTable *table;
+        const NftChain *chain;
+        const NftRule *rule;
+        uint16_t ranges[4][2];
+        uint8_t n_ranges;
+        bool more_ranges;                       /* more than the four kept */
+} NftSportSplit;
 
 typedef struct NftEvalResult {
         NftVerdict verdict;
@@ -80,6 +119,10 @@ typedef struct NftEvalResult {
         const NftChain *unknown_chain;
         const NftRule *unknown_rule;
         const char *unknown_reason;
+        /* the verdict is the one for a client's ephemeral source ports;
+         * some other source ports get another (sport) */
+        bool sport_split;
+        NftSportSplit sport;
 } NftEvalResult;
 
 /* `lookup` may be NULL: sets not read whole are then "unknown". */

@@ -53,7 +53,8 @@ FwFacts fw_facts_from_snapshot(const SgSnapshot *s) {
 void fw_explanation_done(FwExplanation *e) {
         free(e->text);
         free(e->remediation);
-        e->text = e->remediation = NULL;
+        free(e->sport_text);
+        e->text = e->remediation = e->sport_text = NULL;
 }
 
 void fw_port_verdict_done(FwPortVerdict *v) {
@@ -221,6 +222,14 @@ static int explanation_finish(const NftRuleset *rs, uint16_t port, const char *f
         _cleanup_free_ const char **siblings = NULL;
         FwRuleRef ref;
 
+        if (res->sport_split && res->sport.table && res->sport.chain && !e->sport_text) {
+                if (res->sport.rule)
+                        e->sport_text = nft_rule_render_stateless(rs, res->sport.table, res->sport.rule);
+                else
+                        e->sport_text = strdup(res->sport.chain->policy == NF_DROP ? "policy drop" : "policy accept");
+                if (!e->sport_text)
+                        return -ENOMEM;
+        }
         if (!explanation_has_rule(e) || e->text)
                 return 0;
         siblings = calloc(res->table->n_chains + 1, sizeof(char *));
@@ -412,6 +421,27 @@ static int family_split(const FwFacts *f, const LocalAddrs *local, uint16_t port
         return 0;
 }
 
+/* An accept's partial scopes: blocked for source ports a client's kernel
+ * does not pick (some-source-ports, the rule in result.sport), or within
+ * limits only. */
+static void sport_scope_apply(FwExplanation *e) {
+        const NftEvalResult *res = &e->result;
+        if (res->verdict != NFT_VERDICT_ACCEPT)
+                return;
+        if (res->sport_split && verdict_blocks(res->sport.verdict))
+                e->scope = "some-source-ports";
+        else if (res->rate_limited)
+                e->scope = "rate-limited";
+}
+
+static int partial_scope_rank(const char *s) {
+        static const char *const order[] = { "some-interfaces", "some-sources", "some-source-ports", "rate-limited" };
+        for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+                if (strcmp(s, order[i]) == 0)
+                        return (int) i;
+        return (int) (sizeof(order) / sizeof(order[0]));
+}
+
 int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdict *ret) {
         LocalAddrs local[2] = {};
         FwPortVerdict v = { .port = port };
@@ -435,8 +465,7 @@ int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdi
                         listener_apply(f, NULL, port, !listeners, e);
                 if (e->refused_by_stack)
                         e->scope = fw_family_name(e->family);
-                if (e->result.verdict == NFT_VERDICT_ACCEPT && e->result.rate_limited)
-                        e->scope = "rate-limited";
+                sport_scope_apply(e);
                 if (r >= 0)
                         r = explanation_finish(f->input->ruleset, port, NULL, e);
                 blocked[k] = e->scope && strcmp(e->scope, fw_family_name(e->family)) == 0;
@@ -457,9 +486,9 @@ int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdi
                 for (int k = 0; k < 2; k++) {
                         const char *s = v.e[k].scope;
                         /* the interface is what matters before the source,
-                         * a block before a rate limit */
-                        if (s && (!v.scope || strcmp(s, "some-interfaces") == 0 ||
-                                  (strcmp(s, "some-sources") == 0 && strcmp(v.scope, "rate-limited") == 0)))
+                         * the source address before its port, a block
+                         * before a rate limit */
+                        if (s && (!v.scope || partial_scope_rank(s) < partial_scope_rank(v.scope)))
                                 v.scope = s;
                 }
         if (!v.scope || strcmp(v.scope, "some-interfaces") != 0) {
@@ -485,8 +514,7 @@ int fw_source_verdict(const FwFacts *f, uint16_t port, int family, const uint8_t
         probe_run_any_dest(f, &local, family, saddr, daddr, iifname, rpfilter_ok, port, ret);
         free(local.addrs);
         listener_apply(f, daddr, port, false, ret);
-        if (ret->result.verdict == NFT_VERDICT_ACCEPT && ret->result.rate_limited)
-                ret->scope = "rate-limited";
+        sport_scope_apply(ret);
         if (saddr && !inet_ntop(family, saddr, from, sizeof(from)))
                 from[0] = '\0';
         return explanation_finish(f->input->ruleset, port, saddr && from[0] ? from : NULL, ret);

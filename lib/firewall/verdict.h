@@ -46,9 +46,14 @@ typedef struct FwExplanation {
         bool refused_by_stack;
         /* the scope of this family's block: "all" and the family's name
          * when it is blocked for every source on every interface,
-         * "some-interfaces", "some-sources"; "rate-limited" for an accept
-         * within limits; NULL otherwise */
+         * "some-interfaces", "some-sources"; for an accept,
+         * "some-source-ports" when a rule blocks source ports other than a
+         * client's ephemeral ones (result.sport), "rate-limited" when it
+         * holds within limits; NULL otherwise */
         const char *scope;
+        /* result.sport_split: the rule deciding the other source ports as
+         * nft prints it ("policy drop" for a policy), NULL if none */
+        char *sport_text;
 } FwExplanation;
 
 /* A port, from any external source, both families. */

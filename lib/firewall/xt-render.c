@@ -31,6 +31,7 @@
 #include <linux/netfilter/xt_hashlimit.h>
 #include <linux/netfilter/xt_iprange.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
@@ -504,6 +505,19 @@ int xt_match_render(const XtMatch *m, const XtPool *pool, uint8_t l4proto, char 
         case XTM_HASHLIMIT:
                 render_hashlimit(&o, m, pool);
                 break;
+        case XTM_RPFILTER: {
+                /* iptables 1.8.9's rpfilter_xlate(), as nft 1.0.6 prints it */
+                uint8_t f = m->u.rpfilter.flags;
+                bool inv = f & XT_RPFILTER_INVERT;
+                if ((f & XT_RPFILTER_ACCEPT_LOCAL) && !inv) {
+                        out_printf(&o, "xt match rpfilter");
+                        break;
+                }
+                out_printf(&o, "%sfib saddr%s%s oif %s0", (f & XT_RPFILTER_ACCEPT_LOCAL) ? "fib saddr type != local " : "",
+                           (f & XT_RPFILTER_VALID_MARK) ? " . mark" : "", (f & XT_RPFILTER_LOOSE) ? "" : " . iif",
+                           inv ? "" : "!= ");
+                break;
+        }
         case XTM_RECENT:
         case XTM_SET:
                 /* no translation in iptables 1.8.9 */

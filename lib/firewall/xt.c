@@ -32,6 +32,7 @@
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_recent.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_set.h>
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -433,6 +434,17 @@ static int decode_mac(XtMatch *m, _unused_ XtPool *pool, const void *info) {
         return 0;
 }
 
+static int decode_rpfilter(XtMatch *m, _unused_ XtPool *pool, const void *info) {
+        struct xt_rpfilter_info r;
+        memcpy(&r, info, sizeof(r));
+        /* rpfilter_check(): no other option bits (the kernel's
+         * XT_RPFILTER_OPTION_MASK, not in the uapi header) */
+        if (r.flags & ~(XT_RPFILTER_LOOSE | XT_RPFILTER_VALID_MARK | XT_RPFILTER_ACCEPT_LOCAL | XT_RPFILTER_INVERT))
+                return -EINVAL;
+        m->u.rpfilter.flags = r.flags;
+        return 0;
+}
+
 #define ANY_FAMILY 0
 
 typedef struct MatchType {
@@ -470,6 +482,7 @@ static const MatchType match_types[] = {
         { "icmp",      0, NFPROTO_IPV4, XTM_ICMP,      sizeof(struct ipt_icmp),              decode_icmp },
         { "icmp6",     0, NFPROTO_IPV6, XTM_ICMP6,     sizeof(struct ip6t_icmp),             decode_icmp6 },
         { "mac",       0, ANY_FAMILY,   XTM_MAC,       sizeof(struct xt_mac_info),           decode_mac },
+        { "rpfilter",  0, ANY_FAMILY,   XTM_RPFILTER,  sizeof(struct xt_rpfilter_info),      decode_rpfilter },
 };
 
 static bool family_ok(int family) {

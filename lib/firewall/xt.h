@@ -62,6 +62,7 @@ typedef enum XtMatchKind {
         XTM_ICMP,
         XTM_ICMP6,
         XTM_MAC,
+        XTM_RPFILTER,           /* rev 0 */
         _XTM_KIND_MAX,
 } XtMatchKind;
 
@@ -114,6 +115,7 @@ typedef struct XtMatch {
                 /* type 0xff: any; invert IPT_ICMP_INV / IP6T_ICMP_INV */
                 struct { uint8_t type, code[2], invert; } icmp;
                 struct { uint8_t addr[6]; uint8_t invert; } mac;
+                struct { uint8_t flags; } rpfilter;     /* XT_RPFILTER_* */
         } u;
 } XtMatch;
 

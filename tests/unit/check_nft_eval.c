@@ -799,37 +799,209 @@ START_TEST(test_unknown_expression_makes_the_verdict_unknown_only_when_reached) 
 }
 END_TEST
 
-START_TEST(test_source_port_is_unknown_both_outcomes_followed) {
-        add_table(NFPROTO_INET, "f", 0);
-        add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL, NULL);
-        rule_begin(NFPROTO_INET, "f", "input");
+/* `tcp sport` as nft writes it: l4proto tcp, the port's two bytes */
+static void x_tcp_sport_load(void) {
         x_meta(NFT_META_L4PROTO, NFT_REG_1);
         x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, IPPROTO_TCP);
         x_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1);
+}
+
+static void inet_filter_input(int policy) {
+        add_table(NFPROTO_INET, "f", 0);
+        add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, policy, NULL, NULL);
+}
+
+static void assert_sport_range(const NftEvalResult *r, unsigned i, uint16_t lo, uint16_t hi) {
+        ck_assert_uint_gt(r->sport.n_ranges, i);
+        ck_assert_uint_eq(r->sport.ranges[i][0], lo);
+        ck_assert_uint_eq(r->sport.ranges[i][1], hi);
+}
+
+START_TEST(test_privileged_source_port_drop_accepts_ephemeral_clients_with_a_partial_block) {
+        /* tcp sport < 1024 drop, policy accept */
+        inet_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_sport_load();
         x_cmp_be16(NFT_REG_1, NFT_CMP_LT, 1024);
         x_verdict(NF_DROP, NULL);
         uint64_t h = rule_end();
         NftRuleset *rs = parse_dump();
         NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert(!r.rule_ambiguous);
+        ck_assert(r.sport_split);
+        ck_assert_uint_eq(r.sport.ephemeral_lo, NFT_EPHEMERAL_LO);
+        ck_assert_uint_eq(r.sport.ephemeral_hi, NFT_EPHEMERAL_HI);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_DROP);
+        ck_assert_ptr_nonnull(r.sport.rule);
+        ck_assert_uint_eq(r.sport.rule->handle, h);
+        ck_assert_str_eq(r.sport.chain->name, "input");
+        ck_assert_uint_eq(r.sport.n_ranges, 1);
+        assert_sport_range(&r, 0, 0, 1023);
+        ck_assert(!r.sport.more_ranges);
+        /* a client that names its port is judged for it */
+        NftProbe p = probe4("192.0.2.7", 22);
+        p.sport_known = true;
+        p.sport = 1023;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_DROP, "f", "input", h);
+        ck_assert(!r.sport_split);
+        p.sport = 1024;
+        ck_assert_int_eq(eval(rs, p).verdict, NFT_VERDICT_ACCEPT);
+        /* a client whose kernel picks from 1000-2000 may go either way */
+        p = probe4("192.0.2.7", 22);
+        p.ephemeral_lo = 1000;
+        p.ephemeral_hi = 2000;
+        r = eval(rs, p);
         ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
         ck_assert_uint_eq(r.unknown_rule->handle, h);
+        ck_assert_str_eq(r.unknown_reason,
+                         "the verdict depends on the source port a client's kernel picks from its ephemeral range");
         nft_ruleset_free(rs);
 
-        /* both outcomes end the same way: certain, with the rule ambiguous */
+        /* the same rule before a policy drop: every port is dropped, the
+         * ephemeral ones by the policy */
         setup();
-        add_table(NFPROTO_INET, "f", 0);
-        add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_DROP, NULL, NULL);
+        inet_filter_input(NF_DROP);
         rule_begin(NFPROTO_INET, "f", "input");
-        x_meta(NFT_META_L4PROTO, NFT_REG_1);
-        x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, IPPROTO_TCP);
-        x_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1);
+        x_tcp_sport_load();
         x_cmp_be16(NFT_REG_1, NFT_CMP_LT, 1024);
         x_verdict(NF_DROP, NULL);
         rule_end();
         rs = parse_dump();
         r = eval(rs, probe4("192.0.2.7", 22));
         ck_assert_int_eq(r.verdict, NFT_VERDICT_DROP);
-        ck_assert(r.rule_ambiguous);
+        ck_assert_ptr_null(r.rule);
+        ck_assert_str_eq(r.chain->name, "input");
+        ck_assert(!r.rule_ambiguous);
+        ck_assert(!r.sport_split);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_source_port_not_22_accept_is_certain_for_ephemeral_clients) {
+        /* tcp sport != 22 accept, policy drop: only source port 22 is dropped */
+        inet_filter_input(NF_DROP);
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_sport_load();
+        x_cmp_be16(NFT_REG_1, NFT_CMP_NEQ, 22);
+        x_verdict(NF_ACCEPT, NULL);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        assert_rule(&r, NFT_VERDICT_ACCEPT, "f", "input", h);
+        ck_assert(r.sport_split);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_DROP);
+        ck_assert_ptr_null(r.sport.rule);        /* the policy */
+        ck_assert_str_eq(r.sport.chain->name, "input");
+        ck_assert_uint_eq(r.sport.n_ranges, 1);
+        assert_sport_range(&r, 0, 22, 22);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_source_port_range_covering_the_ephemeral_range_is_a_certain_drop) {
+        /* tcp sport 1024-65535 drop (a range expression) */
+        inet_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_sport_load();
+        x_range_be16(NFT_REG_1, NFT_RANGE_EQ, 1024, 65535);
+        x_verdict(NF_DROP, NULL);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe6("2001:db8::7", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "f", "input", h);
+        ck_assert(!r.rule_ambiguous);
+        /* what the ports below 1024 get, for the record */
+        ck_assert(r.sport_split);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_ACCEPT);
+        assert_sport_range(&r, 0, 0, 1023);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_source_port_range_inside_the_ephemeral_range_stays_unknown) {
+        /* tcp sport 40000-50000 drop: a client's luck */
+        inet_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_sport_load();
+        x_range_be16(NFT_REG_1, NFT_RANGE_EQ, 40000, 50000);
+        x_verdict(NF_DROP, NULL);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_uint_eq(r.unknown_rule->handle, h);
+        ck_assert_str_eq(r.unknown_reason,
+                         "the verdict depends on the source port a client's kernel picks from its ephemeral range");
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_source_port_set_is_judged_by_its_elements) {
+        /* tcp sport { 1-1023, 6000 } drop: an interval set as the kernel
+         * dumps it (exclusive ends flagged) */
+        inet_filter_input(NF_ACCEPT);
+        struct nftnl_set *s = set_new(NFPROTO_INET, "f", "__set0", NFT_SET_ANONYMOUS | NFT_SET_CONSTANT | NFT_SET_INTERVAL,
+                                      2, 0, 0);
+        uint16_t e1 = htons(6001), s1 = htons(6000), e0 = htons(1024), s0 = htons(1), z = 0;
+        set_elem(s, &e1, 2, NFT_SET_ELEM_INTERVAL_END, NFT_CONTINUE, NULL);
+        set_elem(s, &s1, 2, 0, NFT_CONTINUE, NULL);
+        set_elem(s, &e0, 2, NFT_SET_ELEM_INTERVAL_END, NFT_CONTINUE, NULL);
+        set_elem(s, &s0, 2, 0, NFT_CONTINUE, NULL);
+        set_elem(s, &z, 2, NFT_SET_ELEM_INTERVAL_END, NFT_CONTINUE, NULL);
+        set_elems_end(s, NFPROTO_INET, true);
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_sport_load();
+        x_lookup(NFT_REG_1, "__set0", -1, 0);
+        x_verdict(NF_DROP, NULL);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert(r.sport_split);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_DROP);
+        ck_assert_uint_eq(r.sport.rule->handle, h);
+        ck_assert_uint_eq(r.sport.n_ranges, 2);
+        assert_sport_range(&r, 0, 1, 1023);
+        assert_sport_range(&r, 1, 6000, 6000);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_masked_source_port_is_not_modelled_and_stays_unknown) {
+        /* tcp sport & 0x0001 == 0x0001 drop: odd ports, no ranges */
+        uint8_t mask[4] = { 0, 1, 0, 0 }, xor[4] = { 0 }, one[2] = { 0, 1 };
+        inet_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_sport_load();
+        x_bitwise(NFT_REG_1, NFT_REG_1, mask, xor, 2);
+        x_cmp(NFT_REG_1, NFT_CMP_EQ, one, 2);
+        x_verdict(NF_DROP, NULL);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_uint_eq(r.unknown_rule->handle, h);
+        ck_assert(!r.sport_split);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_too_many_source_port_ranges_stay_unknown) {
+        /* tcp sport N drop for 40 ports below 1024, one apart: 81 ranges */
+        inet_filter_input(NF_ACCEPT);
+        for (uint16_t port = 100; port < 180; port += 2) {
+                rule_begin(NFPROTO_INET, "f", "input");
+                x_tcp_sport_load();
+                x_cmp_be16(NFT_REG_1, NFT_CMP_EQ, port);
+                x_verdict(NF_DROP, NULL);
+                rule_end();
+        }
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_str_eq(r.unknown_reason, "the verdict depends on the source port in too many ways (over 64 ranges of ports)");
         nft_ruleset_free(rs);
 }
 END_TEST
@@ -1072,6 +1244,60 @@ START_TEST(test_fib_reverse_path_and_local_destination) {
 }
 END_TEST
 
+START_TEST(test_fib_reverse_path_with_the_mark_needs_the_mark_known) {
+        uint32_t one = 1;
+        add_table(NFPROTO_INET, "f", 0);
+        add_chain(NFPROTO_INET, "f", "pre", NF_INET_PRE_ROUTING, -150, NF_ACCEPT, NULL, NULL);
+        add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL, NULL);
+        /* fib saddr . mark . iif oif 0 drop (NFTA_FIB_F_MARK) */
+        rule_begin(NFPROTO_INET, "f", "pre");
+        x_fib(NFTA_FIB_F_SADDR | NFTA_FIB_F_MARK | NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF, NFT_REG_1);
+        x_cmp(NFT_REG_1, NFT_CMP_EQ, (uint32_t[]) { 0 }, 4);
+        x_verdict(NF_DROP, NULL);
+        uint64_t hfib = rule_end();
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_tcp_dport(NFT_CMP_EQ, 22);
+        x_reject(NFT_REJECT_TCP_RST, 0);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+
+        NftProbe p = probe4("192.0.2.7", 22);      /* on eth0 */
+        NftEvalResult r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);       /* the reverse path is not known */
+        ck_assert_uint_eq(r.unknown_rule->handle, hfib);
+        /* the route back leaves through eth0 and the mark is 0: the lookup
+         * with the mark is the one without it */
+        p.rpfilter_ok = true;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_REJECT, "f", "input", h);
+        const NftChain *c = &rs->tables[0].chains[0];
+        char *text = nft_rule_render(rs, &rs->tables[0], &c->rules[0]);
+        ck_assert_str_eq(text, "fib saddr . mark . iif oif 0 drop");
+        free(text);
+        nft_ruleset_free(rs);
+
+        /* a mark set before it (meta mark set 1): another routing rule may
+         * answer, so the lookup is not the probe's */
+        setup();
+        add_table(NFPROTO_INET, "f", 0);
+        add_chain(NFPROTO_INET, "f", "pre", NF_INET_PRE_ROUTING, -150, NF_ACCEPT, NULL, NULL);
+        rule_begin(NFPROTO_INET, "f", "pre");
+        x_imm(NFT_REG_1, &one, 4);
+        x_meta_set(NFT_META_MARK, NFT_REG_1);
+        rule_end();
+        rule_begin(NFPROTO_INET, "f", "pre");
+        x_fib(NFTA_FIB_F_SADDR | NFTA_FIB_F_MARK | NFTA_FIB_F_IIF, NFT_FIB_RESULT_OIF, NFT_REG_1);
+        x_cmp(NFT_REG_1, NFT_CMP_EQ, (uint32_t[]) { 0 }, 4);
+        x_verdict(NF_DROP, NULL);
+        hfib = rule_end();
+        rs = parse_dump();
+        r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_uint_eq(r.unknown_rule->handle, hfib);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
 static Suite *nft_eval_suite(void) {
         Suite *s = suite_create("nft_eval");
         TCase *tc = tcase_create("eval");
@@ -1092,7 +1318,14 @@ static Suite *nft_eval_suite(void) {
         tcase_add_test(tc, test_mark_set_in_prerouting_matched_in_input);
         tcase_add_test(tc, test_32bit_registers_alias_the_16byte_ones);
         tcase_add_test(tc, test_unknown_expression_makes_the_verdict_unknown_only_when_reached);
-        tcase_add_test(tc, test_source_port_is_unknown_both_outcomes_followed);
+        tcase_add_test(tc, test_privileged_source_port_drop_accepts_ephemeral_clients_with_a_partial_block);
+        tcase_add_test(tc, test_source_port_not_22_accept_is_certain_for_ephemeral_clients);
+        tcase_add_test(tc, test_source_port_range_covering_the_ephemeral_range_is_a_certain_drop);
+        tcase_add_test(tc, test_source_port_range_inside_the_ephemeral_range_stays_unknown);
+        tcase_add_test(tc, test_source_port_set_is_judged_by_its_elements);
+        tcase_add_test(tc, test_masked_source_port_is_not_modelled_and_stays_unknown);
+        tcase_add_test(tc, test_too_many_source_port_ranges_stay_unknown);
+        tcase_add_test(tc, test_fib_reverse_path_with_the_mark_needs_the_mark_known);
         tcase_add_test(tc, test_limit_flags_rate_limited);
         tcase_add_test(tc, test_redirect_changes_the_port_later_chains_see);
         tcase_add_test(tc, test_ct_state_new_after_conntrack_invalid_before);

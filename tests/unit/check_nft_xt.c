@@ -40,6 +40,7 @@
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_set.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
@@ -407,26 +408,150 @@ START_TEST(test_addrtype_dst_local_holds_for_the_probe) {
 }
 END_TEST
 
-START_TEST(test_source_port_match_follows_both_outcomes) {
+START_TEST(test_source_port_match_is_judged_for_ephemeral_ports) {
+        /* -p tcp --sport 1024:65535 --dport 22 -j DROP; -p tcp --dport 22 -j REJECT */
         struct xt_tcp tcp = { .spts = { 1024, 65535 }, .dpts = { 22, 22 } };
         ip_filter_input(NF_ACCEPT);
         rule_begin(NFPROTO_IPV4, "filter", "INPUT");
         x_tcp_dport(22);
         x_match("tcp", 0, &tcp, sizeof(tcp));
         x_verdict(NF_DROP);
-        rule_end();
+        uint64_t h1 = rule_end();
         rule_begin(NFPROTO_IPV4, "filter", "INPUT");
         struct xt_tcp any_sport = { .spts = { 0, 65535 }, .dpts = { 22, 22 } };
         x_match("tcp", 0, &any_sport, sizeof(any_sport));
         x_reject4(IPT_TCP_RESET);
-        rule_end();
+        uint64_t h2 = rule_end();
         NftRuleset *rs = parse_dump();
-        /* low source ports reach the reject, high ones the drop */
+        /* ephemeral ports reach the drop, low ones the reject */
         NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
-        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", h1);
+        ck_assert(r.sport_split);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_REJECT);
+        ck_assert_uint_eq(r.sport.rule->handle, h2);
+        ck_assert_uint_eq(r.sport.n_ranges, 1);
+        ck_assert_uint_eq(r.sport.ranges[0][0], 0);
+        ck_assert_uint_eq(r.sport.ranges[0][1], 1023);
+        NftProbe p = probe4("192.0.2.2", 22);
+        p.sport_known = true;
+        p.sport = 1023;
+        assert_rule((NftEvalResult[]) { eval(rs, p) }, NFT_VERDICT_REJECT, "filter", "INPUT", h2);
         /* a whole-range source port is no condition */
         r = eval(rs, probe4("192.0.2.2", 23));
         ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert(!r.sport_split);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_multiport_source_ports_block_only_privileged_ports) {
+        /* -p tcp -m multiport --sports 1:1023 -j DROP */
+        struct xt_multiport_v1 mp = { .flags = XT_MULTIPORT_SOURCE, .count = 2, .pflags = { 1 }, .ports = { 1, 1023 } };
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_match("multiport", 1, &mp, sizeof(mp));
+        x_verdict(NF_DROP);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert(r.sport_split);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_DROP);
+        ck_assert_uint_eq(r.sport.rule->handle, h);
+        ck_assert_uint_eq(r.sport.n_ranges, 1);
+        ck_assert_uint_eq(r.sport.ranges[0][0], 1);
+        ck_assert_uint_eq(r.sport.ranges[0][1], 1023);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_ctorigsrcport_covering_the_ephemeral_range_decides) {
+        /* -m conntrack --ctorigsrcport 30000:65535 -j REJECT, policy accept */
+        struct xt_conntrack_mtinfo3 ct = { .match_flags = XT_CONNTRACK_ORIGSRC_PORT,
+                                           .origsrc_port = 30000, .origsrc_port_high = 65535 };
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_match("conntrack", 3, &ct, sizeof(ct));
+        x_reject4(IPT_TCP_RESET);
+        uint64_t h = rule_end();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.2", 22));
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", h);
+        ck_assert(!r.rule_ambiguous);
+        ck_assert(r.sport_split);
+        ck_assert_int_eq(r.sport.verdict, NFT_VERDICT_ACCEPT);
+        ck_assert_uint_eq(r.sport.ranges[0][0], 0);
+        ck_assert_uint_eq(r.sport.ranges[0][1], 29999);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+/* raw PREROUTING: -m rpfilter FLAGS -j DROP; filter INPUT: --dport 22 -j REJECT */
+static NftRuleset *rpfilter_ruleset(uint8_t flags, bool mark_first, uint64_t *h_rpfilter, uint64_t *h_reject) {
+        struct xt_rpfilter_info rp = { .flags = flags };
+        add_table(NFPROTO_IPV4, "raw");
+        add_chain(NFPROTO_IPV4, "raw", "PREROUTING", NF_INET_PRE_ROUTING, -300, NF_ACCEPT, NULL);
+        if (mark_first) {
+                /* -j MARK --set-mark 1 */
+                struct xt_mark_tginfo2 mk = { .mark = 1, .mask = UINT32_MAX };
+                rule_begin(NFPROTO_IPV4, "raw", "PREROUTING");
+                x_target("MARK", 2, &mk, sizeof(mk));
+                rule_end();
+        }
+        rule_begin(NFPROTO_IPV4, "raw", "PREROUTING");
+        x_match("rpfilter", 0, &rp, sizeof(rp));
+        x_verdict(NF_DROP);
+        *h_rpfilter = rule_end();
+        ip_filter_input(NF_ACCEPT);
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_reject4(IPT_TCP_RESET);
+        *h_reject = rule_end();
+        return parse_dump();
+}
+
+START_TEST(test_rpfilter_validmark_decided_when_the_mark_is_known) {
+        uint64_t hrp, hrej;
+        /* iptables-nft -t raw -A PREROUTING -m rpfilter --validmark --invert -j DROP */
+        NftRuleset *rs = rpfilter_ruleset(XT_RPFILTER_VALID_MARK | XT_RPFILTER_INVERT, false, &hrp, &hrej);
+        const NftChain *c = &rs->tables[0].chains[0];
+        char *text = nft_rule_render(rs, &rs->tables[0], &c->rules[0]);
+        ck_assert_str_eq(text, "fib saddr . mark . iif oif 0 drop");
+        free(text);
+        NftProbe p = probe4("192.0.2.2", 22);
+        NftEvalResult r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);       /* the route back is not known */
+        ck_assert_uint_eq(r.unknown_rule->handle, hrp);
+        p.rpfilter_ok = true;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", hrej);
+        nft_ruleset_free(rs);
+
+        /* without --invert the same lookup matches: dropped */
+        setup();
+        rs = rpfilter_ruleset(XT_RPFILTER_VALID_MARK, false, &hrp, &hrej);
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_DROP, "raw", "PREROUTING", hrp);
+        nft_ruleset_free(rs);
+
+        /* marked 1 before it: the lookup with mark 1 may take another
+         * routing rule than the probe's route */
+        setup();
+        rs = rpfilter_ruleset(XT_RPFILTER_VALID_MARK | XT_RPFILTER_INVERT, true, &hrp, &hrej);
+        r = eval(rs, p);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_uint_eq(r.unknown_rule->handle, hrp);
+        nft_ruleset_free(rs);
+
+        /* without --validmark the mark does not take part */
+        setup();
+        rs = rpfilter_ruleset(XT_RPFILTER_LOOSE | XT_RPFILTER_INVERT, true, &hrp, &hrej);
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", hrej);
+        c = &rs->tables[0].chains[0];
+        text = nft_rule_render(rs, &rs->tables[0], &c->rules[1]);
+        ck_assert_str_eq(text, "fib saddr oif 0 drop");
+        free(text);
         nft_ruleset_free(rs);
 }
 END_TEST
@@ -710,7 +835,10 @@ static Suite *nft_xt_suite(void) {
         tcase_add_test(tc, test_mark_target_sets_the_mark_a_later_match_reads);
         tcase_add_test(tc, test_limit_match_passes_the_first_packet_rate_limited);
         tcase_add_test(tc, test_addrtype_dst_local_holds_for_the_probe);
-        tcase_add_test(tc, test_source_port_match_follows_both_outcomes);
+        tcase_add_test(tc, test_source_port_match_is_judged_for_ephemeral_ports);
+        tcase_add_test(tc, test_multiport_source_ports_block_only_privileged_ports);
+        tcase_add_test(tc, test_ctorigsrcport_covering_the_ephemeral_range_decides);
+        tcase_add_test(tc, test_rpfilter_validmark_decided_when_the_mark_is_known);
         tcase_add_test(tc, test_unknown_match_follows_both_outcomes_unknown_target_is_unknown);
         tcase_add_test(tc, test_ipv6_routing_header_match_never_matches_a_plain_syn);
         tcase_add_test(tc, test_set_match_asks_ipset_for_the_source);

@@ -332,6 +332,46 @@ START_TEST(test_rate_limited_accept_is_no_judgement) {
 }
 END_TEST
 
+START_TEST(test_privileged_source_port_drop_is_a_partial_scope_of_an_accept) {
+        TestHost h;
+        FwPortVerdict v;
+        FwJudgements j;
+        FwExplanation e;
+        uint64_t handle;
+
+        test_host_init(&h, HOST_ETH0, fw_privileged_sport_drop(&handle));
+        port_verdict(&h, &v);
+        ck_assert_str_eq(v.scope, "some-source-ports");
+        for (int k = 0; k < 2; k++) {
+                const NftEvalResult *r = &v.e[k].result;
+                ck_assert_str_eq(nft_verdict_name(r->verdict), "accept");
+                ck_assert_str_eq(v.e[k].scope, "some-source-ports");
+                ck_assert_ptr_null(v.e[k].text);
+                ck_assert_ptr_null(v.e[k].remediation);
+                ck_assert(r->sport_split);
+                ck_assert_str_eq(nft_verdict_name(r->sport.verdict), "drop");
+                ck_assert_uint_eq(r->sport.rule->handle, handle);
+                ck_assert_uint_eq(r->sport.ranges[0][0], 1);
+                ck_assert_uint_eq(r->sport.ranges[0][1], 1023);
+                ck_assert_pstr_eq(v.e[k].sport_text, "tcp sport 1-1023 drop");
+        }
+        /* no problem for the engine: every client's port gets through */
+        judgements(&v, NULL, &j);
+        ck_assert_uint_eq(j.n, 0);
+        ck_assert_uint_eq(j.n_undecided, 0);
+        fw_judgements_done(&j);
+        fw_port_verdict_done(&v);
+
+        /* one client: accepted, the same partial scope */
+        source_verdict(&h, AF_INET, "198.51.100.7", NULL, "eth0", &e);
+        ck_assert_str_eq(nft_verdict_name(e.result.verdict), "accept");
+        ck_assert_str_eq(e.scope, "some-source-ports");
+        ck_assert_pstr_eq(e.sport_text, "tcp sport 1-1023 drop");
+        fw_explanation_done(&e);
+        test_host_done(&h);
+}
+END_TEST
+
 START_TEST(test_banned_source_is_dropped_by_the_ban_rule) {
         TestHost h;
         FwExplanation e;
@@ -534,6 +574,7 @@ static Suite *verdict_suite(void) {
 
         tc = tcase_create("source");
         tcase_add_test(tc, test_banned_source_is_dropped_by_the_ban_rule);
+        tcase_add_test(tc, test_privileged_source_port_drop_is_a_partial_scope_of_an_accept);
         tcase_add_test(tc, test_loopback_destination_rule_is_judged_over_the_hosts_addresses);
         suite_add_tcase(s, tc);
 

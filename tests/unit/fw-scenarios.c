@@ -209,6 +209,21 @@ NftRuleset *fw_rate_limited(uint64_t *handle) {
         return nb_parse();
 }
 
+NftRuleset *fw_privileged_sport_drop(uint64_t *handle) {
+        uint8_t lo[2] = { 0, 1 }, hi[2] = { 0x03, 0xff };
+        nb_reset();
+        input_chain(NFPROTO_INET, "filter", "input", NF_ACCEPT);
+        nb_rule_begin(NFPROTO_INET, "filter", "input");
+        x_meta(NFT_META_L4PROTO, NFT_REG_1);
+        x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, IPPROTO_TCP);
+        x_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1);
+        x_cmp(NFT_REG_1, NFT_CMP_GTE, lo, 2);
+        x_cmp(NFT_REG_1, NFT_CMP_LTE, hi, 2);
+        x_verdict(NF_DROP, NULL);
+        *handle = nb_rule_end();
+        return nb_parse();
+}
+
 NftRuleset *fw_loopback_destination_drop(uint64_t *handle) {
         nb_reset();
         input_chain(NFPROTO_IPV4, "filter", "input", NF_ACCEPT);

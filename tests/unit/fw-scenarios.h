@@ -63,6 +63,8 @@ NftRuleset *fw_fail2ban(const char *banned, uint64_t *handle);
 NftRuleset *fw_sshguard(const char *banned, uint64_t *handle);
 /* inet filter input policy drop: tcp dport 22 limit rate 3/minute accept */
 NftRuleset *fw_rate_limited(uint64_t *handle);
+/* inet filter input, policy accept: tcp sport 1-1023 drop (x_range of nft's `tcp sport 1-1023`) */
+NftRuleset *fw_privileged_sport_drop(uint64_t *handle);
 /* kube-proxy's KUBE-FIREWALL as nft writes it in ip filter input:
  * ip saddr != 127.0.0.0/8 ip daddr 127.0.0.0/8 drop */
 NftRuleset *fw_loopback_destination_drop(uint64_t *handle);
