@@ -99,6 +99,10 @@ typedef struct EvalState {
         uint8_t reg[NFT_REGS_WORDS * 4], known[NFT_REGS_WORDS * 4];
         /* which register bytes hold the probe's source port (TAINT_*) */
         uint8_t taint[NFT_REGS_WORDS * 4];
+        /* some register byte was ever the source port (until then taint
+         * is all TAINT_NONE and not looked at: the walk over a long chain
+         * of rules that never read the port costs nothing more) */
+        bool taint_any;
         uint8_t pkt[PKT_LEN], pkt_known[PKT_LEN];
         unsigned nh_len;        /* 20 or 40 */
         /* the TCP header's source port is still the probe's (no snat or
@@ -328,7 +332,8 @@ static void reg_unknown(EvalState *st, unsigned word, unsigned len) {
         if (off + len > sizeof(st->reg))
                 len = (unsigned) sizeof(st->reg) - off;
         memset(st->known + off, 0, len);
-        memset(st->taint + off, TAINT_NONE, len);
+        if (st->taint_any)
+                memset(st->taint + off, TAINT_NONE, len);
 }
 
 static void reg_unknown_to_end(EvalState *st, unsigned word) {
@@ -345,11 +350,12 @@ static bool reg_ok(unsigned word, unsigned len) {
 
 /* Stores len bytes at a register, zeroing the rest of the last word as the
  * kernel does (nft_data_copy, nft_payload_eval). */
-static void reg_store(EvalState *st, unsigned word, const uint8_t *v, const uint8_t *known, unsigned len) {
+static inline void reg_store(EvalState *st, unsigned word, const uint8_t *v, const uint8_t *known, unsigned len) {
         unsigned off = word * 4, padded = (len + 3) & ~3u;
         memset(st->reg + off, 0, padded);
         memset(st->known + off, 0xff, padded);
-        memset(st->taint + off, TAINT_NONE, padded);
+        if (st->taint_any)
+                memset(st->taint + off, TAINT_NONE, padded);
         memcpy(st->reg + off, v, len);
         if (known)
                 memcpy(st->known + off, known, len);
@@ -425,6 +431,8 @@ static Tri range_tri(const EvalState *st, unsigned word, const uint8_t *from, co
 /* ---- the source port ---- */
 
 static bool reg_tainted(const EvalState *st, unsigned word, unsigned len) {
+        if (!st->taint_any)
+                return false;
         for (unsigned i = 0; word != NFT_REG_WORD_NONE && i < len && word * 4 + i < sizeof(st->taint); i++)
                 if (st->taint[word * 4 + i] != TAINT_NONE)
                         return true;
@@ -452,6 +460,8 @@ static void sport_boundary(Ctx *ctx, uint32_t p) {
  * that is not monotonic (the low byte alone, twice, reversed). */
 static int sport_layout(const EvalState *st, unsigned off, unsigned len, unsigned *pos, bool *both) {
         int hi = -1, lo = -1;
+        if (!st->taint_any)
+                return 0;
         for (unsigned i = 0; i < len; i++) {
                 uint8_t t = st->taint[off + i];
                 if (t == TAINT_SPORT_HI) {
@@ -849,6 +859,7 @@ static Step eval_ct(Ctx *ctx, EvalState *st, const NftExpr *e) {
                 if (orig && p->sport_known) {
                         uint16_t port = htons(p->sport);
                         reg_store(st, d, (const uint8_t *) &port, NULL, 2);
+                        st->taint_any = true;
                         st->taint[d * 4] = TAINT_SPORT_HI;
                         st->taint[d * 4 + 1] = TAINT_SPORT_LO;
                         return STEP_NEXT;
@@ -883,8 +894,10 @@ static Step eval_payload(EvalState *st, const NftExpr *e) {
         reg_store(st, d, v, k, len);
         for (unsigned i = 0; st->sport_in_pkt && i < len; i++) {
                 size_t at = (size_t) base + e->payload.offset + i;
-                if (at == th || at == th + 1)
+                if (at == th || at == th + 1) {
+                        st->taint_any = true;
                         st->taint[d * 4 + i] = at == th ? TAINT_SPORT_HI : TAINT_SPORT_LO;
+                }
         }
         return STEP_NEXT;
 }
@@ -1548,7 +1561,7 @@ static Step eval_cmp(Ctx *ctx, EvalState *st, const NftExpr *e) {
         const uint8_t *d = nft_pool(ctx->rs, e->cmp.data_off);
         if (!reg_ok(e->cmp.sreg, e->cmp.len))
                 return STEP_FORK;
-        if (!sport_compare_boundaries(ctx, st, e->cmp.sreg * 4, e->cmp.len, d))
+        if (st->taint_any && !sport_compare_boundaries(ctx, st, e->cmp.sreg * 4, e->cmp.len, d))
                 sport_unmodelled(ctx);
         return tri_step(cmp_tri(st, e->cmp.sreg, e->cmp.op, d, e->cmp.len));
 }
@@ -1914,6 +1927,7 @@ static void enter_base(Ctx *ctx, EvalState *st) {
         /* a fresh register file per base chain (nft_do_chain's stack) */
         memset(st->known, 0, sizeof(st->known));
         memset(st->taint, TAINT_NONE, sizeof(st->taint));
+        st->taint_any = false;
         if (st->ct == CT_NONE || st->ct == CT_MAYBE) {
                 if (b->stage == STAGE_INPUT || (b->stage == STAGE_PREROUTING && b->eff_priority > PRI_CONNTRACK))
                         st->ct = CT_NEW;

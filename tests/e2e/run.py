@@ -1380,6 +1380,36 @@ def define_cases(s):
 
 
 PROM_FILE = "/var/lib/prometheus/node-exporter/sshguardian.prom"
+# node_exporter itself (Debian's prometheus-node-exporter), reading that
+# directory with its textfile collector only, on the container's loopback
+NODE_EXPORTER = "/usr/bin/prometheus-node-exporter"
+NODE_EXPORTER_URL = "http://127.0.0.1:9109/metrics"
+
+
+def node_exporter_start(c):
+    """A transient unit of node_exporter in the container, or a problem
+    when it is not installed and every case must run (CI)."""
+    if not os.path.exists(NODE_EXPORTER):
+        if os.environ.get("SSHGUARDIAN_REQUIRE_ALL") == "1":
+            return ["%s: not installed (prometheus-node-exporter)" % NODE_EXPORTER]
+        return []
+    r = c.run(["systemd-run", "--unit=e2e-node-exporter", "--property=Type=exec", NODE_EXPORTER,
+               "--collector.disable-defaults", "--collector.textfile",
+               "--collector.textfile.directory=%s" % os.path.dirname(PROM_FILE),
+               "--web.listen-address=127.0.0.1:9109"], check=False)
+    if r.returncode != 0:
+        return ["node_exporter did not start: %s" % (r.stdout + r.stderr).strip()[-300:]]
+    return []
+
+
+def node_exporter_scrape(c):
+    """What node_exporter serves, '' when it is not running."""
+    if not os.path.exists(NODE_EXPORTER):
+        return None
+    r = c.run(["python3", "-c", "import sys, urllib.request; "
+               "sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())",
+               NODE_EXPORTER_URL], check=False)
+    return r.stdout if r.returncode == 0 else ""
 
 # the lockout watch's client: the namespace `cl`'s address
 ADMIN_ADDR = "192.0.2.5"
@@ -1438,6 +1468,18 @@ def admin_message_check(ctx):
     else:
         problems.append("%s: expected sshguardian_admin_sources_locked_out 1, observed %r" % (
             PROM_FILE, re.findall(r"^sshguardian_admin_sources_locked_out .*$", text, re.M)))
+    # and as node_exporter's textfile collector serves it to Prometheus:
+    # the file parsed by node_exporter itself, without a scrape error
+    served = node_exporter_scrape(ctx["suite"].c)
+    if served is not None:
+        if not re.search(r"^sshguardian_admin_sources_locked_out 1$", served, re.M):
+            problems.append("node_exporter (%s) does not serve sshguardian_admin_sources_locked_out 1: %r" % (
+                NODE_EXPORTER_URL, re.findall(r"^sshguardian_admin.*$", served, re.M) or served[-300:]))
+        if not re.search(r"^node_textfile_scrape_error 0$", served, re.M):
+            problems.append("node_exporter reports a textfile scrape error: %r" % re.findall(
+                r"^node_textfile_scrape_error.*$", served, re.M))
+        if not re.search(r'^node_textfile_mtime_seconds\{file="[^"]*sshguardian.prom"\} ', served, re.M):
+            problems.append("node_exporter did not read %s" % PROM_FILE)
     return problems
 
 
@@ -1479,6 +1521,28 @@ def sandbox_checks(s):
         problems.append("no STATUS= text")
     s.result("enable-now-starts-daemon", problems,
              ["STATUS=%r" % props.get("StatusText"), "watchdog %s" % props.get("WatchdogUSec")] if not problems else ())
+
+    # issue 13: node_exporter itself reads the daemon's textfile
+    problems = node_exporter_start(c)
+    served = ""
+    deadline = time.monotonic() + STATE_TIMEOUT
+    while not problems and time.monotonic() < deadline:
+        served = node_exporter_scrape(c)
+        if served is None or re.search(r"^sshguardian_healthy 1$", served, re.M):
+            break
+        time.sleep(0.1)
+    if served is not None and not problems:
+        if not re.search(r"^sshguardian_healthy 1$", served, re.M):
+            problems.append("node_exporter does not serve sshguardian_healthy 1: %r" % (
+                re.findall(r"^sshguardian_healthy.*$", served, re.M) or served[-300:]))
+        if not re.search(r"^node_textfile_scrape_error 0$", served, re.M):
+            problems.append("node_exporter reports a textfile scrape error: %r" % re.findall(
+                r"^node_textfile_scrape_error.*$", served, re.M))
+    if served is None and not problems:
+        log("skip node-exporter-serves-the-textfile: %s is not installed" % NODE_EXPORTER)
+    else:
+        s.result("node-exporter-serves-the-textfile", problems,
+                 ["%d sshguardian_* samples served" % len(re.findall(r"^sshguardian_\S* ", served or "", re.M))])
 
     r = c.run(["systemd-analyze", "verify", "sshguardian.service"], check=False)
     out = (r.stdout + r.stderr).strip()
