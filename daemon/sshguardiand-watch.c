@@ -495,8 +495,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
 
         (void) sd_notify(false, "WATCHDOG=1");
         /* entries the journal refused while journald was stopped */
-        if (m->n_journal_queue > 0 || m->journal_dropped > 0)
-                manager_journal_flush(m);
+        if ((m->n_journal_queue > 0 || m->journal_dropped > 0) && manager_journal_flush(m))
+                (void) manager_state_save(m);
         legacy_check(m);
         /* The kernel reports no new listening socket: while sshd's sockets
          * are what is wrong, or no systemd tells when sshd starts, they are
