@@ -1339,6 +1339,83 @@ def define_cases(s):
                     rule_handle=lambda ctx: nft_handle(c, "inet", "e2ejrnl", "input")),
         after=jrnl_after, fix="nft delete table inet e2ejrnl")
 
+    # Issue 11, the daemon killed while its entry waits for journald: the
+    # entry is kept in the state file with the open problems, the instance
+    # systemd starts again (Restart=on-failure) takes it over and writes it
+    # once journald is back -- exactly one problem entry, from the new
+    # instance, with the time of the transition; the problem is not
+    # announced again by the new instance's first audit, and the state file
+    # keeps no waiting entry afterwards.
+    jstate = "/var/lib/sshguardian/open-problems"
+
+    def jkill_after(ctx):
+        problems = []
+        e = ctx["entry"]
+        out = ctx["trigger"].stdout
+        m1 = re.search(r"^rule-at (\d+)$", out, re.M)
+        m2 = re.search(r"^journald-back-at (\d+)$", out, re.M)
+        down = re.search(r"^journald (\S+)$", out, re.M)
+        killed = re.search(r"^killed (\d+)$", out, re.M)
+        again = re.search(r"^restarted (\d+) (\S+)$", out, re.M)
+        queued = re.search(r"^queued (\d+)$", out, re.M)
+        if not (m1 and m2 and killed and again and queued) or not down or down.group(1) == "active":
+            return ["harness: journald was not stopped around the rule and the kill: %r %r" % (
+                out, ctx["trigger"].stderr)]
+        if again.group(1) in ("0", killed.group(1)) or again.group(2) != "active":
+            return ["harness: sshguardian.service was not started again after kill -9 %s: %s" % (
+                killed.group(1), again.group(0))]
+        if queued.group(1) != "1":
+            problems.append("the state file held %s waiting entries after the kill, expected 1" % queued.group(1))
+        t_rule, t_back = int(m1.group(1)), int(m2.group(1))
+        ts = e.get("SSHGUARDIAN_TIMESTAMP")
+        if entry_time(e) < t_back:
+            problems.append("the entry's journal time is before journald was started again")
+        if e.get("_PID") != again.group(1):
+            problems.append("the entry was written by pid %s, expected the restarted instance %s (killed: %s)" % (
+                e.get("_PID"), again.group(1), killed.group(1)))
+        if not ts or not ts.isdigit():
+            problems.append("no SSHGUARDIAN_TIMESTAMP: the entry does not say it was written late: " + brief(e))
+        elif not (t_rule <= int(ts) <= t_rule + 1000000):
+            problems.append("SSHGUARDIAN_TIMESTAMP %s is not within 1 s after the rule (%d): not the original "
+                            "transition's time" % (ts, t_rule))
+        else:
+            log("    killed while waiting: transition %.1f ms after the rule, written by the next instance "
+                "%.0f ms after journald was back" % ((int(ts) - t_rule) / 1000.0, (entry_time(e) - t_back) / 1000.0))
+        # the next tick (10 s) or entry could write a duplicate: wait past it
+        time.sleep(12)
+        same = [x for x in s.j.since(ctx["start"]) if x.get("SSHGUARDIAN_CAUSE") == "firewall-reject"]
+        if len(same) != 1:
+            problems.append("%d firewall-reject entries, expected one: %s" % (len(same), "; ".join(map(brief, same))))
+        lost = [x for x in s.j.since(ctx["start"]) if "SSHGUARDIAN_DROPPED" in x]
+        if lost:
+            problems.append("entries said lost: %s" % "; ".join(map(brief, lost)))
+        left = c.run(["grep", "-c", "^J", jstate], check=False).stdout.strip()
+        if left != "0":
+            problems.append("%s still holds %s waiting entries after they were written" % (jstate, left))
+        if s.daemon_active() != "active":
+            problems.append("sshguardian.service is %s after the kill" % s.daemon_active())
+        return problems
+    add("journal-unavailable-daemon-killed", cause="firewall-reject",
+        setup=jrnl_setup,
+        trigger="audit=$(systemctl is-active systemd-journald-audit.socket); "
+                "systemctl stop %s systemd-journald-audit.socket systemd-journald.service; "
+                "echo journald $(systemctl is-active systemd-journald.service); "
+                "echo rule-at $(date +%%s%%6N); nft -f /run/e2e.nft; sleep 1; "
+                "old=$(systemctl show -p MainPID --value sshguardian.service); echo killed $old; "
+                "echo queued $(grep -c '^J' %s); kill -9 $old; "
+                "for i in $(seq 100); do new=$(systemctl show -p MainPID --value sshguardian.service); "
+                "if [ \"$new\" != 0 ] && [ \"$new\" != \"$old\" ] && systemctl -q is-active sshguardian.service; "
+                "then break; fi; sleep 0.1; done; "
+                "echo restarted $new $(systemctl is-active sshguardian.service); sleep 1; "
+                "echo journald-back-at $(date +%%s%%6N); systemctl start %s systemd-journald.service; "
+                "if [ \"$audit\" = active ]; then systemctl start systemd-journald-audit.socket; fi"
+                % (jsockets, jstate, jsockets),
+        timeout=25.0, polled=("problem",),
+        expect=dict(port="22", family="any", scope="all", frontend="nftables", rule="tcp dport 22 reject",
+                    rule_family="inet", rule_table="e2ejrnl", rule_chain="input",
+                    rule_handle=lambda ctx: nft_handle(c, "inet", "e2ejrnl", "input")),
+        after=jkill_after, fix="nft delete table inet e2ejrnl")
+
     # Not in the issue's list, in DESIGN's: iptables-legacy has no change
     # notifications; its rule's "handle" is its position in the chain.  Last:
     # the legacy filter table it creates stays in the container's namespace.
