@@ -1280,6 +1280,94 @@ def define_cases(s):
         after=late_after,
         fixspec=dict(human="rm -f %s && systemctl daemon-reload" % late_dropin))
 
+    # Issue 11, late evidence journald could not attribute: the real sshd
+    # (as Debian runs it: `sshd -D`, logging through syslog) fails to bind
+    # port 22, held by python3, while journald is frozen (SIGSTOP); its
+    # datagrams wait in /dev/log's queue until sshd has exited and systemd
+    # has reaped it, so journald, continued, finds no /proc/PID: the lines
+    # carry _PID (the kernel's SCM_CREDENTIALS) and SYSLOG_IDENTIFIER=sshd,
+    # but no _COMM and no invocation (and no _SYSTEMD_UNIT unless the
+    # stream sshd was started with named it).  They are ssh.service's by
+    # its ExecMainPID: port-in-use with the holder, not unit-failed.
+    def unattr_setup(ctx):
+        holder(ctx)
+        deadline = time.monotonic() + STATE_TIMEOUT
+        while '"unit-stopped"' not in s.findings():
+            if time.monotonic() > deadline:
+                raise RuntimeError("no unit-stopped after the setup's stop: Findings=%s" % s.findings())
+            time.sleep(0.05)
+        # ... and its entry followed before the trigger's mark (journald,
+        # frozen by the trigger, would hand it over after it)
+        if s.j.wait(ctx["setup_start"], lambda e: (e.get("SSHGUARDIAN_CAUSE"), e.get("SSHGUARDIAN_STATE")) ==
+                    ("unit-stopped", "problem"), timeout=STATE_TIMEOUT)[1] is None:
+            raise RuntimeError("the setup's unit-stopped entry did not reach the journal")
+
+    def unattr_after(ctx):
+        problems = []
+        out = ctx["trigger"].stdout
+        m = re.search(r"^sshd (\d+) (\S+)$", out, re.M)
+        mc = re.search(r"^cont-at (\d+)$", out, re.M)
+        if not m or not mc or m.group(2) != "failed":
+            return ["harness: sshd did not fail while journald was frozen: %r %r" % (out, ctx["trigger"].stderr)]
+        pid, t_cont = m.group(1), int(mc.group(1))
+        line = None
+        deadline = time.monotonic() + 10
+        while line is None and time.monotonic() < deadline:
+            r = c.run(["journalctl", "-o", "json", "--no-pager", "_PID=" + pid, "SYSLOG_IDENTIFIER=sshd"], check=False)
+            for l in r.stdout.splitlines():
+                try:
+                    x = json.loads(l)
+                except ValueError:
+                    continue
+                if "Address already in use" in x.get("MESSAGE", ""):
+                    line = x
+            time.sleep(0.1)
+        if line is None:
+            return ["harness: sshd's (pid %s) bind error never reached the journal" % pid]
+        for k in ("_COMM", "_SYSTEMD_INVOCATION_ID", "_SYSTEMD_CGROUP"):
+            if k in line:
+                problems.append("harness: sshd's line has %s=%r: journald attributed it after all" % (k, line[k]))
+        e = ctx["entry"]
+        if entry_time(e) < t_cont:
+            problems.append("port-in-use written before journald was continued: not from the late line")
+        want = ("sshd (ssh.service) cannot bind port 22 on 0.0.0.0: it is held by python3 (pid %s); stop that or "
+                "move it to another port, then restart ssh.service." % ctx["holder"])
+        if e.get("MESSAGE") != want:
+            problems.append("MESSAGE: expected %r, observed %r" % (want, e.get("MESSAGE")))
+        time.sleep(1.0)
+        seq = [(y.get("SSHGUARDIAN_CAUSE"), y.get("SSHGUARDIAN_STATE")) for y in s.j.since(ctx["start"])
+               if (y.get("SSHGUARDIAN_CAUSE"), y.get("SSHGUARDIAN_STATE")) != ("unit-stopped", "resolved")]
+        ok = (seq == [("port-in-use", "problem")] or
+              seq == [("unit-failed", "problem"), ("unit-failed", "resolved"), ("port-in-use", "problem")] or
+              seq == [("unit-failed", "problem"), ("port-in-use", "problem"), ("unit-failed", "resolved")])
+        if not ok:
+            problems.append("entries since the trigger: %s (expected unit-failed problem and resolved around "
+                            "ONE port-in-use problem, or port-in-use alone)" % seq)
+        found = s.findings()
+        if '"unit-failed"' in found:
+            problems.append("unit-failed still open beside port-in-use: Findings=%s" % found)
+        if not problems:
+            log("    unattributed late evidence: sshd pid %s, its line %s; port-in-use %.0f ms after journald "
+                "was continued; %s; MESSAGE=%r" % (
+                    pid, {k: v for k, v in line.items() if k in ("_SYSTEMD_UNIT", "_COMM", "_TRANSPORT", "MESSAGE")},
+                    (entry_time(e) - t_cont) / 1000.0, seq, e.get("MESSAGE")))
+        return problems
+    add("late-evidence-without-unit", cause="port-in-use",
+        setup=unattr_setup,
+        # (the trap continues journald whatever happens)
+        trigger="jp=$(systemctl show -p MainPID --value systemd-journald.service); "
+                "trap 'kill -CONT $jp' EXIT; kill -STOP $jp; systemctl start ssh.service; "
+                "for i in $(seq 100); do [ \"$(systemctl is-active ssh.service)\" = failed ] && break; sleep 0.05; done; "
+                "echo sshd $(systemctl show -p ExecMainPID --value ssh.service) $(systemctl is-active ssh.service); "
+                "sleep 0.5; echo cont-at $(date +%s%6N)",
+        timeout=15.0, polled=("problem",),
+        expect=dict(sshd, unit_result="exit-code", port="22",
+                    holder_pid=lambda ctx: ctx["holder"], holder_comm="python3", holder_unit="e2e-holder.service",
+                    remediation="systemctl stop e2e-holder.service && systemctl reset-failed ssh.service && "
+                                "systemctl restart ssh.service"),
+        after=unattr_after,
+        fix="systemctl stop e2e-holder.service; systemctl start ssh.service")
+
     # Issue 11, the journal unavailable for a while: journald and its
     # sockets stopped, sshd cut off by a reject rule meanwhile, journald
     # started again.  The transition is not lost silently: its entry is
