@@ -1841,6 +1841,76 @@ STORM_BOUND_MS = 500
 STORM_CONF = "[report]\nRateLimitIntervalSec=30s\nRateLimitBurst=5\nPrometheusTextfile=%s\n"
 
 
+KEPT_STATE = "/var/lib/sshguardian/open-problems"
+# Writes stdin (FIELD=VALUE lines) to journald as one native entry.
+JOURNAL_SEND = ("import socket, sys\n"
+                "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                "s.sendto(sys.stdin.buffer.read(), '/run/systemd/journal/socket')\n")
+
+
+def kept_entries_taken_over(s):
+    """Issue 11: entries kept by an instance that did not live to write
+    them are written once by the next.  With the daemon stopped, its
+    state file gets two waiting entries: A, which the journal already
+    holds (written by hand: the previous instance wrote it, then was
+    killed before it could take it out of the file), and B, which it does
+    not.  Started again: B is written once, by the new instance, with its
+    own timestamp; A is not written again; the file keeps neither."""
+    c = s.c
+    problems = []
+    now = int(time.time() * 1e6)
+    tag = "e2e%d" % now
+
+    def fields(name, ts):
+        return ["MESSAGE=%s kept entry %s" % (tag, name), "PRIORITY=5", "SYSLOG_IDENTIFIER=sshguardiand",
+                "SSHGUARDIAN_CAUSE=crashed", "SSHGUARDIAN_STATE=resolved", "SSHGUARDIAN_E2E=%s%s" % (tag, name),
+                "SSHGUARDIAN_TIMESTAMP=%d" % ts]
+
+    def count(name):
+        r = c.run(["journalctl", "-o", "json", "--no-pager", "SSHGUARDIAN_E2E=%s%s" % (tag, name)], check=False)
+        return [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+
+    a, b = fields("A", now - 5000000), fields("B", now - 4000000)
+    try:
+        c.run(["python3", "-c", JOURNAL_SEND], input="\n".join(a) + "\n")
+        deadline = time.monotonic() + 5
+        while not count("A"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the hand-written entry A did not reach the journal")
+            time.sleep(0.05)
+        c.sh("systemctl stop sshguardian.service")
+        queue = "queue 2 0\n" + "".join("J\t" + "\t".join(f) + "\n" for f in (a, b))
+        # after the "boot" line, in place (the file keeps its owner and mode)
+        c.run(["python3", "-c", "import sys\np = sys.argv[1]\nl = open(p).read().split('\\n', 1)\n"
+               "open(p, 'w').write(l[0] + '\\n' + sys.stdin.read() + (l[1] if len(l) > 1 else ''))\n",
+               KEPT_STATE], input=queue)
+        c.sh("systemctl start sshguardian.service")
+        pid = main_pid(c, "sshguardian.service")
+        deadline = time.monotonic() + 10
+        while not count("B") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        ea, eb = count("A"), count("B")
+        if len(ea) != 1:
+            problems.append("entry A (already in the journal) is there %d times, expected once" % len(ea))
+        if len(eb) != 1:
+            problems.append("entry B (kept) is there %d times, expected once" % len(eb))
+        elif eb[0].get("_PID") != pid or eb[0].get("SSHGUARDIAN_TIMESTAMP") != str(now - 4000000):
+            problems.append("entry B: _PID %s (daemon %s), SSHGUARDIAN_TIMESTAMP %s (kept: %d)" % (
+                eb[0].get("_PID"), pid, eb[0].get("SSHGUARDIAN_TIMESTAMP"), now - 4000000))
+        left = c.run(["grep", "-c", "^J", KEPT_STATE], check=False).stdout.strip()
+        if left != "0":
+            problems.append("%s still holds %s waiting entries" % (KEPT_STATE, left))
+        st = c.run(["stat", "-c", "%U %a", KEPT_STATE], check=False).stdout.strip()
+        if st != "sshguardian 600":
+            problems.append("%s is %s, expected owner sshguardian, mode 600" % (KEPT_STATE, st))
+    except Exception as ex:
+        problems.append("harness: %s" % ex)
+    finally:
+        c.sh("systemctl start sshguardian.service", check=False)
+    s.result("journal-kept-entries-taken-over-once", problems)
+
+
 def restart_storm(s):
     """Issue 13: sshd restarted 1,000 times in a row (`systemctl restart`,
     the start limit lifted for it) with the default flapping control (30 s,
@@ -2019,6 +2089,8 @@ def main():
             if a.case and name not in a.case:
                 continue
             s.case(name, **kw)
+        if not a.case or "journal-kept-entries-taken-over-once" in a.case:
+            kept_entries_taken_over(s)
         if not a.case or "restart-storm" in a.case:
             restart_storm(s)
         writes_only_state_dir(s)
