@@ -76,6 +76,8 @@ static int unit_props_read(sd_bus *bus, const char *path, const char *iface, Ssh
                         f->exec_main_code = i32;
                 else if (strcmp(key, "ExecMainStatus") == 0 && (r = sd_bus_message_read(reply, "v", "i", &i32)) >= 0)
                         f->exec_main_status = i32;
+                else if (strcmp(key, "ExecMainPID") == 0 && (r = sd_bus_message_read(reply, "v", "u", &u32)) >= 0)
+                        f->exec_main_pid = (pid_t) u32;
                 else if (strcmp(key, "ExecMainStartTimestamp") == 0 &&
                          (r = sd_bus_message_read(reply, "v", "t", &u64)) >= 0)
                         f->exec_main_start_usec = u64;
@@ -183,6 +185,7 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
         *u = (SgUnitFacts) { .name = name, .exit_status = -1 };
         f->exec_main_code = f->exec_main_status = 0;
         f->exec_main_start_usec = f->exec_pre_203_usec = 0;
+        f->exec_main_pid = 0;
         r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "LoadUnit", &error, &reply, "s", name);
         if (r < 0)
                 goto out;
@@ -219,6 +222,7 @@ static int unit_read(sd_bus *bus, const char *name, SshdUnitsFacts *f, SgUnitFac
                 if (!f->invocation_id[0]) {
                         memcpy(f->invocation_id, u->invocation, sizeof(f->invocation_id));
                         f->main_start_usec = f->exec_main_start_usec;
+                        f->main_pid_last = f->exec_main_pid;
                 }
                 if (!f->journal_unit)
                         f->journal_unit = strdup(name);
@@ -280,17 +284,51 @@ static int journal_field(sd_journal *j, const char *field, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A line and when journald took it in: lines from the three searches
+ * below are put in the order sshd wrote them (the last one is its last
+ * word). */
+typedef struct LogLine {
+        uint64_t usec;
+        char *msg;
+} LogLine;
+
+typedef struct LogLines {
+        LogLine *v;
+        size_t n, max;
+} LogLines;
+
+static void log_lines_add(LogLines *l, sd_journal *j, char *msg) {
+        uint64_t t = 0;
+
+        (void) sd_journal_get_realtime_usec(j, &t);
+        if (l->n >= l->max) {
+                free(msg);
+                return;
+        }
+        l->v[l->n++] = (LogLine) { .usec = t, .msg = msg };
+}
+
+/* Each search reads from the tail back: its lines, from FROM on, into
+ * the journal's order. */
+static void log_lines_reverse(LogLines *l, size_t from) {
+        for (size_t i = from, k = l->n; i + 1 < k; i++, k--) {
+                LogLine t = l->v[i];
+                l->v[i] = l->v[k - 1];
+                l->v[k - 1] = t;
+        }
+}
+
 /* The lines of UNIT's sshd that reached journald after the unit failed:
  * their writer gone (or left behind by KillMode=process), journald knows
  * the unit but no invocation any more.  Newest first, those at the tail
- * newer than SINCE_USEC, appended to LINES (oldest last). */
-static size_t sshd_journal_late_lines(const char *unit, uint64_t since_usec, char **lines, size_t count, size_t max) {
+ * newer than SINCE_USEC, at most 16. */
+static void sshd_journal_late_lines(const char *unit, uint64_t since_usec, LogLines *out) {
         sd_journal *j = NULL;
-        char match[128], *late[16];
-        size_t n_late = 0;
+        char match[128];
+        size_t n_late = 0, from = out->n;
 
-        if (count >= max || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
-                return count;
+        if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return;
         snprintf(match, sizeof(match), "_SYSTEMD_UNIT=%s", unit);
         if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_add_match(j, "_COMM=sshd", 0) >= 0 &&
             sd_journal_seek_tail(j) >= 0)
@@ -306,24 +344,83 @@ static size_t sshd_journal_late_lines(const char *unit, uint64_t since_usec, cha
                         }
                         if (sd_journal_get_realtime_usec(j, &t) < 0 || t < since_usec)
                                 break;
-                        if (journal_field(j, "MESSAGE", &msg) == 0)
-                                late[n_late++] = msg;
+                        if (journal_field(j, "MESSAGE", &msg) == 0) {
+                                log_lines_add(out, j, msg);
+                                n_late++;
+                        }
                 }
         sd_journal_close(j);
-        while (n_late > 0) {
-                char *msg = late[--n_late];
-                if (count < max)
-                        lines[count++] = msg;
-                else
-                        free(msg);
-        }
-        return count;
+        log_lines_reverse(out, from);
 }
 
-int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t since_usec, size_t max, char ***ret,
-                       size_t *n) {
+bool sshd_journal_entry_unattributed(sd_journal *j, const char *unit, pid_t main_pid) {
+        char *v = NULL, *u = NULL;
+        bool ok, comm;
+
+        if (main_pid <= 0 || journal_field(j, "_PID", &v) < 0)
+                return false;
+        ok = strtol(v, NULL, 10) == (long) main_pid;
+        free(v);
+        if (!ok || journal_field(j, "SYSLOG_IDENTIFIER", &v) < 0)
+                return false;
+        ok = strcmp(v, "sshd") == 0;
+        free(v);
+        /* journald read its name: never another one */
+        comm = journal_field(j, "_COMM", &v) == 0;
+        if (comm) {
+                ok = ok && strcmp(v, "sshd") == 0;
+                free(v);
+        }
+        if (!ok || journal_field(j, "_SYSTEMD_UNIT", &u) < 0)
+                return ok;
+        /* a unit journald took from the stream sshd was started with, not
+         * from the process: the process was gone (and its name with it) */
+        ok = unit && !comm && strcmp(u, unit) == 0;
+        free(u);
+        return ok;
+}
+
+/* Lines of the invocation's main process MAIN_PID that journald could not
+ * attribute to any unit: a syslog datagram is attributed when journald
+ * reads it, by the sender's pid (SCM_CREDENTIALS) and /proc/PID/cgroup,
+ * which is gone once sshd has exited ("Bind to port 22 ... failed",
+ * "fatal: Cannot bind any address." are its last words).  Exact by the
+ * pid the kernel vouches for, the identifier sshd logs with, and the time
+ * since the invocation started: a connection's sshd child has a pid of
+ * its own, another unit's sshd another pid (and a unit journald knew).
+ * The lines of the unit with sshd's name (_COMM) are the other searches'. */
+static void sshd_journal_unattributed_lines(const char *unit, pid_t main_pid, uint64_t since_usec, LogLines *out) {
+        sd_journal *j = NULL;
+        char match[64];
+        size_t n = 0, from = out->n;
+
+        if (main_pid <= 0 || since_usec == 0 || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return;
+        snprintf(match, sizeof(match), "_PID=%d", (int) main_pid);
+        if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_add_match(j, "SYSLOG_IDENTIFIER=sshd", 0) >= 0 &&
+            sd_journal_seek_tail(j) >= 0)
+                for (int k = 0; k < 32 && n < 16 && sd_journal_previous(j) > 0; k++) {
+                        char *msg = NULL;
+                        uint64_t t = 0;
+
+                        if (sd_journal_get_realtime_usec(j, &t) < 0 || t < since_usec)
+                                break;
+                        if (!sshd_journal_entry_unattributed(j, unit, main_pid))
+                                continue;
+                        if (journal_field(j, "MESSAGE", &msg) == 0) {
+                                log_lines_add(out, j, msg);
+                                n++;
+                        }
+                }
+        sd_journal_close(j);
+        log_lines_reverse(out, from);
+}
+
+int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t since_usec, pid_t main_pid, size_t max,
+                       char ***ret, size_t *n) {
         sd_journal *j = NULL;
         char match[128], **lines = NULL;
+        LogLines l = { .max = max + 32 };
         size_t count = 0;
         int r;
 
@@ -342,13 +439,15 @@ int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t sin
         }
         if (r >= 0)
                 r = sd_journal_seek_tail(j);
+        l.v = calloc(l.max, sizeof(LogLine));
         lines = calloc(max + 1, sizeof(char *));
-        if (r < 0 || !lines) {
+        if (r < 0 || !lines || !l.v) {
                 sd_journal_close(j);
                 free(lines);
+                free(l.v);
                 return r < 0 ? r : -ENOMEM;
         }
-        /* newest first, then reversed */
+        /* newest first */
         while (count < max && sd_journal_previous(j) > 0) {
                 char *comm = NULL, *msg = NULL;
                 bool sshd = journal_field(j, "_COMM", &comm) == 0 && strcmp(comm, "sshd") == 0;
@@ -356,16 +455,31 @@ int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t sin
                 free(comm);
                 if (!sshd || journal_field(j, "MESSAGE", &msg) < 0)
                         continue;
-                lines[count++] = msg;
+                log_lines_add(&l, j, msg);
+                count++;
         }
         sd_journal_close(j);
-        for (size_t i = 0; i < count / 2; i++) {
-                char *t = lines[i];
-                lines[i] = lines[count - 1 - i];
-                lines[count - 1 - i] = t;
+        log_lines_reverse(&l, 0);
+        if (invocation_id && invocation_id[0] && since_usec > 0) {
+                sshd_journal_late_lines(unit, since_usec, &l);
+                sshd_journal_unattributed_lines(unit, main_pid, since_usec, &l);
         }
-        if (invocation_id && invocation_id[0] && since_usec > 0)
-                count = sshd_journal_late_lines(unit, since_usec, lines, count, max);
+        /* oldest first, by the time journald took each in (an insertion
+         * sort: stable, one search's lines keep their journal order) */
+        for (size_t i = 1; i < l.n; i++)
+                for (size_t k = i; k > 0 && l.v[k - 1].usec > l.v[k].usec; k--) {
+                        LogLine t = l.v[k];
+                        l.v[k] = l.v[k - 1];
+                        l.v[k - 1] = t;
+                }
+        /* ... the newest MAX of them */
+        count = 0;
+        for (size_t i = 0; i < l.n; i++)
+                if (l.n - i <= max)
+                        lines[count++] = l.v[i].msg;
+                else
+                        free(l.v[i].msg);
+        free(l.v);
         *ret = lines;
         *n = count;
         return 0;

@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/types.h>
+
 #include <systemd/sd-bus.h>
+#include <systemd/sd-journal.h>
 
 #include "diagnose.h"
 #include "sshdconf.h"
@@ -28,8 +31,10 @@ typedef struct SshdUnitsFacts {
         char invocation_id[33];         /* the service's last invocation, "" unknown */
         char *journal_unit;             /* the service unit whose journal holds sshd's lines */
         uint64_t main_start_usec;       /* that invocation's ExecMainStartTimestamp (realtime), 0 unknown */
+        pid_t main_pid_last;            /* ... and its ExecMainPID (kept after it exited), 0 unknown */
         int32_t exec_main_code, exec_main_status;       /* while reading */
         uint64_t exec_main_start_usec;                  /* while reading */
+        pid_t exec_main_pid;                            /* while reading */
         uint64_t exec_pre_203_usec;                     /* while reading: an ExecStartPre= that got 203/EXEC, when */
 } SshdUnitsFacts;
 
@@ -42,10 +47,19 @@ void sshd_units_done(SshdUnitsFacts *f);
 /* sshd's messages of the unit's invocation INVOCATION_ID ("": every
  * invocation), oldest first, at most MAX; lines without an invocation (they
  * reached journald after the unit failed) count when newer than SINCE_USEC
- * (realtime, 0: any) and than any other invocation's line.  *ret is a
- * NULL-terminated vector. */
-int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t since_usec, size_t max, char ***ret,
-                       size_t *n);
+ * (realtime, 0: any) and than any other invocation's line.  Lines without
+ * a unit (journald read them after their writer was gone, and could not
+ * tell its cgroup) count when their _PID is MAIN_PID, the invocation's
+ * main process, they say SYSLOG_IDENTIFIER=sshd and are newer than
+ * SINCE_USEC (sshd_journal_entry_unattributed()).  *ret is a NULL-terminated vector. */
+int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t since_usec, pid_t main_pid, size_t max,
+                       char ***ret, size_t *n);
+/* Whether the journal entry at J's cursor is a line of sshd's main
+ * process MAIN_PID (SYSLOG_IDENTIFIER=sshd, that _PID, _COMM sshd or
+ * unknown) that journald could not attribute to the process's unit: no
+ * _SYSTEMD_UNIT, or UNIT (not NULL) known only from the stream sshd was
+ * started with, the process's _COMM unknown. */
+bool sshd_journal_entry_unattributed(sd_journal *j, const char *unit, pid_t main_pid);
 
 /* The last "stop" job of UNIT in the journal came after its last start:
  * stopped on purpose (systemd's "Stopping ..." entry). */

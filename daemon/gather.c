@@ -80,8 +80,8 @@ void facts_read_unit_logs(HostFacts *f, size_t max) {
         sshd_units_judge_exec(&f->units);
         if (svc && strcmp(svc->active_state ? svc->active_state : "", "active") != 0)
                 (void) sshd_journal_lines(f->units.journal_unit ? f->units.journal_unit : svc->name,
-                                          f->units.invocation_id, f->units.main_start_usec, max, &f->sshd_log,
-                                          &f->n_sshd_log);
+                                          f->units.invocation_id, f->units.main_start_usec, f->units.main_pid_last,
+                                          max, &f->sshd_log, &f->n_sshd_log);
 }
 
 int facts_read_config(HostFacts *f, const char *path) {

@@ -6,6 +6,7 @@
  * finding come from lib (diagnose, transitions).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,28 +115,66 @@ void manager_journal_queue_free(Manager *m) {
         m->n_journal_queue = 0;
 }
 
-/* Writes what was kept, oldest first; stops at the first refusal. */
-void manager_journal_flush(Manager *m) {
+/* Whether the journal holds an entry with exactly FIELDS, its
+ * SSHGUARDIAN_TIMESTAMP (when it happened, to the microsecond) included:
+ * one the previous instance wrote before it was killed, and before it
+ * could take it out of the state file. */
+static bool journal_has_entry(char **fields) {
+        sd_journal *j = NULL;
+        bool stamped = false, found = false;
+        int r;
+
+        for (size_t i = 0; fields[i]; i++)
+                stamped = stamped || strncmp(fields[i], "SSHGUARDIAN_TIMESTAMP=", 22) == 0;
+        if (!stamped || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
+                return false;
+        r = 0;
+        for (size_t i = 0; r >= 0 && fields[i]; i++)
+                r = sd_journal_add_match(j, fields[i], 0);
+        if (r >= 0 && sd_journal_seek_tail(j) >= 0)
+                found = sd_journal_previous(j) > 0;
+        sd_journal_close(j);
+        return found;
+}
+
+/* Writes what was kept, oldest first; stops at the first refusal.
+ * Returns whether the queue changed (the caller saves the state). */
+bool manager_journal_flush(Manager *m) {
         size_t done = 0;
+        bool changed = false;
         int r = 0;
 
-        while (done < m->n_journal_queue && (r = journal_write(m->journal_queue[done])) >= 0)
-                strv_free(m->journal_queue[done++]);
+        while (done < m->n_journal_queue) {
+                char **fields = m->journal_queue[done];
+
+                if (done < m->n_journal_inherited && journal_has_entry(fields)) {
+                        if (m->debug)
+                                log_errno(LOG_DEBUG, 0, "journal: already written before the restart: %s", fields[0]);
+                } else if ((r = journal_write(fields)) < 0)
+                        break;
+                strv_free(fields);
+                done++;
+        }
         if (done > 0) {
                 memmove(m->journal_queue, m->journal_queue + done,
                         (m->n_journal_queue - done) * sizeof(m->journal_queue[0]));
                 m->n_journal_queue -= done;
+                m->n_journal_inherited = m->n_journal_inherited > done ? m->n_journal_inherited - done : 0;
+                changed = true;
         }
         if (m->n_journal_queue > 0 || m->journal_dropped == 0)
-                return;
+                return changed;
         /* everything kept is written: now say what could not be kept */
         r = sd_journal_send("MESSAGE=%u sshguardian entries were lost: the journal was unavailable and at most %d "
                             "are kept until it is back; sshguardianctl status shows what is open now",
                             m->journal_dropped, JOURNAL_QUEUE_MAX,
                             "PRIORITY=%d", LOG_WARNING, "SYSLOG_IDENTIFIER=sshguardiand",
                             "SSHGUARDIAN_DROPPED=%u", m->journal_dropped, NULL);
-        if (r >= 0)
+        if (r >= 0) {
                 m->journal_dropped = 0;
+                changed = true;
+        }
+        return changed;
 }
 
 void manager_report_transition(Manager *m, const SgTransition *t) {
@@ -163,8 +202,9 @@ void manager_report_transition(Manager *m, const SgTransition *t) {
         } else {
                 int r = -EAGAIN;
 
-                /* in order: what is kept goes first */
-                manager_journal_flush(m);
+                /* in order: what is kept goes first (the audit saves the
+                 * state once every transition is written or kept) */
+                (void) manager_journal_flush(m);
                 if (m->n_journal_queue == 0)
                         r = journal_write(fields);
                 if (r < 0) {

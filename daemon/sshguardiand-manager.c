@@ -789,6 +789,9 @@ int manager_start(Manager *m) {
         r = manager_audit(m);
         if (r < 0)
                 return r;
+        /* entries the previous instance kept, if the audit wrote none */
+        if ((m->n_journal_queue > 0 || m->journal_dropped > 0) && manager_journal_flush(m))
+                (void) manager_state_save(m);
         (void) sd_notifyf(false, "READY=1\nSTATUS=%s", m->summary ? m->summary : "");
         return 0;
 }

@@ -386,6 +386,7 @@ static int on_max_startups_window(sd_event_source *s, uint64_t usec, void *userd
 static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         /* (no debug line here: it would wake this very watcher again) */
         Manager *m = userdata;
+        const char *const *names = m->conf.n_units > 0 ? (const char *const *) m->conf.units : sshd_default_units;
         bool sshd_spoke = false, dropped = false, learned = false;
         int r;
         (void) s, (void) fd, (void) revents;
@@ -397,6 +398,19 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
                 const void *data;
                 size_t len;
 
+                /* SYSLOG_IDENTIFIER=sshd brings every unit's sshd and
+                 * those of no unit: only the service's main process is
+                 * sshd's own among the latter (its last words, journald
+                 * too late to see its cgroup), none of the former */
+                if (sd_journal_get_data(m->journal, "_SYSTEMD_UNIT", &data, &len) >= 0) {
+                        bool ours = false;
+                        for (size_t i = 0; names[i] && !ours; i++)
+                                ours = len == 14 + strlen(names[i]) &&
+                                       memcmp((const char *) data + 14, names[i], len - 14) == 0;
+                        if (!ours)
+                                continue;
+                } else if (!sshd_journal_entry_unattributed(m->journal, NULL, m->facts.units.main_pid_last))
+                        continue;
                 if (sd_journal_get_data(m->journal, "MESSAGE", &data, &len) < 0 || len <= 8)
                         continue;
                 /* a successful login: who logs in from where (the lockout
@@ -457,6 +471,12 @@ int manager_watch_journal(Manager *m) {
                 snprintf(match, sizeof(match), "_SYSTEMD_UNIT=%s", names[i]);
                 r = sd_journal_add_match(m->journal, match, 0);
         }
+        /* ... or sshd's lines that journald could not attribute to a unit
+         * (sshd_journal_entry_unattributed() picks the service's) */
+        if (r >= 0)
+                r = sd_journal_add_disjunction(m->journal);
+        if (r >= 0)
+                r = sd_journal_add_match(m->journal, "SYSLOG_IDENTIFIER=sshd", 0);
         if (r >= 0)
                 r = sd_journal_seek_tail(m->journal);
         if (r >= 0)
@@ -495,8 +515,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
 
         (void) sd_notify(false, "WATCHDOG=1");
         /* entries the journal refused while journald was stopped */
-        if (m->n_journal_queue > 0 || m->journal_dropped > 0)
-                manager_journal_flush(m);
+        if ((m->n_journal_queue > 0 || m->journal_dropped > 0) && manager_journal_flush(m))
+                (void) manager_state_save(m);
         legacy_check(m);
         /* The kernel reports no new listening socket: while sshd's sockets
          * are what is wrong, or no systemd tells when sshd starts, they are

@@ -189,6 +189,10 @@ typedef struct Manager {
         char **journal_queue[JOURNAL_QUEUE_MAX];
         size_t n_journal_queue;
         unsigned journal_dropped;
+        /* the first ones were kept by the instance before this one (the
+         * state file): it may have written them and been killed before it
+         * could say so, and the journal is asked before each is written */
+        size_t n_journal_inherited;
 } Manager;
 
 int manager_new(Manager **ret, const char *conf_path, LogTarget log_target);
@@ -203,16 +207,18 @@ int manager_audit(Manager *m);
  * store kept current by the notifications, or NULL (read it live). */
 NftRuleset *manager_ruleset_current(Manager *m);
 
-/* sshguardiand-state.c: the open problems in $STATE_DIRECTORY, read
- * before the first audit, written after each audit that changed them */
+/* sshguardiand-state.c: the open problems and the journal entries not
+ * yet written, in $STATE_DIRECTORY, read before the first audit, written
+ * after each audit that changed them and after waiting entries are written */
 int manager_state_load(Manager *m);
 int manager_state_save(Manager *m);
 
 /* sshguardiand-journal.c: writes T's entry (kept for later if the
  * journal refuses it) */
 void manager_report_transition(Manager *m, const SgTransition *t);
-/* Writes the entries kept while the journal was unavailable. */
-void manager_journal_flush(Manager *m);
+/* Writes the entries kept while the journal was unavailable; true if
+ * any left the queue (the state file is then saved by the caller). */
+bool manager_journal_flush(Manager *m);
 void manager_journal_queue_free(Manager *m);
 
 /* sshguardiand-bus.c */

@@ -240,3 +240,67 @@ int sg_findings_parse(const char *buf, size_t len, SgFinding **ret, size_t *n) {
         *n = p.n;
         return 0;
 }
+
+int sg_entry_write(FILE *f, char *const *fields) {
+        fputc('J', f);
+        for (size_t i = 0; fields && fields[i]; i++) {
+                fputc('\t', f);
+                write_escaped(f, fields[i]);
+        }
+        fputc('\n', f);
+        return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
+}
+
+/* journald takes FIELD names of capitals, digits and '_', not starting
+ * with '_' (those are its own trusted fields) */
+static bool entry_field_valid(const char *s) {
+        const char *eq = strchr(s, '=');
+
+        if (!eq || eq == s || *s == '_' || eq - s > 64)
+                return false;
+        for (const char *c = s; c < eq; c++)
+                if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+                        return false;
+        return true;
+}
+
+int sg_entry_parse(const char *line, size_t len, char ***ret) {
+        const char *end = line + len, *s;
+        char **v = NULL;
+        size_t n = 0;
+
+        if (len < 2 || line[0] != 'J' || line[1] != '\t')
+                return -EBADMSG;
+        for (s = line + 2;; ) {
+                const char *tab = memchr(s, '\t', (size_t) (end - s));
+                const char *e = tab ? tab : end;
+                char *field = unescape(s, e);
+                char **nv;
+
+                if (!field || !entry_field_valid(field) || memchr(s, '\0', (size_t) (e - s))) {
+                        free(field);
+                        goto bad;
+                }
+                nv = reallocarray(v, n + 2, sizeof(char *));
+                if (!nv) {
+                        free(field);
+                        for (size_t i = 0; i < n; i++)
+                                free(v[i]);
+                        free(v);
+                        return -ENOMEM;
+                }
+                v = nv;
+                v[n++] = field;
+                v[n] = NULL;
+                if (!tab)
+                        break;
+                s = tab + 1;
+        }
+        *ret = v;
+        return 0;
+bad:
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+        return -EBADMSG;
+}

@@ -84,3 +84,13 @@ const char *sg_finding_get(const SgFinding *f, const char *key);
  * input), never guessed. */
 int sg_findings_write(FILE *f, const SgFinding *v, size_t n);
 int sg_findings_parse(const char *buf, size_t len, SgFinding **ret, size_t *n);
+
+/* A journal entry not yet written (journald was unavailable), kept in the
+ * same file: one line, "J", then each FIELD=VALUE string of the entry, all
+ * tab-separated and escaped as above.  sg_entry_write() returns 0 or -EIO;
+ * sg_entry_parse() takes one such line (without its newline) and returns
+ * the NULL-terminated fields, or -EBADMSG for anything else: a bad escape,
+ * no field, a field name that is not A-Z, 0-9 and '_' not starting with
+ * '_' (journald's own rule for what a client may write). */
+int sg_entry_write(FILE *f, char *const *fields);
+int sg_entry_parse(const char *line, size_t len, char ***ret);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strv.h"
 #include "transitions.h"
 
 #define SEC 1000000ULL
@@ -273,6 +274,38 @@ START_TEST(test_restored_problems_are_not_announced_again) {
 }
 END_TEST
 
+START_TEST(test_waiting_journal_entry_round_trips_and_damage_is_refused) {
+        char *fields[] = { "MESSAGE=two\tlines\nand a \\", "SSHGUARDIAN_CAUSE=firewall-reject",
+                           "SSHGUARDIAN_TIMESTAMP=1700000000123456", NULL };
+        char *buf = NULL, **back = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+
+        ck_assert_int_eq(sg_entry_write(m, fields), 0);
+        fclose(m);
+        ck_assert_str_eq(buf, "J\tMESSAGE=two\\tlines\\nand a \\\\\tSSHGUARDIAN_CAUSE=firewall-reject"
+                              "\tSSHGUARDIAN_TIMESTAMP=1700000000123456\n");
+        ck_assert_int_eq(sg_entry_parse(buf, len - 1, &back), 0);
+        ck_assert_uint_eq(strv_length(back), 3);
+        for (size_t i = 0; i < 3; i++)
+                ck_assert_str_eq(back[i], fields[i]);
+        strv_free(back);
+        free(buf);
+
+        static const char *const bad[] = {
+                "J", "J\t", "X\tMESSAGE=m", "J\tMESSAGE=m\t", "J\tno equals sign", "J\t_PID=1",
+                "J\tmessage=lower case", "J\tMESSAGE=bad escape \\q", "J\t=empty name",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                back = NULL;
+                ck_assert_msg(sg_entry_parse(bad[i], strlen(bad[i]), &back) == -EBADMSG, "accepted %s", bad[i]);
+                ck_assert_ptr_null(back);
+        }
+        /* a NUL inside a line is damage, not the end of a field */
+        ck_assert_int_eq(sg_entry_parse("J\tMESSAGE=a\0b", 13, &back), -EBADMSG);
+}
+END_TEST
+
 static Suite *transitions_suite(void) {
         Suite *s = suite_create("transitions");
         TCase *tc = tcase_create("tracker");
@@ -286,6 +319,7 @@ static Suite *transitions_suite(void) {
         tcase_add_test(tc, test_open_problems_round_trip_through_the_state_file);
         tcase_add_test(tc, test_state_file_damage_is_dropped_not_guessed);
         tcase_add_test(tc, test_restored_problems_are_not_announced_again);
+        tcase_add_test(tc, test_waiting_journal_entry_round_trips_and_damage_is_refused);
         suite_add_tcase(s, tc);
         return s;
 }
