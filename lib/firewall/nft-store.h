@@ -169,8 +169,9 @@ int nft_store_ruleset(const NftStore *s, NftRuleset **ret);
  * again in its place.  When that cannot be done (a rule that updates a
  * set, tables not in the kernel's order), or what rules no longer use has
  * grown as large as what they do, *RS is replaced by a whole new build.
- * Returns 0 (brought up to date), 1 (replaced), or -ESTALE / -EBUSY as
- * nft_store_ruleset() (*RS unchanged), or -ENOMEM (*RS freed, NULL). */
+ * Returns 0 (brought up to date), 1 (replaced), -ESTALE (a stale store)
+ * or -EBUSY (in a batch) with *RS unchanged, or the error of a whole
+ * build (-ENOMEM) with *RS freed and NULL. */
 int nft_store_ruleset_follow(NftStore *s, NftRuleset **rs);
 
 /* The hook of chain CHAIN of table FAMILY TABLE as stored (in a batch too):
