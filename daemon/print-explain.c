@@ -7,7 +7,8 @@
 #include "print-explain.h"
 
 static bool has_rule(const NftEvalResult *res) {
-        return (res->verdict == NFT_VERDICT_DROP || res->verdict == NFT_VERDICT_REJECT) && res->table && res->chain;
+        return (res->verdict == NFT_VERDICT_DROP || res->verdict == NFT_VERDICT_REJECT) && res->table && res->chain &&
+               res->n_blockers <= 1;
 }
 
 static void json_rule_ref(JsonWriter *w, const NftTable *t, const NftChain *c, const NftRule *rule) {
@@ -97,6 +98,43 @@ static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwEx
                 json_object_end(w);
         } else
                 json_null(w);
+        /* every rule that blocks on some path, in the order a packet
+         * meets them: the one of `rule`, or several when no single rule
+         * decides (then `rule` is null and `rule_ambiguous` true) */
+        json_key(w, "rules");
+        json_array_begin(w);
+        if (has_rule(res)) {
+                json_object_begin(w);
+                json_rule_ref(w, res->table, res->chain, res->rule);
+                json_key(w, "text");
+                json_string(w, e->text);
+                json_key(w, "legacy");
+                json_bool(w, res->table->legacy);
+                json_key(w, "frontend");
+                json_string(w, e->have_frontend ? fw_frontend_to_string(e->frontend) : NULL);
+                json_key(w, "remediation");
+                json_string(w, e->remediation);
+                json_object_end(w);
+        }
+        for (size_t i = 0; fw_explanation_several_rules(e) && i < e->n_blockers; i++) {
+                const NftBlocker *b = &res->blockers[i];
+                json_object_begin(w);
+                json_rule_ref(w, b->table, b->chain, b->rule);
+                json_key(w, "text");
+                json_string(w, e->blockers[i].text);
+                json_key(w, "legacy");
+                json_bool(w, b->table->legacy);
+                json_key(w, "frontend");
+                json_string(w, fw_frontend_to_string(e->blockers[i].frontend));
+                json_key(w, "remediation");
+                json_string(w, e->blockers[i].remediation);
+                json_object_end(w);
+        }
+        json_array_end(w);
+        json_key(w, "rule_ambiguous");
+        json_bool(w, fw_explanation_several_rules(e));
+        json_key(w, "rules_incomplete");
+        json_bool(w, fw_explanation_several_rules(e) && res->blockers_overflow);
         json_key(w, "frontend");
         json_string(w, e->have_frontend ? fw_frontend_to_string(e->frontend) : NULL);
         json_key(w, "remediation");
@@ -185,6 +223,29 @@ static void text_explanation(const SgExplainResult *r, const FwExplanation *e, F
                 else
                         fprintf(f, "  policy of %s %s %s: %s\n", nft_family_name(res->table->family),
                                 res->table->name, res->chain->name, e->text);
+                if (e->scope && r->n == 2)
+                        fprintf(f, "  for: %s\n", e->scope);
+                if (e->have_frontend)
+                        fprintf(f, "  owner: %s\n", fw_frontend_to_string(e->frontend));
+                if (e->remediation)
+                        fprintf(f, "  fix: %s\n", e->remediation);
+        } else if (fw_explanation_several_rules(e)) {
+                fprintf(f, "  no single rule decides: different rules %s different connections, in the order a "
+                        "packet meets them:\n", res->verdict == NFT_VERDICT_DROP ? "drop" : "reject");
+                for (size_t i = 0; i < e->n_blockers; i++) {
+                        const NftBlocker *b = &res->blockers[i];
+                        if (b->rule)
+                                fprintf(f, "  rule: %s%s %s %s %s %llu: %s (%s)\n", b->table->legacy ? "iptables-legacy " : "",
+                                        nft_family_name(b->table->family), b->table->name, b->chain->name,
+                                        b->table->legacy ? "rule" : "handle", (unsigned long long) b->rule->handle,
+                                        e->blockers[i].text, fw_frontend_to_string(e->blockers[i].frontend));
+                        else
+                                fprintf(f, "  policy of %s %s %s: %s (%s)\n", nft_family_name(b->table->family),
+                                        b->table->name, b->chain->name, e->blockers[i].text,
+                                        fw_frontend_to_string(e->blockers[i].frontend));
+                }
+                if (res->blockers_overflow)
+                        fprintf(f, "  and more: cannot tell which rules, more block than were kept\n");
                 if (e->scope && r->n == 2)
                         fprintf(f, "  for: %s\n", e->scope);
                 if (e->have_frontend)

@@ -337,6 +337,31 @@ static void text_family(const Jv *e, const char *port, bool two, FILE *f) {
                         fprintf(f, "  owner: %s\n", jv_str(e, "frontend"));
                 if (jv_str(e, "remediation"))
                         fprintf(f, "  fix: %s\n", jv_str(e, "remediation"));
+        } else if (jv_true(e, "rule_ambiguous")) {
+                const Jv *rules = jv_get(e, "rules");
+                fprintf(f, "  no single rule decides: different rules %s different connections, in the order a "
+                        "packet meets them:\n", verdict && strcmp(verdict, "reject") == 0 ? "reject" : "drop");
+                for (size_t i = 0; rules && rules->type == JV_ARRAY && i < rules->n; i++) {
+                        const Jv *x = rules->items[i];
+                        const char *handle = jv_str(x, "handle");
+                        if (handle)
+                                fprintf(f, "  rule: %s%s %s %s %s %s: %s (%s)\n", jv_true(x, "legacy") ? "iptables-legacy " : "",
+                                        jv_str(x, "family") ?: "?", jv_str(x, "table") ?: "?", jv_str(x, "chain") ?: "?",
+                                        jv_true(x, "legacy") ? "rule" : "handle", handle, jv_str(x, "text") ?: "",
+                                        jv_str(x, "frontend") ?: "?");
+                        else
+                                fprintf(f, "  policy of %s %s %s: %s (%s)\n", jv_str(x, "family") ?: "?",
+                                        jv_str(x, "table") ?: "?", jv_str(x, "chain") ?: "?", jv_str(x, "text") ?: "",
+                                        jv_str(x, "frontend") ?: "?");
+                }
+                if (jv_true(e, "rules_incomplete"))
+                        fprintf(f, "  and more: cannot tell which rules, more block than were kept\n");
+                if (two && jv_str(e, "scope"))
+                        fprintf(f, "  for: %s\n", jv_str(e, "scope"));
+                if (jv_str(e, "frontend"))
+                        fprintf(f, "  owner: %s\n", jv_str(e, "frontend"));
+                if (jv_str(e, "remediation"))
+                        fprintf(f, "  fix: %s\n", jv_str(e, "remediation"));
         } else if (verdict && strcmp(verdict, "accept") != 0 && strcmp(verdict, "drop") != 0 &&
                    strcmp(verdict, "reject") != 0)
                 fprintf(f, "  cannot tell: %s\n", reason ?: "unknown");

@@ -11,6 +11,7 @@
 
 #include "diagnose.h"
 #include "listeners.h"
+#include "macro.h"
 
 /* --- building findings ----------------------------------------------------- */
 
@@ -1092,8 +1093,11 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
                         evidence_add(fs, f, "rule_table", "%s", fw->rule_table);
                 if (fw->rule_chain)
                         evidence_add(fs, f, "rule_chain", "%s", fw->rule_chain);
-                /* an empty handle: the chain's policy decided */
-                if (fw->rule_is_policy)
+                /* an empty handle: the chain's policy decided; none: no
+                 * one rule decides (rules) */
+                if (fw->rules)
+                        evidence_add(fs, f, "rules", "%s", fw->rules);
+                else if (fw->rule_is_policy)
                         evidence_add(fs, f, "rule_handle", "%s", "");
                 else
                         evidence_add(fs, f, "rule_handle", "%llu", (unsigned long long) fw->rule_handle);
@@ -1108,6 +1112,19 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
                         evidence_add(fs, f, "changed_by_comm", "%s", fw->changed_by_comm);
                 if (fw->remediation)
                         evidence_add(fs, f, "remediation", "%s", fw->remediation);
+                if (fw->rules) {
+                        /* every path is blocked, by different rules: name
+                         * them all, and the fix for all of them */
+                        message_set(fs, f, "The firewall %s new connections to port %u (%s, %s), but no single rule "
+                                    "decides: different rules block different connections, in the order a packet "
+                                    "meets them: %s%s; fix: %s.", drop ? "drops" : "rejects", fw->port,
+                                    fw->family == AF_INET6 ? "IPv6" : fw->family == AF_INET ? "IPv4" : "IPv4 and IPv6",
+                                    fw->scope ? fw->scope : "all", fw->rules_text ? fw->rules_text : fw->rules, who,
+                                    fw->remediation ? fw->remediation
+                                    : "cannot tell which rules: more block than were kept (`nft -a list ruleset` "
+                                      "shows them all)");
+                        continue;
+                }
                 if (fw->rule_is_policy)
                         snprintf(where, sizeof(where), "the policy of %s %s %s", fw->rule_family ? fw->rule_family : "?",
                                  fw->rule_table ? fw->rule_table : "?", fw->rule_chain ? fw->rule_chain : "?");
@@ -1299,7 +1316,17 @@ static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFac
                                 evidence_add(fs, fi, "user", "%s", a->user);
                         evidence_add(fs, fi, "port", "%u", s->expected_ports[p]);
                         evidence_add(fs, fi, "family", "%s", a->family == AF_INET6 ? "ipv6" : "ipv4");
-                        if (res->table && res->chain) {
+                        if (fw_explanation_several_rules(&x)) {
+                                _cleanup_free_ char *keys = fw_explanation_rules_key(&x);
+                                _cleanup_free_ char *texts = fw_explanation_rules_text(&x);
+                                if (!keys || !texts) {
+                                        fw_explanation_done(&x);
+                                        return -ENOMEM;
+                                }
+                                evidence_add(fs, fi, "rules", "%s", keys);
+                                snprintf(where, sizeof(where), "different rules on different paths, in the order a "
+                                         "packet meets them: %s", texts);
+                        } else if (res->table && res->chain) {
                                 evidence_add(fs, fi, "rule", "%s", x.text ? x.text : "");
                                 evidence_add(fs, fi, "rule_family", "%s", nft_family_name(res->table->family));
                                 evidence_add(fs, fi, "rule_table", "%s", res->table->name);
@@ -1329,7 +1356,8 @@ static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFac
                                     "port %u is now %s by %s (%s); fix: %s.", a->user ? a->user : "someone", addr, ago,
                                     s->expected_ports[p],
                                     res->verdict == NFT_VERDICT_DROP ? "dropped" : "rejected", where,
-                                    x.have_frontend ? fw_frontend_to_string(x.frontend) : "nftables",
+                                    x.have_frontend ? fw_frontend_to_string(x.frontend)
+                                    : fw_explanation_several_rules(&x) ? "each rule's owner as named" : "nftables",
                                     x.remediation ? x.remediation : "remove the rule");
                         fw_explanation_done(&x);
                         break;

@@ -90,6 +90,15 @@ typedef struct SgFirewallFacts {
         /* a redirect/dnat moved it to this port, where no socket takes it
          * (the stack refuses; no rule named); 0: not that */
         uint16_t redirected_to;
+        /* different rules block on different paths (a reverse-path check
+         * drops some sources, a later rule the rest): no one rule decides,
+         * the rule_* fields are NULL, and these name them all, in the
+         * order a packet meets them: "ip6 raw PREROUTING 2, ip6 filter
+         * INPUT 3" (the `rules` evidence) and with their texts and owners
+         * (for the message); rules_incomplete: more than could be kept */
+        const char *rules;
+        const char *rules_text;
+        bool rules_incomplete;
 } SgFirewallFacts;
 
 /* The firewall as read: nftables with iptables-legacy's tables joined in

@@ -28,7 +28,7 @@ struct SgTracker {
 /* The evidence keys that say where a problem is, in a fixed order. */
 static const char *const identity_keys[] = {
         "unit", "port", "family", "interface", "config_file", "config_line",
-        "rule_family", "rule_table", "rule_chain", "rule_handle", "source", NULL };
+        "rule_family", "rule_table", "rule_chain", "rule_handle", "rules", "source", NULL };
 
 char *sg_finding_identity(const SgFinding *f) {
         char *s = NULL;

@@ -64,6 +64,23 @@ def fmt_key(k):
     return "%s %s %s %s" % (k[0], k[1], k[2], "policy" if k[3] is None else k[3])
 
 
+def rules_keys(e):
+    """The rule keys of explain's `rules` (every rule that blocks on some
+    path, in the order a packet meets them)."""
+    rules = e.get("rules")
+    if not isinstance(rules, list):
+        return []
+    return [rule_key(r) for r in rules]
+
+
+def rules_evidence(e):
+    """What a finding's `rules` evidence says for explain's family object E
+    when no single rule decides (rule_ambiguous): "ip6 raw PREROUTING 2,
+    ip6 filter INPUT 2" (", ..." when not every rule was kept)."""
+    s = ", ".join(fmt_key(k) for k in rules_keys(e))
+    return s + (", ..." if e.get("rules_incomplete") else "")
+
+
 def journal_to_finding(entry):
     """A journal entry (SSHGUARDIAN_* fields) -> {cause, evidence} as audit prints it."""
     ev = {}
@@ -103,6 +120,12 @@ def family_vs_finding(fam, e, f, what="audit", remediation=True):
         bad.append("%s: rule text: explain %r, %s %r" % (fam, et, what, ev.get("rule")))
     if e.get("frontend") != ev.get("frontend"):
         bad.append("%s: frontend: explain %r, %s %r" % (fam, e.get("frontend"), what, ev.get("frontend")))
+    if e.get("rule_ambiguous"):
+        # blocked on every path, by different rules: every one named
+        if ev.get("rules") != rules_evidence(e):
+            bad.append("%s: rules: explain %r, %s %r" % (fam, rules_evidence(e), what, ev.get("rules")))
+    elif "rules" in ev:
+        bad.append("%s: rules: explain names one rule, %s %r" % (fam, what, ev.get("rules")))
     if remediation and e.get("remediation") != ev.get("remediation"):
         bad.append("%s: remediation: explain %r, %s %r" % (fam, e.get("remediation"), what, ev.get("remediation")))
     return bad
@@ -115,7 +138,7 @@ def check_audit(fam, e, findings, what="audit", port=22):
     blocked = e.get("verdict") in BLOCKS
     if len(fws) > 1:
         return ["%s: %d firewall findings of %s cover %s: %s" % (fam, len(fws), what, fam, short(fws))]
-    if blocked and e.get("rule") is None:
+    if blocked and e.get("rule") is None and not e.get("rule_ambiguous"):
         # nothing in the firewall decides (the TCP stack refuses after a
         # redirect): the engine must still not be silent about it
         other = [f for f in findings if covers(f, fam, port)]
@@ -184,6 +207,14 @@ def check_from(fam, ef, e, kernel=None):
         if ef.get("verdict") != e.get("verdict"):
             bad.append("%s: without --from %s by %s (scope %s), --from says %s" % (
                 fam, e.get("verdict"), fmt_key(rule_key(e.get("rule"))), scope, ef.get("verdict")))
+        elif e.get("rule_ambiguous"):
+            # different rules block different sources: the client's is
+            # one of them (or, itself undecided, some of them)
+            keys = rules_keys(e)
+            theirs = rules_keys(ef) if ef.get("rule_ambiguous") else [rule_key(ef.get("rule"))]
+            if not theirs or any(k not in keys for k in theirs):
+                bad.append("%s: rule: without --from one of %s, --from %s" % (
+                    fam, rules_evidence(e), ", ".join(fmt_key(k) for k in theirs) or "none"))
         elif rule_key(ef.get("rule")) != rule_key(e.get("rule")):
             bad.append("%s: rule: without --from %s, --from %s" % (
                 fam, fmt_key(rule_key(e.get("rule"))), fmt_key(rule_key(ef.get("rule")))))
@@ -204,6 +235,7 @@ def explain_fields(o):
         r = x.get("rule") if isinstance(x.get("rule"), dict) else None
         return {"verdict": x.get("verdict"), "family": x.get("family"), "from": x.get("from"),
                 "iif": x.get("iif"), "rule": r and {k: r.get(k) for k in ("family", "table", "chain", "handle", "text")},
+                "rules": x.get("rules"), "rule_ambiguous": x.get("rule_ambiguous"),
                 "scope": x.get("scope"), "frontend": x.get("frontend"), "remediation": x.get("remediation"),
                 "reason": x.get("reason")}
     out = one(o)

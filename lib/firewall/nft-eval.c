@@ -695,6 +695,47 @@ static Step set_unknown(const Ctx *ctx, const EvalState *st, NftEvalResult *res,
         return STEP_DONE;
 }
 
+static bool blocker_same(const NftBlocker *a, const NftBlocker *b) {
+        return a->table == b->table && a->chain == b->chain && a->rule == b->rule;
+}
+
+/* Whether a packet meets X before Y: an earlier base chain first; in the
+ * same chain, the earlier rule (a policy last).  Otherwise (chains reached
+ * by jumps) the order they were found in stands. */
+static bool blocker_before(const NftBlocker *x, const NftBlocker *y) {
+        if (x->base != y->base)
+                return x->base < y->base;
+        if (x->table != y->table || x->chain != y->chain)
+                return false;
+        size_t px = x->rule ? (size_t) (x->rule - x->chain->rules) : SIZE_MAX;
+        size_t py = y->rule ? (size_t) (y->rule - y->chain->rules) : SIZE_MAX;
+        return px < py;
+}
+
+/* A's blockers joined by B's, each once, in the order a packet meets them. */
+static void blockers_merge(NftEvalResult *a, const NftEvalResult *b) {
+        a->blockers_overflow = a->blockers_overflow || b->blockers_overflow;
+        for (unsigned i = 0; i < b->n_blockers; i++) {
+                const NftBlocker *x = &b->blockers[i];
+                unsigned at = a->n_blockers;
+                bool seen = false;
+
+                for (unsigned k = 0; k < a->n_blockers && !seen; k++)
+                        seen = blocker_same(&a->blockers[k], x);
+                if (seen)
+                        continue;
+                if (a->n_blockers == NFT_MAX_BLOCKERS) {
+                        a->blockers_overflow = true;
+                        continue;
+                }
+                while (at > 0 && blocker_before(x, &a->blockers[at - 1]))
+                        at--;
+                memmove(&a->blockers[at + 1], &a->blockers[at], (a->n_blockers - at) * sizeof(NftBlocker));
+                a->blockers[at] = *x;
+                a->n_blockers++;
+        }
+}
+
 static void merge_results(NftEvalResult *a, const NftEvalResult *b, const Ctx *ctx, const EvalState *at) {
         bool rl = a->rate_limited || b->rate_limited;
         if (a->verdict == NFT_VERDICT_UNKNOWN) {
@@ -714,6 +755,14 @@ static void merge_results(NftEvalResult *a, const NftEvalResult *b, const Ctx *c
         if (a->rule != b->rule || a->chain != b->chain)
                 a->rule_ambiguous = true;
         a->rule_ambiguous = a->rule_ambiguous || b->rule_ambiguous;
+        /* both block: by every rule that does on some path, and the one
+         * named first is the first a packet meets */
+        blockers_merge(a, b);
+        if (a->n_blockers > 0) {
+                a->table = a->blockers[0].table;
+                a->chain = a->blockers[0].chain;
+                a->rule = a->blockers[0].rule;
+        }
         if (a->dport != b->dport)
                 a->dport = 0;
         a->rate_limited = rl;
@@ -1823,7 +1872,9 @@ static ChainEnd final(Ctx *ctx, EvalState *st, NftEvalResult *res, NftVerdict v,
                 .rule = rule,
                 .rate_limited = st->rate_limited,
                 .dport = final_dport(st),
+                .n_blockers = 1,
         };
+        res->blockers[0] = (NftBlocker) { .table = t, .chain = res->chain, .rule = rule, .base = st->base };
         return CHAIN_FINAL;
 }
 
@@ -2014,11 +2065,19 @@ typedef struct SportRange {
         NftEvalResult r;
 } SportRange;
 
+static bool same_blockers(const NftEvalResult *a, const NftEvalResult *b) {
+        for (unsigned i = 0; i < a->n_blockers; i++)
+                if (!blocker_same(&a->blockers[i], &b->blockers[i]))
+                        return false;
+        return true;
+}
+
 static bool same_result(const NftEvalResult *a, const NftEvalResult *b) {
         return a->verdict == b->verdict && a->table == b->table && a->chain == b->chain && a->rule == b->rule &&
                a->rate_limited == b->rate_limited && a->rule_ambiguous == b->rule_ambiguous && a->dport == b->dport &&
                a->unknown_rule == b->unknown_rule && a->unknown_chain == b->unknown_chain &&
-               a->unknown_reason == b->unknown_reason;
+               a->unknown_reason == b->unknown_reason && a->n_blockers == b->n_blockers &&
+               a->blockers_overflow == b->blockers_overflow && same_blockers(a, b);
 }
 
 static bool verdict_blocks(NftVerdict v) {
@@ -2074,6 +2133,13 @@ static void sport_verdict(const NftProbe *p, const SportRange *v, size_t n, NftE
                 if (v[i].r.rule != ret->rule || v[i].r.chain != ret->chain)
                         ret->rule_ambiguous = true;
                 ret->rule_ambiguous = ret->rule_ambiguous || v[i].r.rule_ambiguous;
+                /* blocked by other rules for other source ports: all of them */
+                blockers_merge(ret, &v[i].r);
+                if (ret->n_blockers > 0) {
+                        ret->table = ret->blockers[0].table;
+                        ret->chain = ret->blockers[0].chain;
+                        ret->rule = ret->blockers[0].rule;
+                }
                 ret->rate_limited = ret->rate_limited || v[i].r.rate_limited;
                 if (v[i].r.dport != ret->dport)
                         ret->dport = 0;

@@ -95,6 +95,17 @@ typedef struct NftSportSplit {
         bool more_ranges;                       /* more than the four kept */
 } NftSportSplit;
 
+/* Rules (or chain policies) that block on some path the evaluation
+ * followed, at most this many */
+#define NFT_MAX_BLOCKERS 8
+
+typedef struct NftBlocker {
+        const NftTable *table;
+        const NftChain *chain;
+        const NftRule *rule;                    /* NULL: the chain's policy */
+        uint32_t base;                          /* its base chain's place in kernel order */
+} NftBlocker;
+
 typedef struct NftEvalResult {
         NftVerdict verdict;
         /* drop/reject: the deciding rule, or rule == NULL and the base
@@ -111,6 +122,17 @@ typedef struct NftEvalResult {
         /* the verdict is certain but which rule decides depends on
          * something the probe does not define (e.g. the source port) */
         bool rule_ambiguous;
+        /* drop/reject: every rule (or policy) that blocks on some path the
+         * evaluation followed, in the order a packet meets them (by base
+         * chain, then by place in the chain); one entry, the same as
+         * table/chain/rule, when one rule decides on every path.  When
+         * paths block by different rules (a reverse-path check that drops
+         * some sources, a later rule the rest), n_blockers > 1 and no one
+         * of them alone decides.  More than NFT_MAX_BLOCKERS:
+         * blockers_overflow, the first ones kept. */
+        NftBlocker blockers[NFT_MAX_BLOCKERS];
+        uint8_t n_blockers;
+        bool blockers_overflow;
         /* the destination port after redirect/dnat (host order); 0 if a
          * rewrite made it unknown */
         uint16_t dport;

@@ -55,6 +55,64 @@ void fw_explanation_done(FwExplanation *e) {
         free(e->remediation);
         free(e->sport_text);
         e->text = e->remediation = e->sport_text = NULL;
+        for (size_t i = 0; i < e->n_blockers; i++) {
+                free(e->blockers[i].text);
+                free(e->blockers[i].remediation);
+        }
+        free(e->blockers);
+        e->blockers = NULL;
+        e->n_blockers = 0;
+}
+
+bool fw_explanation_several_rules(const FwExplanation *e) {
+        return verdict_blocks(e->result.verdict) && e->result.n_blockers > 1;
+}
+
+/* The rules of a block no one rule decides, as KEYS ("ip6 filter INPUT
+ * 3") or for a message. */
+static char *rules_format(const FwExplanation *e, bool keys) {
+        const NftEvalResult *res = &e->result;
+        char *s = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&s, &len);
+
+        if (!f)
+                return NULL;
+        for (unsigned i = 0; i < res->n_blockers; i++) {
+                const NftBlocker *b = &res->blockers[i];
+                const char *fam = nft_family_name(b->table->family);
+                const FwBlockerText *t = i < e->n_blockers ? &e->blockers[i] : NULL;
+
+                fputs(i == 0 ? "" : keys ? ", " : ", then ", f);
+                if (keys && b->rule)
+                        fprintf(f, "%s %s %s %llu", fam, b->table->name, b->chain->name,
+                                (unsigned long long) b->rule->handle);
+                else if (keys)
+                        fprintf(f, "%s %s %s policy", fam, b->table->name, b->chain->name);
+                else if (b->rule)
+                        fprintf(f, "%s%s %s %s %s %llu \"%s\" (%s)", b->table->legacy ? "iptables-legacy " : "", fam,
+                                b->table->name, b->chain->name, b->table->legacy ? "rule" : "handle",
+                                (unsigned long long) b->rule->handle, t && t->text ? t->text : "",
+                                t ? fw_frontend_to_string(t->frontend) : "nftables");
+                else
+                        fprintf(f, "the policy of %s %s %s (%s)", fam, b->table->name, b->chain->name,
+                                t ? fw_frontend_to_string(t->frontend) : "nftables");
+        }
+        if (res->blockers_overflow)
+                fputs(keys ? ", ..." : ", and more that were not kept", f);
+        if (fclose(f) != 0) {
+                free(s);
+                return NULL;
+        }
+        return s;
+}
+
+char *fw_explanation_rules_key(const FwExplanation *e) {
+        return rules_format(e, true);
+}
+
+char *fw_explanation_rules_text(const FwExplanation *e) {
+        return rules_format(e, false);
 }
 
 void fw_port_verdict_done(FwPortVerdict *v) {
@@ -130,6 +188,16 @@ static void probe_run(const FwFacts *f, const LocalAddrs *local, int family, con
                 };
 }
 
+static bool same_blockers(const NftEvalResult *a, const NftEvalResult *b) {
+        if (a->n_blockers != b->n_blockers || a->blockers_overflow != b->blockers_overflow)
+                return false;
+        for (unsigned i = 0; i < a->n_blockers; i++)
+                if (a->blockers[i].table != b->blockers[i].table || a->blockers[i].chain != b->blockers[i].chain ||
+                    a->blockers[i].rule != b->blockers[i].rule)
+                        return false;
+        return true;
+}
+
 /* A probe without a destination that the evaluator cannot decide: a
  * packet from elsewhere is addressed to one of the host's own addresses
  * that are not loopback (the kernel drops one to 127.0.0.0/8 from outside
@@ -157,7 +225,8 @@ static void probe_run_any_dest(const FwFacts *f, const LocalAddrs *local, int fa
                                   &x);
                         if (x.result.verdict == NFT_VERDICT_UNKNOWN ||
                             (have && (x.result.verdict != agreed.result.verdict || x.result.rule != agreed.result.rule ||
-                                      x.result.chain != agreed.result.chain)))
+                                      x.result.chain != agreed.result.chain ||
+                                      !same_blockers(&x.result, &agreed.result))))
                                 agree = false;
                         else if (!have) {
                                 agreed = x;
@@ -215,12 +284,107 @@ static char *banned_addresses(const NftRuleset *rs, const NftRule *rule, size_t 
         return NULL;
 }
 
+/* One rule's (or policy's) text, the tool that owns it and the fix in
+ * that tool's words (for a connection from FROM, NULL: any source). */
+static int rule_describe(const NftRuleset *rs, const NftTable *table, const NftChain *chain, const NftRule *rule,
+                         NftVerdict verdict, uint16_t port, const char *from, const char *scope, char **ret_text,
+                         FwFrontend *ret_frontend, char **ret_remediation) {
+        _cleanup_free_ const char **siblings = NULL;
+        FwRuleRef ref;
+
+        siblings = calloc(table->n_chains + 1, sizeof(char *));
+        if (!siblings)
+                return -ENOMEM;
+        for (size_t i = 0; i < table->n_chains; i++)
+                siblings[i] = table->chains[i].name;
+        ref = (FwRuleRef) {
+                .family = table->family,
+                .table = table->name,
+                .chain = chain->name,
+                .legacy = table->legacy,
+                .is_policy = !rule,
+                .handle = rule && !table->legacy ? rule->handle : 0,
+                .position = rule ? (unsigned) (rule - chain->rules) + 1 : 0,
+                .set = rule_lookup_set(rs, rule),
+                .comment = rule ? nft_pool(rs, rule->comment_off) : NULL,
+                .sibling_chains = siblings,
+        };
+        *ret_frontend = fw_frontend_classify(&ref);
+        if (rule)
+                *ret_text = nft_rule_render_stateless(rs, table, rule);
+        else if (asprintf(ret_text, "policy %s", verdict == NFT_VERDICT_DROP ? "drop" : "reject") < 0)
+                *ret_text = NULL;
+        if (!*ret_text)
+                return -ENOMEM;
+        /* fail2ban's ban of some sources: its fix names the jail and the
+         * addresses it holds (unbanip takes several), not every ban */
+        if (!from && *ret_frontend == FW_FRONTEND_FAIL2BAN && scope && strcmp(scope, "some-sources") == 0) {
+                _cleanup_free_ char *banned = banned_addresses(rs, rule, 16);
+                if (banned)
+                        return fw_remediation(&ref, *ret_frontend, port, banned, ret_remediation);
+        }
+        return fw_remediation(&ref, *ret_frontend, port, from, ret_remediation);
+}
+
+/* A block no one rule decides: every rule that blocks on some path, and
+ * one fix for all of them — each rule's own, joined by " && ", the last
+ * rule a packet meets first (deleting `iptables -D CHAIN N` renumbers the
+ * rules after N; inserting an accept before a policy renumbers them all),
+ * each command once.  No fix when not every rule was kept. */
+static int explanation_finish_several(const NftRuleset *rs, uint16_t port, const char *from, FwExplanation *e) {
+        const NftEvalResult *res = &e->result;
+        char *joined = NULL;
+        size_t len = 0;
+        FILE *f;
+        int r;
+
+        e->blockers = calloc(res->n_blockers, sizeof(FwBlockerText));
+        if (!e->blockers)
+                return -ENOMEM;
+        e->n_blockers = res->n_blockers;
+        e->have_frontend = true;
+        for (unsigned i = 0; i < res->n_blockers; i++) {
+                const NftBlocker *b = &res->blockers[i];
+                FwBlockerText *t = &e->blockers[i];
+
+                r = rule_describe(rs, b->table, b->chain, b->rule, res->verdict, port, from, e->scope, &t->text,
+                                  &t->frontend, &t->remediation);
+                if (r < 0)
+                        return r;
+                if (i == 0)
+                        e->frontend = t->frontend;
+                else if (t->frontend != e->frontend)
+                        e->have_frontend = false;
+        }
+        if (res->blockers_overflow)
+                return 0;
+        f = open_memstream(&joined, &len);
+        if (!f)
+                return -ENOMEM;
+        bool first = true;
+        for (size_t i = e->n_blockers; i-- > 0;) {
+                bool seen = false;
+                for (size_t k = e->n_blockers; k-- > i + 1 && !seen;)
+                        seen = e->blockers[k].remediation && e->blockers[i].remediation &&
+                               strcmp(e->blockers[k].remediation, e->blockers[i].remediation) == 0;
+                if (seen || !e->blockers[i].remediation)
+                        continue;
+                fprintf(f, "%s%s", first ? "" : " && ", e->blockers[i].remediation);
+                first = false;
+        }
+        if (fclose(f) != 0) {
+                free(joined);
+                return -ENOMEM;
+        }
+        e->remediation = joined;
+        return 0;
+}
+
 /* The deciding rule's text, the tool that owns it and the fix in that
  * tool's words (for a connection from FROM, NULL: any source). */
 static int explanation_finish(const NftRuleset *rs, uint16_t port, const char *from, FwExplanation *e) {
         const NftEvalResult *res = &e->result;
-        _cleanup_free_ const char **siblings = NULL;
-        FwRuleRef ref;
+        int r;
 
         if (res->sport_split && res->sport.table && res->sport.chain && !e->sport_text) {
                 if (res->sport.rule)
@@ -230,41 +394,14 @@ static int explanation_finish(const NftRuleset *rs, uint16_t port, const char *f
                 if (!e->sport_text)
                         return -ENOMEM;
         }
-        if (!explanation_has_rule(e) || e->text)
+        if (!explanation_has_rule(e) || e->text || e->blockers)
                 return 0;
-        siblings = calloc(res->table->n_chains + 1, sizeof(char *));
-        if (!siblings)
-                return -ENOMEM;
-        for (size_t i = 0; i < res->table->n_chains; i++)
-                siblings[i] = res->table->chains[i].name;
-        ref = (FwRuleRef) {
-                .family = res->table->family,
-                .table = res->table->name,
-                .chain = res->chain->name,
-                .legacy = res->table->legacy,
-                .is_policy = !res->rule,
-                .handle = res->rule && !res->table->legacy ? res->rule->handle : 0,
-                .position = res->rule ? (unsigned) (res->rule - res->chain->rules) + 1 : 0,
-                .set = rule_lookup_set(rs, res->rule),
-                .comment = res->rule ? nft_pool(rs, res->rule->comment_off) : NULL,
-                .sibling_chains = siblings,
-        };
-        e->frontend = fw_frontend_classify(&ref);
-        e->have_frontend = true;
-        if (res->rule)
-                e->text = nft_rule_render_stateless(rs, res->table, res->rule);
-        else if (asprintf(&e->text, "policy %s", res->verdict == NFT_VERDICT_DROP ? "drop" : "reject") < 0)
-                e->text = NULL;
-        if (!e->text)
-                return -ENOMEM;
-        /* fail2ban's ban of some sources: its fix names the jail and the
-         * addresses it holds (unbanip takes several), not every ban */
-        if (!from && e->frontend == FW_FRONTEND_FAIL2BAN && e->scope && strcmp(e->scope, "some-sources") == 0) {
-                _cleanup_free_ char *banned = banned_addresses(rs, res->rule, 16);
-                if (banned)
-                        return fw_remediation(&ref, e->frontend, port, banned, &e->remediation);
-        }
-        return fw_remediation(&ref, e->frontend, port, from, &e->remediation);
+        if (fw_explanation_several_rules(e))
+                return explanation_finish_several(rs, port, from, e);
+        r = rule_describe(rs, res->table, res->chain, res->rule, res->verdict, port, from, e->scope, &e->text,
+                          &e->frontend, &e->remediation);
+        e->have_frontend = r >= 0;
+        return r;
 }
 
 /* What RULE does when all its matches hold: drop, reject, or neither (a
@@ -524,6 +661,7 @@ int fw_source_verdict(const FwFacts *f, uint16_t port, int family, const uint8_t
 
 bool fw_facts_same_rule(const SgFirewallFacts *a, const SgFirewallFacts *b) {
         return a->verdict == b->verdict && a->rule_is_policy == b->rule_is_policy && a->rule_handle == b->rule_handle &&
+               strcmp(a->rules ? a->rules : "", b->rules ? b->rules : "") == 0 &&
                strcmp(a->rule_family ? a->rule_family : "", b->rule_family ? b->rule_family : "") == 0 &&
                strcmp(a->rule_table ? a->rule_table : "", b->rule_table ? b->rule_table : "") == 0 &&
                strcmp(a->rule_chain ? a->rule_chain : "", b->rule_chain ? b->rule_chain : "") == 0;
@@ -626,11 +764,28 @@ int fw_judgements_add(FwJudgements *j, const FwPortVerdict *v, const SgFirewallH
                         .rule_is_policy = !res->rule,
                         .rule_handle = res->rule ? res->rule->handle : 0,
                 };
-                x->rule_text = judgements_keep(j, e->text, &r);
-                x->rule_family = judgements_keep(j, nft_family_name(res->table->family), &r);
-                x->rule_table = judgements_keep(j, res->table->name, &r);
-                x->rule_chain = judgements_keep(j, res->chain->name, &r);
-                x->frontend = judgements_keep(j, e->have_frontend ? fw_frontend_to_string(e->frontend) : "nftables", &r);
+                if (fw_explanation_several_rules(e)) {
+                        /* no one rule decides: no rule_* fields, every rule
+                         * in `rules` (and the message) */
+                        _cleanup_free_ char *keys = fw_explanation_rules_key(e);
+                        _cleanup_free_ char *texts = fw_explanation_rules_text(e);
+                        if (!keys || !texts)
+                                return -ENOMEM;
+                        x->rule_is_policy = false;
+                        x->rule_handle = 0;
+                        x->rules = judgements_keep(j, keys, &r);
+                        x->rules_text = judgements_keep(j, texts, &r);
+                        x->rules_incomplete = res->blockers_overflow;
+                        if (e->have_frontend)
+                                x->frontend = judgements_keep(j, fw_frontend_to_string(e->frontend), &r);
+                } else {
+                        x->rule_text = judgements_keep(j, e->text, &r);
+                        x->rule_family = judgements_keep(j, nft_family_name(res->table->family), &r);
+                        x->rule_table = judgements_keep(j, res->table->name, &r);
+                        x->rule_chain = judgements_keep(j, res->chain->name, &r);
+                        x->frontend = judgements_keep(j, e->have_frontend ? fw_frontend_to_string(e->frontend)
+                                                                          : "nftables", &r);
+                }
                 x->remediation = judgements_keep(j, e->remediation, &r);
                 if (r < 0)
                         return r;

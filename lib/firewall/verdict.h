@@ -32,6 +32,13 @@ typedef struct FwFacts {
 
 FwFacts fw_facts_from_snapshot(const SgSnapshot *s);
 
+/* One of the rules that block on some path, when no one rule decides. */
+typedef struct FwBlockerText {
+        char *text;                     /* as nft prints it, or "policy drop" */
+        char *remediation;              /* its own fix, in its owner's words */
+        FwFrontend frontend;
+} FwBlockerText;
+
 /* One family's answer, with the rule that decided it. */
 typedef struct FwExplanation {
         int family;                     /* AF_INET / AF_INET6 */
@@ -54,7 +61,26 @@ typedef struct FwExplanation {
         /* result.sport_split: the rule deciding the other source ports as
          * nft prints it ("policy drop" for a policy), NULL if none */
         char *sport_text;
+        /* a block decided by different rules on different paths
+         * (fw_explanation_several_rules()): result.blockers' texts, owners
+         * and fixes, in the same order.  Then text is NULL, remediation is
+         * every fix joined by " && " (last rule first, so that iptables'
+         * rule numbers stay right; NULL when result.blockers_overflow),
+         * and have_frontend says that one tool owns them all. */
+        FwBlockerText *blockers;
+        size_t n_blockers;
 } FwExplanation;
+
+/* E is a drop or reject that no single rule decides: different rules
+ * block on different paths (result.n_blockers > 1). */
+bool fw_explanation_several_rules(const FwExplanation *e);
+/* "ip6 raw PREROUTING 2, ip6 filter INPUT 3" ("... policy" for a chain's
+ * policy): result.blockers, in the order a packet meets them, as the
+ * `rules` evidence says them; NULL on ENOMEM. */
+char *fw_explanation_rules_key(const FwExplanation *e);
+/* "ip6 raw PREROUTING handle 2 \"...\" (iptables-nft), then ip6 filter
+ * INPUT handle 3 \"...\" (iptables-nft)", for a message; NULL on ENOMEM. */
+char *fw_explanation_rules_text(const FwExplanation *e);
 
 /* A port, from any external source, both families. */
 typedef struct FwPortVerdict {

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter.h>
+
 #include "diagnose.h"
 #include "explain.h"
 #include "fw-scenarios.h"
@@ -271,6 +273,16 @@ static NftRuleset *fw_ban_someone_else(uint64_t *handle) {
         return fw_ban_set("198.51.100.7", handle);
 }
 
+static NftRuleset *fw_rpfilter_then_input_drop(uint64_t *handle) {
+        uint64_t rpfilter;
+        return fw_ip6_rpfilter_then_input(NF_DROP, &rpfilter, handle);
+}
+
+static NftRuleset *fw_rpfilter_alone(uint64_t *handle) {
+        uint64_t none;
+        return fw_ip6_rpfilter_then_input(NF_ACCEPT, handle, &none);
+}
+
 static const struct {
         const char *name;
         NftRuleset *(*build)(uint64_t *handle);
@@ -287,6 +299,9 @@ static const struct {
         { "rate limited", fw_rate_limited, HOST_ETH0 },
         { "loopback destination", fw_loopback_destination_drop, HOST_ETH0 },
         { "nothing", fw_empty, HOST_ETH0 },
+        { "rpfilter drop, then input drop", fw_rpfilter_then_input_drop, HOST_ETH0 },
+        { "rpfilter drop alone", fw_rpfilter_alone, HOST_ETH0 },
+        { "a fork both of whose sides one rule drops", fw_ip6_fork_same_drop, HOST_ETH0 },
 };
 
 static const SgFirewallFacts *judgement_of(const SgAssessment *a, int family) {
@@ -335,6 +350,21 @@ START_TEST(test_explain_without_source_is_the_engines_judgement) {
                                 ck_assert_msg(x, "%s: family %d blocked by explain, not by the engine",
                                               scenarios[i].name, family);
                                 ck_assert_int_eq(x->verdict, r->verdict == NFT_VERDICT_DROP ? SG_FW_DROP : SG_FW_REJECT);
+                                if (fw_explanation_several_rules(e)) {
+                                        /* no one rule decides: every one, the same fix */
+                                        char *keys = fw_explanation_rules_key(e);
+                                        ck_assert_pstr_eq(x->rules, keys);
+                                        free(keys);
+                                        ck_assert_ptr_null(x->rule_family);
+                                        ck_assert_ptr_null(x->rule_text);
+                                        ck_assert_ptr_null(e->text);
+                                        ck_assert_pstr_eq(x->scope, e->scope);
+                                        ck_assert_pstr_eq(x->remediation, e->remediation);
+                                        ck_assert_ptr_nonnull(x->remediation);
+                                        ck_assert(!undecided_of(&a, family));
+                                        break;
+                                }
+                                ck_assert_ptr_null(x->rules);
                                 ck_assert_str_eq(x->rule_family, nft_family_name(r->table->family));
                                 ck_assert_str_eq(x->rule_table, r->table->name);
                                 ck_assert_str_eq(x->rule_chain, r->chain->name);
@@ -370,6 +400,52 @@ START_TEST(test_explain_without_source_is_the_engines_judgement) {
 }
 END_TEST
 
+static const char *evidence_of(const SgFinding *f, const char *key) {
+        for (size_t i = 0; i < f->n_evidence; i++)
+                if (strcmp(f->evidence[i].key, key) == 0)
+                        return f->evidence[i].value;
+        return NULL;
+}
+
+/* The daemon's journal entry and `audit` for a block that no one rule
+ * decides: every rule named, in the order a packet meets them, no rule_*
+ * fields that would claim one, the fix for all of them. */
+START_TEST(test_finding_of_a_block_by_different_rules_names_them_all) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t handle;
+        const SgFinding *f = NULL;
+
+        test_host_init(&h, HOST_ETH0, fw_rpfilter_then_input_drop(&handle));
+        ck_assert_int_eq(sg_assess(&h.s, NULL, &a), 0);
+        ck_assert(!a.healthy);
+        for (size_t i = 0; i < a.n_findings; i++)
+                if (a.findings[i].cause == SG_CAUSE_FIREWALL_DROP) {
+                        ck_assert_ptr_null(f);
+                        f = &a.findings[i];
+                }
+        ck_assert_ptr_nonnull(f);
+        ck_assert(f->unreachable);
+        ck_assert_str_eq(f->message,
+                         "The firewall drops new connections to port 22 (IPv6, ipv6), but no single rule decides: "
+                         "different rules block different connections, in the order a packet meets them: ip6 raw "
+                         "prerouting handle 1 \"fib saddr . iif oif missing drop\" (nftables), then ip6 filter input "
+                         "handle 2 \"tcp dport 22 drop\" (nftables); fix: nft delete rule ip6 filter input handle 2 && "
+                         "nft delete rule ip6 raw prerouting handle 1.");
+        ck_assert_pstr_eq(evidence_of(f, "rules"), "ip6 raw prerouting 1, ip6 filter input 2");
+        ck_assert_pstr_eq(evidence_of(f, "remediation"),
+                          "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+        ck_assert_pstr_eq(evidence_of(f, "scope"), "ipv6");
+        ck_assert_pstr_eq(evidence_of(f, "family"), "ipv6");
+        ck_assert_pstr_eq(evidence_of(f, "frontend"), "nftables");
+        ck_assert_ptr_null(evidence_of(f, "rule"));
+        ck_assert_ptr_null(evidence_of(f, "rule_handle"));
+        ck_assert_ptr_null(evidence_of(f, "rule_table"));
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
 static Suite *explain_suite(void) {
         Suite *s = suite_create("explain");
         TCase *tc = tcase_create("request");
@@ -387,6 +463,7 @@ static Suite *explain_suite(void) {
         tcase_add_test(tc, test_banned_client_is_told_the_ban_and_its_fix);
         tcase_add_test(tc, test_interface_given_decides_an_interface_dependent_verdict);
         tcase_add_test(tc, test_explain_without_source_is_the_engines_judgement);
+        tcase_add_test(tc, test_finding_of_a_block_by_different_rules_names_them_all);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -486,8 +486,10 @@ START_TEST(test_ctorigsrcport_covering_the_ephemeral_range_decides) {
 }
 END_TEST
 
-/* raw PREROUTING: -m rpfilter FLAGS -j DROP; filter INPUT: --dport 22 -j REJECT */
-static NftRuleset *rpfilter_ruleset(uint8_t flags, bool mark_first, uint64_t *h_rpfilter, uint64_t *h_reject) {
+/* raw PREROUTING: -m rpfilter FLAGS -j DROP; filter INPUT: --dport 22 -j
+ * REJECT (-j DROP with INPUT_DROP) */
+static NftRuleset *rpfilter_ruleset_ex(uint8_t flags, bool mark_first, bool input_drop, uint64_t *h_rpfilter,
+                                      uint64_t *h_reject) {
         struct xt_rpfilter_info rp = { .flags = flags };
         add_table(NFPROTO_IPV4, "raw");
         add_chain(NFPROTO_IPV4, "raw", "PREROUTING", NF_INET_PRE_ROUTING, -300, NF_ACCEPT, NULL);
@@ -505,10 +507,57 @@ static NftRuleset *rpfilter_ruleset(uint8_t flags, bool mark_first, uint64_t *h_
         ip_filter_input(NF_ACCEPT);
         rule_begin(NFPROTO_IPV4, "filter", "INPUT");
         x_tcp_dport(22);
-        x_reject4(IPT_TCP_RESET);
+        if (input_drop)
+                x_verdict(NF_DROP);
+        else
+                x_reject4(IPT_TCP_RESET);
         *h_reject = rule_end();
         return parse_dump();
 }
+
+static NftRuleset *rpfilter_ruleset(uint8_t flags, bool mark_first, uint64_t *h_rpfilter, uint64_t *h_reject) {
+        return rpfilter_ruleset_ex(flags, mark_first, false, h_rpfilter, h_reject);
+}
+
+START_TEST(test_rpfilter_drop_then_input_drop_is_a_certain_drop_by_both_rules) {
+        uint64_t hrp, hdrop;
+        /* the kernel case 098's first shape: -m rpfilter --validmark
+         * --invert -j DROP, then INPUT --dport 22 -j DROP */
+        NftRuleset *rs = rpfilter_ruleset_ex(XT_RPFILTER_VALID_MARK | XT_RPFILTER_INVERT, false, true, &hrp, &hdrop);
+        NftProbe p = probe4("192.0.2.2", 22);
+        NftEvalResult r = eval(rs, p);
+        /* dropped either way: by rpfilter when the route back leaves
+         * elsewhere, by INPUT otherwise; the first a packet meets is
+         * `rule`, and no one of them alone decides */
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_DROP);
+        ck_assert(r.rule_ambiguous);
+        ck_assert_uint_eq(r.n_blockers, 2);
+        ck_assert(!r.blockers_overflow);
+        ck_assert_str_eq(r.blockers[0].table->name, "raw");
+        ck_assert_str_eq(r.blockers[0].chain->name, "PREROUTING");
+        ck_assert_uint_eq(r.blockers[0].rule->handle, hrp);
+        ck_assert_str_eq(r.blockers[1].table->name, "filter");
+        ck_assert_str_eq(r.blockers[1].chain->name, "INPUT");
+        ck_assert_uint_eq(r.blockers[1].rule->handle, hdrop);
+        ck_assert_uint_eq(r.rule->handle, hrp);
+        /* the route back known good: INPUT alone */
+        p.rpfilter_ok = true;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_DROP, "filter", "INPUT", hdrop);
+        ck_assert(!r.rule_ambiguous);
+        ck_assert_uint_eq(r.n_blockers, 1);
+        nft_ruleset_free(rs);
+
+        /* with -j REJECT after it, one side times out and the other is
+         * refused: what the client sees is not known (unchanged) */
+        setup();
+        rs = rpfilter_ruleset_ex(XT_RPFILTER_VALID_MARK | XT_RPFILTER_INVERT, false, false, &hrp, &hdrop);
+        r = eval(rs, probe4("192.0.2.2", 22));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_uint_eq(r.n_blockers, 0);
+        nft_ruleset_free(rs);
+}
+END_TEST
 
 START_TEST(test_rpfilter_validmark_decided_when_the_mark_is_known) {
         uint64_t hrp, hrej;
@@ -839,6 +888,7 @@ static Suite *nft_xt_suite(void) {
         tcase_add_test(tc, test_multiport_source_ports_block_only_privileged_ports);
         tcase_add_test(tc, test_ctorigsrcport_covering_the_ephemeral_range_decides);
         tcase_add_test(tc, test_rpfilter_validmark_decided_when_the_mark_is_known);
+        tcase_add_test(tc, test_rpfilter_drop_then_input_drop_is_a_certain_drop_by_both_rules);
         tcase_add_test(tc, test_unknown_match_follows_both_outcomes_unknown_target_is_unknown);
         tcase_add_test(tc, test_ipv6_routing_header_match_never_matches_a_plain_syn);
         tcase_add_test(tc, test_set_match_asks_ipset_for_the_source);

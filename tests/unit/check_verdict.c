@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter.h>
+
 #include "fw-scenarios.h"
 #include "nft-build.h"
 #include "verdict.h"
@@ -555,6 +557,137 @@ START_TEST(test_same_rule_compares_rule_not_port_or_family) {
 }
 END_TEST
 
+/* The bug this protects against: a reverse-path check in prerouting and a
+ * later drop in input, the source unknown.  Every path is dropped, but by
+ * the rpfilter rule for a source whose route back leaves elsewhere and by
+ * the input rule for all others: naming the rpfilter rule alone (and
+ * deleting it) would leave ssh blocked. */
+START_TEST(test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both) {
+        TestHost h;
+        FwPortVerdict v;
+        FwJudgements j;
+        uint64_t hrp, hdrop;
+
+        test_host_init(&h, HOST_ETH0, fw_ip6_rpfilter_then_input(NF_DROP, &hrp, &hdrop));
+        port_verdict(&h, &v);
+        assert_accept(&v.e[0]);
+        const FwExplanation *e = &v.e[1];
+        ck_assert_str_eq(nft_verdict_name(e->result.verdict), "drop");
+        ck_assert_pstr_eq(e->scope, "ipv6");
+        ck_assert_str_eq(v.scope, "ipv6");
+        ck_assert(fw_explanation_several_rules(e));
+        ck_assert(e->result.rule_ambiguous);
+        ck_assert(!e->result.blockers_overflow);
+        ck_assert_uint_eq(e->result.n_blockers, 2);
+        /* in the order a packet meets them: prerouting, then input */
+        ck_assert_str_eq(e->result.blockers[0].chain->name, "prerouting");
+        ck_assert_uint_eq(e->result.blockers[0].rule->handle, hrp);
+        ck_assert_str_eq(e->result.blockers[1].chain->name, "input");
+        ck_assert_uint_eq(e->result.blockers[1].rule->handle, hdrop);
+        /* no single rule claimed; every one named, one fix for all */
+        ck_assert_ptr_null(e->text);
+        ck_assert_uint_eq(e->n_blockers, 2);
+        ck_assert_str_eq(e->blockers[0].text, "fib saddr . iif oif missing drop");
+        ck_assert_str_eq(e->blockers[0].remediation, "nft delete rule ip6 raw prerouting handle 1");
+        ck_assert_str_eq(e->blockers[1].text, "tcp dport 22 drop");
+        ck_assert_str_eq(e->blockers[1].remediation, "nft delete rule ip6 filter input handle 2");
+        ck_assert_str_eq(e->remediation,
+                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+        ck_assert(e->have_frontend);
+        ck_assert_int_eq(e->frontend, FW_FRONTEND_NFTABLES);
+
+        /* the engine: one judgement without rule_* fields, every rule in
+         * `rules`, the same fix */
+        judgements(&v, NULL, &j);
+        ck_assert_uint_eq(j.n, 1);
+        ck_assert_uint_eq(j.n_undecided, 0);
+        ck_assert_int_eq(j.v[0].family, AF_INET6);
+        ck_assert_int_eq(j.v[0].verdict, SG_FW_DROP);
+        ck_assert_str_eq(j.v[0].scope, "ipv6");
+        ck_assert_ptr_null(j.v[0].rule_family);
+        ck_assert_ptr_null(j.v[0].rule_table);
+        ck_assert_ptr_null(j.v[0].rule_chain);
+        ck_assert_ptr_null(j.v[0].rule_text);
+        ck_assert(!j.v[0].rule_is_policy);
+        ck_assert_str_eq(j.v[0].frontend, "nftables");
+        ck_assert_str_eq(j.v[0].remediation,
+                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+        ck_assert_str_eq(j.v[0].rules, "ip6 raw prerouting 1, ip6 filter input 2");
+        ck_assert_str_eq(j.v[0].rules_text,
+                         "ip6 raw prerouting handle 1 \"fib saddr . iif oif missing drop\" (nftables), then ip6 filter "
+                         "input handle 2 \"tcp dport 22 drop\" (nftables)");
+        ck_assert(!j.v[0].rules_incomplete);
+        fw_judgements_done(&j);
+        fw_port_verdict_done(&v);
+
+        /* one client, its route back not known: dropped either way, by both */
+        FwExplanation x;
+        source_verdict(&h, AF_INET6, "2001:db8::5", NULL, "eth0", &x);
+        ck_assert_str_eq(nft_verdict_name(x.result.verdict), "drop");
+        ck_assert(fw_explanation_several_rules(&x));
+        ck_assert_str_eq(x.remediation,
+                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+        fw_explanation_done(&x);
+        /* its route back leaves where it arrives: the input rule alone */
+        FwFacts f = fw_facts_from_snapshot(&h.s);
+        uint8_t a[16];
+        ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::5", a), 1);
+        ck_assert_int_eq(fw_source_verdict(&f, 22, AF_INET6, a, NULL, "eth0", true, &x), 0);
+        assert_explanation(&x, NFT_VERDICT_DROP, NULL, "filter", "input", hdrop, "tcp dport 22 drop",
+                           "nft delete rule ip6 filter input handle 2");
+        ck_assert(!fw_explanation_several_rules(&x));
+        fw_explanation_done(&x);
+        test_host_done(&h);
+}
+END_TEST
+
+/* One side of the fork accepts: the verdict depends on the source, as
+ * before — a ban-like block of some sources by the rpfilter rule, never
+ * a certain block of the family. */
+START_TEST(test_rpfilter_drop_with_nothing_after_stays_some_sources) {
+        TestHost h;
+        FwPortVerdict v;
+        uint64_t hrp, none;
+
+        test_host_init(&h, HOST_ETH0, fw_ip6_rpfilter_then_input(NF_ACCEPT, &hrp, &none));
+        port_verdict(&h, &v);
+        assert_accept(&v.e[0]);
+        assert_explanation(&v.e[1], NFT_VERDICT_DROP, "some-sources", "raw", "prerouting", hrp,
+                           "fib saddr . iif oif missing drop", "nft delete rule ip6 raw prerouting handle 1");
+        ck_assert(!fw_explanation_several_rules(&v.e[1]));
+        ck_assert_str_eq(v.scope, "some-sources");
+        fw_port_verdict_done(&v);
+        test_host_done(&h);
+}
+END_TEST
+
+/* Both sides of a fork on the source reach the same drop: one rule, as
+ * certain as without the fork. */
+START_TEST(test_fork_whose_both_sides_the_same_rule_drops_names_that_rule) {
+        TestHost h;
+        FwPortVerdict v;
+        FwJudgements j;
+        uint64_t hdrop;
+
+        test_host_init(&h, HOST_ETH0, fw_ip6_fork_same_drop(&hdrop));
+        port_verdict(&h, &v);
+        assert_accept(&v.e[0]);
+        assert_explanation(&v.e[1], NFT_VERDICT_DROP, "ipv6", "filter", "input", hdrop, "tcp dport 22 drop",
+                           "nft delete rule ip6 filter input handle 2");
+        ck_assert(!v.e[1].result.rule_ambiguous);
+        ck_assert_uint_eq(v.e[1].result.n_blockers, 1);
+        ck_assert(!fw_explanation_several_rules(&v.e[1]));
+        judgements(&v, NULL, &j);
+        ck_assert_uint_eq(j.n, 1);
+        assert_judgement(&j.v[0], AF_INET6, SG_FW_DROP, "ipv6", "ip6", "filter", "input", hdrop, "tcp dport 22 drop",
+                         "nftables", "nft delete rule ip6 filter input handle 2");
+        ck_assert_ptr_null(j.v[0].rules);
+        fw_judgements_done(&j);
+        fw_port_verdict_done(&v);
+        test_host_done(&h);
+}
+END_TEST
+
 static Suite *verdict_suite(void) {
         Suite *s = suite_create("verdict");
         TCase *tc = tcase_create("port");
@@ -582,6 +715,9 @@ static Suite *verdict_suite(void) {
         tcase_add_test(tc, test_committer_of_a_rule_still_blocking_is_kept);
         tcase_add_test(tc, test_new_block_gets_the_committer_only_when_a_commit_was_seen);
         tcase_add_test(tc, test_same_rule_compares_rule_not_port_or_family);
+        tcase_add_test(tc, test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both);
+        tcase_add_test(tc, test_rpfilter_drop_with_nothing_after_stays_some_sources);
+        tcase_add_test(tc, test_fork_whose_both_sides_the_same_rule_drops_names_that_rule);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -234,3 +234,41 @@ NftRuleset *fw_loopback_destination_drop(uint64_t *handle) {
         *handle = nb_rule_end();
         return nb_parse();
 }
+
+NftRuleset *fw_ip6_rpfilter_then_input(int verdict, uint64_t *rpfilter, uint64_t *handle) {
+        nb_reset();
+        nb_table(NFPROTO_IPV6, "raw");
+        nb_chain(NFPROTO_IPV6, "raw", "prerouting", NF_INET_PRE_ROUTING, -300, NF_ACCEPT);
+        nb_rule_begin(NFPROTO_IPV6, "raw", "prerouting");
+        x_fib_rpfilter();
+        x_verdict(NF_DROP, NULL);
+        *rpfilter = nb_rule_end();
+        input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
+        *handle = 0;
+        if (verdict != NF_ACCEPT) {
+                nb_rule_begin(NFPROTO_IPV6, "filter", "input");
+                x_tcp_dport(22);
+                if (verdict == NF_DROP)
+                        x_verdict(NF_DROP, NULL);
+                else
+                        x_reject(NFT_REJECT_TCP_RST, 0);
+                *handle = nb_rule_end();
+        }
+        return nb_parse();
+}
+
+NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle) {
+        static const uint8_t net[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01 };
+        nb_reset();
+        input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
+        nb_rule_begin(NFPROTO_IPV6, "filter", "input");
+        x_tcp_dport(22);
+        x_payload(NFT_PAYLOAD_NETWORK_HEADER, 8, sizeof(net), NFT_REG_1);
+        x_cmp(NFT_REG_1, NFT_CMP_EQ, net, sizeof(net));
+        nb_rule_end();
+        nb_rule_begin(NFPROTO_IPV6, "filter", "input");
+        x_tcp_dport(22);
+        x_verdict(NF_DROP, NULL);
+        *handle = nb_rule_end();
+        return nb_parse();
+}

@@ -68,3 +68,11 @@ NftRuleset *fw_privileged_sport_drop(uint64_t *handle);
 /* kube-proxy's KUBE-FIREWALL as nft writes it in ip filter input:
  * ip saddr != 127.0.0.0/8 ip daddr 127.0.0.0/8 drop */
 NftRuleset *fw_loopback_destination_drop(uint64_t *handle);
+/* ip6 raw prerouting (-300): fib saddr . iif oif missing drop (handle
+ * *RPFILTER); ip6 filter input: tcp dport 22 VERDICT (drop, or reject
+ * with tcp reset; handle *HANDLE), or nothing when VERDICT is accept */
+NftRuleset *fw_ip6_rpfilter_then_input(int verdict, uint64_t *rpfilter, uint64_t *handle);
+/* ip6 filter input: `tcp dport 22 ip6 saddr 2001:db8:1::/48 counter` then
+ * `tcp dport 22 drop` (handle *HANDLE): a fork on the source whose both
+ * sides the same rule drops */
+NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle);

@@ -211,6 +211,15 @@ void x_reject(uint32_t type, uint8_t code) {
         nftnl_rule_add_expr(cur, e);
 }
 
+void x_fib_rpfilter(void) {
+        struct nftnl_expr *e = nftnl_expr_alloc("fib");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF | NFTA_FIB_F_PRESENT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_OIF);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+        nftnl_rule_add_expr(cur, e);
+        x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, 0);
+}
+
 void x_limit(uint64_t rate, uint64_t unit) {
         struct nftnl_expr *e = nftnl_expr_alloc("limit");
         nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);

@@ -54,6 +54,7 @@ void x_ct_state(uint32_t mask);                         /* `ct state S` (bits of
 void x_iif(uint32_t ifindex);                           /* `iif N` */
 void x_iifname(const char *name);                       /* `iifname "X"` */
 void x_ip_addr(bool daddr, uint32_t op, const char *net, unsigned prefix);      /* `ip saddr|daddr [!=] A/len` */
+void x_fib_rpfilter(void);                              /* `fib saddr . iif oif missing` */
 
 NftRuleset *nb_parse(void);
 /* Ends the dump as a consistent dump ends (NEWGEN of GENID: what
