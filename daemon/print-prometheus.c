@@ -76,6 +76,12 @@ int prometheus_write(FILE *f, const PromMetrics *m) {
                 (unsigned long long) m->nft_generations_judged);
         fprintf(f, "sshguardian_nft_generations_total{judged=\"false\"} %llu\n",
                 (unsigned long long) m->nft_generations_unseen);
+        metric_head(f, "sshguardian_nft_ruleset_updates_total", "counter",
+                    "The model of the nftables ruleset brought up to date: with the change alone, or built whole.");
+        fprintf(f, "sshguardian_nft_ruleset_updates_total{how=\"patched\"} %llu\n",
+                (unsigned long long) m->nft_ruleset_patched);
+        fprintf(f, "sshguardian_nft_ruleset_updates_total{how=\"whole\"} %llu\n",
+                (unsigned long long) m->nft_ruleset_whole);
         return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 

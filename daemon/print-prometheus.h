@@ -26,6 +26,9 @@ typedef struct PromMetrics {
         /* nftables generations committed: those judged again, and those
          * that could not change the judgement (nft-relevance.h) */
         uint64_t nft_generations_judged, nft_generations_unseen;
+        /* the daemon's model of the ruleset brought up to date with the
+         * change alone, or built whole (a load, a change it cannot patch) */
+        uint64_t nft_ruleset_patched, nft_ruleset_whole;
 } PromMetrics;
 
 /* Returns 0 or -EIO. */

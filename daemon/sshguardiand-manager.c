@@ -278,9 +278,13 @@ NftRuleset *manager_ruleset_current(Manager *m) {
         if (!m->nft_sock)
                 return NULL;
         if (m->nft_store && !m->nft_store_stale) {
+                uint32_t had = m->nft_rs ? m->nft_rs->genid : 0;
                 r = nft_store_ruleset_follow(m->nft_store, &m->nft_rs);
                 if (r >= 0) {
-                        m->nft_rebuilds += r;
+                        if (r == 1)
+                                m->nft_rs_whole++;
+                        else if (m->nft_rs->genid != had)
+                                m->nft_rs_patched++;
                         return m->nft_rs;
                 }
                 /* -EBUSY: between a batch's changes and its NEWGEN */
@@ -298,6 +302,7 @@ NftRuleset *manager_ruleset_current(Manager *m) {
                 return NULL;
         }
         m->nft_store_stale = false;
+        m->nft_rs_whole++;
         return m->nft_rs;
 }
 
@@ -417,6 +422,8 @@ static void metrics_write(Manager *m, bool uncertain) {
                 .events = m->events,
                 .nft_generations_judged = m->nft_generations_judged,
                 .nft_generations_unseen = m->nft_generations_unseen,
+                .nft_ruleset_patched = m->nft_rs_patched,
+                .nft_ruleset_whole = m->nft_rs_whole,
         };
         int r;
 

@@ -172,7 +172,7 @@ typedef struct Manager {
         /* the ruleset it gives, kept up to date (what facts.ruleset lends),
          * and how often it was built whole rather than patched */
         NftRuleset *nft_rs;
-        uint64_t nft_rebuilds;
+        uint64_t nft_rs_patched, nft_rs_whole;
         sd_event_source *rtnl_source;
         int rtnl_fd;
         sd_event_source *destroy_source;

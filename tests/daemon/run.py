@@ -850,6 +850,8 @@ def case_prometheus(r, d, ctx):
 
 GEN_JUDGED = 'sshguardian_nft_generations_total{"judged": "true"}'
 GEN_UNSEEN = 'sshguardian_nft_generations_total{"judged": "false"}'
+RS_PATCHED = 'sshguardian_nft_ruleset_updates_total{"how": "patched"}'
+RS_WHOLE = 'sshguardian_nft_ruleset_updates_total{"how": "whole"}'
 
 
 def case_unseen_changes(r, d, ctx, wait_for):
@@ -863,6 +865,7 @@ def case_unseen_changes(r, d, ctx, wait_for):
         r.check("unseen changes: the textfile counts generations", False, err or json.dumps(got))
         return
     j0, u0 = got[GEN_JUDGED], got.get(GEN_UNSEEN)
+    p0, w0 = got.get(RS_PATCHED), got.get(RS_WHOLE)
     # 1 generation: a new table with an output chain and a rule; 3 more
     # rules in that chain, one generation each
     nft("table inet sgout {\n chain output {\n  type filter hook output priority 0;\n"
@@ -887,6 +890,13 @@ def case_unseen_changes(r, d, ctx, wait_for):
     r.check("unseen changes: 5 generations not judged again, 3 judged (%s)" % (
         "got %s, %s" % (got.get(GEN_UNSEEN, 0) - u0, got.get(GEN_JUDGED, 0) - j0) if got else err),
         got is not None and got.get(GEN_UNSEEN) == u0 + 5 and got.get(GEN_JUDGED) == j0 + 3, json.dumps(got))
+    # those judged were brought into the daemon's model by themselves:
+    # never a whole build (nft_store_ruleset_follow(): a new table, a set
+    # in a table, a table deleted)
+    r.check("unseen changes: the model patched, never built whole (patched +%s, whole +%s)" % (
+        (got.get(RS_PATCHED, 0) - (p0 or 0), got.get(RS_WHOLE, 0) - (w0 or 0)) if got else ("?", "?")),
+        got is not None and p0 is not None and w0 is not None and got.get(RS_WHOLE) == w0 and
+        1 <= got.get(RS_PATCHED, 0) - p0 <= 3, json.dumps(got))
 
 
 def case_killed(r, d, ctx):
