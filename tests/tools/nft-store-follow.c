@@ -44,6 +44,7 @@ typedef struct Follower {
         uint32_t *buf;
         unsigned reloads, enobufs, stale, datagrams;
         double apply_seconds;
+        NftRuleset *followed;   /* kept up to date as the daemon keeps its own */
 } Follower;
 
 static double now(void) {
@@ -101,6 +102,11 @@ static int follower_check(Follower *f) {
                 printf("error store: %s\nend\n", strerror(-r));
                 return r;
         }
+        if ((r = nft_store_ruleset_follow(f->store, &f->followed)) < 0) {
+                printf("error follow: %s\nend\n", strerror(-r));
+                nft_ruleset_free(mine);
+                return r;
+        }
         if ((r = nft_ruleset_read(&fresh)) < 0) {
                 printf("error read: %s\nend\n", strerror(-r));
                 nft_ruleset_free(mine);
@@ -109,7 +115,7 @@ static int follower_check(Follower *f) {
         char *text = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&text, &len);
-        unsigned n = out ? nft_ruleset_compare(fresh, mine, out) : 1;
+        unsigned n = out ? nft_ruleset_compare(fresh, mine, out) + nft_ruleset_compare(fresh, f->followed, out) : 1;
         if (out)
                 fclose(out);
         const NftMonitorEvent *c = nft_store_last_commit(f->store);
@@ -149,6 +155,7 @@ static int follower_open(Follower *f, int rcvbuf) {
 }
 
 static void follower_close(Follower *f) {
+        nft_ruleset_free(f->followed);
         nft_store_free(f->store);
         free(f->buf);
         if (f->nl)
@@ -216,12 +223,13 @@ static int run_command(const char *template, int i) {
 static int bench(int runs, const char *template) {
         Follower f = {};
         double *t_store = calloc((size_t) runs, sizeof(double)), *t_read = calloc((size_t) runs, sizeof(double));
-        double *t_apply = calloc((size_t) runs, sizeof(double));
+        double *t_apply = calloc((size_t) runs, sizeof(double)), *t_follow = calloc((size_t) runs, sizeof(double));
+        NftRuleset *followed = NULL;
         size_t before = heap_used();
         double t0 = now();
         int r = follower_open(&f, 0);
         double t_load = now() - t0;
-        if (r < 0 || !t_store || !t_read || !t_apply)
+        if (r < 0 || !t_store || !t_read || !t_apply || !t_follow)
                 return 1;
         size_t store_bytes = heap_used() - before - NFT_MONITOR_RECV_SIZE;
         /* what the dump left allocated goes back to the system first */
@@ -231,6 +239,11 @@ static int bench(int runs, const char *template) {
         nft_store_stats(f.store, &st);
 
         size_t rs_bytes = 0;
+        /* the daemon's way: one ruleset kept up to date */
+        if ((r = nft_store_ruleset_follow(f.store, &followed)) < 0) {
+                fprintf(stderr, "follow: %s\n", strerror(-r));
+                return 1;
+        }
         for (int i = 0; i < runs; i++) {
                 NftRuleset *mine = NULL, *fresh = NULL;
                 if (run_command(template, i) < 0) {
@@ -240,12 +253,23 @@ static int bench(int runs, const char *template) {
                 size_t h = heap_used();
                 f.apply_seconds = 0;
                 t0 = now();
-                if ((r = follower_drain(&f)) < 0 || (r = nft_store_ruleset(f.store, &mine)) < 0) {
+                if ((r = follower_drain(&f)) < 0) {
                         fprintf(stderr, "store: %s\n", strerror(-r));
                         return 1;
                 }
-                t_store[i] = now() - t0;
                 t_apply[i] = f.apply_seconds;
+                double t1 = now();
+                if ((r = nft_store_ruleset_follow(f.store, &followed)) != 0) {
+                        fprintf(stderr, "follow: %s\n", r == 1 ? "built whole" : strerror(-r));
+                        return 1;
+                }
+                t_follow[i] = now() - t1 + t_apply[i];
+                t1 = now();
+                if ((r = nft_store_ruleset(f.store, &mine)) < 0) {
+                        fprintf(stderr, "store: %s\n", strerror(-r));
+                        return 1;
+                }
+                t_store[i] = now() - t1 + t_apply[i];
                 rs_bytes = heap_used() - h;
                 t0 = now();
                 if ((r = nft_ruleset_read(&fresh)) < 0) {
@@ -253,9 +277,9 @@ static int bench(int runs, const char *template) {
                         return 1;
                 }
                 t_read[i] = now() - t0;
-                unsigned n = nft_ruleset_compare(fresh, mine, stderr);
-                if (n > 0 || f.reloads > 0) {
-                        fprintf(stderr, "run %d: %u differences, %u reloads\n", i, n, f.reloads);
+                unsigned n = nft_ruleset_compare(fresh, mine, stderr), nf = nft_ruleset_compare(fresh, followed, stderr);
+                if (n > 0 || nf > 0 || f.reloads > 0) {
+                        fprintf(stderr, "run %d: %u differences (followed: %u), %u reloads\n", i, n, nf, f.reloads);
                         return 1;
                 }
                 nft_ruleset_free(mine);
@@ -264,6 +288,7 @@ static int bench(int runs, const char *template) {
         qsort(t_store, (size_t) runs, sizeof(double), cmp_double);
         qsort(t_read, (size_t) runs, sizeof(double), cmp_double);
         qsort(t_apply, (size_t) runs, sizeof(double), cmp_double);
+        qsort(t_follow, (size_t) runs, sizeof(double), cmp_double);
         double ms = t_store[runs / 2], mr = t_read[runs / 2];
         printf("rules %zu, distinct expressions %zu of %zu, sets %zu, elements %zu\n", st.rules, st.exprs,
                st.expr_refs, st.sets, st.elems);
@@ -271,8 +296,10 @@ static int bench(int runs, const char *template) {
         printf("one rule added -> fresh NftRuleset, median of %d:\n", runs);
         printf("  via the store (apply + decode):  %.4f s (min %.4f), of which applying %.4f s\n", ms, t_store[0],
                t_apply[runs / 2]);
+        printf("  one ruleset kept up to date (nft_store_ruleset_follow): %.6f s (min %.6f)\n", t_follow[runs / 2],
+               t_follow[0]);
         printf("  via nft_ruleset_read (dump):     %.4f s (min %.4f)\n", mr, t_read[0]);
-        printf("  ratio store/read: %.3f\n", ms / mr);
+        printf("  ratio store/read: %.3f, kept up to date/read: %.6f\n", ms / mr, t_follow[runs / 2] / mr);
         printf("store memory: %zu bytes, %.1f bytes per rule\n", store_bytes,
                st.rules ? (double) store_bytes / (double) st.rules : 0.0);
         printf("an NftRuleset built from it: %zu bytes, %.1f bytes per rule\n", rs_bytes,
@@ -282,6 +309,8 @@ static int bench(int runs, const char *template) {
         free(t_store);
         free(t_read);
         free(t_apply);
+        free(t_follow);
+        nft_ruleset_free(followed);
         follower_close(&f);
         return 0;
 }
