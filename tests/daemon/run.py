@@ -922,10 +922,18 @@ def case_killed(r, d, ctx):
             time.sleep(0.005)
         return False
 
+    # what a kill between mkostemp() and rename() leaves beside the
+    # textfile (and a file of that shape that is not its temporary file)
+    left = os.path.join(ctx["tmp"], "sshguardian.prom.Xy12Zq")
+    other = os.path.join(ctx["tmp"], "sshguardian.prom.not-mine")
+
     def restart(old):
         r.check("killed: the state file names the open problem", state_has("\tsgk"), "")
         old.proc.send_signal(signal.SIGKILL)
         old.proc.wait(5)
+        for path in (left, other):
+            with open(path, "w") as f:
+                f.write("# left behind\n")
         new = Daemon(ctx["daemon"], ctx["conf"], ctx["tmp"])
         t, _ = new.wait_note(lambda n: n == "READY=1", 0)
         r.check("killed: started again, READY=1", t is not None, "no READY=1")
@@ -938,6 +946,12 @@ def case_killed(r, d, ctx):
     st = d.last_status()
     r.check("killed: still unhealthy after the restart", st is not None and st.startswith("unreachable"),
             "STATUS=%r" % st)
+    # its first textfile written, the temporary file the killed one left
+    # is gone; what is not of that shape stays
+    r.check("killed: a temporary textfile left behind is removed, nothing else",
+            not os.path.exists(left) and os.path.exists(other), "left: %s, other: %s" % (
+                os.path.exists(left), os.path.exists(other)))
+    os.unlink(other)
 
     d.proc.send_signal(signal.SIGKILL)
     d.proc.wait(5)
