@@ -176,6 +176,10 @@ class Container:
                "--bind-ro=/etc/pam.d", "--bind-ro=/etc/security",
                ] + ["--bind-ro=" + x for x in ("/etc/environment", "/etc/login.defs") if os.path.exists(x)] + [
                "--bind=%s/ufw:/etc/ufw" % e, "--bind=%s/default:/etc/default" % e,
+               # Debian's fail2ban configuration (its actions live in /etc, not
+               # /usr): fail2ban-client reads its socket's path there; the
+               # fail2ban case's server runs on a copy with a jail of its own
+               ] + (["--bind-ro=/etc/fail2ban"] if os.path.isdir("/etc/fail2ban") else []) + [
                "--bind-ro=%s:/etc/systemd/system-preset" % self.preset,
                "--bind=%s/etc/sshguardian:/etc/sshguardian" % self.dest,
                "--private-network", "--register=no", "--keep-unit", "--console=passive",
@@ -387,7 +391,8 @@ class Suite:
         c.sh("; ".join([
             "if ls {d}/50-e2e-*.conf >/dev/null 2>&1; then rm -f {d}/50-e2e-*.conf; systemctl restart ssh.service; fi",
             "if [ -d /etc/ssh/e2e-keys ]; then mv /etc/ssh/e2e-keys/* /etc/ssh/; rmdir /etc/ssh/e2e-keys; fi",
-            "for u in e2e-holder e2e-flood web; do systemctl stop $u.service; systemctl reset-failed $u.service; done",
+            # fail2ban's actionstop deletes its table as it stops
+            "for u in e2e-holder e2e-flood web e2e-fail2ban; do systemctl stop $u.service; systemctl reset-failed $u.service; done",
             "systemctl stop e2e-session.scope",
             # the plain processes a case started (by pid, only those)
             ("for p in %s; do if [ \"$(cat /proc/$p/comm)\" = python3 ]; then kill $p; fi; done" %
@@ -757,10 +762,46 @@ def restart_ssh():
     return "systemctl restart ssh.service"
 
 
-F2B_START = ("nft add table inet f2b-table; "
-             "nft -- add chain inet f2b-table f2b-chain '{ type filter hook input priority -1 ; }'; "
-             "nft add set inet f2b-table addr-set-sshd '{ type ipv4_addr; }'; "
-             "nft add rule inet f2b-table f2b-chain tcp dport '{ 22 }' ip saddr @addr-set-sshd reject")
+# A real fail2ban-server (Debian's, /etc/fail2ban bound into the container)
+# on a copy of its configuration with one jail: sshd, banaction Debian's
+# nftables-multiport, port ssh, reading an empty log (bans come from
+# `fail2ban-client set sshd banip`), its database in memory, its log on
+# stdout (the unit's journal).  A transient unit, stopped by restore().
+F2B_DIR = "/run/e2e-fail2ban"
+F2B_JAIL = """[DEFAULT]
+banaction = nftables-multiport
+banaction_allports = nftables-allports
+
+[sshd]
+enabled = true
+port = ssh
+backend = polling
+logpath = %s/sshd.log
+""" % F2B_DIR
+F2B_CONF = """[Definition]
+logtarget = STDOUT
+dbfile = :memory:
+"""
+
+
+def f2b_start(c):
+    if not os.path.isdir("/etc/fail2ban"):
+        raise RuntimeError("fail2ban is not installed on this machine (.ci/run installs it)")
+    c.sh("rm -rf {d}; cp -a /etc/fail2ban {d}; rm -f {d}/jail.d/* {d}/*.local; : > {d}/sshd.log".format(d=F2B_DIR))
+    c.write(F2B_DIR + "/jail.local", F2B_JAIL)
+    c.write(F2B_DIR + "/fail2ban.local", F2B_CONF)
+    c.run(["systemd-run", "--unit=e2e-fail2ban", "--property=RuntimeDirectory=fail2ban",
+           "/usr/bin/fail2ban-server", "-f", "-x", "-c", F2B_DIR])
+    deadline = time.monotonic() + 20
+    while True:
+        r = c.run(["fail2ban-client", "status", "sshd"], check=False)
+        if r.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("fail2ban-server did not start the jail sshd: %s; %s" % (
+                (r.stderr or r.stdout).strip(),
+                c.run(["journalctl", "-u", "e2e-fail2ban", "-n", "20", "--no-pager"], check=False).stdout))
+        time.sleep(0.2)
 
 
 def define_cases(s):
@@ -972,20 +1013,30 @@ def define_cases(s):
                     rule_family="inet", rule_table="e2epol", rule_chain="input", rule_handle=""),
         fix="nft delete table inet e2epol")
 
-    # fail2ban's nftables action (banaction=nftables, jail sshd), as
-    # fail2ban-server runs it: actionstart, then actionban of one address.
-    # Only that source is locked out: a finding, but the host stays Healthy
-    # (status still exits 1: a finding is open).
+    # A real fail2ban-server, jail sshd with Debian's nftables-multiport
+    # action (f2b_start): `fail2ban-client set sshd banip` makes it run
+    # actionstart (table inet f2b-table, chain f2b-chain, set addr-set-sshd,
+    # the rule `tcp dport { 22 } ip saddr @addr-set-sshd reject`) if it has
+    # not yet, then actionban (the element), each an nft of its own.  Only
+    # that source is locked out: a finding, but the host stays Healthy
+    # (status still exits 1: a finding is open).  The fix test runs the
+    # entry's `fail2ban-client set sshd unbanip 192.0.2.7` against it.
+    def f2b_committer(ctx):
+        e, problems = ctx["entry"], []
+        if e.get("SSHGUARDIAN_CHANGED_BY_COMM") != "nft":
+            problems.append("CHANGED_BY_COMM: expected 'nft' (fail2ban's action), observed %r"
+                            % e.get("SSHGUARDIAN_CHANGED_BY_COMM"))
+        if e.get("PRIORITY") != "5":
+            problems.append("PRIORITY: expected 5 (notice: one source banned), observed %r" % e.get("PRIORITY"))
+        return problems
     add("fail2ban-source-ban", cause="firewall-reject",
-        setup=F2B_START,
-        trigger="nft add element inet f2b-table addr-set-sshd '{ 192.0.2.7 }'", committer="nft",
+        setup=lambda ctx: f2b_start(c),
+        trigger="fail2ban-client set sshd banip 192.0.2.7",
         expect=dict(port="22", scope="some-sources", frontend="fail2ban",
                     rule_family="inet", rule_table="f2b-table", rule_chain="f2b-chain",
-                    rule_handle=lambda ctx: nft_handle(c, "inet", "f2b-table", "f2b-chain")),
-        healthy=True, status=1,
-        fix="nft delete element inet f2b-table addr-set-sshd '{ 192.0.2.7 }'",
-        fixspec=NoFixTest("fail2ban is not installed here: the ban is its nftables action's commands run by the "
-                          "test, so the entry's `fail2ban-client set sshd unbanip ...` has no server to talk to"))
+                    rule_handle=lambda ctx: nft_handle(c, "inet", "f2b-table", "f2b-chain"),
+                    remediation="fail2ban-client set sshd unbanip 192.0.2.7"),
+        after=f2b_committer, healthy=True, status=1)
 
     # ufw with "default deny incoming" and no "allow ssh": the policy of
     # iptables-nft's filter INPUT chain drops port 22 (one finding per
