@@ -605,7 +605,8 @@ class Suite:
 
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
-             timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None, relearn=False):
+             timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None, relearn=False,
+             end=None):
         """SETUP (untimed), TRIGGER (timed): a problem entry of CAUSE whose
         fields include SELECT must appear and carry EXPECT (a dict of field
         suffix -> value, a set of allowed values, or a function of the
@@ -623,6 +624,9 @@ class Suite:
         entry; default: fixtest.default_human_step), "run" (a function of
         the entry returning (command, why) instead of the REMEDIATION
         verbatim), "ports" and "families" for the banner check, "note".
+
+        END(ctx), if given, runs once the fix is checked and before
+        restore(): the case's own teardown, returning problems.
 
         RELEARN: the case's fix moved sshd to ports the daemon took as its
         new expectation (socket-mismatch's advised move); once restore()
@@ -730,6 +734,8 @@ class Suite:
                     st = self.status()
                     if st != 0:
                         problems.append("sshguardianctl status (as nobody) after the fix: expected exit 0, observed %d" % st)
+            if end:
+                problems += end(ctx)
         except Exception as ex:  # a harness step failed: the case fails, the suite goes on
             problems.append("harness: %s" % ex)
         finally:
@@ -782,6 +788,19 @@ F2B_CONF = """[Definition]
 logtarget = STDOUT
 dbfile = :memory:
 """
+
+
+def f2b_stop(c):
+    """Stops the server: its actionstop deletes the rule and the set, and
+    the table once no set is left in it."""
+    c.run(["systemctl", "stop", "e2e-fail2ban.service"])
+    problems = []
+    if c.run(["systemctl", "is-failed", "--quiet", "e2e-fail2ban.service"], check=False).returncode == 0:
+        problems.append("fail2ban-server failed as it stopped: %s" % c.run(
+            ["journalctl", "-u", "e2e-fail2ban", "-n", "20", "--no-pager"], check=False).stdout)
+    if c.run(["nft", "list", "table", "inet", "f2b-table"], check=False).returncode == 0:
+        problems.append("table inet f2b-table still there after fail2ban-server stopped")
+    return problems
 
 
 def f2b_start(c):
@@ -1036,7 +1055,7 @@ def define_cases(s):
                     rule_family="inet", rule_table="f2b-table", rule_chain="f2b-chain",
                     rule_handle=lambda ctx: nft_handle(c, "inet", "f2b-table", "f2b-chain"),
                     remediation="fail2ban-client set sshd unbanip 192.0.2.7"),
-        after=f2b_committer, healthy=True, status=1)
+        after=f2b_committer, healthy=True, status=1, end=lambda ctx: f2b_stop(c))
 
     # ufw with "default deny incoming" and no "allow ssh": the policy of
     # iptables-nft's filter INPUT chain drops port 22 (one finding per
