@@ -18,13 +18,16 @@ Boots this machine's own OS in systemd-nspawn, exactly as
     looks up `ssh` there), /etc/alternatives (iptables), PAM's
     configuration (/etc/pam.d, /etc/security: root logs in over ssh)
     and /etc/manpath.config (`systemd-analyze verify` looks up man pages);
+  - Debian's /etc/fail2ban, read-only (its nftables actions live there;
+    the fail2ban case runs fail2ban-server on a copy of its own);
   - a preset file that leaves ssh.socket and sshguardian.service disabled:
     Debian 12's default is ssh.service enabled and ssh.socket disabled
     (openssh-server's postinst), while a first boot with an empty /etc
     applies "enable *" to every unit; and sshguardian.service must be
     enabled by the test itself, as a user would;
   - nftables, ufw, sshguard, fail2ban and firewalld masked: nothing but the
-    test changes the container's firewall.
+    test changes the container's firewall (the fail2ban case starts a
+    fail2ban-server of its own as a transient unit, and stops it).
 
 It stops the container with SIGKILL to its init, then to the systemd-nspawn
 process it started (SIGKILL to systemd-nspawn alone leaves the container
@@ -55,8 +58,8 @@ SSHGUARDIAN_REMEDIATION run verbatim with `sh -c`: one resolved entry, no
 problem opened by the fix, Healthy true, status 0, and sshd's banner read
 from the client namespace `cl` (e2e0's peer e2e1, 192.0.2.5 and
 2001:db8::5) over both families.  Then whatever else the setup left open is
-fixed the same way.  The cases that cannot (no server behind the entry's
-command, a human decision) say so and do the suite's own fix; a summary
+fixed the same way.  A case that cannot (a human decision: max-startups)
+says so and does the suite's own fix; a summary
 table of every case's fix closes the run.  The issue's scenarios (one family
 taken by a unit and by a process, a socket-activation mismatch, sshd's
 binary missing, bind denied) also check that `audit --json` names the same
@@ -70,7 +73,7 @@ maximum at the end.
 A case the daemon cannot do yet FAILS; nothing is skipped.  Prints
 `ok NAME` / `FAIL NAME: ...` lines and a final `N passed, M failed`; exits
 1 on any failure.  Needs root, systemd-nspawn, and the real peers (sshd,
-nft, iptables, ufw, python3, busctl, setpriv).  Python standard library
+nft, iptables, ufw, fail2ban, python3, busctl, setpriv).  Python standard library
 only.  Touches nothing outside the container and its temporary directory.
 """
 
