@@ -55,10 +55,13 @@ static bool iptables_table(const FwRuleRef *r) {
 }
 
 const char *fw_fail2ban_jail(const FwRuleRef *r) {
-        /* nftables-*.conf actions: set "addr-set-<name>" in table
+        /* nftables-*.conf actions: set "addr-set-<name>" (IPv4) or
+         * "addr6-set-<name>" (IPv6, its [Init?family=inet6]) in table
          * "f2b-table"; iptables-*.conf actions: chain "f2b-<name>". */
         if (str_prefix(r->set, "addr-set-") && r->set[strlen("addr-set-")])
                 return r->set + strlen("addr-set-");
+        if (str_prefix(r->set, "addr6-set-") && r->set[strlen("addr6-set-")])
+                return r->set + strlen("addr6-set-");
         if (str_prefix(r->chain, "f2b-") && !str_eq(r->chain, "f2b-chain") && r->chain[strlen("f2b-")])
                 return r->chain + strlen("f2b-");
         return NULL;

@@ -18,13 +18,16 @@ Boots this machine's own OS in systemd-nspawn, exactly as
     looks up `ssh` there), /etc/alternatives (iptables), PAM's
     configuration (/etc/pam.d, /etc/security: root logs in over ssh)
     and /etc/manpath.config (`systemd-analyze verify` looks up man pages);
+  - Debian's /etc/fail2ban, read-only (its nftables actions live there;
+    the fail2ban case runs fail2ban-server on a copy of its own);
   - a preset file that leaves ssh.socket and sshguardian.service disabled:
     Debian 12's default is ssh.service enabled and ssh.socket disabled
     (openssh-server's postinst), while a first boot with an empty /etc
     applies "enable *" to every unit; and sshguardian.service must be
     enabled by the test itself, as a user would;
   - nftables, ufw, sshguard, fail2ban and firewalld masked: nothing but the
-    test changes the container's firewall.
+    test changes the container's firewall (the fail2ban case starts a
+    fail2ban-server of its own as a transient unit, and stops it).
 
 It stops the container with SIGKILL to its init, then to the systemd-nspawn
 process it started (SIGKILL to systemd-nspawn alone leaves the container
@@ -55,8 +58,8 @@ SSHGUARDIAN_REMEDIATION run verbatim with `sh -c`: one resolved entry, no
 problem opened by the fix, Healthy true, status 0, and sshd's banner read
 from the client namespace `cl` (e2e0's peer e2e1, 192.0.2.5 and
 2001:db8::5) over both families.  Then whatever else the setup left open is
-fixed the same way.  The cases that cannot (no server behind the entry's
-command, a human decision) say so and do the suite's own fix; a summary
+fixed the same way.  A case that cannot (a human decision: max-startups)
+says so and does the suite's own fix; a summary
 table of every case's fix closes the run.  The issue's scenarios (one family
 taken by a unit and by a process, a socket-activation mismatch, sshd's
 binary missing, bind denied) also check that `audit --json` names the same
@@ -70,7 +73,7 @@ maximum at the end.
 A case the daemon cannot do yet FAILS; nothing is skipped.  Prints
 `ok NAME` / `FAIL NAME: ...` lines and a final `N passed, M failed`; exits
 1 on any failure.  Needs root, systemd-nspawn, and the real peers (sshd,
-nft, iptables, ufw, python3, busctl, setpriv).  Python standard library
+nft, iptables, ufw, fail2ban, python3, busctl, setpriv).  Python standard library
 only.  Touches nothing outside the container and its temporary directory.
 """
 
@@ -176,6 +179,10 @@ class Container:
                "--bind-ro=/etc/pam.d", "--bind-ro=/etc/security",
                ] + ["--bind-ro=" + x for x in ("/etc/environment", "/etc/login.defs") if os.path.exists(x)] + [
                "--bind=%s/ufw:/etc/ufw" % e, "--bind=%s/default:/etc/default" % e,
+               # Debian's fail2ban configuration (its actions live in /etc, not
+               # /usr): fail2ban-client reads its socket's path there; the
+               # fail2ban case's server runs on a copy with a jail of its own
+               ] + (["--bind-ro=/etc/fail2ban"] if os.path.isdir("/etc/fail2ban") else []) + [
                "--bind-ro=%s:/etc/systemd/system-preset" % self.preset,
                "--bind=%s/etc/sshguardian:/etc/sshguardian" % self.dest,
                "--private-network", "--register=no", "--keep-unit", "--console=passive",
@@ -387,7 +394,8 @@ class Suite:
         c.sh("; ".join([
             "if ls {d}/50-e2e-*.conf >/dev/null 2>&1; then rm -f {d}/50-e2e-*.conf; systemctl restart ssh.service; fi",
             "if [ -d /etc/ssh/e2e-keys ]; then mv /etc/ssh/e2e-keys/* /etc/ssh/; rmdir /etc/ssh/e2e-keys; fi",
-            "for u in e2e-holder e2e-flood web; do systemctl stop $u.service; systemctl reset-failed $u.service; done",
+            # fail2ban's actionstop deletes its table as it stops
+            "for u in e2e-holder e2e-flood web e2e-fail2ban; do systemctl stop $u.service; systemctl reset-failed $u.service; done",
             "systemctl stop e2e-session.scope",
             # the plain processes a case started (by pid, only those)
             ("for p in %s; do if [ \"$(cat /proc/$p/comm)\" = python3 ]; then kill $p; fi; done" %
@@ -600,7 +608,8 @@ class Suite:
 
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
-             timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None, relearn=False):
+             timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None, relearn=False,
+             end=None):
         """SETUP (untimed), TRIGGER (timed): a problem entry of CAUSE whose
         fields include SELECT must appear and carry EXPECT (a dict of field
         suffix -> value, a set of allowed values, or a function of the
@@ -618,6 +627,9 @@ class Suite:
         entry; default: fixtest.default_human_step), "run" (a function of
         the entry returning (command, why) instead of the REMEDIATION
         verbatim), "ports" and "families" for the banner check, "note".
+
+        END(ctx), if given, runs once the fix is checked and before
+        restore(): the case's own teardown, returning problems.
 
         RELEARN: the case's fix moved sshd to ports the daemon took as its
         new expectation (socket-mismatch's advised move); once restore()
@@ -725,6 +737,8 @@ class Suite:
                     st = self.status()
                     if st != 0:
                         problems.append("sshguardianctl status (as nobody) after the fix: expected exit 0, observed %d" % st)
+            if end:
+                problems += end(ctx)
         except Exception as ex:  # a harness step failed: the case fails, the suite goes on
             problems.append("harness: %s" % ex)
         finally:
@@ -757,10 +771,59 @@ def restart_ssh():
     return "systemctl restart ssh.service"
 
 
-F2B_START = ("nft add table inet f2b-table; "
-             "nft -- add chain inet f2b-table f2b-chain '{ type filter hook input priority -1 ; }'; "
-             "nft add set inet f2b-table addr-set-sshd '{ type ipv4_addr; }'; "
-             "nft add rule inet f2b-table f2b-chain tcp dport '{ 22 }' ip saddr @addr-set-sshd reject")
+# A real fail2ban-server (Debian's, /etc/fail2ban bound into the container)
+# on a copy of its configuration with one jail: sshd, banaction Debian's
+# nftables-multiport, port ssh, reading an empty log (bans come from
+# `fail2ban-client set sshd banip`), its database in memory, its log on
+# stdout (the unit's journal).  A transient unit, stopped by restore().
+F2B_DIR = "/run/e2e-fail2ban"
+F2B_JAIL = """[DEFAULT]
+banaction = nftables-multiport
+banaction_allports = nftables-allports
+
+[sshd]
+enabled = true
+port = ssh
+backend = polling
+logpath = %s/sshd.log
+""" % F2B_DIR
+F2B_CONF = """[Definition]
+logtarget = STDOUT
+dbfile = :memory:
+"""
+
+
+def f2b_stop(c):
+    """Stops the server: its actionstop deletes the rule and the set, and
+    the table once no set is left in it."""
+    c.run(["systemctl", "stop", "e2e-fail2ban.service"])
+    problems = []
+    if c.run(["systemctl", "is-failed", "--quiet", "e2e-fail2ban.service"], check=False).returncode == 0:
+        problems.append("fail2ban-server failed as it stopped: %s" % c.run(
+            ["journalctl", "-u", "e2e-fail2ban", "-n", "20", "--no-pager"], check=False).stdout)
+    if c.run(["nft", "list", "table", "inet", "f2b-table"], check=False).returncode == 0:
+        problems.append("table inet f2b-table still there after fail2ban-server stopped")
+    return problems
+
+
+def f2b_start(c):
+    if not os.path.isdir("/etc/fail2ban"):
+        raise RuntimeError("fail2ban is not installed on this machine (.ci/run installs it)")
+    c.sh("rm -rf {d}; cp -a /etc/fail2ban {d}; rm -f {d}/jail.d/* {d}/*.local; : > {d}/sshd.log".format(d=F2B_DIR))
+    c.write(F2B_DIR + "/jail.local", F2B_JAIL)
+    c.write(F2B_DIR + "/fail2ban.local", F2B_CONF)
+    c.run(["systemd-run", "--unit=e2e-fail2ban", "--property=RuntimeDirectory=fail2ban",
+           "/usr/bin/fail2ban-server", "-f", "-x", "-c", F2B_DIR])
+    deadline = time.monotonic() + 20
+    while True:
+        r = c.run(["fail2ban-client", "status", "sshd"], check=False)
+        if r.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("fail2ban-server did not start the jail sshd: %s; %s" % (
+                (r.stderr or r.stdout).strip(),
+                c.run(["journalctl", "-u", "e2e-fail2ban", "-n", "20", "--no-pager"], check=False).stdout))
+        time.sleep(0.2)
 
 
 def define_cases(s):
@@ -972,20 +1035,30 @@ def define_cases(s):
                     rule_family="inet", rule_table="e2epol", rule_chain="input", rule_handle=""),
         fix="nft delete table inet e2epol")
 
-    # fail2ban's nftables action (banaction=nftables, jail sshd), as
-    # fail2ban-server runs it: actionstart, then actionban of one address.
-    # Only that source is locked out: a finding, but the host stays Healthy
-    # (status still exits 1: a finding is open).
+    # A real fail2ban-server, jail sshd with Debian's nftables-multiport
+    # action (f2b_start): `fail2ban-client set sshd banip` makes it run
+    # actionstart (table inet f2b-table, chain f2b-chain, set addr-set-sshd,
+    # the rule `tcp dport { 22 } ip saddr @addr-set-sshd reject`) if it has
+    # not yet, then actionban (the element), each an nft of its own.  Only
+    # that source is locked out: a finding, but the host stays Healthy
+    # (status still exits 1: a finding is open).  The fix test runs the
+    # entry's `fail2ban-client set sshd unbanip 192.0.2.7` against it.
+    def f2b_committer(ctx):
+        e, problems = ctx["entry"], []
+        if e.get("SSHGUARDIAN_CHANGED_BY_COMM") != "nft":
+            problems.append("CHANGED_BY_COMM: expected 'nft' (fail2ban's action), observed %r"
+                            % e.get("SSHGUARDIAN_CHANGED_BY_COMM"))
+        if e.get("PRIORITY") != "5":
+            problems.append("PRIORITY: expected 5 (notice: one source banned), observed %r" % e.get("PRIORITY"))
+        return problems
     add("fail2ban-source-ban", cause="firewall-reject",
-        setup=F2B_START,
-        trigger="nft add element inet f2b-table addr-set-sshd '{ 192.0.2.7 }'", committer="nft",
+        setup=lambda ctx: f2b_start(c),
+        trigger="fail2ban-client set sshd banip 192.0.2.7",
         expect=dict(port="22", scope="some-sources", frontend="fail2ban",
                     rule_family="inet", rule_table="f2b-table", rule_chain="f2b-chain",
-                    rule_handle=lambda ctx: nft_handle(c, "inet", "f2b-table", "f2b-chain")),
-        healthy=True, status=1,
-        fix="nft delete element inet f2b-table addr-set-sshd '{ 192.0.2.7 }'",
-        fixspec=NoFixTest("fail2ban is not installed here: the ban is its nftables action's commands run by the "
-                          "test, so the entry's `fail2ban-client set sshd unbanip ...` has no server to talk to"))
+                    rule_handle=lambda ctx: nft_handle(c, "inet", "f2b-table", "f2b-chain"),
+                    remediation="fail2ban-client set sshd unbanip 192.0.2.7"),
+        after=f2b_committer, healthy=True, status=1, end=lambda ctx: f2b_stop(c))
 
     # ufw with "default deny incoming" and no "allow ssh": the policy of
     # iptables-nft's filter INPUT chain drops port 22 (one finding per

@@ -109,9 +109,13 @@ START_TEST(test_fail2ban_jail_from_set_or_chain) {
         FwRuleRef nft = { .family = NFPROTO_INET, .table = "f2b-table", .chain = "f2b-chain",
                           .set = "addr-set-sshd" };
         FwRuleRef ipt = { .family = NFPROTO_IPV4, .table = "filter", .chain = "f2b-sshd-ddos" };
+        /* Debian 1.0.2's nftables.conf, [Init?family=inet6]: the IPv6 set */
+        FwRuleRef nft6 = { .family = NFPROTO_INET, .table = "f2b-table", .chain = "f2b-chain",
+                           .set = "addr6-set-sshd" };
         FwRuleRef none = { .family = NFPROTO_INET, .table = "f2b-table", .chain = "f2b-chain" };
 
         ck_assert_str_eq(fw_fail2ban_jail(&nft), "sshd");
+        ck_assert_str_eq(fw_fail2ban_jail(&nft6), "sshd");
         ck_assert_str_eq(fw_fail2ban_jail(&ipt), "sshd-ddos");
         ck_assert_ptr_null(fw_fail2ban_jail(&none));
 }
@@ -162,6 +166,8 @@ START_TEST(test_remediation_in_each_tools_words) {
         ck_assert_fix(&ufw_deny, 22, "192.0.2.2", "ufw insert 1 allow from 192.0.2.2 to any port 22 proto tcp");
         ck_assert_fix(&ufw_deny, 22, NULL, "ufw insert 1 allow 22/tcp");
         ck_assert_fix(&f2b, 22, "192.0.2.2", "fail2ban-client set sshd unbanip 192.0.2.2");
+        f2b.set = "addr6-set-sshd";
+        ck_assert_fix(&f2b, 22, "2001:db8::2", "fail2ban-client set sshd unbanip 2001:db8::2");
         ck_assert_fix(&sshg, 22, "192.0.2.2", "nft delete element ip sshguard attackers '{ 192.0.2.2 }'");
         ck_assert_fix(&fwd, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
         ck_assert_fix(&fwd, 2200, NULL,
