@@ -1051,7 +1051,14 @@ def define_cases(s):
         if e.get("PRIORITY") != "5":
             problems.append("PRIORITY: expected 5 (notice: one source banned), observed %r" % e.get("PRIORITY"))
         return problems
-    add("fail2ban-source-ban", cause="firewall-reject",
+    # (README's install command leaves fail2ban out: its package would
+    # start it on the machine; skipped without it, never counted as passed;
+    # CI installs it and sets SSHGUARDIAN_REQUIRE_ALL=1: then it must run)
+    f2b_add = add
+    if not os.path.exists("/usr/bin/fail2ban-server") and os.environ.get("SSHGUARDIAN_REQUIRE_ALL") != "1":
+        log("skip fail2ban-source-ban: fail2ban is not installed")
+        f2b_add = lambda *a, **kw: None     # noqa: E731
+    f2b_add("fail2ban-source-ban", cause="firewall-reject",
         setup=lambda ctx: f2b_start(c),
         trigger="fail2ban-client set sshd banip 192.0.2.7",
         expect=dict(port="22", scope="some-sources", frontend="fail2ban",
