@@ -460,22 +460,27 @@ int sshd_journal_lines(const char *unit, const char *invocation_id, uint64_t sin
         }
         sd_journal_close(j);
         log_lines_reverse(&l, 0);
+        size_t own = l.n;
         if (invocation_id && invocation_id[0] && since_usec > 0) {
                 sshd_journal_late_lines(unit, since_usec, &l);
                 sshd_journal_unattributed_lines(unit, main_pid, since_usec, &l);
         }
-        /* oldest first, by the time journald took each in (an insertion
-         * sort: stable, one search's lines keep their journal order) */
-        for (size_t i = 1; i < l.n; i++)
-                for (size_t k = i; k > 0 && l.v[k - 1].usec > l.v[k].usec; k--) {
+        /* The invocation's own lines first (its words decide); then, while
+         * there is room, what reached journald without them, oldest first
+         * by the time journald took each in (an insertion sort: stable,
+         * one search's lines keep their journal order).  Not all of them
+         * by time: a connection's sshd left in the unit's cgroup
+         * (KillMode=process) may log after the invocation failed, and must
+         * not push the invocation's own words out. */
+        for (size_t i = own + 1; i < l.n; i++)
+                for (size_t k = i; k > own && l.v[k - 1].usec > l.v[k].usec; k--) {
                         LogLine t = l.v[k];
                         l.v[k] = l.v[k - 1];
                         l.v[k - 1] = t;
                 }
-        /* ... the newest MAX of them */
         count = 0;
         for (size_t i = 0; i < l.n; i++)
-                if (l.n - i <= max)
+                if (count < max)
                         lines[count++] = l.v[i].msg;
                 else
                         free(l.v[i].msg);
