@@ -542,8 +542,11 @@ static void sport_unmodelled(Ctx *ctx) {
 
 /* Compares a key with an element's [key, key_end] field by field: a
  * concatenation of ranges matches when every field is in its range. */
-static bool key_in_range(const NftSet *set, const uint8_t *key, const uint8_t *lo, const uint8_t *hi) {
-        unsigned fields[16], n = 0, total = 0;
+/* The lengths of a set key's fields (each a register's 4-byte multiple),
+ * into FIELDS[16]; one field of the whole key when the set names no
+ * concatenation or its lengths do not add up.  Returns how many. */
+static unsigned set_key_fields(const NftSet *set, unsigned fields[16]) {
+        unsigned n = 0, total = 0;
         for (unsigned i = 0; i < set->n_concat && i < 16; i++) {
                 fields[n++] = (set->concat_len[i] + 3u) & ~3u;
                 total += fields[n - 1];
@@ -552,6 +555,11 @@ static bool key_in_range(const NftSet *set, const uint8_t *key, const uint8_t *l
                 fields[0] = set->key_len;
                 n = 1;
         }
+        return n;
+}
+
+static bool key_in_range(const NftSet *set, const uint8_t *key, const uint8_t *lo, const uint8_t *hi) {
+        unsigned fields[16], n = set_key_fields(set, fields);
         unsigned off = 0;
         for (unsigned i = 0; i < n; i++) {
                 if (memcmp(key + off, lo + off, fields[i]) < 0 || memcmp(key + off, hi + off, fields[i]) > 0)
@@ -607,18 +615,11 @@ static const NftSetElem *set_match_local(const NftRuleset *rs, const NftSet *set
 #define SPORT_SET_MAX_ELEMS 4096
 static bool sport_set_boundaries(Ctx *ctx, const EvalState *st, const NftSet *set, unsigned word) {
         const NftRuleset *rs = ctx->rs;
-        unsigned fields[16], n = 0, total = 0, off = 0, field = UINT32_MAX;
+        unsigned fields[16], n, off = 0, field = UINT32_MAX;
 
         if (!set->elems_complete || set->n_elems > SPORT_SET_MAX_ELEMS)
                 return false;
-        for (unsigned i = 0; i < set->n_concat && i < 16; i++) {
-                fields[n++] = (set->concat_len[i] + 3u) & ~3u;
-                total += fields[n - 1];
-        }
-        if (n == 0 || total != set->key_len) {
-                fields[0] = set->key_len;
-                n = 1;
-        }
+        n = set_key_fields(set, fields);
         for (unsigned i = 0, at = 0; i < n; at += fields[i], i++) {
                 unsigned pos;
                 bool both;
