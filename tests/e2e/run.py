@@ -358,6 +358,7 @@ class Suite:
     def __init__(self, c, j):
         self.c, self.j = c, j
         self.passed, self.failed = [], []
+        self.reasons = {}
         self.latencies = []        # (case, kind, ms, late by design)
         self.unit_latencies = []   # (case, kind, ms from systemd's entry for the unit's state change)
         self.plain_pids = []       # processes a case started outside any unit (container pids)
@@ -427,6 +428,7 @@ class Suite:
     def result(self, name, problems, notes=()):
         if problems:
             self.failed.append(name)
+            self.reasons[name] = list(problems)
             log("FAIL %s:" % name)
             for p in problems:
                 log("    - " + p)
@@ -2282,6 +2284,11 @@ def main():
             log("  %-40s %-12s %s" % (name, res, what))
     log("")
     if s.failed:
+        # again at the end: a CI log is often read from its tail only
+        for name in s.failed:
+            log("FAIL %s:" % name)
+            for p in s.reasons.get(name, ()):
+                log("    - " + (p if len(p) <= 2000 else p[:2000] + " ..."))
         log("failed: " + ", ".join(s.failed))
     log("suite took %.0f s" % (time.monotonic() - started))
     log("%d passed, %d failed" % (len(s.passed), len(s.failed)))
