@@ -392,6 +392,7 @@ static int rule_decode(NftRuleset *rs, const NlAttrs *t, uint32_t ti, NftRule *r
         }
         rule.n_expr = (uint32_t) (rs->n_expr_refs - first);
         rule.comment_off = rule_comment(rs, t->tb[NFTA_RULE_USERDATA]);
+        nft_rule_family_set(rs, &rule);
         *ret = rule;
         return 0;
 }
@@ -462,6 +463,7 @@ static int parse_rule(NftRuleset *rs, const struct nlmsghdr *nlh, int family) {
         if (NFT_GROW(c->rules, c->n_rules + 1, c->allocated_rules) < 0)
                 return -ENOMEM;
         c->rules[c->n_rules++] = rule;
+        nft_chain_rule_appended(c);
         return 0;
 }
 

@@ -1879,9 +1879,32 @@ static ChainEnd final(Ctx *ctx, EvalState *st, NftEvalResult *res, NftVerdict v,
         return CHAIN_FINAL;
 }
 
+/* Rules from RULE on that begin `meta nfproto; cmp eq V` (every `ip ...`
+ * or `ip6 ...` rule of an inet table) for a packet of the other family:
+ * none matches, and each leaves the register as eval_meta() would.  Decided
+ * from the rules alone (nft_rule_family_set()), a run at a time
+ * (NftRule.run): a walk passes a long chain of rules of the other family
+ * without reading them.  Returns how many rules it passed (0: RULE is not
+ * such a rule). */
+static uint32_t other_family_rules(EvalState *st, const NftChain *c, uint32_t rule, uint8_t nfproto) {
+        const NftRule *r = &c->rules[rule];
+        uint8_t v = r->nfproto, reg = r->nfproto_reg;
+        size_t k = rule;
+
+        if (!v || v == nfproto || !reg_ok(reg, 4) || (st->meta_clobbered & (UINT64_C(1) << NFT_META_NFPROTO)))
+                return 0;
+        while (k < c->n_rules && c->rules[k].nfproto == v && c->rules[k].nfproto_reg == reg)
+                k += c->rules[k].run ? c->rules[k].run : 1;
+        reg_store_u8(st, reg, nfproto);
+        return (uint32_t) ((k < c->n_rules ? k : c->n_rules) - rule);
+}
+
 static ChainEnd run_chain(Ctx *ctx, EvalState *st, NftEvalResult *res, int stage) {
         const NftRuleset *rs = ctx->rs;
         const NftTable *t = &rs->tables[st->table];
+        /* what `meta nfproto` loads here (eval_meta) */
+        const uint8_t nfproto = t->family == NFPROTO_NETDEV ? NFPROTO_NETDEV
+                                : ctx->probe->family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 
         for (;;) {
                 const NftChain *c = &t->chains[st->chain];
@@ -1890,6 +1913,11 @@ static ChainEnd run_chain(Ctx *ctx, EvalState *st, NftEvalResult *res, int stage
                         if (st->expr == 0) {
                                 st->verdict = NFT_CONTINUE;
                                 st->rejected = false;
+                                uint32_t passed = other_family_rules(st, c, st->rule, nfproto);
+                                if (passed > 0) {
+                                        st->rule += passed;
+                                        continue;
+                                }
                         }
                         Step step = STEP_NEXT;
                         while (st->expr < rule->n_expr) {

@@ -63,3 +63,12 @@ int nft_ruleset_decode_rule(NftRuleset *rs, const struct nlmsghdr *nlh, uint32_t
  * lookups and dynsets (those of expressions no rule uses any more may
  * name no set).  For nft_store_ruleset_follow(). */
 int nft_ruleset_compact(NftRuleset *rs);
+
+/* Sets RULE's nfproto and nfproto_reg from its first two expressions. */
+void nft_rule_family_set(const NftRuleset *rs, NftRule *rule);
+
+/* C's last rule was just appended: its NftRule.run, and its run's.  Every
+ * rule of C must be appended so, in order; rules kept in a new order get
+ * theirs again from nft_chain_runs_rebuild(). */
+void nft_chain_rule_appended(NftChain *c);
+void nft_chain_runs_rebuild(NftChain *c);

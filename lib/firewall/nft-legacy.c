@@ -261,6 +261,7 @@ static int append_rule(NftRuleset *rs, const XtLegacyTable *t, const XtLegacyRul
         if (r < 0)
                 return r;
         out.n_expr = (uint32_t) (rs->n_expr_refs - first);
+        nft_rule_family_set(rs, &out);
         *ret = out;
         return 0;
 }
@@ -301,6 +302,7 @@ static int legacy_chains_add(NftRuleset *rs, const XtLegacyTable *t, size_t kind
                         if ((r = append_rule(rs, t, &t->rules[lc->first_rule + k], &c->rules[c->n_rules])) < 0)
                                 return r;
                         c->n_rules++;
+                        nft_chain_rule_appended(c);
                 }
         }
         return 0;

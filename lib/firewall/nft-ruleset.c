@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include "macro.h"
 #include "nft-internal.h"
@@ -414,4 +415,46 @@ int nft_ruleset_compact(NftRuleset *rs) {
                         *set = smap[*set];
         }
         return expr_index_rebuild(rs);
+}
+
+/* Sets RULE's nfproto and nfproto_reg from its first two expressions. */
+void nft_rule_family_set(const NftRuleset *rs, NftRule *rule) {
+        rule->nfproto = rule->nfproto_reg = 0;
+        if (rule->n_expr < 2)
+                return;
+        const NftExpr *m = nft_rule_expr(rs, rule, 0), *c = nft_rule_expr(rs, rule, 1);
+        if (m->kind == NFT_EXPR_META && m->meta.key == NFT_META_NFPROTO && c->kind == NFT_EXPR_CMP &&
+            c->cmp.op == NFT_CMP_EQ && c->cmp.len == 1 && c->cmp.sreg == m->meta.dreg) {
+                rule->nfproto = *(const uint8_t *) nft_pool(rs, c->cmp.data_off);
+                rule->nfproto_reg = m->meta.dreg;
+        }
+}
+
+void nft_chain_rule_appended(NftChain *c) {
+        size_t n = c->n_rules - 1;
+        NftRule *x = &c->rules[n];
+
+        x->run = 0;
+        if (!x->nfproto)
+                return;
+        if (n > 0) {
+                NftRule *prev = &c->rules[n - 1], *head = &c->rules[c->run_head];
+                if (prev->nfproto == x->nfproto && prev->nfproto_reg == x->nfproto_reg && c->run_head < n &&
+                    head->nfproto == x->nfproto && head->nfproto_reg == x->nfproto_reg &&
+                    c->run_head + head->run == n && head->run < UINT16_MAX) {
+                        head->run++;
+                        return;
+                }
+        }
+        x->run = 1;
+        c->run_head = n;
+}
+
+void nft_chain_runs_rebuild(NftChain *c) {
+        size_t n = c->n_rules;
+
+        c->run_head = 0;
+        for (c->n_rules = 1; c->n_rules <= n; c->n_rules++)
+                nft_chain_rule_appended(c);
+        c->n_rules = n;
 }

@@ -154,6 +154,17 @@ typedef struct NftRule {
         uint32_t expr;          /* index of its first entry in NftRuleset.expr_refs */
         uint32_t n_expr;
         uint32_t comment_off;   /* the rule's comment (from its userdata), 0: none */
+        /* The rule begins `meta nfproto` into register word nfproto_reg,
+         * then `cmp eq` of that byte with NFPROTO_* nfproto (what nft
+         * writes for `ip ...` and `ip6 ...` in an inet table); 0: it does
+         * not.  Lets a walk pass a rule of the other family without
+         * reading its expressions (nft_rule_family_set()). */
+        uint8_t nfproto, nfproto_reg;
+        /* On the first rule of a run of rules with the same nonzero
+         * nfproto and nfproto_reg: how many (at most UINT16_MAX; a longer
+         * run goes on with another); 0 on the others
+         * (nft_chain_rule_appended()). */
+        uint16_t run;
 } NftRule;
 
 typedef struct NftChain {
@@ -168,6 +179,7 @@ typedef struct NftChain {
         uint32_t flags;
         NftRule *rules;
         size_t n_rules, allocated_rules;
+        size_t run_head;        /* the first rule of the last rule's run */
 } NftChain;
 
 typedef struct NftTable {

@@ -2186,6 +2186,7 @@ static int follow_chain(const NftStore *s, NftRuleset *rs, const StoreChain *c, 
                         if ((r = follow_decode_rule(s, rs, c, &s->nodes[x], ti, &buf, &size, &rc->rules[rc->n_rules])) < 0)
                                 return r;
                         rc->n_rules++;
+                        nft_chain_rule_appended(rc);
                 }
                 return 0;
         }
@@ -2217,6 +2218,7 @@ static int follow_chain(const NftStore *s, NftRuleset *rs, const StoreChain *c, 
         free(rc->rules);
         rc->rules = TAKE_PTR(rules);
         rc->n_rules = rc->allocated_rules = n;
+        nft_chain_runs_rebuild(rc);
         return 0;
 }
 

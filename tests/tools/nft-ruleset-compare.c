@@ -53,6 +53,10 @@ static void compare_rules(Diff *d, const char *where, const NftRuleset *ra, cons
                 }
                 if (!str_eq(nft_pool(ra, x->comment_off), nft_pool(rb, y->comment_off)))
                         diff(d, "%s handle %" PRIu64 ": comment differs", where, x->handle);
+                /* what lets the evaluator pass rules of the other family */
+                if (x->nfproto != y->nfproto || x->nfproto_reg != y->nfproto_reg || x->run != y->run)
+                        diff(d, "%s handle %" PRIu64 ": family %u reg %u run %u, not %u %u %u", where, x->handle,
+                             y->nfproto, y->nfproto_reg, y->run, x->nfproto, x->nfproto_reg, x->run);
                 bool kinds = x->n_expr == y->n_expr;
                 for (uint32_t e = 0; kinds && e < x->n_expr; e++)
                         kinds = nft_rule_expr(ra, x, e)->kind == nft_rule_expr(rb, y, e)->kind;

@@ -28,7 +28,8 @@
 
 /* ---- building a dump ---- */
 
-static uint8_t dump[1 << 20];
+/* large enough for test_rules_of_the_other_family_passed_by_runs (70,000 rules) */
+static uint8_t dump[1 << 25];
 static size_t dump_len;
 static struct nftnl_rule *cur;
 static uint64_t next_handle;
@@ -767,6 +768,68 @@ START_TEST(test_32bit_registers_alias_the_16byte_ones) {
 }
 END_TEST
 
+/* A walk passes runs of rules of the other family without reading them
+ * (NftRule.run): a run longer than a run can count (UINT16_MAX), broken by
+ * a rule of the packet's family, and the register such rules leave, read
+ * by a rule that loads nothing itself (the kernel keeps registers from
+ * rule to rule within a chain). */
+START_TEST(test_rules_of_the_other_family_passed_by_runs) {
+        const size_t n4 = 70000;
+        add_table(NFPROTO_INET, "f", 0);
+        add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL, NULL);
+        for (size_t i = 0; i < n4; i++) {
+                char a[32];
+                snprintf(a, sizeof(a), "10.%zu.%zu.%zu", i >> 16, (i >> 8) & 255, i & 255);
+                rule_begin(NFPROTO_INET, "f", "input");
+                x_meta(NFT_META_NFPROTO, NFT_REG_1);
+                x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, NFPROTO_IPV4);
+                x_ip_saddr(a, 32);
+                x_verdict(NF_DROP, NULL);
+                rule_end();
+        }
+        /* an IPv6 rule between two IPv4 runs: for IPv6 packets it decides */
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_meta(NFT_META_NFPROTO, NFT_REG_1);
+        x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, NFPROTO_IPV6);
+        x_tcp_dport(NFT_CMP_EQ, 2222);
+        x_reject(NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_ICMPX_PORT_UNREACH);
+        uint64_t h6 = rule_end();
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_meta(NFT_META_NFPROTO, NFT_REG_1);
+        x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, NFPROTO_IPV4);
+        x_ip_saddr("192.0.2.99", 32);
+        x_verdict(NF_DROP, NULL);
+        rule_end();
+        /* what the last rule passed left in register 1: the packet's nfproto */
+        rule_begin(NFPROTO_INET, "f", "input");
+        x_cmp_u8(NFT_REG_1, NFT_CMP_EQ, NFPROTO_IPV6);
+        x_tcp_dport(NFT_CMP_EQ, 22);
+        x_verdict(NF_DROP, NULL);
+        uint64_t hreg = rule_end();
+        NftRuleset *rs = parse_dump();
+
+        const NftChain *c = &rs->tables[0].chains[0];
+        ck_assert_uint_eq(c->n_rules, n4 + 3);
+        ck_assert_uint_eq(c->rules[0].nfproto, NFPROTO_IPV4);
+        ck_assert_uint_eq(c->rules[0].run, UINT16_MAX);
+        ck_assert_uint_eq(c->rules[1].run, 0);
+        ck_assert_uint_eq(c->rules[UINT16_MAX].run, n4 - UINT16_MAX);
+        ck_assert_uint_eq(c->rules[n4].nfproto, NFPROTO_IPV6);
+        ck_assert_uint_eq(c->rules[n4].run, 1);
+        ck_assert_uint_eq(c->rules[n4 + 1].run, 1);
+        ck_assert_uint_eq(c->rules[n4 + 2].nfproto, 0);
+
+        assert_rule((NftEvalResult[]) { eval(rs, probe6("2001:db8::7", 2222)) }, NFT_VERDICT_REJECT, "f", "input", h6);
+        assert_rule((NftEvalResult[]) { eval(rs, probe6("2001:db8::7", 22)) }, NFT_VERDICT_DROP, "f", "input", hreg);
+        ck_assert_int_eq(eval(rs, probe6("2001:db8::7", 23)).verdict, NFT_VERDICT_ACCEPT);
+        /* IPv4: every rule read; the last IPv4 rule of the run drops its source */
+        assert_rule((NftEvalResult[]) { eval(rs, probe4("10.1.17.111", 22)) }, NFT_VERDICT_DROP, "f", "input",
+                    c->rules[(1 << 16) + (17 << 8) + 111].handle);
+        ck_assert_int_eq(eval(rs, probe4("192.0.2.7", 22)).verdict, NFT_VERDICT_ACCEPT);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
 START_TEST(test_unknown_expression_makes_the_verdict_unknown_only_when_reached) {
         add_table(NFPROTO_INET, "f", 0);
         add_chain(NFPROTO_INET, "f", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL, NULL);
@@ -1317,6 +1380,7 @@ static Suite *nft_eval_suite(void) {
         tcase_add_test(tc, test_range_negation_and_neq);
         tcase_add_test(tc, test_mark_set_in_prerouting_matched_in_input);
         tcase_add_test(tc, test_32bit_registers_alias_the_16byte_ones);
+        tcase_add_test(tc, test_rules_of_the_other_family_passed_by_runs);
         tcase_add_test(tc, test_unknown_expression_makes_the_verdict_unknown_only_when_reached);
         tcase_add_test(tc, test_privileged_source_port_drop_accepts_ephemeral_clients_with_a_partial_block);
         tcase_add_test(tc, test_source_port_not_22_accept_is_certain_for_ephemeral_clients);
