@@ -1279,6 +1279,21 @@ def define_cases(s):
     # then, within a second of the late line, port-in-use with the holder,
     # and unit-failed resolved: one problem open at a time.
     late_dir = "/run/e2e-late"
+
+    def setup_stop_entered(ctx):
+        """The setup stopped sshd: its unit-stopped is open (D-Bus) and its
+        problem entry has reached the journal follower, so that neither can
+        land after the trigger's mark.  The entry is waited for too: when
+        the daemon has just started (the case run alone), Findings can hold
+        it a moment before the follower has its entry."""
+        deadline = time.monotonic() + STATE_TIMEOUT
+        while '"unit-stopped"' not in s.findings():
+            if time.monotonic() > deadline:
+                raise RuntimeError("no unit-stopped after the setup's stop: Findings=%s" % s.findings())
+            time.sleep(0.05)
+        if s.j.wait(ctx["setup_start"], lambda e: (e.get("SSHGUARDIAN_CAUSE"), e.get("SSHGUARDIAN_STATE")) ==
+                    ("unit-stopped", "problem"), timeout=STATE_TIMEOUT)[1] is None:
+            raise RuntimeError("the setup's unit-stopped entry did not reach the journal")
     late_dropin = "/run/systemd/system/ssh.service.d/50-e2e-late.conf"
     late_words = ('sleep 1.5; echo "error: Bind to port 22 on 0.0.0.0 failed: Address already in use."; '
                   'echo "fatal: Cannot bind any address."; sleep 1')
@@ -1295,11 +1310,7 @@ def define_cases(s):
         # the stop above is the setup's: its entry is written before the
         # trigger (an audit the daemon-reload made wait 300 ms could
         # otherwise write it after the trigger's mark, a race of the test)
-        deadline = time.monotonic() + STATE_TIMEOUT
-        while '"unit-stopped"' not in s.findings():
-            if time.monotonic() > deadline:
-                raise RuntimeError("no unit-stopped after the setup's stop: Findings=%s" % s.findings())
-            time.sleep(0.05)
+        setup_stop_entered(ctx)
 
     def late_words_time(ctx):
         """(µs) when the late line reached the journal, as journald saw it:
@@ -1373,16 +1384,9 @@ def define_cases(s):
     # its ExecMainPID: port-in-use with the holder, not unit-failed.
     def unattr_setup(ctx):
         holder(ctx)
-        deadline = time.monotonic() + STATE_TIMEOUT
-        while '"unit-stopped"' not in s.findings():
-            if time.monotonic() > deadline:
-                raise RuntimeError("no unit-stopped after the setup's stop: Findings=%s" % s.findings())
-            time.sleep(0.05)
-        # ... and its entry followed before the trigger's mark (journald,
-        # frozen by the trigger, would hand it over after it)
-        if s.j.wait(ctx["setup_start"], lambda e: (e.get("SSHGUARDIAN_CAUSE"), e.get("SSHGUARDIAN_STATE")) ==
-                    ("unit-stopped", "problem"), timeout=STATE_TIMEOUT)[1] is None:
-            raise RuntimeError("the setup's unit-stopped entry did not reach the journal")
+        # (journald, frozen by the trigger, would hand the entry over after
+        # the trigger's mark)
+        setup_stop_entered(ctx)
 
     def unattr_after(ctx):
         problems = []
