@@ -119,13 +119,14 @@ int sg_explain(const SgSnapshot *s, const SgExplainRequest *req, SgExplainResult
                 res->n = 1;
         } else if (req->to || req->iif) {
                 /* any source, but on that interface or to that address:
-                 * each family as a client would be judged */
+                 * each family as a client would be judged (one the host
+                 * routes back where it arrives, as fw_port_verdict()) */
                 r = 0;
                 res->v.port = port;
                 res->n = 2;
                 for (int k = 0; k < 2 && r >= 0; k++)
                         r = fw_source_verdict(&f, port, k ? AF_INET6 : AF_INET, NULL,
-                                              to_family == (k ? AF_INET6 : AF_INET) ? daddr : NULL, res->iif, false,
+                                              to_family == (k ? AF_INET6 : AF_INET) ? daddr : NULL, res->iif, true,
                                               &res->v.e[k]);
         } else {
                 /* any external source: the engine's own verdict */

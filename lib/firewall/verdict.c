@@ -502,7 +502,7 @@ static int family_split(const FwFacts *f, const LocalAddrs *local, uint16_t port
                 if (ifc->loopback)
                         continue;
                 n_external++;
-                probe_run_any_dest(f, local, e->family, NULL, NULL, ifc->name, false, port, &x);
+                probe_run_any_dest(f, local, e->family, NULL, NULL, ifc->name, true, port, &x);
                 if (x.result.verdict == NFT_VERDICT_UNKNOWN)
                         decided = false;
                 else if (verdict_blocks(x.result.verdict)) {
@@ -579,6 +579,11 @@ static int partial_scope_rank(const char *s) {
         return (int) (sizeof(order) / sizeof(order[0]));
 }
 
+/* "Any external source" is a client the host routes back through the
+ * interface it arrives on (rpfilter_ok): every client that can get an
+ * answer.  A source whose route back leaves elsewhere (asymmetric routing,
+ * a forged address) is a question for --from, where the route is looked
+ * up: a reverse-path filter's drop of it is no block of sshd. */
 int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdict *ret) {
         LocalAddrs local[2] = {};
         FwPortVerdict v = { .port = port };
@@ -591,7 +596,7 @@ int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdi
         for (int k = 0; k < 2 && r >= 0; k++) {
                 FwExplanation *e = &v.e[k];
 
-                probe_run_any_dest(f, &local[k], k ? AF_INET6 : AF_INET, NULL, NULL, NULL, false, port, e);
+                probe_run_any_dest(f, &local[k], k ? AF_INET6 : AF_INET, NULL, NULL, NULL, true, port, e);
                 if (e->result.verdict == NFT_VERDICT_UNKNOWN)
                         r = family_split(f, &local[k], port, &v, e);
                 else if (verdict_blocks(e->result.verdict))

@@ -278,6 +278,11 @@ static NftRuleset *fw_rpfilter_then_input_drop(uint64_t *handle) {
         return fw_ip6_rpfilter_then_input(NF_DROP, &rpfilter, handle);
 }
 
+static NftRuleset *fw_ban_then_input_drop(uint64_t *handle) {
+        uint64_t ban;
+        return fw_ip6_ban_then_input_drop(&ban, handle);
+}
+
 static NftRuleset *fw_rpfilter_alone(uint64_t *handle) {
         uint64_t none;
         return fw_ip6_rpfilter_then_input(NF_ACCEPT, handle, &none);
@@ -301,6 +306,7 @@ static const struct {
         { "nothing", fw_empty, HOST_ETH0 },
         { "rpfilter drop, then input drop", fw_rpfilter_then_input_drop, HOST_ETH0 },
         { "rpfilter drop alone", fw_rpfilter_alone, HOST_ETH0 },
+        { "a ban, then input drop", fw_ban_then_input_drop, HOST_ETH0 },
         { "a fork both of whose sides one rule drops", fw_ip6_fork_same_drop, HOST_ETH0 },
 };
 
@@ -416,7 +422,7 @@ START_TEST(test_finding_of_a_block_by_different_rules_names_them_all) {
         uint64_t handle;
         const SgFinding *f = NULL;
 
-        test_host_init(&h, HOST_ETH0, fw_rpfilter_then_input_drop(&handle));
+        test_host_init(&h, HOST_ETH0, fw_ban_then_input_drop(&handle));
         ck_assert_int_eq(sg_assess(&h.s, NULL, &a), 0);
         ck_assert(!a.healthy);
         for (size_t i = 0; i < a.n_findings; i++)
@@ -428,13 +434,13 @@ START_TEST(test_finding_of_a_block_by_different_rules_names_them_all) {
         ck_assert(f->unreachable);
         ck_assert_str_eq(f->message,
                          "The firewall drops new connections to port 22 (IPv6, ipv6), but no single rule decides: "
-                         "different rules block different connections, in the order a packet meets them: ip6 raw "
-                         "prerouting handle 1 \"fib saddr . iif oif missing drop\" (nftables), then ip6 filter input "
-                         "handle 2 \"tcp dport 22 drop\" (nftables); fix: nft delete rule ip6 filter input handle 2 && "
-                         "nft delete rule ip6 raw prerouting handle 1.");
-        ck_assert_pstr_eq(evidence_of(f, "rules"), "ip6 raw prerouting 1, ip6 filter input 2");
+                         "different rules block different connections, in the order a packet meets them: ip6 filter "
+                         "input handle 1 \"tcp dport 22 ip6 saddr 2001:db8:1::/48 drop\" (nftables), then ip6 filter "
+                         "input handle 2 \"tcp dport 22 drop\" (nftables); fix: nft delete rule ip6 filter input "
+                         "handle 2 && nft delete rule ip6 filter input handle 1.");
+        ck_assert_pstr_eq(evidence_of(f, "rules"), "ip6 filter input 1, ip6 filter input 2");
         ck_assert_pstr_eq(evidence_of(f, "remediation"),
-                          "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+                          "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
         ck_assert_pstr_eq(evidence_of(f, "scope"), "ipv6");
         ck_assert_pstr_eq(evidence_of(f, "family"), "ipv6");
         ck_assert_pstr_eq(evidence_of(f, "frontend"), "nftables");

@@ -557,18 +557,18 @@ START_TEST(test_same_rule_compares_rule_not_port_or_family) {
 }
 END_TEST
 
-/* The bug this protects against: a reverse-path check in prerouting and a
- * later drop in input, the source unknown.  Every path is dropped, but by
- * the rpfilter rule for a source whose route back leaves elsewhere and by
- * the input rule for all others: naming the rpfilter rule alone (and
- * deleting it) would leave ssh blocked. */
-START_TEST(test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both) {
+/* The bug this protects against: a fork on the source (a ban of a /48,
+ * then a drop of everything) whose every side is dropped, by the ban's
+ * rule for the sources it names and by the later rule for all others:
+ * naming the later rule alone (and deleting it) would leave ssh blocked
+ * for the banned sources, naming the ban alone for everyone else. */
+START_TEST(test_ban_and_input_drop_name_both_rules_and_fix_both) {
         TestHost h;
         FwPortVerdict v;
         FwJudgements j;
-        uint64_t hrp, hdrop;
+        uint64_t hban, hdrop;
 
-        test_host_init(&h, HOST_ETH0, fw_ip6_rpfilter_then_input(NF_DROP, &hrp, &hdrop));
+        test_host_init(&h, HOST_ETH0, fw_ip6_ban_then_input_drop(&hban, &hdrop));
         port_verdict(&h, &v);
         assert_accept(&v.e[0]);
         const FwExplanation *e = &v.e[1];
@@ -579,20 +579,18 @@ START_TEST(test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both) {
         ck_assert(e->result.rule_ambiguous);
         ck_assert(!e->result.blockers_overflow);
         ck_assert_uint_eq(e->result.n_blockers, 2);
-        /* in the order a packet meets them: prerouting, then input */
-        ck_assert_str_eq(e->result.blockers[0].chain->name, "prerouting");
-        ck_assert_uint_eq(e->result.blockers[0].rule->handle, hrp);
-        ck_assert_str_eq(e->result.blockers[1].chain->name, "input");
+        /* in the order a packet meets them */
+        ck_assert_uint_eq(e->result.blockers[0].rule->handle, hban);
         ck_assert_uint_eq(e->result.blockers[1].rule->handle, hdrop);
         /* no single rule claimed; every one named, one fix for all */
         ck_assert_ptr_null(e->text);
         ck_assert_uint_eq(e->n_blockers, 2);
-        ck_assert_str_eq(e->blockers[0].text, "fib saddr . iif oif missing drop");
-        ck_assert_str_eq(e->blockers[0].remediation, "nft delete rule ip6 raw prerouting handle 1");
+        ck_assert_str_eq(e->blockers[0].text, "tcp dport 22 ip6 saddr 2001:db8:1::/48 drop");
+        ck_assert_str_eq(e->blockers[0].remediation, "nft delete rule ip6 filter input handle 1");
         ck_assert_str_eq(e->blockers[1].text, "tcp dport 22 drop");
         ck_assert_str_eq(e->blockers[1].remediation, "nft delete rule ip6 filter input handle 2");
         ck_assert_str_eq(e->remediation,
-                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
         ck_assert(e->have_frontend);
         ck_assert_int_eq(e->frontend, FW_FRONTEND_NFTABLES);
 
@@ -611,16 +609,47 @@ START_TEST(test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both) {
         ck_assert(!j.v[0].rule_is_policy);
         ck_assert_str_eq(j.v[0].frontend, "nftables");
         ck_assert_str_eq(j.v[0].remediation,
-                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
-        ck_assert_str_eq(j.v[0].rules, "ip6 raw prerouting 1, ip6 filter input 2");
+                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
+        ck_assert_str_eq(j.v[0].rules, "ip6 filter input 1, ip6 filter input 2");
         ck_assert_str_eq(j.v[0].rules_text,
-                         "ip6 raw prerouting handle 1 \"fib saddr . iif oif missing drop\" (nftables), then ip6 filter "
+                         "ip6 filter input handle 1 \"tcp dport 22 ip6 saddr 2001:db8:1::/48 drop\" (nftables), then ip6 filter "
                          "input handle 2 \"tcp dport 22 drop\" (nftables)");
         ck_assert(!j.v[0].rules_incomplete);
         fw_judgements_done(&j);
         fw_port_verdict_done(&v);
 
-        /* one client, its route back not known: dropped either way, by both */
+        /* one client: the rule that names it alone */
+        FwExplanation x;
+        source_verdict(&h, AF_INET6, "2001:db8:1::5", NULL, "eth0", &x);
+        assert_explanation(&x, NFT_VERDICT_DROP, NULL, "filter", "input", hban, "tcp dport 22 ip6 saddr 2001:db8:1::/48 drop",
+                           "nft delete rule ip6 filter input handle 1");
+        ck_assert(!fw_explanation_several_rules(&x));
+        fw_explanation_done(&x);
+        test_host_done(&h);
+}
+END_TEST
+
+/* A reverse-path check in prerouting, then a drop in input.  "Any external
+ * source" is a client the host routes back through the interface it
+ * arrives on, as every client that can get an answer is (a source whose
+ * route back leaves elsewhere is asymmetric routing or a forged address,
+ * asked about with --from): the input rule decides, alone, and deleting
+ * it is the fix.  A client whose route back is not known is dropped
+ * either way, by both. */
+START_TEST(test_rpfilter_drop_then_input_drop_any_source_meets_the_input_rule) {
+        TestHost h;
+        FwPortVerdict v;
+        uint64_t hrp, hdrop;
+
+        test_host_init(&h, HOST_ETH0, fw_ip6_rpfilter_then_input(NF_DROP, &hrp, &hdrop));
+        port_verdict(&h, &v);
+        assert_accept(&v.e[0]);
+        assert_explanation(&v.e[1], NFT_VERDICT_DROP, "ipv6", "filter", "input", hdrop, "tcp dport 22 drop",
+                           "nft delete rule ip6 filter input handle 2");
+        ck_assert(!fw_explanation_several_rules(&v.e[1]));
+        ck_assert_str_eq(v.scope, "ipv6");
+        fw_port_verdict_done(&v);
+
         FwExplanation x;
         source_verdict(&h, AF_INET6, "2001:db8::5", NULL, "eth0", &x);
         ck_assert_str_eq(nft_verdict_name(x.result.verdict), "drop");
@@ -628,23 +657,22 @@ START_TEST(test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both) {
         ck_assert_str_eq(x.remediation,
                          "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
         fw_explanation_done(&x);
-        /* its route back leaves where it arrives: the input rule alone */
         FwFacts f = fw_facts_from_snapshot(&h.s);
         uint8_t a[16];
         ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::5", a), 1);
         ck_assert_int_eq(fw_source_verdict(&f, 22, AF_INET6, a, NULL, "eth0", true, &x), 0);
         assert_explanation(&x, NFT_VERDICT_DROP, NULL, "filter", "input", hdrop, "tcp dport 22 drop",
                            "nft delete rule ip6 filter input handle 2");
-        ck_assert(!fw_explanation_several_rules(&x));
         fw_explanation_done(&x);
         test_host_done(&h);
 }
 END_TEST
 
-/* One side of the fork accepts: the verdict depends on the source, as
- * before — a ban-like block of some sources by the rpfilter rule, never
- * a certain block of the family. */
-START_TEST(test_rpfilter_drop_with_nothing_after_stays_some_sources) {
+/* The reverse-path check alone (firewalld's IPv6 default): no client that
+ * can get an answer is dropped, so nothing is reported -- it was a
+ * some-sources block by the rpfilter rule, a finding on every such host.
+ * A client whose route back is not known: it depends on that route. */
+START_TEST(test_rpfilter_drop_alone_lets_any_source_in) {
         TestHost h;
         FwPortVerdict v;
         uint64_t hrp, none;
@@ -652,11 +680,14 @@ START_TEST(test_rpfilter_drop_with_nothing_after_stays_some_sources) {
         test_host_init(&h, HOST_ETH0, fw_ip6_rpfilter_then_input(NF_ACCEPT, &hrp, &none));
         port_verdict(&h, &v);
         assert_accept(&v.e[0]);
-        assert_explanation(&v.e[1], NFT_VERDICT_DROP, "some-sources", "raw", "prerouting", hrp,
-                           "fib saddr . iif oif missing drop", "nft delete rule ip6 raw prerouting handle 1");
-        ck_assert(!fw_explanation_several_rules(&v.e[1]));
-        ck_assert_str_eq(v.scope, "some-sources");
+        assert_accept(&v.e[1]);
+        ck_assert_ptr_null(v.scope);
         fw_port_verdict_done(&v);
+
+        FwExplanation x;
+        source_verdict(&h, AF_INET6, "2001:db8::5", NULL, "eth0", &x);
+        ck_assert_str_eq(nft_verdict_name(x.result.verdict), "unknown");
+        fw_explanation_done(&x);
         test_host_done(&h);
 }
 END_TEST
@@ -715,8 +746,9 @@ static Suite *verdict_suite(void) {
         tcase_add_test(tc, test_committer_of_a_rule_still_blocking_is_kept);
         tcase_add_test(tc, test_new_block_gets_the_committer_only_when_a_commit_was_seen);
         tcase_add_test(tc, test_same_rule_compares_rule_not_port_or_family);
-        tcase_add_test(tc, test_rpfilter_drop_and_input_drop_name_both_rules_and_fix_both);
-        tcase_add_test(tc, test_rpfilter_drop_with_nothing_after_stays_some_sources);
+        tcase_add_test(tc, test_ban_and_input_drop_name_both_rules_and_fix_both);
+        tcase_add_test(tc, test_rpfilter_drop_then_input_drop_any_source_meets_the_input_rule);
+        tcase_add_test(tc, test_rpfilter_drop_alone_lets_any_source_in);
         tcase_add_test(tc, test_fork_whose_both_sides_the_same_rule_drops_names_that_rule);
         suite_add_tcase(s, tc);
         return s;

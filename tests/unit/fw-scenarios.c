@@ -257,18 +257,38 @@ NftRuleset *fw_ip6_rpfilter_then_input(int verdict, uint64_t *rpfilter, uint64_t
         return nb_parse();
 }
 
-NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle) {
+/* ip6 filter input: `tcp dport 22 ip6 saddr 2001:db8:1::/48`, ending in
+ * VERDICT (NF_ACCEPT: none, a counter's place) */
+static uint64_t ip6_net_rule(int verdict) {
         static const uint8_t net[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01 };
-        nb_reset();
-        input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
         nb_rule_begin(NFPROTO_IPV6, "filter", "input");
         x_tcp_dport(22);
         x_payload(NFT_PAYLOAD_NETWORK_HEADER, 8, sizeof(net), NFT_REG_1);
         x_cmp(NFT_REG_1, NFT_CMP_EQ, net, sizeof(net));
-        nb_rule_end();
+        if (verdict != NF_ACCEPT)
+                x_verdict(verdict, NULL);
+        return nb_rule_end();
+}
+
+static uint64_t ip6_dport22_drop(void) {
         nb_rule_begin(NFPROTO_IPV6, "filter", "input");
         x_tcp_dport(22);
         x_verdict(NF_DROP, NULL);
-        *handle = nb_rule_end();
+        return nb_rule_end();
+}
+
+NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle) {
+        nb_reset();
+        input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
+        (void) ip6_net_rule(NF_ACCEPT);
+        *handle = ip6_dport22_drop();
+        return nb_parse();
+}
+
+NftRuleset *fw_ip6_ban_then_input_drop(uint64_t *ban, uint64_t *handle) {
+        nb_reset();
+        input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
+        *ban = ip6_net_rule(NF_DROP);
+        *handle = ip6_dport22_drop();
         return nb_parse();
 }

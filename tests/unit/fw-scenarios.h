@@ -76,3 +76,7 @@ NftRuleset *fw_ip6_rpfilter_then_input(int verdict, uint64_t *rpfilter, uint64_t
  * `tcp dport 22 drop` (handle *HANDLE): a fork on the source whose both
  * sides the same rule drops */
 NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle);
+/* ip6 filter input: `tcp dport 22 ip6 saddr 2001:db8:1::/48 drop` (handle
+ * *BAN) then `tcp dport 22 drop` (handle *HANDLE): a fork on the source
+ * whose sides different rules drop */
+NftRuleset *fw_ip6_ban_then_input_drop(uint64_t *ban, uint64_t *handle);

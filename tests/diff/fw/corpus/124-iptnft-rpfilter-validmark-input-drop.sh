@@ -1,4 +1,4 @@
-# iptables-nft: 098's first shape: -m rpfilter --validmark --invert -j DROP in raw PREROUTING, then ip6tables INPUT --dport 22 -j DROP. Without --from every IPv6 path is dropped, by the rpfilter rule (route back elsewhere) or by INPUT (the rest): both rules are named and the fix deletes both; a client whose route back is right is dropped by INPUT.
+# iptables-nft: 098's first shape: -m rpfilter --validmark --invert -j DROP in raw PREROUTING, then ip6tables INPUT --dport 22 -j DROP. "Any external source" is a client routed back where it arrives: the INPUT rule alone blocks it (deleting it is the fix; the rpfilter rule drops only a source whose route back leaves elsewhere, asked with --from). A client whose route back is right is dropped by INPUT.
 # frontend: iptables-nft
 # expect ipv4: reject ip filter INPUT 2
 # expect ipv6: drop ip6 filter INPUT 2
