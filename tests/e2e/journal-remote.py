@@ -40,7 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import Container, NET_SETUP, nft_handle, log  # noqa: E402
+from run import Container, NET_SETUP, Sanitizers, build_sanitizers, nft_handle, log  # noqa: E402
 
 REMOTE = "/lib/systemd/systemd-journal-remote"
 UPLOAD = "/lib/systemd/systemd-journal-upload"
@@ -99,6 +99,7 @@ def main():
     dest = os.path.join(tmp, "dest")
     c = Container(tmp, dest, "sgjr%d" % os.getpid())
     passed, failed = [], []
+    san = None
 
     def check(name, ok, detail=""):
         (passed if ok else failed).append(name)
@@ -117,6 +118,10 @@ def main():
         c.boot()
         log("container booted in %.1f s (leader pid %d)" % (time.monotonic() - started, c.leader))
         c.sh(NET_SETUP)
+        which = build_sanitizers(a.build_dir)
+        if which:
+            san = Sanitizers(c, which)
+            san.setup()
         c.sh("systemctl enable --now sshguardian.service")
         wait_for("sshguardian.service active",
                  lambda: c.run(["systemctl", "is-active", "sshguardian.service"], check=False)
@@ -203,12 +208,23 @@ def main():
     except (Exception, KeyboardInterrupt) as ex:
         check("journal-remote-harness", False, str(ex) or type(ex).__name__)
     finally:
+        # a sanitized build: the daemon stopped, its reports (run.py's Sanitizers)
+        if san:
+            try:
+                problems, _ = san.check()
+                check("sanitizers-report-nothing", not problems, "\n    ".join([""] + problems))
+            except Exception as ex:
+                check("sanitizers-report-nothing", False, "harness: %s" % ex)
         if a.keep:
             log("kept: %s, container leader pid %s, systemd-nspawn pid %s" % (
                 tmp, c.leader, c.proc.pid if c.proc else None))
         else:
             c.kill()
             shutil.rmtree(tmp, ignore_errors=True)
+    if san and san.report:
+        log("sanitizer reports:")
+        for line in san.report:
+            log("  " + line)
     log("took %.0f s" % (time.monotonic() - started))
     log("%d passed, %d failed" % (len(passed), len(failed)))
     return 1 if failed else 0

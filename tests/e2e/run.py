@@ -70,6 +70,12 @@ __REALTIME_TIMESTAMP) minus the breaking (or fixing) command's start; both
 are the kernel's CLOCK_REALTIME.  Each is printed, and their median and
 maximum at the end.
 
+A sanitized build (b_sanitize, as BUILD_DIR's meson-info records it): a
+drop-in gives the unit the sanitizers' options (and ptrace, which
+LeakSanitizer needs), the suite's commands get them too, and a last check,
+`sanitizers-report-nothing`, stops the daemon cleanly and fails on any
+report in the unit's journal or on a command's stderr (class Sanitizers).
+
 A case the daemon cannot do yet FAILS; nothing is skipped.  Prints
 `ok NAME` / `FAIL NAME: ...` lines and a final `N passed, M failed`; exits
 1 on any failure.  Needs root, systemd-nspawn, and the real peers (sshd,
@@ -142,6 +148,9 @@ class Container:
         self.tmp, self.dest, self.name = tmp, dest, name
         self.proc = None
         self.leader = None
+        # (µs, command, stderr) of each command whose stderr holds a
+        # sanitizer's report; collected once Sanitizers.setup() made it a list
+        self.reports = None
 
     def prepare(self):
         root = os.path.join(self.tmp, "root")
@@ -251,9 +260,14 @@ class Container:
     def run(self, argv, user=None, check=True, timeout=60, input=None):
         r = subprocess.run(self.argv(argv, user), input=input, capture_output=True, text=True,
                            timeout=timeout, env=ENV)
+        self.note_report(" ".join(argv) + (" (as nobody)" if user == "nobody" else ""), r.stderr)
         if check and r.returncode != 0:
             raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), r.returncode, (r.stderr or r.stdout).strip()))
         return r
+
+    def note_report(self, what, stderr):
+        if self.reports is not None and SANITIZER_REPORT.search(stderr or ""):
+            self.reports.append((int(time.time() * 1e6), what, stderr))
 
     def sh(self, script, user=None, check=True, timeout=60):
         return self.run(["/bin/sh", "-c", script], user=user, check=check, timeout=timeout)
@@ -285,6 +299,7 @@ class Container:
             except (OSError, AttributeError):
                 pass
         out, err = p.communicate("go\n", timeout=60)
+        self.note_report(script, err)
         t0, _, rest = out.partition("\n")
         r = subprocess.CompletedProcess(script, p.returncode, rest, err)
         if check and r.returncode != 0:
@@ -354,6 +369,128 @@ def brief(e):
     return "{%s} MESSAGE=%r" % (", ".join("%s=%r" % (k[12:], e[k]) for k in keys), e.get("MESSAGE"))
 
 
+# -- a sanitized build (b_sanitize): every report fails the suite ---------------
+
+SANITIZER_DROPIN = "/run/systemd/system/sshguardian.service.d/50-e2e-sanitizers.conf"
+# For the daemon (the drop-in) and for every command the suite runs in the
+# container (sshguardianctl, as root and as nobody).  Both runtimes abort on
+# their first report: UBSan's halt_on_error alone exits 1, which
+# `sshguardianctl status` also says for "a problem is open".
+ASAN_OPTIONS = "detect_leaks=1:abort_on_error=1"
+UBSAN_OPTIONS = "halt_on_error=1:abort_on_error=1:print_stacktrace=1"
+# ASan's and LSan's errors, LSan failing to run at all ("LeakSanitizer has
+# encountered a fatal error"), each tool's SUMMARY, its runtime's CHECK
+# failures -- all of them name their sanitizer -- and UBSan's
+# "FILE:LINE:COL: runtime error: ...".
+SANITIZER_REPORT = re.compile(r"Sanitizer|: runtime error: ")
+# The drop-in relaxes the test's unit in one point, never the shipped one:
+# LeakSanitizer's check at exit stops the daemon's threads with
+# PTRACE_ATTACH from a clone of the daemon, and ptrace (@debug) is not in
+# the unit's SystemCallFilter=@system-service.  Without it the attach fails
+# (EPERM, the unit's SystemCallErrorNumber=) and every exit ends in
+# "Could not attach to thread ... LeakSanitizer has encountered a fatal
+# error" and SIGABRT (seen here, systemd 252).  Nothing else of the
+# sandbox got in the sanitizers' way.
+SANITIZER_DROPIN_TEXT = """\
+[Service]
+Environment=ASAN_OPTIONS=%s UBSAN_OPTIONS=%s
+# LeakSanitizer's exit check: PTRACE_ATTACH to the daemon's threads
+SystemCallFilter=ptrace
+""" % (ASAN_OPTIONS, UBSAN_OPTIONS)
+
+
+def build_sanitizers(build_dir):
+    """meson's own record of the build's b_sanitize ("address,undefined"),
+    None for a build without sanitizers."""
+    with open(os.path.join(build_dir, "meson-info", "intro-buildoptions.json")) as f:
+        v = next((o["value"] for o in json.load(f) if o["name"] == "b_sanitize"), "none")
+    v = ",".join(v) if isinstance(v, list) else v
+    return None if v in ("", "none") else v
+
+
+class Sanitizers:
+    """A sanitized build in the container: the unit's drop-in (before the
+    daemon first starts), the options of the commands the suite runs, and
+    at the end the check: the daemon stopped cleanly (LSan's leak check
+    runs as it exits), then every report in the unit's journal -- all its
+    invocations, `sshguardiand --store-fds` included -- and on the stderr of
+    the suite's commands (Container.reports: sshguardianctl's, whatever its
+    exit status)."""
+
+    def __init__(self, c, which):
+        self.c, self.which = c, which
+        self.report = []        # the reports' lines, printed at the end
+
+    def setup(self):
+        c = self.c
+        c.sh("mkdir -p %s" % os.path.dirname(SANITIZER_DROPIN))
+        c.write(SANITIZER_DROPIN, SANITIZER_DROPIN_TEXT)
+        c.sh("systemctl daemon-reload")
+        ENV["ASAN_OPTIONS"] = ASAN_OPTIONS
+        ENV["UBSAN_OPTIONS"] = UBSAN_OPTIONS
+        c.reports = []
+
+    def shipped(self, fn):
+        """FN() while systemd has the unit as installed, without the
+        drop-in (the running daemon keeps what it was started with)."""
+        self.c.sh("mv %s %s.off && systemctl daemon-reload" % (SANITIZER_DROPIN, SANITIZER_DROPIN))
+        try:
+            return fn()
+        finally:
+            self.c.sh("mv %s.off %s && systemctl daemon-reload" % (SANITIZER_DROPIN, SANITIZER_DROPIN))
+
+    def check(self, results=()):
+        """Problems (one line per report); the reports' lines go to
+        self.report.  RESULTS: (µs, case name) of each result so far, to say
+        during which case a report was written."""
+        c = self.c
+        problems = []
+
+        def during(t):
+            return next(("during " + name for us, name in results if us >= t), "after the last result")
+
+        c.run(["systemctl", "stop", "sshguardian.service"], check=False, timeout=120)
+        st = c.run(["systemctl", "show", "sshguardian.service", "-p", "Result", "-p", "ExecMainCode",
+                    "-p", "ExecMainStatus"], check=False).stdout
+        props = dict(l.split("=", 1) for l in st.splitlines() if "=" in l)
+        # a report as it exits (LSan's) ends in SIGABRT: Result=signal
+        if props.get("Result") != "success":
+            problems.append("`systemctl stop sshguardian.service`: %s (expected Result=success)" %
+                            " ".join("%s=%s" % kv for kv in sorted(props.items())))
+        r = c.run(["journalctl", "-u", "sshguardian.service", "-o", "json", "--no-pager"], check=False, timeout=120)
+        by_pid, runs, clean = {}, set(), 0
+        for line in r.stdout.splitlines():
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            msg = e.get("MESSAGE") or ""
+            if isinstance(msg, list):       # not UTF-8, or control characters
+                msg = bytes(msg).decode("utf-8", "replace")
+            if e.get("_PID") == "1":        # systemd's own lines about the unit
+                runs.add(e.get("INVOCATION_ID"))
+                clean += msg == "sshguardian.service: Deactivated successfully."
+                continue
+            by_pid.setdefault(e.get("_PID"), []).append((int(e["__REALTIME_TIMESTAMP"]), msg))
+        for pid, lines in sorted(by_pid.items(), key=lambda kv: kv[1][0][0]):
+            # from its first line to the process's end (the runtimes abort)
+            first = next((i for i, (_, m) in enumerate(lines) if SANITIZER_REPORT.search(m)), None)
+            if first is not None:
+                t = during(lines[first][0])
+                problems.append("sshguardian.service pid %s (%s): %s" % (pid, t, lines[first][1]))
+                self.report.append("-- sshguardian.service pid %s, %s:" % (pid, t))
+                self.report += [m for _, m in lines[first:first + 300]]
+        for t, what, err in c.reports:
+            lines = err.rstrip("\n").split("\n")
+            first = next(i for i, l in enumerate(lines) if SANITIZER_REPORT.search(l))
+            problems.append("`%s` (%s): %s" % (what, during(t), lines[first]))
+            self.report.append("-- `%s`, %s:" % (what, during(t)))
+            self.report += lines[first:first + 300]
+        runs.discard(None)
+        return problems, "%d runs of sshguardian.service, %d ended cleanly (each checked by LSan as it exited)" % (
+            len(runs), clean)
+
+
 class Suite:
     def __init__(self, c, j):
         self.c, self.j = c, j
@@ -363,6 +500,8 @@ class Suite:
         self.unit_latencies = []   # (case, kind, ms from systemd's entry for the unit's state change)
         self.plain_pids = []       # processes a case started outside any unit (container pids)
         self.fix_results = []      # (case, "pass"|"fail"|"suite's fix", what)
+        self.result_times = []     # (µs CLOCK_REALTIME, case) of each result
+        self.sanitizers = None     # Sanitizers, for a sanitized build
 
     # -- what users look at ------------------------------------------------
     def healthy(self):
@@ -426,6 +565,7 @@ class Suite:
             self.wait_healthy("b true")
 
     def result(self, name, problems, notes=()):
+        self.result_times.append((int(time.time() * 1e6), name))
         if problems:
             self.failed.append(name)
             self.reasons[name] = list(problems)
@@ -611,7 +751,7 @@ class Suite:
     def case(self, name, cause, trigger, fix=None, setup=None, expect=None, select=None,
              healthy=False, status=1, committer=None, auto_resolve=False, transient=False,
              timeout=ENTRY_TIMEOUT, after=None, polled=None, fixspec=None, relearn=False,
-             end=None):
+             end=None, kills_daemon=False):
         """SETUP (untimed), TRIGGER (timed): a problem entry of CAUSE whose
         fields include SELECT must appear and carry EXPECT (a dict of field
         suffix -> value, a set of allowed values, or a function of the
@@ -633,6 +773,10 @@ class Suite:
         END(ctx), if given, runs once the fix is checked and before
         restore(): the case's own teardown, returning problems.
 
+        KILLS_DAEMON: the case kills sshguardiand (SIGKILL: no exit, so no
+        leak check of a sanitized build); the daemon that ran the cases so
+        far is first restarted, its exit checked by LSan.
+
         RELEARN: the case's fix moved sshd to ports the daemon took as its
         new expectation (socket-mismatch's advised move); once restore()
         has put sshd back on port 22, the administrator's `systemctl reload
@@ -643,6 +787,11 @@ class Suite:
             self.result(name, ["sshguardian.service is %s, not active" % self.daemon_active()])
             return
         try:
+            if kills_daemon and self.sanitizers:
+                self.c.sh("systemctl restart sshguardian.service")
+                if self.wait_healthy("b true") != "b true":
+                    raise RuntimeError("after `systemctl restart sshguardian.service` (LSan's check of the "
+                                       "instance before): Healthy %s" % self.healthy())
             ctx["suite"] = self
             ctx["setup_start"] = self.j.mark()
             if callable(setup):
@@ -1588,7 +1737,7 @@ def define_cases(s):
         expect=dict(port="22", family="any", scope="all", frontend="nftables", rule="tcp dport 22 reject",
                     rule_family="inet", rule_table="e2ejrnl", rule_chain="input",
                     rule_handle=lambda ctx: nft_handle(c, "inet", "e2ejrnl", "input")),
-        after=jkill_after, fix="nft delete table inet e2ejrnl")
+        after=jkill_after, fix="nft delete table inet e2ejrnl", kills_daemon=True)
 
     # Not in the issue's list, in DESIGN's: iptables-legacy has no change
     # notifications; its rule's "handle" is its position in the chain.  Last:
@@ -1800,7 +1949,10 @@ def sandbox_checks(s):
     s.result("unit-verifies-clean", [] if r.returncode == 0 and not out else
              ["systemd-analyze verify: exit %d: %s" % (r.returncode, out)])
 
-    r = c.run(["systemd-analyze", "security", "--no-pager", "sshguardian.service"], check=False)
+    # the unit as shipped: a sanitized build's drop-in allows ptrace (+0.2)
+    def security():
+        return c.run(["systemd-analyze", "security", "--no-pager", "sshguardian.service"], check=False)
+    r = s.sanitizers.shipped(security) if s.sanitizers else security()
     m = re.search(r"Overall exposure level for sshguardian.service: (\d+\.\d)", r.stdout)
     if not m:
         s.result("sandbox-exposure", ["systemd-analyze security: %s" % (r.stdout + r.stderr)[-500:]])
@@ -2226,6 +2378,11 @@ def main():
         log("container booted in %.1f s (leader pid %d)" % (time.monotonic() - started, c.leader))
         c.sh(NET_SETUP)
         c.sh("cp -p /etc/ssh/sshd_config %s" % SSHD_CONFIG_COPY)
+        which = build_sanitizers(a.build_dir)
+        if which:
+            s.sanitizers = Sanitizers(c, which)
+            s.sanitizers.setup()
+            log("sanitized build (b_sanitize=%s): the unit's drop-in %s" % (which, SANITIZER_DROPIN))
         enabled = c.run(["systemctl", "is-enabled", "ssh.service", "ssh.socket"], check=False).stdout.split()
         active = c.run(["systemctl", "is-active", "ssh.service", "ssh.socket"], check=False).stdout.split()
         if enabled != ["enabled", "disabled"] or active != ["active", "inactive"]:
@@ -2249,6 +2406,12 @@ def main():
     except (Exception, KeyboardInterrupt) as ex:
         s.result("e2e-harness", [str(ex) or type(ex).__name__])
     finally:
+        if s.sanitizers:
+            try:
+                problems, runs = s.sanitizers.check(s.result_times)
+                s.result("sanitizers-report-nothing", problems, ["b_sanitize=%s; %s" % (s.sanitizers.which, runs)])
+            except Exception as ex:
+                s.result("sanitizers-report-nothing", ["harness: %s" % ex])
         if j:
             j.stop()
         if a.keep:
@@ -2287,6 +2450,11 @@ def main():
         for name, res, what in s.fix_results:
             log("  %-40s %-12s %s" % (name, res, what))
     log("")
+    if s.sanitizers and s.sanitizers.report:
+        log("sanitizer reports (the unit's journal, then the suite's commands):")
+        for line in s.sanitizers.report:
+            log("  " + line)
+        log("")
     if s.failed:
         # again at the end: a CI log is often read from its tail only
         for name in s.failed:
