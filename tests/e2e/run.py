@@ -2140,6 +2140,10 @@ def writes_only_state_dir(s):
 
 STORM_RESTARTS = int(os.environ.get("SSHGUARDIAN_E2E_STORM", "1000"))
 STORM_BOUND_MS = 500
+# a sanitized build's daemon does the same work with 2-2.5 times the CPU
+# (9-14 ms per restart against 5.6): that pass is the memory check, the
+# plain pass holds the bound
+STORM_BOUND_SANITIZED_MS = 4 * STORM_BOUND_MS
 STORM_CONF = "[report]\nRateLimitIntervalSec=30s\nRateLimitBurst=5\nPrometheusTextfile=%s\n"
 
 
@@ -2263,12 +2267,13 @@ def restart_storm(s):
         # the bound is 100 ms (37 ms here, 171 ms in a CI-like run
         # with three nft commands); asserted with room for a loaded 2-core
         # machine, the figures printed
-        if mid.get("entry_ms") is None or mid["entry_ms"] > STORM_BOUND_MS or not mid.get("resolved"):
+        bound = STORM_BOUND_SANITIZED_MS if s.sanitizers else STORM_BOUND_MS
+        if mid.get("entry_ms") is None or mid["entry_ms"] > bound or not mid.get("resolved"):
             problems.append("a reject rule in the middle of the storm: entry after %s ms (bound %d), resolved %s" % (
-                mid.get("entry_ms"), STORM_BOUND_MS, mid.get("resolved")))
-        if mid.get("bus_max_ms", 1e9) > STORM_BOUND_MS:
+                mid.get("entry_ms"), bound, mid.get("resolved")))
+        if mid.get("bus_max_ms", 1e9) > bound:
             problems.append("D-Bus Healthy in the middle of the storm answered in up to %.1f ms (bound %d)" % (
-                mid.get("bus_max_ms", -1), STORM_BOUND_MS))
+                mid.get("bus_max_ms", -1), bound))
         notes.append("in the middle: a reject rule's entry %s ms after the rule, D-Bus Healthy within %.1f ms "
                      "(target 100)" % ("%.1f" % mid["entry_ms"] if mid.get("entry_ms") is not None else "-",
                                        mid.get("bus_max_ms", -1)))
