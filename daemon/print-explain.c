@@ -25,6 +25,33 @@ static void json_rule_ref(JsonWriter *w, const NftTable *t, const NftChain *c, c
                 json_null(w);
 }
 
+/* {family, table, chain, handle, text} */
+static void json_rule_object(JsonWriter *w, const NftTable *t, const NftChain *c, const NftRule *rule,
+                             const char *text) {
+        json_object_begin(w);
+        json_rule_ref(w, t, c, rule);
+        json_key(w, "text");
+        json_string(w, text);
+        json_object_end(w);
+}
+
+/* one of `rules`: the rule object, whether it is iptables-legacy's, its
+ * owner and its own fix */
+static void json_rules_entry(JsonWriter *w, const NftTable *t, const NftChain *c, const NftRule *rule,
+                             const char *text, const char *frontend, const char *remediation) {
+        json_object_begin(w);
+        json_rule_ref(w, t, c, rule);
+        json_key(w, "text");
+        json_string(w, text);
+        json_key(w, "legacy");
+        json_bool(w, t->legacy);
+        json_key(w, "frontend");
+        json_string(w, frontend);
+        json_key(w, "remediation");
+        json_string(w, remediation);
+        json_object_end(w);
+}
+
 /* "1-1023", "22, 80, 443", with ", ..." when there were more */
 static void sport_ranges_format(const NftSportSplit *sp, char *buf, size_t len) {
         size_t at = 0;
@@ -63,13 +90,9 @@ static void json_source_ports(JsonWriter *w, const FwExplanation *e) {
         json_key(w, "verdict");
         json_string(w, nft_verdict_name(sp->verdict));
         json_key(w, "rule");
-        if (sp->table && sp->chain) {
-                json_object_begin(w);
-                json_rule_ref(w, sp->table, sp->chain, sp->rule);
-                json_key(w, "text");
-                json_string(w, e->sport_text);
-                json_object_end(w);
-        } else
+        if (sp->table && sp->chain)
+                json_rule_object(w, sp->table, sp->chain, sp->rule, e->sport_text);
+        else
                 json_null(w);
         json_key(w, "legacy");
         json_bool(w, sp->table && sp->table->legacy);
@@ -90,45 +113,22 @@ static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwEx
         json_key(w, "iif");
         json_string(w, e->iifname ? e->iifname : r->iif);
         json_key(w, "rule");
-        if (has_rule(res)) {
-                json_object_begin(w);
-                json_rule_ref(w, res->table, res->chain, res->rule);
-                json_key(w, "text");
-                json_string(w, e->text);
-                json_object_end(w);
-        } else
+        if (has_rule(res))
+                json_rule_object(w, res->table, res->chain, res->rule, e->text);
+        else
                 json_null(w);
         /* every rule that blocks on some path, in the order a packet
          * meets them: the one of `rule`, or several when no single rule
          * decides (then `rule` is null and `rule_ambiguous` true) */
         json_key(w, "rules");
         json_array_begin(w);
-        if (has_rule(res)) {
-                json_object_begin(w);
-                json_rule_ref(w, res->table, res->chain, res->rule);
-                json_key(w, "text");
-                json_string(w, e->text);
-                json_key(w, "legacy");
-                json_bool(w, res->table->legacy);
-                json_key(w, "frontend");
-                json_string(w, e->have_frontend ? fw_frontend_to_string(e->frontend) : NULL);
-                json_key(w, "remediation");
-                json_string(w, e->remediation);
-                json_object_end(w);
-        }
+        if (has_rule(res))
+                json_rules_entry(w, res->table, res->chain, res->rule, e->text,
+                                 e->have_frontend ? fw_frontend_to_string(e->frontend) : NULL, e->remediation);
         for (size_t i = 0; fw_explanation_several_rules(e) && i < e->n_blockers; i++) {
                 const NftBlocker *b = &res->blockers[i];
-                json_object_begin(w);
-                json_rule_ref(w, b->table, b->chain, b->rule);
-                json_key(w, "text");
-                json_string(w, e->blockers[i].text);
-                json_key(w, "legacy");
-                json_bool(w, b->table->legacy);
-                json_key(w, "frontend");
-                json_string(w, fw_frontend_to_string(e->blockers[i].frontend));
-                json_key(w, "remediation");
-                json_string(w, e->blockers[i].remediation);
-                json_object_end(w);
+                json_rules_entry(w, b->table, b->chain, b->rule, e->blockers[i].text,
+                                 fw_frontend_to_string(e->blockers[i].frontend), e->blockers[i].remediation);
         }
         json_array_end(w);
         json_key(w, "rule_ambiguous");

@@ -312,6 +312,33 @@ static int write_json_answered(const char *json, const char *by, FILE *f) {
         return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 
+/* "  rule: ..." or "  policy of ...": RULE (its "legacy" in LEGACY), and
+ * " (OWNER)" when OWNER is given */
+static void text_rule_line(const Jv *rule, bool legacy, const char *owner, FILE *f) {
+        const char *handle = jv_str(rule, "handle");
+
+        if (handle)
+                fprintf(f, "  rule: %s%s %s %s %s %s: %s", legacy ? "iptables-legacy " : "", jv_str(rule, "family") ?: "?",
+                        jv_str(rule, "table") ?: "?", jv_str(rule, "chain") ?: "?", legacy ? "rule" : "handle", handle,
+                        jv_str(rule, "text") ?: "");
+        else
+                fprintf(f, "  policy of %s %s %s: %s", jv_str(rule, "family") ?: "?", jv_str(rule, "table") ?: "?",
+                        jv_str(rule, "chain") ?: "?", jv_str(rule, "text") ?: "");
+        if (owner)
+                fprintf(f, " (%s)", owner);
+        fputc('\n', f);
+}
+
+/* what a block is for, who owns it, its fix */
+static void text_block_tail(const Jv *e, bool two, FILE *f) {
+        if (two && jv_str(e, "scope"))
+                fprintf(f, "  for: %s\n", jv_str(e, "scope"));
+        if (jv_str(e, "frontend"))
+                fprintf(f, "  owner: %s\n", jv_str(e, "frontend"));
+        if (jv_str(e, "remediation"))
+                fprintf(f, "  fix: %s\n", jv_str(e, "remediation"));
+}
+
 static void text_family(const Jv *e, const char *port, bool two, FILE *f) {
         const char *from = jv_str(e, "from"), *iif = jv_str(e, "iif"), *verdict = jv_str(e, "verdict");
         const char *reason = jv_str(e, "reason"), *dport = jv_str(e, "dport");
@@ -321,47 +348,18 @@ static void text_family(const Jv *e, const char *port, bool two, FILE *f) {
                 port, iif ? " on " : "", iif ? iif : "", verdict ?: "?",
                 jv_true(e, "rate_limited") ? " (within rate limits only)" : "");
         if (rule && rule->type == JV_OBJECT) {
-                const char *handle = jv_str(rule, "handle");
-                if (handle)
-                        fprintf(f, "  rule: %s%s %s %s %s %s: %s\n", jv_true(e, "legacy") ? "iptables-legacy " : "",
-                                jv_str(rule, "family") ?: "?", jv_str(rule, "table") ?: "?",
-                                jv_str(rule, "chain") ?: "?", jv_true(e, "legacy") ? "rule" : "handle", handle,
-                                jv_str(rule, "text") ?: "");
-                else
-                        fprintf(f, "  policy of %s %s %s: %s\n", jv_str(rule, "family") ?: "?",
-                                jv_str(rule, "table") ?: "?", jv_str(rule, "chain") ?: "?",
-                                jv_str(rule, "text") ?: "");
-                if (two && jv_str(e, "scope"))
-                        fprintf(f, "  for: %s\n", jv_str(e, "scope"));
-                if (jv_str(e, "frontend"))
-                        fprintf(f, "  owner: %s\n", jv_str(e, "frontend"));
-                if (jv_str(e, "remediation"))
-                        fprintf(f, "  fix: %s\n", jv_str(e, "remediation"));
+                text_rule_line(rule, jv_true(e, "legacy"), NULL, f);
+                text_block_tail(e, two, f);
         } else if (jv_true(e, "rule_ambiguous")) {
                 const Jv *rules = jv_get(e, "rules");
                 fprintf(f, "  no single rule decides: different rules %s different connections, in the order a "
                         "packet meets them:\n", verdict && strcmp(verdict, "reject") == 0 ? "reject" : "drop");
-                for (size_t i = 0; rules && rules->type == JV_ARRAY && i < rules->n; i++) {
-                        const Jv *x = rules->items[i];
-                        const char *handle = jv_str(x, "handle");
-                        if (handle)
-                                fprintf(f, "  rule: %s%s %s %s %s %s: %s (%s)\n", jv_true(x, "legacy") ? "iptables-legacy " : "",
-                                        jv_str(x, "family") ?: "?", jv_str(x, "table") ?: "?", jv_str(x, "chain") ?: "?",
-                                        jv_true(x, "legacy") ? "rule" : "handle", handle, jv_str(x, "text") ?: "",
-                                        jv_str(x, "frontend") ?: "?");
-                        else
-                                fprintf(f, "  policy of %s %s %s: %s (%s)\n", jv_str(x, "family") ?: "?",
-                                        jv_str(x, "table") ?: "?", jv_str(x, "chain") ?: "?", jv_str(x, "text") ?: "",
-                                        jv_str(x, "frontend") ?: "?");
-                }
+                for (size_t i = 0; rules && rules->type == JV_ARRAY && i < rules->n; i++)
+                        text_rule_line(rules->items[i], jv_true(rules->items[i], "legacy"),
+                                       jv_str(rules->items[i], "frontend") ?: "?", f);
                 if (jv_true(e, "rules_incomplete"))
                         fprintf(f, "  and more: cannot tell which rules, more block than were kept\n");
-                if (two && jv_str(e, "scope"))
-                        fprintf(f, "  for: %s\n", jv_str(e, "scope"));
-                if (jv_str(e, "frontend"))
-                        fprintf(f, "  owner: %s\n", jv_str(e, "frontend"));
-                if (jv_str(e, "remediation"))
-                        fprintf(f, "  fix: %s\n", jv_str(e, "remediation"));
+                text_block_tail(e, two, f);
         } else if (verdict && strcmp(verdict, "accept") != 0 && strcmp(verdict, "drop") != 0 &&
                    strcmp(verdict, "reject") != 0)
                 fprintf(f, "  cannot tell: %s\n", reason ?: "unknown");
