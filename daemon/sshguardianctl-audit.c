@@ -14,7 +14,6 @@
 #include <systemd/sd-bus.h>
 
 #include "config.h"
-#include "sshguardian-bus.h"
 #include "diagnose.h"
 #include "gather.h"
 #include "json.h"
@@ -41,26 +40,12 @@ static void assessment_donep(SgAssessment *a) {
  * caller judges for itself). */
 static int daemon_report(bool json, int *ret_status, char **ret_output) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *output;
         uint32_t status;
         int r;
 
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_call(bus, &call, SSHGUARDIAN_BUS_NAME, SSHGUARDIAN_BUS_PATH,
-                                           SSHGUARDIAN_BUS_INTERFACE, "Report");
-        if (r < 0)
-                return r;
-        /* ask the daemon that runs; never start one */
-        r = sd_bus_message_set_auto_start(call, false);
-        if (r >= 0)
-                r = sd_bus_message_append(call, "b", json);
-        if (r < 0)
-                return r;
-        r = sd_bus_call(bus, call, CTL_DAEMON_TIMEOUT_USEC, &error, &reply);
+        r = ctl_daemon_call("Report", &bus, &reply, "b", json);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "us", &status, &output);

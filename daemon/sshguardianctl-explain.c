@@ -25,7 +25,6 @@
 #include "macro.h"
 #include "print-explain.h"
 #include "sgconf.h"
-#include "sshguardian-bus.h"
 #include "sshguardianctl.h"
 
 
@@ -260,26 +259,12 @@ static bool jv_true(const Jv *v, const char *key) {
  * reads for itself). */
 static int daemon_explain(const char *from, uint16_t port, char **ret_json) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *verdict, *json;
         char *copy;
         int r;
 
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_new_method_call(bus, &call, SSHGUARDIAN_BUS_NAME, SSHGUARDIAN_BUS_PATH,
-                                           SSHGUARDIAN_BUS_INTERFACE, "Explain");
-        if (r < 0)
-                return r;
-        /* ask the daemon that runs; never start one */
-        r = sd_bus_message_set_auto_start(call, false);
-        if (r >= 0)
-                r = sd_bus_message_append(call, "sq", from ? from : "", port);
-        if (r < 0)
-                return r;
-        r = sd_bus_call(bus, call, CTL_DAEMON_TIMEOUT_USEC, &error, &reply);
+        r = ctl_daemon_call("Explain", &bus, &reply, "sq", from ? from : "", port);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "ss", &verdict, &json);

@@ -20,8 +20,10 @@
 
 #include "config.h"
 #include "json.h"
+#include "macro.h"
 #include "sgconf.h"
 #include "sshdconf.h"
+#include "sshguardian-bus.h"
 #include "sshguardianctl.h"
 
 enum {
@@ -79,6 +81,36 @@ void ctl_help(FILE *f) {
                 "  -h --help     show this help\n"
                 "     --version  show the version\n",
                 SSHD_CONFIG_DEFAULT, SSHGUARDIAN_CONF_PATH);
+}
+
+int ctl_daemon_call(const char *method, sd_bus **ret_bus, sd_bus_message **ret_reply, const char *types, ...) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        va_list ap;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(bus, &call, SSHGUARDIAN_BUS_NAME, SSHGUARDIAN_BUS_PATH,
+                                           SSHGUARDIAN_BUS_INTERFACE, method);
+        if (r < 0)
+                return r;
+        /* ask the daemon that runs; never start one */
+        r = sd_bus_message_set_auto_start(call, false);
+        if (r < 0)
+                return r;
+        va_start(ap, types);
+        r = sd_bus_message_appendv(call, types, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, call, CTL_DAEMON_TIMEOUT_USEC, &error, ret_reply);
+        if (r < 0)
+                return r;
+        *ret_bus = TAKE_PTR(bus);
+        return 0;
 }
 
 int ctl_fail(bool json, int code, const char *fmt, ...) {
