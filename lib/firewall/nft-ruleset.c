@@ -52,12 +52,22 @@ static uint32_t pool_add(NftRuleset *rs, const void *data, size_t len) {
         return off;
 }
 
+/* Four bytes at a time (what is hashed is 1 to 32 bytes of pool data or a
+ * 12-byte NftExpr, decoded a million times for 100,000 rules: FNV-1a's
+ * byte at a time showed in the one-shot read's profile), the high half of
+ * the last multiplication kept: the indexes use the low bits. */
 static uint32_t hash_bytes(const void *data, size_t len) {
         const uint8_t *p = data;
-        uint32_t h = 2166136261u;       /* FNV-1a */
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ p[i]) * 16777619u;
-        return h ^ (uint32_t) len;
+        uint64_t h = len;
+        for (; len >= 4; p += 4, len -= 4) {
+                uint32_t w;
+                memcpy(&w, p, 4);
+                h = (h ^ w) * 0x9e3779b97f4a7c15u;
+                h ^= h >> 32;
+        }
+        for (; len > 0; p++, len--)
+                h = (h ^ *p) * 0x9e3779b97f4a7c15u;
+        return (uint32_t) ((h * 0x9e3779b97f4a7c15u) >> 32);
 }
 
 /* Doubles an open-addressing index of entry+1 values and re-inserts them
