@@ -92,7 +92,7 @@ PY
                 printf "time ratio explain/raw: %.2f (target <= 1.15)\n", a / r
                 printf "time ratio explain/nft: %.2f (target <= 0.50 at 30000 rules)\n", a / b
                 printf "time ratio raw/nft:     %.2f (the kernel'"'"'s bound for explain/nft)\n", r / b
-                printf "explain peak RSS: %.1f MB (target <= 16 MB)\n", m / 1024 }'
+                printf "explain peak RSS: %d KB = %.2f MB (target <= 16 MB = 16384 KB)\n", m, m / 1024 }'
         echo "figures $rules $nft_t $raw_t $sg_t $nft_m $raw_m $sg_m"
         ip netns exec "$ns" nft flush ruleset
 done
