@@ -31,13 +31,13 @@ _Static_assert(NFTA_SET_MAX < NL_ATTR_MAX && NFTA_SET_ELEM_MAX < NL_ATTR_MAX && 
 
 /* An nft_data attribute holding NFTA_DATA_VALUE: its bytes. */
 int nft_attr_data_value(const struct nlattr *a, const void **ret, size_t *ret_len) {
-        NlAttrs t;
-        if (!a || nl_attr_parse_nested(&t, a) < 0 || !t.tb[NFTA_DATA_VALUE])
+        const struct nlattr *t[NFTA_DATA_MAX + 1];
+        if (nl_attr_parse_nested_n(t, ELEMENTSOF(t), a) < 0 || !t[NFTA_DATA_VALUE])
                 return -EBADMSG;
-        size_t len = nl_attr_len(t.tb[NFTA_DATA_VALUE]);
+        size_t len = nl_attr_len(t[NFTA_DATA_VALUE]);
         if (len == 0 || len > NFT_DATA_MAXLEN)
                 return -EBADMSG;
-        *ret = nl_attr_data(t.tb[NFTA_DATA_VALUE]);
+        *ret = nl_attr_data(t[NFTA_DATA_VALUE]);
         *ret_len = len;
         return 0;
 }
@@ -309,14 +309,15 @@ static int parse_setelem_request(NftRuleset *rs, const struct nlmsghdr *nlh, int
 /* ---- rules (each expression: nft-expr.c) ---- */
 
 static int parse_rule_expr(NftRuleset *rs, uint32_t table, const struct nlattr *elem) {
-        NlAttrs e, d;
-        if (nl_attr_parse_nested(&e, elem) < 0)
+        const struct nlattr *e[NFTA_EXPR_MAX + 1];
+        NlAttrs d;
+        if (nl_attr_parse_nested_n(e, ELEMENTSOF(e), elem) < 0)
                 return -EBADMSG;
-        const char *name = nl_attr_strz(e.tb[NFTA_EXPR_NAME]);
+        const char *name = nl_attr_strz(e[NFTA_EXPR_NAME]);
         if (!name)
                 return -EBADMSG;
-        if (e.tb[NFTA_EXPR_DATA]) {
-                if (nl_attr_parse_nested(&d, e.tb[NFTA_EXPR_DATA]) < 0)
+        if (e[NFTA_EXPR_DATA]) {
+                if (nl_attr_parse_nested(&d, e[NFTA_EXPR_DATA]) < 0)
                         return -EBADMSG;
         } else
                 memset(&d, 0, sizeof(d));

@@ -186,26 +186,26 @@ static int decode_ct(const ExprDecode *d, NftExpr *x) {
 
 static int decode_immediate(const ExprDecode *d, NftExpr *x) {
         const struct nlattr *const *tb = d->tb;
-        NlAttrs dt;
+        const struct nlattr *dt[NFTA_DATA_MAX + 1];
         size_t len;
         x->immediate.dreg = attr_reg(tb[NFTA_IMMEDIATE_DREG]);
-        if (!tb[NFTA_IMMEDIATE_DATA] || nl_attr_parse_nested(&dt, tb[NFTA_IMMEDIATE_DATA]) < 0)
+        if (nl_attr_parse_nested_n(dt, ELEMENTSOF(dt), tb[NFTA_IMMEDIATE_DATA]) < 0)
                 return -EBADMSG;
         /* nft_immediate_init() (nft_validate_register_store()): a
          * destination register, verdicts to the verdict register only,
          * values to the others only; a value read as a verdict would be a
          * pool offset taken for a verdict code */
         if (x->immediate.dreg == NFT_REG_WORD_NONE ||
-            (x->immediate.dreg == NFT_REG_WORD_VERDICT) != !!dt.tb[NFTA_DATA_VERDICT])
+            (x->immediate.dreg == NFT_REG_WORD_VERDICT) != !!dt[NFTA_DATA_VERDICT])
                 return -EBADMSG;
-        if (dt.tb[NFTA_DATA_VERDICT]) {
-                NlAttrs vt;
+        if (dt[NFTA_DATA_VERDICT]) {
+                const struct nlattr *vt[NFTA_VERDICT_MAX + 1];
                 uint32_t v;
-                if (nl_attr_parse_nested(&vt, dt.tb[NFTA_DATA_VERDICT]) < 0 ||
-                    nl_attr_be32(vt.tb[NFTA_VERDICT_CODE], &v) < 0)
+                if (nl_attr_parse_nested_n(vt, ELEMENTSOF(vt), dt[NFTA_DATA_VERDICT]) < 0 ||
+                    nl_attr_be32(vt[NFTA_VERDICT_CODE], &v) < 0)
                         return -EBADMSG;
                 x->immediate.data_off = v;      /* the verdict code */
-                const char *ch = nl_attr_strz(vt.tb[NFTA_VERDICT_CHAIN]);
+                const char *ch = nl_attr_strz(vt[NFTA_VERDICT_CHAIN]);
                 if (ch) {
                         uint32_t ci = nft_find_chain_index(&d->rs->tables[d->table], ch);
                         if (ci != NFT_NO_INDEX) {
@@ -484,7 +484,7 @@ static const ExprType expr_type_unknown = { NULL, NFT_EXPR_UNKNOWN, decode_other
 
 static const ExprType *expr_type_find(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(expr_types); i++)
-                if (strcmp(expr_types[i].name, name) == 0)
+                if (expr_types[i].name[0] == name[0] && strcmp(expr_types[i].name, name) == 0)
                         return &expr_types[i];
         return &expr_type_unknown;
 }

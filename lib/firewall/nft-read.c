@@ -209,11 +209,12 @@ static int sets_cb(const void *buf, size_t len, void *userdata) {
 
 /* Marks the set a dynset expression of a rule in TABLE updates. */
 static void mark_dynset_target(DumpState *s, int family, const char *table, const struct nlattr *expr) {
-        NlAttrs e, d;
+        const struct nlattr *e[NFTA_EXPR_MAX + 1], *d[NFTA_DYNSET_MAX + 1];
         const char *name, *set;
-        if (nl_attr_parse_nested(&e, expr) < 0 || !(name = nl_attr_strz(e.tb[NFTA_EXPR_NAME])) || strcmp(name, "dynset") != 0 ||
-            !e.tb[NFTA_EXPR_DATA] || nl_attr_parse_nested(&d, e.tb[NFTA_EXPR_DATA]) < 0 ||
-            !(set = nl_attr_strz(d.tb[NFTA_DYNSET_SET_NAME])))
+        if (nl_attr_parse_nested_n(e, ELEMENTSOF(e), expr) < 0 || !(name = nl_attr_strz(e[NFTA_EXPR_NAME])) ||
+            strcmp(name, "dynset") != 0 || !e[NFTA_EXPR_DATA] ||
+            nl_attr_parse_nested_n(d, ELEMENTSOF(d), e[NFTA_EXPR_DATA]) < 0 ||
+            !(set = nl_attr_strz(d[NFTA_DYNSET_SET_NAME])))
                 return;
         for (size_t i = 0; i < s->n_sets; i++)
                 if (s->sets[i].family == family && strcmp(s->sets[i].table, table) == 0 &&
@@ -234,7 +235,11 @@ static int rule_msg(const struct nlmsghdr *nlh, const NlAttrs *t, void *userdata
 }
 
 static int rules_cb(const void *buf, size_t len, void *userdata) {
-        (void) nft_msgs_each(buf, len, NFT_MSG_NEWRULE, rule_msg, userdata);
+        DumpState *s = userdata;
+        /* without a set there is nothing to mark: the sink's decoder is
+         * the only reader of the rules */
+        if (s->n_sets > 0)
+                (void) nft_msgs_each(buf, len, NFT_MSG_NEWRULE, rule_msg, userdata);
         return sink_cb(buf, len, userdata);
 }
 

@@ -7,31 +7,40 @@
 
 #include "nl-attr.h"
 
-int nl_attr_parse(NlAttrs *t, const void *p, size_t len) {
+/* Into TB (N entries, cleared first; types at or above N skipped). */
+static int attr_parse_n(const struct nlattr **tb, size_t n, const void *p, size_t len) {
         const uint8_t *b = p;
         size_t off = 0;
 
-        memset(t, 0, sizeof(*t));
+        memset(tb, 0, n * sizeof(*tb));
         while (off < len) {
                 const struct nlattr *a = (const struct nlattr *) (b + off);
                 size_t step;
 
                 if (len - off < NLA_HDRLEN || a->nla_len < NLA_HDRLEN || a->nla_len > len - off)
                         return -EBADMSG;
-                if ((a->nla_type & NLA_TYPE_MASK) < NL_ATTR_MAX)
-                        t->tb[a->nla_type & NLA_TYPE_MASK] = a;
+                if ((a->nla_type & NLA_TYPE_MASK) < n)
+                        tb[a->nla_type & NLA_TYPE_MASK] = a;
                 step = NLA_ALIGN(a->nla_len);
                 off += step < len - off ? step : len - off;
         }
         return 0;
 }
 
-int nl_attr_parse_nested(NlAttrs *t, const struct nlattr *nest) {
+int nl_attr_parse(NlAttrs *t, const void *p, size_t len) {
+        return attr_parse_n(t->tb, NL_ATTR_MAX, p, len);
+}
+
+int nl_attr_parse_nested_n(const struct nlattr **tb, size_t n, const struct nlattr *nest) {
         if (!nest) {
-                memset(t, 0, sizeof(*t));
+                memset(tb, 0, n * sizeof(*tb));
                 return -EBADMSG;
         }
-        return nl_attr_parse(t, nl_attr_data(nest), nl_attr_len(nest));
+        return attr_parse_n(tb, n, nl_attr_data(nest), nl_attr_len(nest));
+}
+
+int nl_attr_parse_nested(NlAttrs *t, const struct nlattr *nest) {
+        return nl_attr_parse_nested_n(t->tb, NL_ATTR_MAX, nest);
 }
 
 int nl_attr_parse_msg(NlAttrs *t, const struct nlmsghdr *nlh, size_t hdrlen) {

@@ -63,6 +63,13 @@ int nl_attr_parse(NlAttrs *t, const void *p, size_t len);
 /* The attributes of NEST's payload (NEST NULL: -EBADMSG, table empty). */
 int nl_attr_parse_nested(NlAttrs *t, const struct nlattr *nest);
 
+/* The same into a table of N entries (types at or above N skipped), for
+ * the small nests read for every expression of every rule (an expression,
+ * an nft_data, a verdict): sized by their own NFTA_*_MAX + 1, there is
+ * less to clear than an NlAttrs' 256 bytes, which showed in the one-shot
+ * read's profile. */
+int nl_attr_parse_nested_n(const struct nlattr **tb, size_t n, const struct nlattr *nest);
+
 /* The attributes of a message after its netlink header and HDRLEN bytes of
  * fixed header (sizeof(struct nfgenmsg) for nfnetlink), within nlmsg_len;
  * -EBADMSG for a message shorter than its headers.  NLH must be readable

@@ -149,6 +149,41 @@ START_TEST(test_nested_walk_stops_at_the_nest_end) {
 }
 END_TEST
 
+START_TEST(test_a_small_table_holds_the_types_below_its_size_and_checks_every_attribute) {
+        Attrs inner = {}, outer = {};
+        put(&inner, 1, "a", 2);
+        put(&inner, 3, "b", 2);         /* at the table's size: skipped */
+        put(&inner, 2, "c", 2);
+        struct nlattr *nest = put(&outer, 5, inner.b, inner.len);
+        uint8_t *b = exact(outer.b, nest->nla_len);
+        const struct nlattr *n = (const struct nlattr *) b, *tb[4] = { n, n, n, n }, *big[NL_ATTR_MAX];
+        ck_assert_int_eq(nl_attr_parse_nested_n(tb, 3, n), 0);
+        ck_assert_ptr_null(tb[0]);
+        ck_assert_str_eq(nl_attr_strz(tb[1]), "a");
+        ck_assert_str_eq(nl_attr_strz(tb[2]), "c");
+        ck_assert_ptr_eq(tb[3], n);     /* outside the table: untouched */
+        /* the same attributes as in a whole NlAttrs */
+        ck_assert_int_eq(nl_attr_parse_nested_n(big, NL_ATTR_MAX, n), 0);
+        ck_assert_ptr_eq(big[1], tb[1]);
+        ck_assert_ptr_eq(big[2], tb[2]);
+        ck_assert_str_eq(nl_attr_strz(big[3]), "b");
+        free(b);
+
+        /* an attribute that does not fit fails the nest, whatever its type */
+        Attrs bad = {};
+        put(&bad, 1, "a", 2);
+        struct nlattr *last = put(&bad, 30, "xyz", 4);
+        last->nla_len = 64;
+        Attrs o2 = {};
+        nest = put(&o2, 5, bad.b, bad.len);
+        b = exact(o2.b, nest->nla_len);
+        ck_assert_int_eq(nl_attr_parse_nested_n(tb, 3, (const struct nlattr *) b), -EBADMSG);
+        ck_assert_int_eq(nl_attr_parse_nested_n(tb, 3, NULL), -EBADMSG);
+        ck_assert_ptr_null(tb[1]);
+        free(b);
+}
+END_TEST
+
 START_TEST(test_accessors_check_the_exact_length) {
         Attrs x = {};
         uint8_t u8 = 9;
@@ -195,6 +230,7 @@ static Suite *nft_attr_suite(void) {
         tcase_add_test(tc, test_an_attribute_past_the_real_length_is_refused_the_ones_before_kept);
         tcase_add_test(tc, test_a_message_is_bounded_by_nlmsg_len_not_its_aligned_length);
         tcase_add_test(tc, test_nested_walk_stops_at_the_nest_end);
+        tcase_add_test(tc, test_a_small_table_holds_the_types_below_its_size_and_checks_every_attribute);
         tcase_add_test(tc, test_accessors_check_the_exact_length);
         suite_add_tcase(s, tc);
         return s;
