@@ -381,6 +381,53 @@ static void summary_timer_arm(Manager *m) {
         (void) sd_event_source_set_enabled(m->summary_timer, SD_EVENT_ONESHOT);
 }
 
+static bool firewall_cause(SgCause c) {
+        return c == SG_CAUSE_FIREWALL_DROP || c == SG_CAUSE_FIREWALL_REJECT || c == SG_CAUSE_ADMIN_LOCKED_OUT;
+}
+
+/* A judgement of the firewall alone (sshd's unit and sockets were read
+ * while it moved): the firewall's findings of *F, and every other one as
+ * the last audit had it. */
+static int findings_keep_sshds(Manager *m, SgFinding **f, size_t *n) {
+        size_t k = 0, extra = 0;
+
+        for (size_t i = 0; i < m->n_findings; i++)
+                extra += !firewall_cause(m->findings[i].cause);
+        SgFinding *v = calloc(*n + extra + 1, sizeof(SgFinding));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_findings; i++) {
+                const SgFinding *x = &m->findings[i];
+                SgFinding *y = &v[k];
+                if (firewall_cause(x->cause))
+                        continue;
+                k++;
+                *y = (SgFinding) { .cause = x->cause, .priority = x->priority, .unreachable = x->unreachable };
+                if (!(y->message = strdup(x->message)) || (x->statement && !(y->statement = strdup(x->statement))) ||
+                    (x->n_evidence > 0 && !(y->evidence = calloc(x->n_evidence, sizeof(SgEvidence))))) {
+                        sg_findings_free(v, k);
+                        return -ENOMEM;
+                }
+                for (size_t e = 0; e < x->n_evidence; e++, y->n_evidence++)
+                        if (!(y->evidence[e].key = strdup(x->evidence[e].key)) ||
+                            !(y->evidence[e].value = strdup(x->evidence[e].value))) {
+                                y->n_evidence++;
+                                sg_findings_free(v, k);
+                                return -ENOMEM;
+                        }
+        }
+        for (size_t i = 0; i < *n; i++) {
+                if (firewall_cause((*f)[i].cause))
+                        v[k++] = (*f)[i];
+                else
+                        sg_finding_done(&(*f)[i]);
+        }
+        free(*f);
+        *f = v;
+        *n = k;
+        return 0;
+}
+
 static void findings_replace(Manager *m, SgFinding *f, size_t n) {
         bool healthy = true, changed;
         char *summary;
@@ -497,7 +544,7 @@ int manager_audit(Manager *m) {
         size_t n_findings = 0, n_t = 0;
         SgUnitFacts *svc;
         uint64_t now = now_usec();
-        bool crash_reported = false;
+        bool crash_reported = false, firewall_only = false;
         SgSnapshot snap;
         int r;
 
@@ -535,9 +582,15 @@ int manager_audit(Manager *m) {
                         m->dirty |= dirty | DIRTY_UNITS | DIRTY_LISTENERS;
                         (void) sd_event_source_set_time_relative(m->recheck_timer, RECHECK_USEC);
                         (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
-                        return 0;
-                }
-                m->listeners_unsettled = false;
+                        /* a firewall change is not kept waiting by sshd's
+                         * restarts (issue 11: no source starves another):
+                         * judged now, sshd's own findings left as the last
+                         * settled moment had them */
+                        if (!(dirty & DIRTY_FIREWALL) || !m->audited)
+                                return 0;
+                        firewall_only = true;
+                } else
+                        m->listeners_unsettled = false;
         }
         if (dirty & DIRTY_INTERFACES)
                 (void) refresh_interfaces(m);
@@ -557,14 +610,14 @@ int manager_audit(Manager *m) {
                           svc && svc->active_state ? svc->active_state : "-", svc && svc->sub_state ? svc->sub_state : "-",
                           svc && svc->result ? svc->result : "-", svc ? svc->job_pending : 0, svc ? (int) svc->main_pid : 0,
                           m->facts.n_listeners);
-        if (svc && log_wait_needed(m, svc)) {
+        if (svc && !firewall_only && log_wait_needed(m, svc)) {
                 /* judged when sshd's lines arrive (the journal watcher
                  * schedules it) or when the wait is over */
                 (void) sd_event_source_set_time_relative(m->recheck_timer, LOG_WAIT_USEC);
                 (void) sd_event_source_set_enabled(m->recheck_timer, SD_EVENT_ONESHOT);
                 return 0;
         }
-        if (svc && m->crash_pending) {
+        if (svc && m->crash_pending && !firewall_only) {
                 svc->crashed = true;
                 if (m->crash_signal > 0)
                         svc->crash_signal = m->crash_signal;
@@ -617,6 +670,13 @@ int manager_audit(Manager *m) {
         a.firewall = (FwJudgements) {};
         findings = TAKE_PTR(a.findings);
         n_findings = a.n_findings;
+        if (firewall_only) {
+                r = findings_keep_sshds(m, &findings, &n_findings);
+                if (r < 0) {
+                        sg_findings_free(findings, n_findings);
+                        return log_errno(LOG_ERR, r, "Cannot audit");
+                }
+        }
 
         r = sg_tracker_update(m->tracker, findings, n_findings, now, &t, &n_t);
         if (r < 0) {
