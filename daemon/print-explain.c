@@ -38,9 +38,11 @@ static void json_rule_object(JsonWriter *w, const NftTable *t, const NftChain *c
 /* one of `rules`: the rule object, whether it is iptables-legacy's, its
  * owner and its own fix */
 static void json_rules_entry(JsonWriter *w, const NftTable *t, const NftChain *c, const NftRule *rule,
-                             const char *text, const char *frontend, const char *remediation) {
+                             NftVerdict verdict, const char *text, const char *frontend, const char *remediation) {
         json_object_begin(w);
         json_rule_ref(w, t, c, rule);
+        json_key(w, "verdict");
+        json_string(w, nft_verdict_name(verdict));
         json_key(w, "text");
         json_string(w, text);
         json_key(w, "legacy");
@@ -123,11 +125,11 @@ static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwEx
         json_key(w, "rules");
         json_array_begin(w);
         if (has_rule(res))
-                json_rules_entry(w, res->table, res->chain, res->rule, e->text,
+                json_rules_entry(w, res->table, res->chain, res->rule, res->verdict, e->text,
                                  e->have_frontend ? fw_frontend_to_string(e->frontend) : NULL, e->remediation);
         for (size_t i = 0; fw_explanation_several_rules(e) && i < e->n_blockers; i++) {
                 const NftBlocker *b = &res->blockers[i];
-                json_rules_entry(w, b->table, b->chain, b->rule, e->blockers[i].text,
+                json_rules_entry(w, b->table, b->chain, b->rule, b->verdict, e->blockers[i].text,
                                  fw_frontend_to_string(e->blockers[i].frontend), e->blockers[i].remediation);
         }
         json_array_end(w);
@@ -135,6 +137,9 @@ static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwEx
         json_bool(w, fw_explanation_several_rules(e));
         json_key(w, "rules_incomplete");
         json_bool(w, fw_explanation_several_rules(e) && res->blockers_overflow);
+        /* blocked every way, dropped one way and rejected another */
+        json_key(w, "mixed_block");
+        json_bool(w, fw_explanation_several_rules(e) && res->mixed_block);
         json_key(w, "frontend");
         json_string(w, e->have_frontend ? fw_frontend_to_string(e->frontend) : NULL);
         json_key(w, "remediation");
@@ -231,7 +236,8 @@ static void text_explanation(const SgExplainResult *r, const FwExplanation *e, F
                         fprintf(f, "  fix: %s\n", e->remediation);
         } else if (fw_explanation_several_rules(e)) {
                 fprintf(f, "  no single rule decides: different rules %s different connections, in the order a "
-                        "packet meets them:\n", res->verdict == NFT_VERDICT_DROP ? "drop" : "reject");
+                        "packet meets them:\n",
+                        res->mixed_block ? "drop or reject" : res->verdict == NFT_VERDICT_DROP ? "drop" : "reject");
                 for (size_t i = 0; i < e->n_blockers; i++) {
                         const NftBlocker *b = &res->blockers[i];
                         if (b->rule)

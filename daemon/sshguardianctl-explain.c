@@ -338,7 +338,9 @@ static void text_family(const Jv *e, const char *port, bool two, FILE *f) {
         } else if (jv_true(e, "rule_ambiguous")) {
                 const Jv *rules = jv_get(e, "rules");
                 fprintf(f, "  no single rule decides: different rules %s different connections, in the order a "
-                        "packet meets them:\n", verdict && strcmp(verdict, "reject") == 0 ? "reject" : "drop");
+                        "packet meets them:\n", jv_true(e, "mixed_block")                  ? "drop or reject"
+                                                 : verdict && strcmp(verdict, "reject") == 0 ? "reject"
+                                                                                             : "drop");
                 for (size_t i = 0; rules && rules->type == JV_ARRAY && i < rules->n; i++)
                         text_rule_line(rules->items[i], jv_true(rules->items[i], "legacy"),
                                        jv_str(rules->items[i], "frontend") ?: "?", f);

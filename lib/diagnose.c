@@ -1117,7 +1117,8 @@ static void diagnose_firewall(Findings *fs, const SgSnapshot *s) {
                          * them all, and the fix for all of them */
                         message_set(fs, f, "The firewall %s new connections to port %u (%s, %s), but no single rule "
                                     "decides: different rules block different connections, in the order a packet "
-                                    "meets them: %s%s; fix: %s.", drop ? "drops" : "rejects", fw->port,
+                                    "meets them: %s%s; fix: %s.",
+                                    fw->rules_mixed ? "drops or rejects" : drop ? "drops" : "rejects", fw->port,
                                     fw->family == AF_INET6 ? "IPv6" : fw->family == AF_INET ? "IPv4" : "IPv4 and IPv6",
                                     fw->scope ? fw->scope : "all", fw->rules_text ? fw->rules_text : fw->rules, who,
                                     fw->remediation ? fw->remediation

@@ -99,6 +99,8 @@ typedef struct SgFirewallFacts {
         const char *rules;
         const char *rules_text;
         bool rules_incomplete;
+        /* some of them drop, the others reject (verdict: SG_FW_DROP) */
+        bool rules_mixed;
 } SgFirewallFacts;
 
 /* The firewall as read: nftables with iptables-legacy's tables joined in

@@ -204,7 +204,13 @@ def check_from(fam, ef, e, kernel=None):
     bad = []
     scope = e.get("scope")
     if e.get("verdict") in BLOCKS and scope in WHOLE_SCOPES:
-        if ef.get("verdict") != e.get("verdict"):
+        # blocked every way, dropped one way and rejected another: the
+        # client meets one of the rules, and what that rule does
+        verdicts = ({r.get("verdict") for r in e.get("rules") or []} if e.get("mixed_block")
+                    else {e.get("verdict")})
+        if e.get("mixed_block") and verdicts != {"drop", "reject"}:
+            bad.append("%s: mixed_block, but its rules' verdicts are %s" % (fam, sorted(map(str, verdicts))))
+        if ef.get("verdict") not in verdicts:
             bad.append("%s: without --from %s by %s (scope %s), --from says %s" % (
                 fam, e.get("verdict"), fmt_key(rule_key(e.get("rule"))), scope, ef.get("verdict")))
         elif e.get("rule_ambiguous"):
@@ -218,7 +224,7 @@ def check_from(fam, ef, e, kernel=None):
         elif rule_key(ef.get("rule")) != rule_key(e.get("rule")):
             bad.append("%s: rule: without --from %s, --from %s" % (
                 fam, fmt_key(rule_key(e.get("rule"))), fmt_key(rule_key(ef.get("rule")))))
-        if kernel is not None and kernel != e.get("verdict"):
+        if kernel is not None and kernel not in verdicts:
             bad.append("%s: without --from %s (scope %s), the kernel says %s" % (fam, e.get("verdict"), scope, kernel))
     elif e.get("verdict") == "accept" and scope is None:
         if ef.get("verdict") != "accept":

@@ -737,6 +737,10 @@ static void blockers_merge(NftEvalResult *a, const NftEvalResult *b) {
         }
 }
 
+static bool verdict_blocks(NftVerdict v) {
+        return v == NFT_VERDICT_DROP || v == NFT_VERDICT_REJECT;
+}
+
 static void merge_results(NftEvalResult *a, const NftEvalResult *b, const Ctx *ctx, const EvalState *at) {
         bool rl = a->rate_limited || b->rate_limited;
         if (a->verdict == NFT_VERDICT_UNKNOWN) {
@@ -748,10 +752,15 @@ static void merge_results(NftEvalResult *a, const NftEvalResult *b, const Ctx *c
                 a->rate_limited = rl;
                 return;
         }
-        if (a->verdict != b->verdict) {
+        if (a->verdict != b->verdict && !(verdict_blocks(a->verdict) && verdict_blocks(b->verdict))) {
                 (void) set_unknown(ctx, at, a, "the outcome depends on what the probe does not define");
                 a->rate_limited = rl;
                 return;
+        }
+        /* dropped one way, rejected the other: blocked all the same */
+        if (a->verdict != b->verdict || b->mixed_block) {
+                a->verdict = NFT_VERDICT_DROP;
+                a->mixed_block = true;
         }
         if (a->rule != b->rule || a->chain != b->chain)
                 a->rule_ambiguous = true;
@@ -1875,7 +1884,8 @@ static ChainEnd final(Ctx *ctx, EvalState *st, NftEvalResult *res, NftVerdict v,
                 .dport = final_dport(st),
                 .n_blockers = 1,
         };
-        res->blockers[0] = (NftBlocker) { .table = t, .chain = res->chain, .rule = rule, .base = st->base };
+        res->blockers[0] = (NftBlocker) { .table = t, .chain = res->chain, .rule = rule, .base = st->base,
+                                          .verdict = v };
         return CHAIN_FINAL;
 }
 
@@ -2106,11 +2116,7 @@ static bool same_result(const NftEvalResult *a, const NftEvalResult *b) {
                a->rate_limited == b->rate_limited && a->rule_ambiguous == b->rule_ambiguous && a->dport == b->dport &&
                a->unknown_rule == b->unknown_rule && a->unknown_chain == b->unknown_chain &&
                a->unknown_reason == b->unknown_reason && a->n_blockers == b->n_blockers &&
-               a->blockers_overflow == b->blockers_overflow && same_blockers(a, b);
-}
-
-static bool verdict_blocks(NftVerdict v) {
-        return v == NFT_VERDICT_DROP || v == NFT_VERDICT_REJECT;
+               a->blockers_overflow == b->blockers_overflow && a->mixed_block == b->mixed_block && same_blockers(a, b);
 }
 
 /* The deciding rule of a range's result, or where it became unknown. */
@@ -2154,10 +2160,16 @@ static void sport_verdict(const NftProbe *p, const SportRange *v, size_t n, NftE
                         *ret = v[i].r;
                         continue;
                 }
-                if (v[i].r.verdict != first->r.verdict) {
+                if (v[i].r.verdict != first->r.verdict &&
+                    !(verdict_blocks(v[i].r.verdict) && verdict_blocks(first->r.verdict))) {
                         if (!differing || (!verdict_blocks(differing->r.verdict) && verdict_blocks(v[i].r.verdict)))
                                 differing = &v[i];
                         continue;
+                }
+                /* dropped for some source ports, rejected for others */
+                if (v[i].r.verdict != ret->verdict || v[i].r.mixed_block) {
+                        ret->verdict = NFT_VERDICT_DROP;
+                        ret->mixed_block = true;
                 }
                 if (v[i].r.rule != ret->rule || v[i].r.chain != ret->chain)
                         ret->rule_ambiguous = true;

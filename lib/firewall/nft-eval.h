@@ -104,6 +104,7 @@ typedef struct NftBlocker {
         const NftChain *chain;
         const NftRule *rule;                    /* NULL: the chain's policy */
         uint32_t base;                          /* its base chain's place in kernel order */
+        NftVerdict verdict;                     /* what it does: drop or reject */
 } NftBlocker;
 
 typedef struct NftEvalResult {
@@ -133,6 +134,11 @@ typedef struct NftEvalResult {
         NftBlocker blockers[NFT_MAX_BLOCKERS];
         uint8_t n_blockers;
         bool blockers_overflow;
+        /* blocked on every path, dropped on some and rejected on others (a
+         * ban that drops, then a reject of the rest): verdict is DROP, what
+         * a client whose packet is dropped meets (it waits for a time-out),
+         * and each blocker says what it does */
+        bool mixed_block;
         /* the destination port after redirect/dnat (host order); 0 if a
          * rewrite made it unknown */
         uint16_t dport;

@@ -347,7 +347,7 @@ static int explanation_finish_several(const NftRuleset *rs, uint16_t port, const
                 const NftBlocker *b = &res->blockers[i];
                 FwBlockerText *t = &e->blockers[i];
 
-                r = rule_describe(rs, b->table, b->chain, b->rule, res->verdict, port, from, e->scope, &t->text,
+                r = rule_describe(rs, b->table, b->chain, b->rule, b->verdict, port, from, e->scope, &t->text,
                                   &t->frontend, &t->remediation);
                 if (r < 0)
                         return r;
@@ -781,6 +781,7 @@ int fw_judgements_add(FwJudgements *j, const FwPortVerdict *v, const SgFirewallH
                         x->rules = judgements_keep(j, keys, &r);
                         x->rules_text = judgements_keep(j, texts, &r);
                         x->rules_incomplete = res->blockers_overflow;
+                        x->rules_mixed = res->mixed_block;
                         if (e->have_frontend)
                                 x->frontend = judgements_keep(j, fw_frontend_to_string(e->frontend), &r);
                 } else {

@@ -1177,6 +1177,32 @@ def define_cases(s):
                     rule_handle=lambda ctx: nft_handle(c, "ip6", "e2e6", "input")),
         fix="nft delete table ip6 e2e6")
 
+    # Issue 10's fork: a ban that drops the sources it names, then a reject
+    # of everyone else.  Every IPv4 client is blocked, one way or the
+    # other: one firewall-drop entry naming both rules (no RULE_* fields),
+    # "drops or rejects" in its message, a fix that deletes both.
+    def mixed_file(ctx):
+        c.write("/run/e2e.nft", "table ip e2emix {\n\tset ban {\n\t\ttype ipv4_addr\n"
+                "\t\telements = { 198.51.100.7 }\n\t}\n\tchain input {\n"
+                "\t\ttype filter hook input priority 0; policy accept;\n"
+                "\t\tip saddr @ban tcp dport 22 drop\n\t\ttcp dport 22 reject\n\t}\n}\n")
+
+    def mixed_handles(ctx):
+        out = json.loads(c.run(["nft", "-j", "-a", "list", "chain", "ip", "e2emix", "input"]).stdout)
+        return [str(i["rule"]["handle"]) for i in out["nftables"] if "rule" in i]
+
+    def mixed_message(ctx):
+        m = ctx["entry"].get("MESSAGE", "")
+        return [] if m.startswith("The firewall drops or rejects new connections to port 22 (IPv4, ipv4), but no "
+                                  "single rule decides") else ["MESSAGE: expected \"drops or rejects\", observed %r" % m]
+    add("ban-drop-then-reject-of-the-rest", cause="firewall-drop",
+        setup=mixed_file, trigger="nft -f /run/e2e.nft", committer="nft",
+        expect=dict(port="22", family="ipv4", scope="ipv4", frontend="nftables", rule=None, rule_handle=None,
+                    rules=lambda ctx: ", ".join("ip e2emix input " + h for h in mixed_handles(ctx)),
+                    remediation=lambda ctx: " && ".join("nft delete rule ip e2emix input handle " + h
+                                                        for h in reversed(mixed_handles(ctx)))),
+        after=mixed_message)
+
     def policy_file(ctx):
         c.write("/run/e2e.nft", "table inet e2epol {\n\tchain input {\n"
                 "\t\ttype filter hook input priority 0; policy drop;\n\t}\n}\n")

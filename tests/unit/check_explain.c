@@ -452,6 +452,39 @@ START_TEST(test_finding_of_a_block_by_different_rules_names_them_all) {
 }
 END_TEST
 
+/* A ban that drops, then a reject of everyone else: every source blocked,
+ * one finding that says both, not a notice about some sources. */
+START_TEST(test_finding_of_a_block_that_drops_some_and_rejects_the_rest) {
+        TestHost h;
+        SgAssessment a;
+        uint64_t ban, handle;
+        const SgFinding *f = NULL;
+
+        test_host_init(&h, HOST_ETH0, fw_ip6_ban_then_input_reject(&ban, &handle));
+        ck_assert_int_eq(sg_assess(&h.s, NULL, &a), 0);
+        ck_assert(!a.healthy);
+        for (size_t i = 0; i < a.n_findings; i++) {
+                ck_assert_int_ne(a.findings[i].cause, SG_CAUSE_FIREWALL_REJECT);
+                if (a.findings[i].cause == SG_CAUSE_FIREWALL_DROP) {
+                        ck_assert_ptr_null(f);
+                        f = &a.findings[i];
+                }
+        }
+        ck_assert_ptr_nonnull(f);
+        ck_assert(f->unreachable);
+        ck_assert_str_eq(f->message,
+                         "The firewall drops or rejects new connections to port 22 (IPv6, ipv6), but no single rule "
+                         "decides: different rules block different connections, in the order a packet meets them: ip6 "
+                         "filter input handle 1 \"tcp dport 22 ip6 saddr 2001:db8:1::/48 drop\" (nftables), then ip6 "
+                         "filter input handle 2 \"tcp dport 22 reject with tcp reset\" (nftables); fix: nft delete rule "
+                         "ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1.");
+        ck_assert_pstr_eq(evidence_of(f, "scope"), "ipv6");
+        ck_assert_pstr_eq(evidence_of(f, "rules"), "ip6 filter input 1, ip6 filter input 2");
+        sg_assessment_done(&a);
+        test_host_done(&h);
+}
+END_TEST
+
 static Suite *explain_suite(void) {
         Suite *s = suite_create("explain");
         TCase *tc = tcase_create("request");
@@ -470,6 +503,7 @@ static Suite *explain_suite(void) {
         tcase_add_test(tc, test_interface_given_decides_an_interface_dependent_verdict);
         tcase_add_test(tc, test_explain_without_source_is_the_engines_judgement);
         tcase_add_test(tc, test_finding_of_a_block_by_different_rules_names_them_all);
+        tcase_add_test(tc, test_finding_of_a_block_that_drops_some_and_rejects_the_rest);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -248,10 +248,19 @@ START_TEST(test_large_named_set_is_not_dumped_small_one_is) {
         ck_assert_uint_eq(small->n_elems, 2);
         ck_assert_uint_eq(compare_with_listing(rs, "largeset"), 2);
 
-        /* the evaluator asks about the big set, answers the small one itself */
+        /* the evaluator asks about the big set, answers the small one
+         * itself: 192.0.2.3 is rejected by @small when not in @big, which
+         * would drop it; 192.0.2.9 is accepted unless in @big */
         NftProbe p = { .family = AF_INET, .dport = 22, .saddr_known = true, .iifname = "eth0" };
         inet_pton(AF_INET, "192.0.2.3", p.saddr);
         NftEvalResult r;
+        nft_eval_probe(rs, &p, NULL, NULL, &r);
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_DROP);
+        ck_assert(r.mixed_block);
+        ck_assert_uint_eq(r.n_blockers, 2);
+        ck_assert_uint_eq(r.blockers[0].rule->handle, f->chains[0].rules[0].handle);
+        ck_assert_uint_eq(r.blockers[1].rule->handle, f->chains[0].rules[1].handle);
+        inet_pton(AF_INET, "192.0.2.9", p.saddr);
         nft_eval_probe(rs, &p, NULL, NULL, &r);
         ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
         ck_assert_uint_eq(r.unknown_rule->handle, f->chains[0].rules[0].handle);

@@ -629,6 +629,60 @@ START_TEST(test_ban_and_input_drop_name_both_rules_and_fix_both) {
 }
 END_TEST
 
+/* The fork of issue 10: a ban that drops the sources it names, then a
+ * reject of everyone else.  Every source is blocked, one way or the other:
+ * a block of the whole family (the drop first: a banned client waits for a
+ * time-out), both rules named with what each does, one fix for both; not
+ * a block of some sources that leaves sshd reachable. */
+START_TEST(test_ban_drop_then_reject_of_the_rest_blocks_every_source) {
+        TestHost h;
+        FwPortVerdict v;
+        FwJudgements j;
+        uint64_t hban, hrej;
+
+        test_host_init(&h, HOST_ETH0, fw_ip6_ban_then_input_reject(&hban, &hrej));
+        port_verdict(&h, &v);
+        assert_accept(&v.e[0]);
+        const FwExplanation *e = &v.e[1];
+        ck_assert_str_eq(nft_verdict_name(e->result.verdict), "drop");
+        ck_assert(e->result.mixed_block);
+        ck_assert_pstr_eq(e->scope, "ipv6");
+        ck_assert_str_eq(v.scope, "ipv6");
+        ck_assert(fw_explanation_several_rules(e));
+        ck_assert_uint_eq(e->result.n_blockers, 2);
+        ck_assert_uint_eq(e->result.blockers[0].rule->handle, hban);
+        ck_assert_int_eq(e->result.blockers[0].verdict, NFT_VERDICT_DROP);
+        ck_assert_uint_eq(e->result.blockers[1].rule->handle, hrej);
+        ck_assert_int_eq(e->result.blockers[1].verdict, NFT_VERDICT_REJECT);
+        ck_assert_str_eq(e->blockers[1].text, "tcp dport 22 reject with tcp reset");
+        ck_assert_str_eq(e->remediation,
+                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
+
+        judgements(&v, NULL, &j);
+        ck_assert_uint_eq(j.n, 1);
+        ck_assert_uint_eq(j.n_undecided, 0);
+        ck_assert_int_eq(j.v[0].verdict, SG_FW_DROP);
+        ck_assert(j.v[0].rules_mixed);
+        ck_assert_str_eq(j.v[0].scope, "ipv6");
+        ck_assert_str_eq(j.v[0].rules, "ip6 filter input 1, ip6 filter input 2");
+        fw_judgements_done(&j);
+        fw_port_verdict_done(&v);
+
+        /* one client: the rule that meets it, alone, and what it does */
+        FwExplanation x;
+        source_verdict(&h, AF_INET6, "2001:db8:1::5", NULL, "eth0", &x);
+        assert_explanation(&x, NFT_VERDICT_DROP, NULL, "filter", "input", hban, "tcp dport 22 ip6 saddr 2001:db8:1::/48 drop",
+                           "nft delete rule ip6 filter input handle 1");
+        ck_assert(!x.result.mixed_block);
+        fw_explanation_done(&x);
+        source_verdict(&h, AF_INET6, "2001:db8:2::5", NULL, "eth0", &x);
+        assert_explanation(&x, NFT_VERDICT_REJECT, NULL, "filter", "input", hrej, "tcp dport 22 reject with tcp reset",
+                           "nft delete rule ip6 filter input handle 2");
+        fw_explanation_done(&x);
+        test_host_done(&h);
+}
+END_TEST
+
 /* A reverse-path check in prerouting, then a drop in input.  "Any external
  * source" is a client the host routes back through the interface it
  * arrives on, as every client that can get an answer is (a source whose
@@ -747,6 +801,7 @@ static Suite *verdict_suite(void) {
         tcase_add_test(tc, test_new_block_gets_the_committer_only_when_a_commit_was_seen);
         tcase_add_test(tc, test_same_rule_compares_rule_not_port_or_family);
         tcase_add_test(tc, test_ban_and_input_drop_name_both_rules_and_fix_both);
+        tcase_add_test(tc, test_ban_drop_then_reject_of_the_rest_blocks_every_source);
         tcase_add_test(tc, test_rpfilter_drop_then_input_drop_any_source_meets_the_input_rule);
         tcase_add_test(tc, test_rpfilter_drop_alone_lets_any_source_in);
         tcase_add_test(tc, test_fork_whose_both_sides_the_same_rule_drops_names_that_rule);

@@ -277,6 +277,13 @@ static uint64_t ip6_dport22_drop(void) {
         return nb_rule_end();
 }
 
+static uint64_t ip6_dport22_reject(void) {
+        nb_rule_begin(NFPROTO_IPV6, "filter", "input");
+        x_tcp_dport(22);
+        x_reject(NFT_REJECT_TCP_RST, 0);
+        return nb_rule_end();
+}
+
 NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle) {
         nb_reset();
         input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
@@ -290,5 +297,13 @@ NftRuleset *fw_ip6_ban_then_input_drop(uint64_t *ban, uint64_t *handle) {
         input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
         *ban = ip6_net_rule(NF_DROP);
         *handle = ip6_dport22_drop();
+        return nb_parse();
+}
+
+NftRuleset *fw_ip6_ban_then_input_reject(uint64_t *ban, uint64_t *handle) {
+        nb_reset();
+        input_chain(NFPROTO_IPV6, "filter", "input", NF_ACCEPT);
+        *ban = ip6_net_rule(NF_DROP);
+        *handle = ip6_dport22_reject();
         return nb_parse();
 }

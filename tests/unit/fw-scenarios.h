@@ -80,3 +80,6 @@ NftRuleset *fw_ip6_fork_same_drop(uint64_t *handle);
  * *BAN) then `tcp dport 22 drop` (handle *HANDLE): a fork on the source
  * whose sides different rules drop */
 NftRuleset *fw_ip6_ban_then_input_drop(uint64_t *ban, uint64_t *handle);
+/* the same ban (drop, handle *BAN), then `tcp dport 22 reject with tcp
+ * reset` (handle *HANDLE): one side dropped, the other rejected */
+NftRuleset *fw_ip6_ban_then_input_reject(uint64_t *ban, uint64_t *handle);
