@@ -11,6 +11,7 @@
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_multiport.h>
@@ -885,6 +886,26 @@ static Step eval_ct(Ctx *ctx, EvalState *st, const NftExpr *e) {
         case NFT_CT_L3PROTOCOL:
                 reg_store_u8(st, d, (uint8_t) (p->family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4));
                 return STEP_NEXT;
+        case NFT_CT_STATUS: {
+                /* A new connection's entry, before conntrack confirms it
+                 * (the last thing on input): not expected (the probe is
+                 * no RELATED packet), no reply seen, not assured, not
+                 * confirmed, not dying, no timeout fixed, no template,
+                 * not offloaded.  Mapped (IPS_SRC_NAT/DST_NAT) only if a
+                 * nat statement ran on its way, and then only if it
+                 * changed the tuple: not known.  The NAT_DONE bits depend
+                 * on which nat hooks are registered, a helper on rules
+                 * and conntrack's own configuration: not known.
+                 * firewalld's `ct status dnat accept` is decided so. */
+                uint32_t unknown = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE | IPS_HELPER;
+                if (st->nat_src_done)
+                        unknown |= IPS_SRC_NAT;
+                if (st->nat_dst_done)
+                        unknown |= IPS_DST_NAT;
+                uint32_t v = 0, known = ~unknown;
+                reg_store(st, d, (const uint8_t *) &v, (const uint8_t *) &known, 4);
+                return STEP_NEXT;
+        }
         case NFT_CT_PROTOCOL:
                 reg_store_u8(st, d, IPPROTO_TCP);
                 return STEP_NEXT;
