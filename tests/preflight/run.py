@@ -21,7 +21,10 @@ and up to two functions:
     candidate  writes the candidate to "$CAND": by hand, or as a real tool's
                save command prints it (`nft list ruleset`, `iptables-save`,
                ufw's rules as iptables-save shows them), made in a scratch
-               network namespace of its own; for config cases, `sshd_base`
+               network namespace of its own, or from a capture committed
+               beside the cases (firewalld/: real firewalld's `nft list
+               ruleset`, remade by firewalld/capture.sh; only *.sh files
+               of CORPUS_DIR itself are cases); for config cases, `sshd_base`
                prints the lines every candidate needs here (HostKey,
                PidFile none, UsePAM no).
 
