@@ -87,6 +87,7 @@ typedef enum ValType {
         T_ETHERTYPE,
         T_IFNAME,
         T_CTSTATE,
+        T_CTSTATUS,
         T_TCPFLAGS,
         T_PKTTYPE,
         T_LLADDR,
@@ -247,6 +248,9 @@ static void print_flags(Buf *b, uint32_t v, const char *const *names, unsigned n
 }
 
 static const char *const ctstate_names[] = { "invalid", "established", "related", "new", NULL, NULL, "untracked" };
+/* IPS_*_BIT, as nft names them (src/ct.c) */
+static const char *const ctstatus_names[] = { "expected", "seen-reply", "assured", "confirmed", "snat", "dnat",
+                                              NULL, NULL, NULL, "dying" };
 static const char *const tcpflag_names[] = { "fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr" };
 
 /* Prints a value of `len` bytes as nft shows values of that type. */
@@ -303,6 +307,9 @@ static void print_value(Buf *b, ValType t, const uint8_t *d, unsigned len) {
         }
         case T_CTSTATE:
                 print_flags(b, host_u32(d, len), ctstate_names, 7);
+                return;
+        case T_CTSTATUS:
+                print_flags(b, host_u32(d, len), ctstatus_names, 10);
                 return;
         case T_TCPFLAGS:
                 print_flags(b, d[0], tcpflag_names, 8);
@@ -384,6 +391,7 @@ static ValType load_type(const Load *l) {
         case L_CT:
                 switch (l->key) {
                 case NFT_CT_STATE: return T_CTSTATE;
+                case NFT_CT_STATUS: return T_CTSTATUS;
                 case NFT_CT_MARK: return T_MARK;
                 case NFT_CT_SRC_IP: case NFT_CT_DST_IP: return T_IPV4;
                 case NFT_CT_SRC_IP6: case NFT_CT_DST_IP6: return T_IPV6;
@@ -398,7 +406,7 @@ static ValType load_type(const Load *l) {
 }
 
 static bool is_bitmask_type(ValType t) {
-        return t == T_CTSTATE || t == T_TCPFLAGS;
+        return t == T_CTSTATE || t == T_CTSTATUS || t == T_TCPFLAGS;
 }
 
 static const Field *find_field(const Ctx *c, uint8_t base, uint32_t offset, uint8_t len, bool *prefix) {

@@ -20,6 +20,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
@@ -1131,6 +1132,57 @@ START_TEST(test_redirect_changes_the_port_later_chains_see) {
 }
 END_TEST
 
+/* firewalld's filter_INPUT: `ct status dnat accept` first.  A new
+ * connection nothing mapped has no IPS_DST_NAT: the rule passes it on to
+ * the drop; after a redirect, whether the tuple changed is not known. */
+static uint64_t add_ct_status_dnat_then_drop(void) {
+        uint32_t dnat = IPS_DST_NAT, zero = 0;
+        add_table(NFPROTO_INET, "firewalld", 0);
+        add_chain(NFPROTO_INET, "firewalld", "filter_INPUT", NF_INET_LOCAL_IN, 10, NF_ACCEPT, NULL, NULL);
+        rule_begin(NFPROTO_INET, "firewalld", "filter_INPUT");
+        x_ct(NFT_CT_STATUS, NFT_REG_1);
+        x_bitwise(NFT_REG_1, NFT_REG_1, &dnat, &zero, 4);
+        x_cmp(NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+        x_verdict(NF_ACCEPT, NULL);
+        rule_end();
+        rule_begin(NFPROTO_INET, "firewalld", "filter_INPUT");
+        x_tcp_dport(NFT_CMP_EQ, 22);
+        x_verdict(NF_DROP, NULL);
+        return rule_end();
+}
+
+START_TEST(test_ct_status_of_a_new_connection_is_known_but_for_nat) {
+        uint64_t h = add_ct_status_dnat_then_drop();
+        NftRuleset *rs = parse_dump();
+        NftEvalResult r = eval(rs, probe4("192.0.2.7", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "firewalld", "filter_INPUT", h);
+        r = eval(rs, probe6("2001:db8::7", 22));
+        assert_rule(&r, NFT_VERDICT_DROP, "firewalld", "filter_INPUT", h);
+        char *text = nft_rule_render(rs, &rs->tables[0], &rs->tables[0].chains[0].rules[0]);
+        ck_assert_str_eq(text, "ct status dnat accept");
+        free(text);
+        nft_ruleset_free(rs);
+
+        /* redirected from 2222 first: mapped, or not if the port was the
+         * same; the evaluator does not tell */
+        setup();
+        uint16_t to = htons(22);
+        add_table(NFPROTO_IPV4, "nat", 0);
+        add_chain(NFPROTO_IPV4, "nat", "pre", NF_INET_PRE_ROUTING, -100, NF_ACCEPT, "nat", NULL);
+        rule_begin(NFPROTO_IPV4, "nat", "pre");
+        x_tcp_dport(NFT_CMP_EQ, 2222);
+        x_imm(NFT_REG_1, &to, 2);
+        x_redir(NFT_REG_1);
+        rule_end();
+        (void) add_ct_status_dnat_then_drop();
+        rs = parse_dump();
+        r = eval(rs, probe4("192.0.2.7", 2222));
+        ck_assert_int_eq(r.verdict, NFT_VERDICT_UNKNOWN);
+        ck_assert_uint_eq(r.unknown_rule->handle, rs->tables[1].chains[0].rules[0].handle);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
 static void add_ct_state_rule(const char *table, int hook, int prio, uint32_t state, int verdict) {
         uint32_t zero = 0;
         add_table(NFPROTO_INET, table, 0);
@@ -1407,6 +1459,7 @@ static Suite *nft_eval_suite(void) {
         tcase_add_test(tc, test_limit_flags_rate_limited);
         tcase_add_test(tc, test_redirect_changes_the_port_later_chains_see);
         tcase_add_test(tc, test_ct_state_new_after_conntrack_invalid_before);
+        tcase_add_test(tc, test_ct_status_of_a_new_connection_is_known_but_for_nat);
         tcase_add_test(tc, test_notrack_makes_the_state_untracked);
         tcase_add_test(tc, test_netdev_ingress_only_on_its_device);
         tcase_add_test(tc, test_dormant_table_does_not_run);
