@@ -326,16 +326,71 @@ static int rule_describe(const NftRuleset *rs, const NftTable *table, const NftC
         return fw_remediation(&ref, *ret_frontend, port, from, ret_remediation);
 }
 
-/* A block no one rule decides: every rule that blocks on some path, and
- * one fix for all of them — each rule's own, joined by " && ", the last
- * rule a packet meets first (deleting `iptables -D CHAIN N` renumbers the
- * rules after N; inserting an accept before a policy renumbers them all),
- * each command once.  No fix when not every rule was kept. */
-static int explanation_finish_several(const NftRuleset *rs, uint16_t port, const char *from, FwExplanation *e) {
-        const NftEvalResult *res = &e->result;
+/* FIX as words of one nft command line: "nft " and then nothing a shell
+ * would take apart but single quotes around words (`'{ 192.0.2.5 }'`),
+ * which go: what is left, appended to F (NULL: only checked), is one
+ * command of an nft script.  False (nothing appended) for anything else. */
+static bool nft_script_command(const char *fix, FILE *f) {
+        const char *p;
+        bool quoted = false;
+
+        if (strncmp(fix, "nft ", 4) != 0)
+                return false;
+        for (p = fix + 4; *p; p++)
+                if (*p == '\'')
+                        quoted = !quoted;
+                else if (strchr("\"\\$`;&|<>()#\n", *p) || (!quoted && strchr("*?[~", *p)))
+                        return false;
+        if (quoted)
+                return false;
+        for (p = fix + 4; f && *p; p++)
+                if (*p != '\'')
+                        fputc(*p, f);
+        return true;
+}
+
+/* FIXES[0..N) (some NULL) joined: when every one is an nft command, one
+ * nft invocation of them all (`nft 'delete rule ...; delete rule ...'`:
+ * one transaction, no moment where only some are gone, which would itself
+ * be a new problem); else each command once, joined by " && ". */
+static char *fixes_join(char *const *fixes, size_t n) {
         char *joined = NULL;
         size_t len = 0;
+        bool all_nft = true, first = true;
         FILE *f;
+
+        for (size_t i = 0; i < n && all_nft; i++)
+                all_nft = !fixes[i] || nft_script_command(fixes[i], NULL);
+        f = open_memstream(&joined, &len);
+        if (!f)
+                return NULL;
+        if (all_nft)
+                fputs("nft '", f);
+        for (size_t i = 0; i < n; i++) {
+                if (!fixes[i])
+                        continue;
+                fputs(first ? "" : all_nft ? "; " : " && ", f);
+                if (!all_nft || !nft_script_command(fixes[i], f))
+                        fputs(fixes[i], f);
+                first = false;
+        }
+        if (all_nft)
+                fputc('\'', f);
+        if (fclose(f) != 0) {
+                free(joined);
+                return NULL;
+        }
+        return joined;
+}
+
+/* A block no one rule decides: every rule that blocks on some path, and
+ * one fix for all of them — each rule's own, the last rule a packet meets
+ * first (deleting `iptables -D CHAIN N` renumbers the rules after N;
+ * inserting an accept before a policy renumbers them all), each command
+ * once, in one nft transaction when they are all nft's (fixes_join()).
+ * No fix when not every rule was kept. */
+static int explanation_finish_several(const NftRuleset *rs, uint16_t port, const char *from, FwExplanation *e) {
+        const NftEvalResult *res = &e->result;
         int r;
 
         e->blockers = calloc(res->n_blockers, sizeof(FwBlockerText));
@@ -358,26 +413,20 @@ static int explanation_finish_several(const NftRuleset *rs, uint16_t port, const
         }
         if (res->blockers_overflow)
                 return 0;
-        f = open_memstream(&joined, &len);
-        if (!f)
+        _cleanup_free_ char **fixes = calloc(e->n_blockers, sizeof(char *));
+        size_t n = 0;
+        if (!fixes)
                 return -ENOMEM;
-        bool first = true;
         for (size_t i = e->n_blockers; i-- > 0;) {
                 bool seen = false;
                 for (size_t k = e->n_blockers; k-- > i + 1 && !seen;)
                         seen = e->blockers[k].remediation && e->blockers[i].remediation &&
                                strcmp(e->blockers[k].remediation, e->blockers[i].remediation) == 0;
-                if (seen || !e->blockers[i].remediation)
-                        continue;
-                fprintf(f, "%s%s", first ? "" : " && ", e->blockers[i].remediation);
-                first = false;
+                if (!seen && e->blockers[i].remediation)
+                        fixes[n++] = e->blockers[i].remediation;
         }
-        if (fclose(f) != 0) {
-                free(joined);
-                return -ENOMEM;
-        }
-        e->remediation = joined;
-        return 0;
+        e->remediation = fixes_join(fixes, n);
+        return e->remediation || n == 0 ? 0 : -ENOMEM;
 }
 
 /* The deciding rule's text, the tool that owns it and the fix in that

@@ -1199,8 +1199,8 @@ def define_cases(s):
         setup=mixed_file, trigger="nft -f /run/e2e.nft", committer="nft",
         expect=dict(port="22", family="ipv4", scope="ipv4", frontend="nftables", rule=None, rule_handle=None,
                     rules=lambda ctx: ", ".join("ip e2emix input " + h for h in mixed_handles(ctx)),
-                    remediation=lambda ctx: " && ".join("nft delete rule ip e2emix input handle " + h
-                                                        for h in reversed(mixed_handles(ctx)))),
+                    remediation=lambda ctx: "nft '%s'" % "; ".join("delete rule ip e2emix input handle " + h
+                                                                    for h in reversed(mixed_handles(ctx)))),
         after=mixed_message)
 
     def policy_file(ctx):

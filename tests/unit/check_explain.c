@@ -436,11 +436,11 @@ START_TEST(test_finding_of_a_block_by_different_rules_names_them_all) {
                          "The firewall drops new connections to port 22 (IPv6, ipv6), but no single rule decides: "
                          "different rules block different connections, in the order a packet meets them: ip6 filter "
                          "input handle 1 \"tcp dport 22 ip6 saddr 2001:db8:1::/48 drop\" (nftables), then ip6 filter "
-                         "input handle 2 \"tcp dport 22 drop\" (nftables); fix: nft delete rule ip6 filter input "
-                         "handle 2 && nft delete rule ip6 filter input handle 1.");
+                         "input handle 2 \"tcp dport 22 drop\" (nftables); fix: nft 'delete rule ip6 filter input "
+                         "handle 2; delete rule ip6 filter input handle 1'.");
         ck_assert_pstr_eq(evidence_of(f, "rules"), "ip6 filter input 1, ip6 filter input 2");
         ck_assert_pstr_eq(evidence_of(f, "remediation"),
-                          "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
+                          "nft 'delete rule ip6 filter input handle 2; delete rule ip6 filter input handle 1'");
         ck_assert_pstr_eq(evidence_of(f, "scope"), "ipv6");
         ck_assert_pstr_eq(evidence_of(f, "family"), "ipv6");
         ck_assert_pstr_eq(evidence_of(f, "frontend"), "nftables");
@@ -476,8 +476,8 @@ START_TEST(test_finding_of_a_block_that_drops_some_and_rejects_the_rest) {
                          "The firewall drops or rejects new connections to port 22 (IPv6, ipv6), but no single rule "
                          "decides: different rules block different connections, in the order a packet meets them: ip6 "
                          "filter input handle 1 \"tcp dport 22 ip6 saddr 2001:db8:1::/48 drop\" (nftables), then ip6 "
-                         "filter input handle 2 \"tcp dport 22 reject with tcp reset\" (nftables); fix: nft delete rule "
-                         "ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1.");
+                         "filter input handle 2 \"tcp dport 22 reject with tcp reset\" (nftables); fix: nft 'delete rule "
+                         "ip6 filter input handle 2; delete rule ip6 filter input handle 1'.");
         ck_assert_pstr_eq(evidence_of(f, "scope"), "ipv6");
         ck_assert_pstr_eq(evidence_of(f, "rules"), "ip6 filter input 1, ip6 filter input 2");
         sg_assessment_done(&a);

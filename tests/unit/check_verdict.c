@@ -590,7 +590,7 @@ START_TEST(test_ban_and_input_drop_name_both_rules_and_fix_both) {
         ck_assert_str_eq(e->blockers[1].text, "tcp dport 22 drop");
         ck_assert_str_eq(e->blockers[1].remediation, "nft delete rule ip6 filter input handle 2");
         ck_assert_str_eq(e->remediation,
-                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
+                         "nft 'delete rule ip6 filter input handle 2; delete rule ip6 filter input handle 1'");
         ck_assert(e->have_frontend);
         ck_assert_int_eq(e->frontend, FW_FRONTEND_NFTABLES);
 
@@ -609,7 +609,7 @@ START_TEST(test_ban_and_input_drop_name_both_rules_and_fix_both) {
         ck_assert(!j.v[0].rule_is_policy);
         ck_assert_str_eq(j.v[0].frontend, "nftables");
         ck_assert_str_eq(j.v[0].remediation,
-                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
+                         "nft 'delete rule ip6 filter input handle 2; delete rule ip6 filter input handle 1'");
         ck_assert_str_eq(j.v[0].rules, "ip6 filter input 1, ip6 filter input 2");
         ck_assert_str_eq(j.v[0].rules_text,
                          "ip6 filter input handle 1 \"tcp dport 22 ip6 saddr 2001:db8:1::/48 drop\" (nftables), then ip6 filter "
@@ -656,7 +656,7 @@ START_TEST(test_ban_drop_then_reject_of_the_rest_blocks_every_source) {
         ck_assert_int_eq(e->result.blockers[1].verdict, NFT_VERDICT_REJECT);
         ck_assert_str_eq(e->blockers[1].text, "tcp dport 22 reject with tcp reset");
         ck_assert_str_eq(e->remediation,
-                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 filter input handle 1");
+                         "nft 'delete rule ip6 filter input handle 2; delete rule ip6 filter input handle 1'");
 
         judgements(&v, NULL, &j);
         ck_assert_uint_eq(j.n, 1);
@@ -709,7 +709,7 @@ START_TEST(test_rpfilter_drop_then_input_drop_any_source_meets_the_input_rule) {
         ck_assert_str_eq(nft_verdict_name(x.result.verdict), "drop");
         ck_assert(fw_explanation_several_rules(&x));
         ck_assert_str_eq(x.remediation,
-                         "nft delete rule ip6 filter input handle 2 && nft delete rule ip6 raw prerouting handle 1");
+                         "nft 'delete rule ip6 filter input handle 2; delete rule ip6 raw prerouting handle 1'");
         fw_explanation_done(&x);
         FwFacts f = fw_facts_from_snapshot(&h.s);
         uint8_t a[16];
