@@ -16,6 +16,7 @@
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/ipset/ip_set.h>
@@ -23,6 +24,7 @@
 #include "nft-eval.h"
 #include "nft-relevance.h"
 #include "xt.h"
+#include "xt-recent.h"
 
 #define NO_INDEX UINT32_MAX
 
@@ -116,6 +118,17 @@ typedef struct EvalState {
         CtState ct;
         bool nat_dst_done, nat_src_done;
         bool rate_limited;
+        /* xt_recent: the stamps this packet put on lists on its way
+         * (--set, an --update that matched), for two lists; more: lost */
+        const char *recent_name[2];
+        uint8_t recent_added[2];
+        bool recent_lost;
+        /* the --rcheck/--update the source's history made match, and
+         * where: kept while its rule's verdict (a jump to ufw's
+         * ufw-user-limit and the REJECT there) is under way */
+        const XtMatch *recent_hit;
+        uint32_t recent_hit_chain, recent_hit_rule;
+        unsigned recent_hit_depth;
 
         const NftTable *accept_table;
         const NftChain *accept_chain;
@@ -1474,6 +1487,68 @@ static Step eval_xt_rpfilter(const Ctx *ctx, const EvalState *st, const XtMatch 
         return (f & XT_RPFILTER_INVERT) ? STEP_BREAK : STEP_NEXT;
 }
 
+/* Stamps of list NAME this packet added on its way; -1: not known. */
+static int recent_added(const EvalState *st, const char *name) {
+        for (unsigned i = 0; i < 2; i++)
+                if (st->recent_name[i] && strcmp(st->recent_name[i], name) == 0)
+                        return st->recent_added[i];
+        return st->recent_lost ? -1 : 0;
+}
+
+static void recent_add(EvalState *st, const char *name) {
+        for (unsigned i = 0; i < 2; i++)
+                if (!st->recent_name[i] || strcmp(st->recent_name[i], name) == 0) {
+                        st->recent_name[i] = name;
+                        if (st->recent_added[i] < UINT8_MAX)
+                                st->recent_added[i]++;
+                        return;
+                }
+        st->recent_lost = true;
+}
+
+/* -m recent (recent_mt()): --set always matches and stamps the source;
+ * --rcheck/--update of a source whose list the probe has is judged from
+ * the list and what this packet stamped before (an --update that matches
+ * stamps it again).  Returns false to leave it to the generic judgement
+ * (assumed a source's first connection): the list or the address not
+ * known, --remove, --ttl. */
+static bool eval_xt_recent(const Ctx *ctx, EvalState *st, const XtMatch *m, const XtProbe *xp, const XtKnown *k,
+                           Step *ret) {
+        const char *name = xt_pool_get(&ctx->rs->xt_pool, m->u.recent.name_off);
+        uint8_t cs = m->u.recent.check_set, addr[16];
+        bool src = m->u.recent.side != XT_RECENT_DEST, exists;
+        int added, r;
+
+        if (cs & XT_RECENT_SET) {
+                recent_add(st, name);
+                *ret = m->u.recent.invert ? STEP_BREAK : STEP_NEXT;
+                return true;
+        }
+        if (!ctx->probe->recent || !(cs & (XT_RECENT_CHECK | XT_RECENT_UPDATE)) || (cs & XT_RECENT_TTL) ||
+            !(src ? k->saddr : k->daddr))
+                return false;
+        added = recent_added(st, name);
+        if (added < 0)
+                return false;
+        for (unsigned i = 0; i < 16; i++)
+                addr[i] = (src ? xp->saddr : xp->daddr)[i] & m->u.recent.mask[i];
+        r = xt_recent_match(ctx->probe->recent, name, (uint8_t) xp->family, addr, m->u.recent.seconds,
+                            m->u.recent.hit_count, (unsigned) added, &exists);
+        if (r < 0)
+                return false;
+        bool match = (r == 1) != !!m->u.recent.invert;
+        if ((cs & XT_RECENT_UPDATE) && match && exists)
+                recent_add(st, name);
+        if (r == 1 && match) {
+                st->recent_hit = m;
+                st->recent_hit_chain = st->chain;
+                st->recent_hit_rule = st->rule;
+                st->recent_hit_depth = st->depth;
+        }
+        *ret = match ? STEP_NEXT : STEP_BREAK;
+        return true;
+}
+
 static Step eval_xt_match(Ctx *ctx, EvalState *st, const NftExpr *e) {
         const NftRuleset *rs = ctx->rs;
         const XtMatch *m = nft_expr_xt_match(rs, e);
@@ -1494,6 +1569,11 @@ static Step eval_xt_match(Ctx *ctx, EvalState *st, const NftExpr *e) {
         xt_probe_fill(ctx, st, &xp, &k);
         if (m->kind == XTM_SET)
                 return eval_xt_set(ctx, st, m, &xp, &k);
+        if (m->kind == XTM_RECENT) {
+                Step step;
+                if (eval_xt_recent(ctx, st, m, &xp, &k, &step))
+                        return step;
+        }
         reads = xt_match_reads(m);
         if (((reads & XT_READS_SADDR) && !k.saddr) || ((reads & XT_READS_DADDR) && !k.daddr) ||
             ((reads & XT_READS_ORIG_DADDR) && !k.orig_daddr) || ((reads & XT_READS_DPORT) && !k.dport) ||
@@ -1907,6 +1987,11 @@ static ChainEnd final(Ctx *ctx, EvalState *st, NftEvalResult *res, NftVerdict v,
         };
         res->blockers[0] = (NftBlocker) { .table = t, .chain = res->chain, .rule = rule, .base = st->base,
                                           .verdict = v };
+        if (st->recent_hit && (v == NFT_VERDICT_DROP || v == NFT_VERDICT_REJECT)) {
+                res->recent_list = xt_pool_get(&ctx->rs->xt_pool, st->recent_hit->u.recent.name_off);
+                res->recent_seconds = st->recent_hit->u.recent.seconds;
+                res->recent_hit_count = st->recent_hit->u.recent.hit_count;
+        }
         return CHAIN_FINAL;
 }
 
@@ -1973,11 +2058,16 @@ static ChainEnd run_chain(Ctx *ctx, EvalState *st, NftEvalResult *res, int stage
                         }
                         st->expr = 0;
                         if (step == STEP_BREAK || st->verdict == NFT_CONTINUE || st->verdict == NFT_BREAK) {
+                                /* the history matched, the rule did not act */
+                                if (st->recent_hit && st->depth == st->recent_hit_depth &&
+                                    st->chain == st->recent_hit_chain && st->rule == st->recent_hit_rule)
+                                        st->recent_hit = NULL;
                                 st->rule++;
                                 continue;
                         }
                         switch (st->verdict) {
                         case NF_ACCEPT:
+                                st->recent_hit = NULL;
                                 st->accept_table = t;
                                 st->accept_chain = c;
                                 st->accept_rule = rule;
@@ -2010,6 +2100,9 @@ static ChainEnd run_chain(Ctx *ctx, EvalState *st, NftEvalResult *res, int stage
                 }
                 if (st->depth > 0) {
                         st->depth--;
+                        /* back after the rule that jumped: it decided nothing */
+                        if (st->recent_hit && st->depth <= st->recent_hit_depth)
+                                st->recent_hit = NULL;
                         st->chain = st->stack[st->depth].chain;
                         st->rule = st->stack[st->depth].rule;
                         st->expr = 0;

@@ -64,6 +64,12 @@ typedef struct NftProbe {
          * set matches are undecided (both outcomes followed). */
         int (*ipset_test)(uint16_t index, int family, const uint8_t *addr, void *userdata);
         void *ipset_userdata;
+        /* xt_recent's lists as the kernel holds them now (`-m recent`,
+         * ufw's limit): --rcheck/--update of a known address are judged
+         * from them for a connection made at that moment.  NULL: assumed
+         * empty, the verdict only for a source's first connections
+         * (rate_limited). */
+        const struct XtRecentState *recent;
 } NftProbe;
 
 typedef enum NftVerdict {
@@ -151,6 +157,13 @@ typedef struct NftEvalResult {
          * some other source ports get another (sport) */
         bool sport_split;
         NftSportSplit sport;
+        /* drop/reject: on its way the connection met `-m recent --rcheck
+         * or --update` of list recent_list that matched because of the
+         * source's earlier connections (NftProbe.recent): at least
+         * recent_hit_count of them in the last recent_seconds (0: any).
+         * NULL otherwise. */
+        const char *recent_list;
+        uint32_t recent_seconds, recent_hit_count;
 } NftEvalResult;
 
 /* `lookup` may be NULL: sets not read whole are then "unknown". */

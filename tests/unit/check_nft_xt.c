@@ -21,6 +21,7 @@
 
 /* net/if.h (through nft-eval.h) before the uapi headers' linux/if.h */
 #include "nft-eval.h"
+#include "xt-recent.h"
 #include "nft-ruleset.h"
 #include "xt-legacy.h"
 #include "xt.h"
@@ -40,6 +41,7 @@
 #include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_recent.h>
 #include <linux/netfilter/xt_rpfilter.h>
 #include <linux/netfilter/xt_set.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -882,6 +884,161 @@ START_TEST(test_legacy_runs_by_priority_among_nft_base_chains) {
 }
 END_TEST
 
+/* ---- xt_recent: ufw's limit ---- */
+
+static void x_jump(const char *chain) {
+        struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+        nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t) NFT_JUMP);
+        nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+        nftnl_rule_add_expr(cur, e);
+}
+
+static void x_recent(uint8_t check_set, uint32_t seconds, uint32_t hit_count) {
+        struct xt_recent_mtinfo_v1 r = { .seconds = seconds, .hit_count = hit_count, .check_set = check_set,
+                                         .side = XT_RECENT_SOURCE };
+        snprintf(r.name, sizeof(r.name), "DEFAULT");
+        memset(&r.mask, 0xff, sizeof(r.mask));
+        x_match("recent", 1, &r, sizeof(r));
+}
+
+/* `ufw limit 22/tcp` as iptables-nft writes it (ufw-user-input, then
+ * ufw-user-limit's REJECT); *REJECT: the REJECT's handle, *ACCEPT: the
+ * accept's */
+static NftRuleset *ufw_limit_ruleset(uint64_t *reject, uint64_t *accept) {
+        add_table(NFPROTO_IPV4, "filter");
+        add_chain(NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL);
+        add_chain(NFPROTO_IPV4, "filter", "ufw-user-limit", -1, 0, 0, NULL);
+        rule_begin(NFPROTO_IPV4, "filter", "ufw-user-limit");
+        x_reject4(IPT_ICMP_PORT_UNREACHABLE);
+        *reject = rule_end();
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_ctstate(XT_CONNTRACK_STATE_BIT(IP_CT_NEW));
+        x_recent(XT_RECENT_SET, 0, 0);
+        rule_end();
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_ctstate(XT_CONNTRACK_STATE_BIT(IP_CT_NEW));
+        x_recent(XT_RECENT_UPDATE, 30, 6);
+        x_jump("ufw-user-limit");
+        rule_end();
+        rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+        x_tcp_dport(22);
+        x_verdict(NF_ACCEPT);
+        *accept = rule_end();
+        return parse_dump();
+}
+
+/* /proc/net/xt_recent/DEFAULT with 192.0.2.5 seen N times, 4 s apart,
+ * the last 2 s before NOW (HZ 250) */
+static void recent_state(XtRecentState *s, XtRecentList *l, unsigned n, uint64_t now) {
+        char text[1024];
+        int at = snprintf(text, sizeof(text), "src=192.0.2.5 ttl: 64 last_seen: %llu oldest_pkt: %u",
+                          (unsigned long long) (now - 500), n);
+        for (unsigned i = 0; i < n; i++)
+                at += snprintf(text + at, sizeof(text) - (size_t) at, "%s %llu", i ? "," : "",
+                               (unsigned long long) (now - 500 - (n - 1 - i) * 1000));
+        at += snprintf(text + at, sizeof(text) - (size_t) at, "\n");
+        ck_assert_int_eq(xt_recent_list_parse("DEFAULT", text, (size_t) at, l), 0);
+        *s = (XtRecentState) { .lists = l, .n_lists = 1, .hz = 250, .now = now };
+}
+
+START_TEST(test_ufw_limit_refuses_a_source_past_its_hit_count) {
+        const uint64_t now = UINT64_C(4308881321);
+        uint64_t hrej, hacc;
+        XtRecentState state;
+        XtRecentList list;
+        NftRuleset *rs = ufw_limit_ruleset(&hrej, &hacc);
+
+        /* without the lists: a source's first connection, let in */
+        NftEvalResult r = eval(rs, probe4("192.0.2.5", 22));
+        assert_rule(&r, NFT_VERDICT_ACCEPT, "filter", "INPUT", hacc);
+        ck_assert(r.rate_limited);
+        ck_assert_ptr_null(r.recent_list);
+
+        /* 5 within 30 s: this one is the 6th (its own --set first) */
+        recent_state(&state, &list, 5, now);
+        NftProbe p = probe4("192.0.2.5", 22);
+        p.recent = &state;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "ufw-user-limit", hrej);
+        ck_assert_str_eq(r.recent_list, "DEFAULT");
+        ck_assert_uint_eq(r.recent_seconds, 30);
+        ck_assert_uint_eq(r.recent_hit_count, 6);
+        /* another source is not in the list */
+        ck_assert_int_eq(inet_pton(AF_INET, "192.0.2.6", p.saddr), 1);
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_ACCEPT, "filter", "INPUT", hacc);
+        ck_assert(!r.rate_limited);
+        xt_recent_list_done(&list);
+
+        /* 4: the 5th, let in */
+        recent_state(&state, &list, 4, now);
+        p = probe4("192.0.2.5", 22);
+        p.recent = &state;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_ACCEPT, "filter", "INPUT", hacc);
+        ck_assert_ptr_null(r.recent_list);
+        xt_recent_list_done(&list);
+
+        /* 9, 4 s apart, the last 2 s ago: 8 of them within 30 s (the
+         * one exactly 30 s old counts, as in recent_mt()), 8 + 1 >= 6 */
+        recent_state(&state, &list, 9, now);
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "ufw-user-limit", hrej);
+        xt_recent_list_done(&list);
+        /* the same 5 stamps judged 20 s later: 3 are left within 30 s */
+        recent_state(&state, &list, 5, now);
+        state.now = now + 20 * 250;
+        r = eval(rs, p);
+        assert_rule(&r, NFT_VERDICT_ACCEPT, "filter", "INPUT", hacc);
+        xt_recent_list_done(&list);
+        nft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_recent_list_and_clock_parse) {
+        static const char list[] = "src=192.0.2.5 ttl: 64 last_seen: 4295000900 oldest_pkt: 2 4295001000, 4295000900, "
+                                   "4295000800\n"
+                                   "src=2001:0db8:0000:0000:0000:0000:0000:0007 ttl: 0 last_seen: 7 oldest_pkt: 1 7\n";
+        XtRecentList l;
+        ck_assert_int_eq(xt_recent_list_parse("ssh", list, strlen(list), &l), 0);
+        ck_assert_uint_eq(l.n_entries, 2);
+        ck_assert_uint_eq(l.entries[0].family, NFPROTO_IPV4);
+        ck_assert_uint_eq(l.entries[0].index, 2);
+        ck_assert_uint_eq(l.entries[0].n, 3);
+        ck_assert_uint_eq(l.stamps[l.entries[0].first + 2], UINT64_C(4295000800));
+        ck_assert_uint_eq(l.entries[1].family, NFPROTO_IPV6);
+        ck_assert_uint_eq(l.entries[1].addr[15], 7);
+        xt_recent_list_done(&l);
+        /* what recent_seq_show() never prints */
+        static const char *const bad[] = { "src=192.0.2.5 ttl: 64 last_seen: 1 oldest_pkt: 1\n",
+                                           "src=192.0.2.5 ttl: 64 last_seen: 1 oldest_pkt: 2 1\n",
+                                           "src=192.0.2.500 ttl: 64 last_seen: 1 oldest_pkt: 1 1\n",
+                                           "src=192.0.2.5 ttl: 64 last_seen: 1 oldest_pkt: 1 1",
+                                           "src=192.0.2.5 ttl: 640 last_seen: 1 oldest_pkt: 1 1\n",
+                                           "src=192.0.2.5 ttl: 64 last_seen: 1 oldest_pkt: 1 1,2\n" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_int_eq(xt_recent_list_parse("ssh", bad[i], strlen(bad[i]), &l), -EINVAL);
+
+        /* this machine's /proc/timer_list, 15.5 h after boot: HZ 250 */
+        static const char tl[] = "Timer List Version: v0.10\nHRTIMER_MAX_CLOCK_BASES: 8\nnow at 55956347205998 nsecs\n"
+                                 "\ncpu: 0\n clock 0:\n  .last_jiffies   : 4308877256\njiffies: 4308881321\n";
+        XtRecentClock c;
+        ck_assert_int_eq(xt_recent_clock_parse(tl, strlen(tl), &c), 0);
+        ck_assert_uint_eq(c.hz, 250);
+        ck_assert_uint_eq(xt_recent_clock_at(&c, c.mono_ns + 2000000000u), UINT64_C(4308881821));
+        /* 300 s after boot every HZ predicts 2^32: not told */
+        static const char early[] = "now at 300000000000 nsecs\njiffies: 4294967296\n";
+        ck_assert_int_eq(xt_recent_clock_parse(early, strlen(early), &c), -ENODATA);
+        /* HZ 1000, 1 h after boot */
+        static const char hz1000[] = "now at 3600000000000 nsecs\njiffies: 4298267296\n";
+        ck_assert_int_eq(xt_recent_clock_parse(hz1000, strlen(hz1000), &c), 0);
+        ck_assert_uint_eq(c.hz, 1000);
+}
+END_TEST
+
 static Suite *nft_xt_suite(void) {
         Suite *s = suite_create("nft_xt");
         TCase *tc = tcase_create("compat");
@@ -904,6 +1061,8 @@ static Suite *nft_xt_suite(void) {
         tcase_add_test(tc, test_set_match_asks_ipset_for_the_source);
         tcase_add_test(tc, test_dnat_target_to_a_local_address_moves_the_port);
         tcase_add_test(tc, test_native_dnat_to_a_local_address_is_delivered_here);
+        tcase_add_test(tc, test_ufw_limit_refuses_a_source_past_its_hit_count);
+        tcase_add_test(tc, test_recent_list_and_clock_parse);
         suite_add_tcase(s, tc);
         tc = tcase_create("legacy");
         tcase_add_checked_fixture(tc, setup, NULL);
