@@ -3,6 +3,7 @@
  * The one snapshot builder (gather.h): reads, never decides.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ void facts_done(HostFacts *f) {
         nft_live_lookup_free(f->live);
         if (!f->ruleset_lent)
                 nft_ruleset_free(f->ruleset);
+        xt_recent_state_done(&f->recent);
         free(f->admin);
         free(f->admin_user);
         free(f->admin_iif);
@@ -281,7 +283,210 @@ static int read_firewall(HostFacts *f, NftRuleset *given, bool lent) {
         f->firewall.set_lookup = f->live ? nft_set_lookup_live : NULL;
         f->firewall.set_lookup_data = f->live;
         f->firewall.ipset_test = ipset_probe_test;
+        (void) facts_read_recent(f);
         return 0;
+}
+
+/* ---- xt_recent ---- */
+
+static int recent_dir_fd = -1, timer_list_fd = -1;
+
+void facts_set_recent_sources(int dir_fd, int tl_fd) {
+        recent_dir_fd = dir_fd;
+        timer_list_fd = tl_fd;
+}
+
+/* at most this much of a file: a list holds ip_list_tot (100) entries of
+ * up to 255 stamps by default; timer_list's head is what is parsed */
+#define RECENT_FILE_MAX (8u << 20)
+#define TIMER_LIST_HEAD (256u << 10)
+
+static int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len) {
+        size_t cap = 16384, len = 0;
+        char *buf = malloc(cap);
+
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n;
+                if (len == cap) {
+                        char *x;
+                        if (cap >= max) {
+                                free(buf);
+                                return -EFBIG;
+                        }
+                        x = realloc(buf, cap * 2);
+                        if (!x) {
+                                free(buf);
+                                return -ENOMEM;
+                        }
+                        buf = x;
+                        cap *= 2;
+                }
+                n = pread(fd, buf + len, cap - len, (off_t) len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        int e = -errno;
+                        free(buf);
+                        return e;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        *ret = buf;
+        *ret_len = len;
+        return 0;
+}
+
+/* HZ and a reading, once per process (jiffies follow CLOCK_MONOTONIC) */
+static int recent_clock(XtRecentClock *ret) {
+        static XtRecentClock clock;
+        static int known;       /* 1 read, < 0 cannot be */
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int fd = timer_list_fd, r;
+
+        if (known > 0) {
+                *ret = clock;
+                return 0;
+        }
+        if (known < 0)
+                return known;
+        if (fd < 0)
+                fd = open("/proc/timer_list", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* the head is enough: "now at" and cpu 0's first "jiffies:" */
+        text = malloc(TIMER_LIST_HEAD);
+        r = text ? 0 : -ENOMEM;
+        if (r >= 0) {
+                ssize_t n = pread(fd, text, TIMER_LIST_HEAD, 0);
+                if (n < 0)
+                        r = -errno;
+                else
+                        len = (size_t) n;
+        }
+        if (fd != timer_list_fd)
+                close(fd);
+        if (r >= 0)
+                r = xt_recent_clock_parse(text, len, &clock);
+        if (r < 0) {
+                /* one more try later for a transient failure, never for
+                 * a clock that cannot be told */
+                if (r == -ENODATA)
+                        known = r;
+                return r;
+        }
+        known = 1;
+        *ret = clock;
+        return 0;
+}
+
+int facts_read_recent(HostFacts *f) {
+        XtRecentState st = {};
+        XtRecentClock clock;
+        struct timespec ts;
+        DIR *d;
+        int dfd, r;
+
+        xt_recent_state_done(&f->recent);
+        f->firewall.recent = NULL;
+        dfd = recent_dir_fd >= 0 ? fcntl(recent_dir_fd, F_DUPFD_CLOEXEC, 3)
+                                 : open("/proc/net/xt_recent", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : -errno;    /* xt_recent not loaded: no list */
+        d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        rewinddir(d);
+        r = 0;
+        for (struct dirent *de; r >= 0 && (de = readdir(d));) {
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                XtRecentList *nl;
+                int fd;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0) {
+                        r = errno == ENOENT ? 0 : -errno;       /* its rule went meanwhile */
+                        continue;
+                }
+                r = read_all_fd(fd, RECENT_FILE_MAX, &text, &len);
+                close(fd);
+                if (r < 0)
+                        break;
+                nl = reallocarray(st.lists, st.n_lists + 1, sizeof(XtRecentList));
+                if (!nl) {
+                        r = -ENOMEM;
+                        break;
+                }
+                st.lists = nl;
+                r = xt_recent_list_parse(de->d_name, text, len, &st.lists[st.n_lists]);
+                if (r >= 0)
+                        st.n_lists++;
+        }
+        closedir(d);
+        if (r >= 0 && st.n_lists > 0) {
+                r = recent_clock(&clock);
+                if (r >= 0 && clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
+                        st.hz = clock.hz;
+                        st.now = xt_recent_clock_at(&clock, (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec);
+                }
+        }
+        if (r < 0 || !st.hz) {
+                xt_recent_state_done(&st);
+                return r;
+        }
+        f->recent = st;
+        f->firewall.recent = &f->recent;
+        return 0;
+}
+
+/* E's address (masked by the rule that made it: its set bits end at some
+ * prefix) covers ADDR */
+static bool recent_entry_covers(const XtRecentEntry *e, int family, const uint8_t *addr) {
+        size_t alen = family == AF_INET6 ? 16 : 4, last = 0;
+
+        if (e->family != (family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4))
+                return false;
+        for (size_t i = 0; i < alen; i++)
+                if (e->addr[i])
+                        last = i + 1;
+        for (size_t i = 0; i < last; i++) {
+                uint8_t m = i + 1 < last ? 0xff : (uint8_t) (0xff << __builtin_ctz(e->addr[i]));
+                if ((addr[i] & m) != e->addr[i])
+                        return false;
+        }
+        return true;
+}
+
+uint64_t facts_recent_fingerprint(const HostFacts *f) {
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+        for (size_t i = 0; i < f->recent.n_lists; i++) {
+                const XtRecentList *l = &f->recent.lists[i];
+                for (size_t k = 0; k < l->n_entries; k++) {
+                        const XtRecentEntry *e = &l->entries[k];
+                        bool admin = false;
+                        for (size_t a = 0; a < f->n_admin && !admin; a++)
+                                admin = recent_entry_covers(e, f->admin[a].family, f->admin[a].addr);
+                        if (!admin)
+                                continue;
+                        for (const char *c = l->name; *c; c++)
+                                h = (h ^ (uint8_t) *c) * UINT64_C(0x100000001b3);
+                        const uint8_t *b = (const uint8_t *) (l->stamps + e->first);
+                        for (size_t j = 0; j < e->n * sizeof(uint64_t); j++)
+                                h = (h ^ b[j]) * UINT64_C(0x100000001b3);
+                        h = (h ^ e->index) * UINT64_C(0x100000001b3);
+                }
+        }
+        return h;
 }
 
 int facts_read_firewall(HostFacts *f, NftRuleset *rs) {

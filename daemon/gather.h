@@ -25,6 +25,7 @@
 #include "sgconf.h"
 #include "sshdconf.h"
 #include "xt-legacy.h"
+#include "xt-recent.h"
 
 typedef struct HostFacts {
         /* systemd: sshd's units; false when there is none to ask */
@@ -58,6 +59,9 @@ typedef struct HostFacts {
         char (*admin_iif)[16];
         unsigned max_startups_drops;
         const char *max_startups_line;  /* the caller's */
+        /* xt_recent's lists and the time they are judged at (hz 0: not
+         * read; firewall.recent points here when they were) */
+        XtRecentState recent;
 } HostFacts;
 
 void facts_done(HostFacts *f);
@@ -117,3 +121,15 @@ int facts_route_iif(int family, const uint8_t *addr, char ifname[16]);
  * daemon compares on its tick, read the same way. */
 void facts_set_legacy_sources(const XtLegacySource src[2]);
 int facts_legacy_fingerprint(int family, uint64_t *ret);
+
+/* xt_recent (ufw's limit): what sshguardiand was handed (a descriptor of
+ * /proc/net/xt_recent and one of /proc/timer_list, which its sandbox
+ * hides), else -1: opened by path, as root's `sshguardianctl` does.
+ * facts_read_recent() reads every list and the clock into F->recent (the
+ * firewall's input points at it when both could be read); the daemon's
+ * poll compares facts_recent_fingerprint(): the entries of the admin
+ * sources only (any other source's connections change the lists too, and
+ * decide nothing the daemon reports). */
+void facts_set_recent_sources(int dir_fd, int timer_list_fd);
+int facts_read_recent(HostFacts *f);
+uint64_t facts_recent_fingerprint(const HostFacts *f);

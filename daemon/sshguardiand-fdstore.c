@@ -26,6 +26,8 @@ static const StoredFd stored[FDSTORE_MAX] = {
         { FDSTORE_XT_IPV6, AF_INET6, SOCK_DGRAM, NULL },
         { FDSTORE_XT_IPV4_NAMES, 0, 0, "/proc/net/ip_tables_names" },
         { FDSTORE_XT_IPV6_NAMES, 0, 0, "/proc/net/ip6_tables_names" },
+        { FDSTORE_XT_RECENT, 0, 0, "/proc/net/xt_recent" },
+        { FDSTORE_TIMER_LIST, 0, 0, "/proc/timer_list" },
 };
 
 int fdstore_store(void) {
@@ -66,11 +68,12 @@ int fdstore_store(void) {
         return ret;
 }
 
-int fdstore_take(XtLegacySource src[2]) {
+int fdstore_take(XtLegacySource src[2], int *recent_dir, int *timer_list) {
         char **names = NULL;
         int n, taken = 0;
 
         src[0] = src[1] = (XtLegacySource) { -1, -1 };
+        *recent_dir = *timer_list = -1;
         n = sd_listen_fds_with_names(true, &names);
         for (int i = 0; i < n; i++) {
                 int fd = SD_LISTEN_FDS_START + i, *slot = NULL;
@@ -86,6 +89,10 @@ int fdstore_take(XtLegacySource src[2]) {
                         slot = &src[0].names;
                 else if (strcmp(name, FDSTORE_XT_IPV6_NAMES) == 0)
                         slot = &src[1].names;
+                else if (strcmp(name, FDSTORE_XT_RECENT) == 0)
+                        slot = recent_dir;
+                else if (strcmp(name, FDSTORE_TIMER_LIST) == 0)
+                        slot = timer_list;
                 if (!slot || *slot >= 0) {      /* unknown, or a second one of a name */
                         close(fd);
                         continue;

@@ -30,7 +30,14 @@
 #define FDSTORE_XT_IPV6 "xt-ipv6"
 #define FDSTORE_XT_IPV4_NAMES "xt-ipv4-names"
 #define FDSTORE_XT_IPV6_NAMES "xt-ipv6-names"
-#define FDSTORE_MAX 4           /* the unit's FileDescriptorStoreMax= */
+/* xt_recent's lists (ufw's limit): the directory /proc/net/xt_recent
+ * (ProcSubset=pid hides /proc/net; its files are 0644 and come and go with
+ * the rules that name them, read through the directory), and
+ * /proc/timer_list (0400 root), the kernel's jiffies and monotonic clock
+ * side by side */
+#define FDSTORE_XT_RECENT "xt-recent"
+#define FDSTORE_TIMER_LIST "timer-list"
+#define FDSTORE_MAX 6           /* the unit's FileDescriptorStoreMax= */
 
 /* `sshguardiand --store-fds`: opens them and stores them; what cannot be
  * opened is left out (a names file does not exist while x_tables is not
@@ -40,6 +47,6 @@ int fdstore_store(void);
 
 /* In the daemon, before anything else opens a descriptor: takes what
  * systemd passed (LISTEN_FDS, and unsets it), into SRC[0] (IPv4) and
- * SRC[1] (IPv6), -1 where nothing came; descriptors of unknown names are
- * closed.  Returns how many were taken. */
-int fdstore_take(XtLegacySource src[2]);
+ * SRC[1] (IPv6), *RECENT_DIR and *TIMER_LIST, -1 where nothing came;
+ * descriptors of unknown names are closed.  Returns how many were taken. */
+int fdstore_take(XtLegacySource src[2], int *recent_dir, int *timer_list);

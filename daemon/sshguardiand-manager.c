@@ -35,6 +35,8 @@
 /* sshd may bind its sockets a moment after systemd calls it active
  * (Type=simple/exec units): a second look at the sockets then. */
 #define RECHECK_USEC (300ULL * 1000ULL)
+/* xt_recent's lists, read while they matter (see Manager.recent_timer) */
+#define RECENT_POLL_USEC (1000ULL * 1000ULL)
 
 /* --- the facts ------------------------------------------------------------ */
 
@@ -695,6 +697,8 @@ int manager_audit(Manager *m) {
         }
         summary_timer_arm(m);
         findings_replace(m, findings, n_findings);
+        if (!m->recent_timer || sd_event_source_get_enabled(m->recent_timer, NULL) == 0)
+                recent_poll_arm(m);
         m->audited = true;
         m->audits++;
         m->audit_duration = (double) (now_usec() - now) / 1e6;
@@ -708,6 +712,50 @@ int manager_audit(Manager *m) {
                 manager_schedule(m, DIRTY_UNITS | DIRTY_LISTENERS);
         }
         return 0;
+}
+
+/* A lockout of an admin source that xt_recent's history decides is open. */
+static bool recent_lockout_open(const Manager *m) {
+        for (size_t i = 0; i < m->n_findings; i++)
+                if (m->findings[i].cause == SG_CAUSE_ADMIN_LOCKED_OUT && sg_finding_get(&m->findings[i], "recent_list"))
+                        return true;
+        return false;
+}
+
+static int on_recent_poll(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        uint64_t fp;
+
+        (void) s;
+        (void) usec;
+        if (facts_read_recent(&m->facts) < 0 || m->facts.recent.n_lists == 0 || m->facts.n_admin == 0) {
+                m->recent_fp_known = false;
+                recent_poll_arm(m);
+                return 0;
+        }
+        fp = facts_recent_fingerprint(&m->facts);
+        if (!m->recent_fp_known || fp != m->recent_fp || recent_lockout_open(m))
+                manager_schedule(m, DIRTY_FIREWALL);
+        m->recent_fp = fp;
+        m->recent_fp_known = true;
+        recent_poll_arm(m);
+        return 0;
+}
+
+void recent_poll_arm(Manager *m) {
+        bool wanted = m->facts.recent.n_lists > 0 && m->facts.n_admin > 0;
+
+        if (!m->recent_timer && wanted &&
+            sd_event_add_time_relative(m->event, &m->recent_timer, CLOCK_MONOTONIC, RECENT_POLL_USEC,
+                                       RECENT_POLL_USEC / 10, on_recent_poll, m) < 0)
+                return;
+        if (!m->recent_timer)
+                return;
+        if (wanted) {
+                (void) sd_event_source_set_time_relative(m->recent_timer, RECENT_POLL_USEC);
+                (void) sd_event_source_set_enabled(m->recent_timer, SD_EVENT_ONESHOT);
+        } else
+                (void) sd_event_source_set_enabled(m->recent_timer, SD_EVENT_OFF);
 }
 
 static int on_audit(sd_event_source *s, void *userdata) {
@@ -871,6 +919,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_unref(m->bus_retry);
         sd_event_source_unref(m->audit_source);
         sd_event_source_unref(m->recheck_timer);
+        sd_event_source_unref(m->recent_timer);
         sd_event_source_unref(m->summary_timer);
         sd_event_source_unref(m->max_startups_timer);
         sd_event_source_unref(m->tick);

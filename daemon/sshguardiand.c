@@ -47,8 +47,10 @@ static void legacy_sources_take(void) {
         uint64_t fp;
         int n, r;
 
-        n = fdstore_take(legacy);
+        int recent_dir, timer_list;
+        n = fdstore_take(legacy, &recent_dir, &timer_list);
         facts_set_legacy_sources(legacy);
+        facts_set_recent_sources(recent_dir, timer_list);
         r = facts_legacy_fingerprint(AF_INET, &fp);
         if (r < 0)
                 log_errno(LOG_WARNING, r, "Cannot read iptables-legacy's tables (%s): its rules go unseen",

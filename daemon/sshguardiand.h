@@ -161,6 +161,14 @@ typedef struct Manager {
         sd_event_source *summary_timer; /* flapping summaries that come due */
         sd_event_source *tick;          /* watchdog ping + x_tables check */
         uint64_t tick_usec;
+        /* xt_recent's lists change with every connection and say nothing:
+         * while a list exists and someone has logged in, they are read
+         * every RECENT_POLL_USEC, and judged again when the admin sources'
+         * entries changed, or while a lockout they decided is open (it
+         * ends as its stamps age) */
+        sd_event_source *recent_timer;
+        uint64_t recent_fp;
+        bool recent_fp_known;
 
         /* watchers */
         sd_event_source *nft_source;
@@ -201,6 +209,8 @@ int manager_load_config(Manager *m);
 int manager_start(Manager *m);
 /* Marks FLAGS stale and schedules an audit. */
 void manager_schedule(Manager *m, unsigned flags);
+/* (Re)arms or stops the poll of xt_recent's lists (Manager.recent_timer). */
+void recent_poll_arm(Manager *m);
 /* Re-reads what is stale and reports what changed, now. */
 int manager_audit(Manager *m);
 /* The nftables ruleset as it is now (the manager's, lent): built from the

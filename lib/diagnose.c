@@ -1352,14 +1352,27 @@ static int diagnose_admin_sources(Findings *fs, const SgSnapshot *s, const FwFac
                                 evidence_add(fs, fi, "frontend", "%s", fw_frontend_to_string(x.frontend));
                         if (x.remediation)
                                 evidence_add(fs, fi, "remediation", "%s", x.remediation);
+                        char limit[320] = "";
+                        if (res->recent_list) {
+                                /* ufw's limit, `-m recent`: its own attempts */
+                                evidence_add(fs, fi, "recent_list", "%s", res->recent_list);
+                                if (res->recent_hit_count > 0 && res->recent_seconds > 0)
+                                        snprintf(limit, sizeof(limit), ", because it opened %u or more connections in "
+                                                 "the last %u s (recent list %s); each refused attempt counts too, so "
+                                                 "it lasts while something there keeps trying", res->recent_hit_count,
+                                                 res->recent_seconds, res->recent_list);
+                                else
+                                        snprintf(limit, sizeof(limit), ", because it is in recent list %s",
+                                                 res->recent_list);
+                        }
                         ago_text(s->now_usec, a->last_login_usec, ago, sizeof(ago));
                         message_set(fs, fi, "%s last logged in from %s (%s), and a new connection from there to "
-                                    "port %u is now %s by %s (%s); fix: %s.", a->user ? a->user : "someone", addr, ago,
+                                    "port %u is now %s by %s (%s)%s; fix: %s.", a->user ? a->user : "someone", addr, ago,
                                     s->expected_ports[p],
                                     res->verdict == NFT_VERDICT_DROP ? "dropped" : "rejected", where,
                                     x.have_frontend ? fw_frontend_to_string(x.frontend)
                                     : fw_explanation_several_rules(&x) ? "each rule's owner as named" : "nftables",
-                                    x.remediation ? x.remediation : "remove the rule");
+                                    limit, x.remediation ? x.remediation : "remove the rule");
                         fw_explanation_done(&x);
                         break;
                 }

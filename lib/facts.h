@@ -118,6 +118,9 @@ typedef struct SgFirewallInput {
         void *set_lookup_data;
         int (*ipset_test)(uint16_t index, int family, const uint8_t *addr, void *userdata);
         void *ipset_data;
+        /* xt_recent's lists now (ufw's limit); NULL: not read (a source's
+         * history is then assumed empty) */
+        const struct XtRecentState *recent;
 } SgFirewallInput;
 
 /* Who committed the ruleset changes the daemon saw (NFT_MSG_NEWGEN), and

@@ -127,6 +127,7 @@ typedef struct EvalState {
          * where: kept while its rule's verdict (a jump to ufw's
          * ufw-user-limit and the REJECT there) is under way */
         const XtMatch *recent_hit;
+        uint8_t recent_hit_addr[16];
         uint32_t recent_hit_chain, recent_hit_rule;
         unsigned recent_hit_depth;
 
@@ -1541,6 +1542,7 @@ static bool eval_xt_recent(const Ctx *ctx, EvalState *st, const XtMatch *m, cons
                 recent_add(st, name);
         if (r == 1 && match) {
                 st->recent_hit = m;
+                memcpy(st->recent_hit_addr, addr, sizeof(addr));
                 st->recent_hit_chain = st->chain;
                 st->recent_hit_rule = st->rule;
                 st->recent_hit_depth = st->depth;
@@ -1991,6 +1993,7 @@ static ChainEnd final(Ctx *ctx, EvalState *st, NftEvalResult *res, NftVerdict v,
                 res->recent_list = xt_pool_get(&ctx->rs->xt_pool, st->recent_hit->u.recent.name_off);
                 res->recent_seconds = st->recent_hit->u.recent.seconds;
                 res->recent_hit_count = st->recent_hit->u.recent.hit_count;
+                memcpy(res->recent_addr, st->recent_hit_addr, sizeof(res->recent_addr));
         }
         return CHAIN_FINAL;
 }

@@ -164,6 +164,7 @@ typedef struct NftEvalResult {
          * NULL otherwise. */
         const char *recent_list;
         uint32_t recent_seconds, recent_hit_count;
+        uint8_t recent_addr[16];        /* the list's key: the address under the match's mask */
 } NftEvalResult;
 
 /* `lookup` may be NULL: sets not read whole are then "unknown". */

@@ -134,7 +134,7 @@ EXPOSURE_MAX = 1.2
 CAPS = {"cap_net_admin": 12}
 # What ExecStartPre=+sshguardiand --store-fds hands the daemon (its sandbox
 # forbids AF_INET/AF_INET6 and it has no CAP_DAC_READ_SEARCH).
-HANDED_FDS = ("xt-ipv4", "xt-ipv6", "xt-ipv4-names", "xt-ipv6-names")
+HANDED_FDS = ("xt-ipv4", "xt-ipv6", "xt-ipv4-names", "xt-ipv6-names", "xt-recent", "timer-list")
 
 
 def log(msg=""):
@@ -153,6 +153,16 @@ class Container:
         self.reports = None
 
     def prepare(self):
+        # xt_recent (ufw's limit) loaded before the container's network
+        # namespace and sshguardiand's start: the daemon is handed the
+        # directory of its lists then (a container cannot load modules).
+        # Loaded by the kernel for a rule in a namespace of our own.
+        if not os.path.isdir("/proc/net/xt_recent"):
+            ns = "sg-e2e-xt-recent"
+            subprocess.run(["ip", "netns", "add", ns], check=False)
+            subprocess.run(["ip", "netns", "exec", ns, "iptables-nft", "-A", "INPUT", "-m", "recent", "--rcheck",
+                            "--name", "e2e"], check=False, capture_output=True)
+            subprocess.run(["ip", "netns", "del", ns], check=False)
         root = os.path.join(self.tmp, "root")
         etc = os.path.join(root, "etc")
         os.makedirs(etc)
@@ -1802,6 +1812,26 @@ def define_cases(s):
                     remediation=lambda ctx: "nft delete rule ip e2eadm input handle " +
                     nft_handle(c, "ip", "e2eadm", "input")),
         after=admin_message_check, healthy=False, status=1)
+    # ufw's limit (`ufw limit 22/tcp`: -m recent, 6 new connections in 30 s
+    # per source, then ufw-user-limit's REJECT): root logged in before ufw
+    # came up; then 5 connections from its address, and its next one would
+    # be the 6th: refused.  The daemon reads xt_recent's lists (handed over
+    # at start) while they matter, each second; its fix takes the address
+    # out of the list (its next connection is a first again).
+    def limit_setup(ctx):
+        admin_login(c, ctx)
+        c.sh("ufw --force reset >/dev/null; ufw default deny incoming >/dev/null; "
+             "ufw limit 22/tcp >/dev/null; ufw --force enable >/dev/null")
+    add("admin-source-past-ufw-limit", cause="admin-locked-out",
+        setup=limit_setup,
+        trigger="ip netns exec cl python3 -c 'import socket\nfor i in range(5):\n"
+                "    s = socket.create_connection((\"192.0.2.1\", 22), 3); s.close()'",
+        select=dict(source=ADMIN_ADDR),
+        expect=dict(source=ADMIN_ADDR, user="root", port="22", family="ipv4", frontend="ufw",
+                    rule_family="ip", rule_table="filter", rule_chain="ufw-user-limit",
+                    recent_list="DEFAULT", remediation="echo -192.0.2.5 > /proc/net/xt_recent/DEFAULT"),
+        after=admin_message_check, healthy=False, status=1, polled=("problem", "resolved"),
+        end=lambda ctx: c.sh("ufw --force disable >/dev/null") and [])
     return cases
 
 
