@@ -146,6 +146,20 @@ static void json_explanation(JsonWriter *w, const SgExplainResult *r, const FwEx
         json_string(w, e->remediation);
         json_key(w, "rate_limited");
         json_bool(w, res->rate_limited);
+        /* blocked because of the source's own earlier connections (-m
+         * recent, ufw's limit): the list, and what it counts */
+        json_key(w, "recent");
+        if (res->recent_list) {
+                json_object_begin(w);
+                json_key(w, "list");
+                json_string(w, res->recent_list);
+                json_key(w, "seconds");
+                json_uint(w, res->recent_seconds);
+                json_key(w, "hit_count");
+                json_uint(w, res->recent_hit_count);
+                json_object_end(w);
+        } else
+                json_null(w);
         json_key(w, "dport");
         if (res->dport)
                 json_uint(w, res->dport);
@@ -228,6 +242,9 @@ static void text_explanation(const SgExplainResult *r, const FwExplanation *e, F
                 else
                         fprintf(f, "  policy of %s %s %s: %s\n", nft_family_name(res->table->family),
                                 res->table->name, res->chain->name, e->text);
+                if (res->recent_list)
+                        fprintf(f, "  because: %u or more new connections from it in the last %u s (recent list %s)\n",
+                                res->recent_hit_count, res->recent_seconds, res->recent_list);
                 if (e->scope && r->n == 2)
                         fprintf(f, "  for: %s\n", e->scope);
                 if (e->have_frontend)

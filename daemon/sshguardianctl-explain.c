@@ -333,7 +333,12 @@ static void text_family(const Jv *e, const char *port, bool two, FILE *f) {
                 port, iif ? " on " : "", iif ? iif : "", verdict ?: "?",
                 jv_true(e, "rate_limited") ? " (within rate limits only)" : "");
         if (rule && rule->type == JV_OBJECT) {
+                const Jv *recent = jv_get(e, "recent");
                 text_rule_line(rule, jv_true(e, "legacy"), NULL, f);
+                if (recent && recent->type == JV_OBJECT)
+                        fprintf(f, "  because: %s or more new connections from it in the last %s s (recent list %s)\n",
+                                jv_str(recent, "hit_count") ?: "?", jv_str(recent, "seconds") ?: "?",
+                                jv_str(recent, "list") ?: "?");
                 text_block_tail(e, two, f);
         } else if (jv_true(e, "rule_ambiguous")) {
                 const Jv *rules = jv_get(e, "rules");
