@@ -131,7 +131,13 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
                 return r;
         /* any user may ask: the facts the daemon judged last (the ruleset
          * kept from the notifications), never a dump of the kernel's per
-         * call -- and so the same answer its findings give */
+         * call -- and so the same answer its findings give.  xt_recent's
+         * lists are the exception: a client's own connections change them
+         * without an event, and their judgement depends on the time, so
+         * they are read again for a client (a few KB; the admin sources'
+         * findings are judged from a read at most a second old) */
+        if (from[0] && m->facts.recent.n_lists > 0)
+                (void) facts_read_recent(&m->facts);
         snap = facts_snapshot(&m->facts);
         r = sg_explain(&snap, &(SgExplainRequest) {
                                 .port = port,
