@@ -86,7 +86,7 @@ FwFrontend fw_frontend_classify(const FwRuleRef *r) {
                                 return FW_FRONTEND_UFW;
         /* firewalld: nftables backend "table inet firewalld"; iptables
          * backend chains INPUT_direct, IN_<zone>*, INPUT_ZONES. */
-        if (str_eq(r->table, "firewalld") || str_prefix(r->chain, "IN_") ||
+        if (str_eq(r->table, "firewalld") || str_eq(r->table, "firewalld_policy_drop") || str_prefix(r->chain, "IN_") ||
             str_eq(r->chain, "INPUT_direct") || str_eq(r->chain, "INPUT_ZONES"))
                 return FW_FRONTEND_FIREWALLD;
         if (str_eq(r->chain, "DOCKER") || str_prefix(r->chain, "DOCKER-"))
@@ -167,6 +167,71 @@ static int iptables_remediation(const FwRuleRef *r, const char *tool4, const cha
         return k < 0 ? -ENOMEM : 0;
 }
 
+/* firewalld's zone of CHAIN: filter_IN_<zone> (nftables backend) or
+ * IN_<zone> (iptables backend), with the sub-chains _pre, _log, _deny,
+ * _allow, _post (*RET_DENY for _deny: its rich rules that reject or drop).
+ * NULL when it is no zone's chain, or the name is one a shell would take
+ * apart. */
+static char *firewalld_zone(const char *chain, bool *ret_deny) {
+        static const char *const subs[] = { "_pre", "_log", "_deny", "_allow", "_post" };
+        const char *z = str_prefix(chain, "filter_IN_") ? chain + 10 : str_prefix(chain, "IN_") ? chain + 3 : NULL;
+        size_t n;
+
+        *ret_deny = false;
+        if (!z || str_prefix(z, "policy_"))
+                return NULL;
+        n = strlen(z);
+        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+                size_t k = strlen(subs[i]);
+                if (n > k && strcmp(z + n - k, subs[i]) == 0) {
+                        n -= k;
+                        *ret_deny = i == 2;
+                        break;
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (!((z[i] >= 'a' && z[i] <= 'z') || (z[i] >= 'A' && z[i] <= 'Z') || (z[i] >= '0' && z[i] <= '9') ||
+                      z[i] == '_' || z[i] == '-'))
+                        return NULL;
+        return n > 0 ? strndup(z, n) : NULL;
+}
+
+static int firewalld_remediation(const FwRuleRef *r, uint16_t port, const char *source, char **ret) {
+        _cleanup_free_ char *zone = NULL;
+        bool deny;
+        int k;
+
+        /* panic mode: its own table drops everything */
+        if (str_eq(r->table, "firewalld_policy_drop"))
+                return asprintf(ret, "firewall-cmd --panic-off") < 0 ? -ENOMEM : 0;
+        zone = firewalld_zone(r->chain, &deny);
+        if (zone && deny) {
+                /* A rich rule rejects or drops it, before the zone's
+                 * services are allowed: the zone's rich rules for the port
+                 * that reject or drop (for any source: those naming none)
+                 * go.  Their text is firewalld's, not in the ruleset. */
+                char what[96];
+                if (port == 22)
+                        snprintf(what, sizeof(what), "-e 'service name=\"ssh\"' -e 'port port=\"22\" protocol=\"tcp\"'");
+                else
+                        snprintf(what, sizeof(what), "-e 'port port=\"%u\" protocol=\"tcp\"'", port);
+                k = asprintf(ret,
+                             "firewall-cmd --zone=%s --list-rich-rules | grep %s | grep -E ' (reject|drop)( |$)'%s | "
+                             "while IFS= read -r rule; do firewall-cmd --zone=%s --remove-rich-rule=\"$rule\"; done && "
+                             "firewall-cmd --runtime-to-permanent",
+                             zone, what, source ? "" : " | grep -v ' source '", zone);
+        } else if (zone)
+                k = port == 22 ? asprintf(ret, "firewall-cmd --zone=%s --add-service=ssh && firewall-cmd "
+                                          "--runtime-to-permanent", zone)
+                               : asprintf(ret, "firewall-cmd --zone=%s --add-port=%u/tcp && firewall-cmd "
+                                          "--runtime-to-permanent", zone, port);
+        else
+                k = port == 22 ? asprintf(ret, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent") :
+                                 asprintf(ret, "firewall-cmd --add-port=%u/tcp && firewall-cmd --runtime-to-permanent",
+                                          port);
+        return k < 0 ? -ENOMEM : 0;
+}
+
 int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *source, char **ret) {
         const char *jail;
         int k;
@@ -184,10 +249,7 @@ int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *
                         k = asprintf(ret, "ufw insert 1 allow %u/tcp", port);
                 break;
         case FW_FRONTEND_FIREWALLD:
-                k = port == 22 ? asprintf(ret, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent") :
-                                 asprintf(ret, "firewall-cmd --add-port=%u/tcp && firewall-cmd --runtime-to-permanent",
-                                          port);
-                break;
+                return firewalld_remediation(r, port, source, ret);
         case FW_FRONTEND_FAIL2BAN:
                 jail = fw_fail2ban_jail(r);
                 if (source && jail)
