@@ -172,6 +172,37 @@ START_TEST(test_remediation_in_each_tools_words) {
         ck_assert_fix(&fwd, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
         ck_assert_fix(&fwd, 2200, NULL,
                       "firewall-cmd --add-port=2200/tcp && firewall-cmd --runtime-to-permanent");
+
+        /* firewalld's zones: the zone that blocks, not the default one */
+        FwRuleRef zone = { .family = NFPROTO_INET, .table = "firewalld", .chain = "filter_IN_drop", .handle = 157 };
+        ck_assert_int_eq(fw_frontend_classify(&zone), FW_FRONTEND_FIREWALLD);
+        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --zone=drop --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        ck_assert_fix(&zone, 2222, NULL,
+                      "firewall-cmd --zone=drop --add-port=2222/tcp && firewall-cmd --runtime-to-permanent");
+        zone.chain = "IN_internal";     /* the iptables backend */
+        ck_assert_fix(&zone, 22, NULL,
+                      "firewall-cmd --zone=internal --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        /* a rich rule rejects or drops it: those rules go */
+        zone.chain = "filter_IN_public_deny";
+        ck_assert_fix(&zone, 22, NULL,
+                      "firewall-cmd --zone=public --list-rich-rules | grep -e 'service name=\"ssh\"' -e 'port "
+                      "port=\"22\" protocol=\"tcp\"' | grep -E ' (reject|drop)( |$)' | grep -v ' source ' | while "
+                      "IFS= read -r rule; do firewall-cmd --zone=public --remove-rich-rule=\"$rule\"; done && "
+                      "firewall-cmd --runtime-to-permanent");
+        ck_assert_fix(&zone, 2222, "192.0.2.2",
+                      "firewall-cmd --zone=public --list-rich-rules | grep -e 'port port=\"2222\" protocol=\"tcp\"' "
+                      "| grep -E ' (reject|drop)( |$)' | while IFS= read -r rule; do firewall-cmd --zone=public "
+                      "--remove-rich-rule=\"$rule\"; done && firewall-cmd --runtime-to-permanent");
+        /* not a zone's chain, or a name a shell would take apart */
+        zone.chain = "filter_IN_policy_allow-host-ipv6";
+        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        zone.chain = "filter_IN_a;b";
+        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        /* panic mode */
+        FwRuleRef panic = { .family = NFPROTO_INET, .table = "firewalld_policy_drop", .chain = "raw_prerouting",
+                            .is_policy = true };
+        ck_assert_int_eq(fw_frontend_classify(&panic), FW_FRONTEND_FIREWALLD);
+        ck_assert_fix(&panic, 22, NULL, "firewall-cmd --panic-off");
 }
 END_TEST
 
