@@ -1525,12 +1525,23 @@ static bool eval_xt_recent(const Ctx *ctx, EvalState *st, const XtMatch *m, cons
                 *ret = m->u.recent.invert ? STEP_BREAK : STEP_NEXT;
                 return true;
         }
-        if (!ctx->probe->recent || !(cs & (XT_RECENT_CHECK | XT_RECENT_UPDATE)) || (cs & XT_RECENT_TTL) ||
-            !(src ? k->saddr : k->daddr))
+        if (!(cs & (XT_RECENT_CHECK | XT_RECENT_UPDATE)) || (cs & XT_RECENT_TTL))
                 return false;
         added = recent_added(st, name);
         if (added < 0)
                 return false;
+        if (!ctx->probe->recent || !(src ? k->saddr : k->daddr)) {
+                /* The history not known: this packet's own stamps alone
+                 * may be enough (`--set`, then `--rcheck` or `--update
+                 * --hitcount 1`), and more stamps only add hits.  Else it
+                 * is left to the generic judgement: a first connection. */
+                if (added == 0 || m->u.recent.invert || (m->u.recent.hit_count > (unsigned) added))
+                        return false;
+                if (cs & XT_RECENT_UPDATE)
+                        recent_add(st, name);
+                *ret = STEP_NEXT;
+                return true;
+        }
         for (unsigned i = 0; i < 16; i++)
                 addr[i] = (src ? xp->saddr : xp->daddr)[i] & m->u.recent.mask[i];
         r = xt_recent_match(ctx->probe->recent, name, (uint8_t) xp->family, addr, m->u.recent.seconds,
@@ -2233,7 +2244,8 @@ static bool same_result(const NftEvalResult *a, const NftEvalResult *b) {
                a->rate_limited == b->rate_limited && a->rule_ambiguous == b->rule_ambiguous && a->dport == b->dport &&
                a->unknown_rule == b->unknown_rule && a->unknown_chain == b->unknown_chain &&
                a->unknown_reason == b->unknown_reason && a->n_blockers == b->n_blockers &&
-               a->blockers_overflow == b->blockers_overflow && a->mixed_block == b->mixed_block && same_blockers(a, b);
+               a->blockers_overflow == b->blockers_overflow && a->mixed_block == b->mixed_block &&
+               a->recent_list == b->recent_list && same_blockers(a, b);
 }
 
 /* The deciding rule of a range's result, or where it became unknown. */

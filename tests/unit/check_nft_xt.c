@@ -998,6 +998,41 @@ START_TEST(test_ufw_limit_refuses_a_source_past_its_hit_count) {
 }
 END_TEST
 
+/* `--set`, then `--update --hitcount N -j REJECT`: with N = 1 the
+ * packet's own stamp is enough, whatever the lists hold (none given);
+ * with N = 2 it depends on earlier connections: a first one passes. */
+START_TEST(test_recent_own_stamp_decides_without_the_lists) {
+        for (uint32_t hits = 1; hits <= 2; hits++) {
+                setup();
+                add_table(NFPROTO_IPV4, "filter");
+                add_chain(NFPROTO_IPV4, "filter", "INPUT", NF_INET_LOCAL_IN, 0, NF_ACCEPT, NULL);
+                rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+                x_tcp_dport(22);
+                x_recent(XT_RECENT_SET, 0, 0);
+                rule_end();
+                rule_begin(NFPROTO_IPV4, "filter", "INPUT");
+                x_tcp_dport(22);
+                x_recent(XT_RECENT_UPDATE, 60, hits);
+                x_reject4(IPT_ICMP_PORT_UNREACHABLE);
+                uint64_t h = rule_end();
+                NftRuleset *rs = parse_dump();
+                NftEvalResult r = eval(rs, probe4("192.0.2.5", 22));
+                if (hits == 1) {
+                        assert_rule(&r, NFT_VERDICT_REJECT, "filter", "INPUT", h);
+                        ck_assert(!r.rate_limited);
+                        ck_assert_ptr_null(r.recent_list);      /* its own stamp, not its history */
+                } else {
+                        ck_assert_int_eq(r.verdict, NFT_VERDICT_ACCEPT);
+                        ck_assert(r.rate_limited);
+                }
+                /* any source: the same */
+                r = eval(rs, probe4(NULL, 22));
+                ck_assert_int_eq(r.verdict, hits == 1 ? NFT_VERDICT_REJECT : NFT_VERDICT_ACCEPT);
+                nft_ruleset_free(rs);
+        }
+}
+END_TEST
+
 START_TEST(test_recent_list_and_clock_parse) {
         static const char list[] = "src=192.0.2.5 ttl: 64 last_seen: 4295000900 oldest_pkt: 2 4295001000, 4295000900, "
                                    "4295000800\n"
@@ -1063,6 +1098,7 @@ static Suite *nft_xt_suite(void) {
         tcase_add_test(tc, test_native_dnat_to_a_local_address_is_delivered_here);
         tcase_add_test(tc, test_ufw_limit_refuses_a_source_past_its_hit_count);
         tcase_add_test(tc, test_recent_list_and_clock_parse);
+        tcase_add_test(tc, test_recent_own_stamp_decides_without_the_lists);
         suite_add_tcase(s, tc);
         tc = tcase_create("legacy");
         tcase_add_checked_fixture(tc, setup, NULL);
