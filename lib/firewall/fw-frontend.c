@@ -196,39 +196,43 @@ static char *firewalld_zone(const char *chain, bool *ret_deny) {
         return n > 0 ? strndup(z, n) : NULL;
 }
 
+/* The fix in the running firewall and in its permanent configuration,
+ * each on its own (`--runtime-to-permanent` would also save every other
+ * unsaved runtime change, and in firewalld 1.3 does not save a list that
+ * became empty: a zone's last rich rule removed comes back at the next
+ * reload). */
 static int firewalld_remediation(const FwRuleRef *r, uint16_t port, const char *source, char **ret) {
-        _cleanup_free_ char *zone = NULL;
+        _cleanup_free_ char *zone = NULL, *z = NULL, *what = NULL;
         bool deny;
         int k;
 
-        /* panic mode: its own table drops everything */
+        /* panic mode: its own table drops everything (never permanent) */
         if (str_eq(r->table, "firewalld_policy_drop"))
                 return asprintf(ret, "firewall-cmd --panic-off") < 0 ? -ENOMEM : 0;
         zone = firewalld_zone(r->chain, &deny);
+        if (zone && asprintf(&z, " --zone=%s", zone) < 0)
+                return -ENOMEM;
         if (zone && deny) {
                 /* A rich rule rejects or drops it, before the zone's
                  * services are allowed: the zone's rich rules for the port
                  * that reject or drop (for any source: those naming none)
                  * go.  Their text is firewalld's, not in the ruleset. */
-                char what[96];
-                if (port == 22)
-                        snprintf(what, sizeof(what), "-e 'service name=\"ssh\"' -e 'port port=\"22\" protocol=\"tcp\"'");
-                else
-                        snprintf(what, sizeof(what), "-e 'port port=\"%u\" protocol=\"tcp\"'", port);
+                k = port == 22 ? asprintf(&what, "-e 'service name=\"ssh\"' -e 'port port=\"22\" protocol=\"tcp\"'")
+                               : asprintf(&what, "-e 'port port=\"%u\" protocol=\"tcp\"'", port);
+                if (k < 0)
+                        return -ENOMEM;
                 k = asprintf(ret,
-                             "firewall-cmd --zone=%s --list-rich-rules | grep %s | grep -E ' (reject|drop)( |$)'%s | "
-                             "while IFS= read -r rule; do firewall-cmd --zone=%s --remove-rich-rule=\"$rule\"; done && "
-                             "firewall-cmd --runtime-to-permanent",
-                             zone, what, source ? "" : " | grep -v ' source '", zone);
-        } else if (zone)
-                k = port == 22 ? asprintf(ret, "firewall-cmd --zone=%s --add-service=ssh && firewall-cmd "
-                                          "--runtime-to-permanent", zone)
-                               : asprintf(ret, "firewall-cmd --zone=%s --add-port=%u/tcp && firewall-cmd "
-                                          "--runtime-to-permanent", zone, port);
+                             "firewall-cmd%s --list-rich-rules | grep %s | grep -E ' (reject|drop)( |$)'%s | "
+                             "while IFS= read -r rule; do firewall-cmd%s --remove-rich-rule=\"$rule\" && "
+                             "{ ! firewall-cmd --permanent%s --query-rich-rule=\"$rule\" >/dev/null || "
+                             "firewall-cmd --permanent%s --remove-rich-rule=\"$rule\"; } || exit 1; done",
+                             z, what, source ? "" : " | grep -v ' source '", z, z, z);
+        } else if (port == 22)
+                k = asprintf(ret, "firewall-cmd%s --add-service=ssh && firewall-cmd --permanent%s --add-service=ssh",
+                             z ? z : "", z ? z : "");
         else
-                k = port == 22 ? asprintf(ret, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent") :
-                                 asprintf(ret, "firewall-cmd --add-port=%u/tcp && firewall-cmd --runtime-to-permanent",
-                                          port);
+                k = asprintf(ret, "firewall-cmd%s --add-port=%u/tcp && firewall-cmd --permanent%s --add-port=%u/tcp",
+                             z ? z : "", port, z ? z : "", port);
         return k < 0 ? -ENOMEM : 0;
 }
 

@@ -169,35 +169,41 @@ START_TEST(test_remediation_in_each_tools_words) {
         f2b.set = "addr6-set-sshd";
         ck_assert_fix(&f2b, 22, "2001:db8::2", "fail2ban-client set sshd unbanip 2001:db8::2");
         ck_assert_fix(&sshg, 22, "192.0.2.2", "nft delete element ip sshguard attackers '{ 192.0.2.2 }'");
-        ck_assert_fix(&fwd, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        ck_assert_fix(&fwd, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --permanent --add-service=ssh");
         ck_assert_fix(&fwd, 2200, NULL,
-                      "firewall-cmd --add-port=2200/tcp && firewall-cmd --runtime-to-permanent");
+                      "firewall-cmd --add-port=2200/tcp && firewall-cmd --permanent --add-port=2200/tcp");
 
         /* firewalld's zones: the zone that blocks, not the default one */
         FwRuleRef zone = { .family = NFPROTO_INET, .table = "firewalld", .chain = "filter_IN_drop", .handle = 157 };
         ck_assert_int_eq(fw_frontend_classify(&zone), FW_FRONTEND_FIREWALLD);
-        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --zone=drop --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        ck_assert_fix(&zone, 22, NULL,
+                      "firewall-cmd --zone=drop --add-service=ssh && firewall-cmd --permanent --zone=drop --add-service=ssh");
         ck_assert_fix(&zone, 2222, NULL,
-                      "firewall-cmd --zone=drop --add-port=2222/tcp && firewall-cmd --runtime-to-permanent");
+                      "firewall-cmd --zone=drop --add-port=2222/tcp && firewall-cmd --permanent --zone=drop "
+                      "--add-port=2222/tcp");
         zone.chain = "IN_internal";     /* the iptables backend */
         ck_assert_fix(&zone, 22, NULL,
-                      "firewall-cmd --zone=internal --add-service=ssh && firewall-cmd --runtime-to-permanent");
+                      "firewall-cmd --zone=internal --add-service=ssh && firewall-cmd --permanent --zone=internal "
+                      "--add-service=ssh");
         /* a rich rule rejects or drops it: those rules go */
         zone.chain = "filter_IN_public_deny";
         ck_assert_fix(&zone, 22, NULL,
                       "firewall-cmd --zone=public --list-rich-rules | grep -e 'service name=\"ssh\"' -e 'port "
                       "port=\"22\" protocol=\"tcp\"' | grep -E ' (reject|drop)( |$)' | grep -v ' source ' | while "
-                      "IFS= read -r rule; do firewall-cmd --zone=public --remove-rich-rule=\"$rule\"; done && "
-                      "firewall-cmd --runtime-to-permanent");
+                      "IFS= read -r rule; do firewall-cmd --zone=public --remove-rich-rule=\"$rule\" && { ! "
+                      "firewall-cmd --permanent --zone=public --query-rich-rule=\"$rule\" >/dev/null || firewall-cmd "
+                      "--permanent --zone=public --remove-rich-rule=\"$rule\"; } || exit 1; done");
         ck_assert_fix(&zone, 2222, "192.0.2.2",
                       "firewall-cmd --zone=public --list-rich-rules | grep -e 'port port=\"2222\" protocol=\"tcp\"' "
                       "| grep -E ' (reject|drop)( |$)' | while IFS= read -r rule; do firewall-cmd --zone=public "
-                      "--remove-rich-rule=\"$rule\"; done && firewall-cmd --runtime-to-permanent");
+                      "--remove-rich-rule=\"$rule\" && { ! firewall-cmd --permanent --zone=public "
+                      "--query-rich-rule=\"$rule\" >/dev/null || firewall-cmd --permanent --zone=public "
+                      "--remove-rich-rule=\"$rule\"; } || exit 1; done");
         /* not a zone's chain, or a name a shell would take apart */
         zone.chain = "filter_IN_policy_allow-host-ipv6";
-        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --permanent --add-service=ssh");
         zone.chain = "filter_IN_a;b";
-        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --runtime-to-permanent");
+        ck_assert_fix(&zone, 22, NULL, "firewall-cmd --add-service=ssh && firewall-cmd --permanent --add-service=ssh");
         /* panic mode */
         FwRuleRef panic = { .family = NFPROTO_INET, .table = "firewalld_policy_drop", .chain = "raw_prerouting",
                             .is_policy = true };
