@@ -297,9 +297,8 @@ void facts_set_recent_sources(int dir_fd, int tl_fd) {
 }
 
 /* at most this much of a file: a list holds ip_list_tot (100) entries of
- * up to 255 stamps by default; timer_list's head is what is parsed */
+ * up to 255 stamps by default; timer_list grows with the timers pending */
 #define RECENT_FILE_MAX (8u << 20)
-#define TIMER_LIST_HEAD (256u << 10)
 
 static int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len) {
         size_t cap = 16384, len = 0;
@@ -340,46 +339,44 @@ static int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len) {
         return 0;
 }
 
-/* HZ and a reading, once per process (jiffies follow CLOCK_MONOTONIC) */
+/* HZ and a reading, once per process (jiffies follow CLOCK_MONOTONIC).
+ * HZ cannot be told around 300 s after boot (jiffies' start value is 300
+ * s of ticks before 2^32: every HZ predicts about 2^32 then), which is
+ * when the daemon starts on a booting host: a minute later it is tried
+ * again. */
 static int recent_clock(XtRecentClock *ret) {
         static XtRecentClock clock;
-        static int known;       /* 1 read, < 0 cannot be */
+        static bool known;
+        static uint64_t retry_after;    /* CLOCK_MONOTONIC µs */
         _cleanup_free_ char *text = NULL;
+        struct timespec ts;
+        uint64_t now;
         size_t len = 0;
         int fd = timer_list_fd, r;
 
-        if (known > 0) {
+        if (known) {
                 *ret = clock;
                 return 0;
         }
-        if (known < 0)
-                return known;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+        if (now < retry_after)
+                return -ENODATA;
         if (fd < 0)
                 fd = open("/proc/timer_list", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        /* the head is enough: "now at" and cpu 0's first "jiffies:" */
-        text = malloc(TIMER_LIST_HEAD);
-        r = text ? 0 : -ENOMEM;
-        if (r >= 0) {
-                ssize_t n = pread(fd, text, TIMER_LIST_HEAD, 0);
-                if (n < 0)
-                        r = -errno;
-                else
-                        len = (size_t) n;
-        }
+        r = read_all_fd(fd, RECENT_FILE_MAX, &text, &len);
         if (fd != timer_list_fd)
                 close(fd);
         if (r >= 0)
                 r = xt_recent_clock_parse(text, len, &clock);
         if (r < 0) {
-                /* one more try later for a transient failure, never for
-                 * a clock that cannot be told */
                 if (r == -ENODATA)
-                        known = r;
+                        retry_after = now + 60u * 1000000u;
                 return r;
         }
-        known = 1;
+        known = true;
         *ret = clock;
         return 0;
 }
