@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <stdio.h>
@@ -115,16 +116,23 @@ static const char *nft_family_name(int family) {
         }
 }
 
+/* The N bytes at S are letters, digits and characters of PUNCT only: a
+ * word no shell takes apart (PUNCT without shell syntax). */
+static bool plain_word(const char *s, size_t n, const char *punct) {
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+                      (s[i] && strchr(punct, s[i]))))
+                        return false;
+        return true;
+}
+
 /* A table, chain or set name as an nft command line takes it: plain when
  * nft's scanner reads it as an identifier, else quoted for nft and, in
  * single quotes, for the shell. */
 static int nft_name(const char *name, char **ret) {
         bool plain = (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_';
 
-        for (const char *s = name; *s && plain; s++)
-                plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-                        strchr("_-./", *s);
-        if (plain)
+        if (plain && plain_word(name, strlen(name), "_-./"))
                 return (*ret = strdup(name)) ? 0 : -ENOMEM;
         if (strpbrk(name, "'\"\\"))
                 return -EINVAL;         /* no quoting makes nft read it back */
@@ -181,7 +189,7 @@ static char *firewalld_zone(const char *chain, bool *ret_deny) {
         if (!z || str_prefix(z, "policy_"))
                 return NULL;
         n = strlen(z);
-        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(subs); i++) {
                 size_t k = strlen(subs[i]);
                 if (n > k && strcmp(z + n - k, subs[i]) == 0) {
                         n -= k;
@@ -189,11 +197,7 @@ static char *firewalld_zone(const char *chain, bool *ret_deny) {
                         break;
                 }
         }
-        for (size_t i = 0; i < n; i++)
-                if (!((z[i] >= 'a' && z[i] <= 'z') || (z[i] >= 'A' && z[i] <= 'Z') || (z[i] >= '0' && z[i] <= '9') ||
-                      z[i] == '_' || z[i] == '-'))
-                        return NULL;
-        return n > 0 ? strndup(z, n) : NULL;
+        return n > 0 && plain_word(z, n, "_-") ? strndup(z, n) : NULL;
 }
 
 /* The fix in the running firewall and in its permanent configuration,
@@ -234,6 +238,16 @@ static int firewalld_remediation(const FwRuleRef *r, uint16_t port, const char *
                 k = asprintf(ret, "firewall-cmd%s --add-port=%u/tcp && firewall-cmd --permanent%s --add-port=%u/tcp",
                              z ? z : "", port, z ? z : "", port);
         return k < 0 ? -ENOMEM : 0;
+}
+
+int fw_recent_remediation(int family, const uint8_t *addr, const char *list, char **ret) {
+        char a[INET6_ADDRSTRLEN];
+
+        *ret = NULL;
+        if (!list[0] || list[0] == '.' || !plain_word(list, strlen(list), "_-.") ||
+            !inet_ntop(family, addr, a, sizeof(a)))
+                return 0;
+        return asprintf(ret, "echo -%s > /proc/net/xt_recent/%s", a, list) < 0 ? -ENOMEM : 0;
 }
 
 int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *source, char **ret) {

@@ -52,3 +52,10 @@ const char *fw_fail2ban_jail(const FwRuleRef *r);
  * rule concerns one source (NULL: any).  Returns 0 and a malloc()ed string,
  * or -ENOMEM. */
 int fw_remediation(const FwRuleRef *r, FwFrontend f, uint16_t port, const char *source, char **ret);
+
+/* A source refused because of its own earlier connections (xt_recent,
+ * ufw's limit): the rule stays, the source's entry in LIST goes (the
+ * kernel's "-ADDR" write), and its next connection is a first again.
+ * ADDR of FAMILY (AF_*) as the list keys it.  *RET NULL (and 0) when LIST
+ * is a name a shell would take apart. */
+int fw_recent_remediation(int family, const uint8_t *addr, const char *list, char **ret);

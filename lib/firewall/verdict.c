@@ -695,28 +695,6 @@ int fw_port_verdict(const FwFacts *f, uint16_t port, bool listeners, FwPortVerdi
         return 0;
 }
 
-/* Blocked because of the source's own earlier connections (xt_recent,
- * ufw's limit): the rule stays, the source's entry goes (recent_mt_proc_
- * write(): "-ADDR" removes it), and its next connection is its first. */
-static int recent_remediation(FwExplanation *e) {
-        const NftEvalResult *res = &e->result;
-        const char *name = res->recent_list;
-        char addr[INET6_ADDRSTRLEN];
-        bool plain = name[0] != '\0' && name[0] != '.';
-
-        for (const char *c = name; *c && plain; c++)
-                plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                        *c == '_' || *c == '-' || *c == '.';
-        if (!inet_ntop(e->family, res->recent_addr, addr, sizeof(addr)) || !plain)
-                return 0;       /* a name a shell would take apart: no command */
-        free(e->remediation);
-        if (asprintf(&e->remediation, "echo -%s > /proc/net/xt_recent/%s", addr, name) < 0) {
-                e->remediation = NULL;
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 int fw_source_verdict(const FwFacts *f, uint16_t port, int family, const uint8_t *saddr, const uint8_t *daddr,
                       const char *iifname, bool rpfilter_ok, FwExplanation *ret) {
         LocalAddrs local;
@@ -732,8 +710,14 @@ int fw_source_verdict(const FwFacts *f, uint16_t port, int family, const uint8_t
         if (saddr && !inet_ntop(family, saddr, from, sizeof(from)))
                 from[0] = '\0';
         r = explanation_finish(f->input->ruleset, port, saddr && from[0] ? from : NULL, ret);
-        if (r >= 0 && ret->result.recent_list && !fw_explanation_several_rules(ret))
-                r = recent_remediation(ret);
+        if (r >= 0 && ret->result.recent_list && !fw_explanation_several_rules(ret)) {
+                char *fix;
+                r = fw_recent_remediation(family, ret->result.recent_addr, ret->result.recent_list, &fix);
+                if (r >= 0 && fix) {
+                        free(ret->remediation);
+                        ret->remediation = fix;
+                }
+        }
         return r;
 }
 
