@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "atomic-file.h"
+#include "fileio.h"
 #include "gather.h"
 #include "ipset.h"
 #include "macro.h"
@@ -300,45 +301,6 @@ void facts_set_recent_sources(int dir_fd, int tl_fd) {
  * up to 255 stamps by default; timer_list grows with the timers pending */
 #define RECENT_FILE_MAX (8u << 20)
 
-static int read_all_fd(int fd, size_t max, char **ret, size_t *ret_len) {
-        size_t cap = 16384, len = 0;
-        char *buf = malloc(cap);
-
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n;
-                if (len == cap) {
-                        char *x;
-                        if (cap >= max) {
-                                free(buf);
-                                return -EFBIG;
-                        }
-                        x = realloc(buf, cap * 2);
-                        if (!x) {
-                                free(buf);
-                                return -ENOMEM;
-                        }
-                        buf = x;
-                        cap *= 2;
-                }
-                n = pread(fd, buf + len, cap - len, (off_t) len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int e = -errno;
-                        free(buf);
-                        return e;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        *ret = buf;
-        *ret_len = len;
-        return 0;
-}
-
 /* HZ and a reading, once per process (jiffies follow CLOCK_MONOTONIC).
  * HZ cannot be told around 300 s after boot (jiffies' start value is 300
  * s of ticks before 2^32: every HZ predicts about 2^32 then), which is
@@ -366,7 +328,7 @@ static int recent_clock(XtRecentClock *ret) {
                 fd = open("/proc/timer_list", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        r = read_all_fd(fd, RECENT_FILE_MAX, &text, &len);
+        r = read_fd_whole(fd, RECENT_FILE_MAX - 1, &text, &len);
         if (fd != timer_list_fd)
                 close(fd);
         if (r >= 0)
@@ -414,7 +376,7 @@ int facts_read_recent(HostFacts *f) {
                         r = errno == ENOENT ? 0 : -errno;       /* its rule went meanwhile */
                         continue;
                 }
-                r = read_all_fd(fd, RECENT_FILE_MAX, &text, &len);
+                r = read_fd_whole(fd, RECENT_FILE_MAX - 1, &text, &len);
                 close(fd);
                 if (r < 0)
                         break;
@@ -445,45 +407,17 @@ int facts_read_recent(HostFacts *f) {
         return 0;
 }
 
-/* E's address (masked by the rule that made it: its set bits end at some
- * prefix) covers ADDR */
-static bool recent_entry_covers(const XtRecentEntry *e, int family, const uint8_t *addr) {
-        size_t alen = family == AF_INET6 ? 16 : 4, last = 0;
-
-        if (e->family != (family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4))
-                return false;
-        for (size_t i = 0; i < alen; i++)
-                if (e->addr[i])
-                        last = i + 1;
-        for (size_t i = 0; i < last; i++) {
-                uint8_t m = i + 1 < last ? 0xff : (uint8_t) (0xff << __builtin_ctz(e->addr[i]));
-                if ((addr[i] & m) != e->addr[i])
-                        return false;
-        }
-        return true;
+static bool recent_entry_of_admin(const XtRecentEntry *e, void *userdata) {
+        const HostFacts *f = userdata;
+        for (size_t a = 0; a < f->n_admin; a++)
+                if (xt_recent_entry_covers(e, f->admin[a].family == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
+                                           f->admin[a].addr))
+                        return true;
+        return false;
 }
 
 uint64_t facts_recent_fingerprint(const HostFacts *f) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (size_t i = 0; i < f->recent.n_lists; i++) {
-                const XtRecentList *l = &f->recent.lists[i];
-                for (size_t k = 0; k < l->n_entries; k++) {
-                        const XtRecentEntry *e = &l->entries[k];
-                        bool admin = false;
-                        for (size_t a = 0; a < f->n_admin && !admin; a++)
-                                admin = recent_entry_covers(e, f->admin[a].family, f->admin[a].addr);
-                        if (!admin)
-                                continue;
-                        for (const char *c = l->name; *c; c++)
-                                h = (h ^ (uint8_t) *c) * UINT64_C(0x100000001b3);
-                        const uint8_t *b = (const uint8_t *) (l->stamps + e->first);
-                        for (size_t j = 0; j < e->n * sizeof(uint64_t); j++)
-                                h = (h ^ b[j]) * UINT64_C(0x100000001b3);
-                        h = (h ^ e->index) * UINT64_C(0x100000001b3);
-                }
-        }
-        return h;
+        return xt_recent_fingerprint(&f->recent, recent_entry_of_admin, (void *) f);
 }
 
 int facts_read_firewall(HostFacts *f, NftRuleset *rs) {

@@ -588,7 +588,7 @@ int manager_audit(Manager *m) {
                          * restarts (issue 11: no source starves another):
                          * judged now, sshd's own findings left as the last
                          * settled moment had them */
-                        if (!(dirty & DIRTY_FIREWALL) || !m->audited)
+                        if (!(dirty & (DIRTY_FIREWALL | DIRTY_RECENT)) || !m->audited)
                                 return 0;
                         firewall_only = true;
                 } else
@@ -735,7 +735,7 @@ static int on_recent_poll(sd_event_source *s, uint64_t usec, void *userdata) {
         }
         fp = facts_recent_fingerprint(&m->facts);
         if (!m->recent_fp_known || fp != m->recent_fp || recent_lockout_open(m))
-                manager_schedule(m, DIRTY_FIREWALL);
+                manager_schedule(m, DIRTY_RECENT);
         m->recent_fp = fp;
         m->recent_fp_known = true;
         recent_poll_arm(m);

@@ -50,7 +50,10 @@ typedef enum Dirty {
         DIRTY_INTERFACES = 1u << 3,
         DIRTY_FIREWALL   = 1u << 4,
         DIRTY_PORTS      = 1u << 5,     /* learn the expected ports again */
-        DIRTY_ALL        = (1u << 6) - 1,
+        /* xt_recent's lists changed (the poll read them already): judge
+         * again, without reading the firewall */
+        DIRTY_RECENT     = 1u << 6,
+        DIRTY_ALL        = (1u << 7) - 1,
 } Dirty;
 
 typedef enum LogTarget {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "strv.h"
 #include "xt-legacy.h"
@@ -352,40 +353,11 @@ int xt_legacy_table_parse(int family, const XtLegacyInfo *info, const void *entr
         return 0;
 }
 
-/* NAMES_FD's whole text, read from its start (pread: the offset it shares
- * with every copy of the descriptor, systemd's included, stays put).  A
- * seq_file starts over at offset 0, so each call sees the tables as they
- * are now. */
+/* NAMES_FD's whole text, read from its start (read_fd_whole()): each call
+ * sees the tables as they are now.  (The limit is what the growing buffer
+ * this replaced accepted for certain.) */
 static int names_read_fd(int names_fd, char **ret) {
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, allocated = 0;
-
-        for (;;) {
-                ssize_t n;
-
-                if (allocated - len < 512) {
-                        char *b;
-
-                        if (allocated >= XT_LEGACY_NAMES_MAX)
-                                return -EFBIG;
-                        b = realloc(buf, allocated + 1024);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        allocated += 1024;
-                }
-                n = pread(names_fd, buf + len, allocated - len - 1, (off_t) len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        return 0;
+        return read_fd_whole(names_fd, XT_LEGACY_NAMES_MAX - 512, ret, NULL);
 }
 
 static int names_read_path(const char *path, char **ret) {

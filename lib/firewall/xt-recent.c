@@ -287,16 +287,35 @@ int xt_recent_match(const XtRecentState *s, const char *name, uint8_t family, co
         return -1;
 }
 
-uint64_t xt_recent_fingerprint(const XtRecentState *s) {
+bool xt_recent_entry_covers(const XtRecentEntry *e, uint8_t family, const uint8_t *addr) {
+        size_t alen = family == NFPROTO_IPV6 ? 16 : 4, last = 0;
+
+        if (e->family != family)
+                return false;
+        for (size_t i = 0; i < alen; i++)
+                if (e->addr[i])
+                        last = i + 1;
+        for (size_t i = 0; i < last; i++) {
+                uint8_t m = i + 1 < last ? 0xff : (uint8_t) (0xff << __builtin_ctz(e->addr[i]));
+                if ((addr[i] & m) != e->addr[i])
+                        return false;
+        }
+        return true;
+}
+
+uint64_t xt_recent_fingerprint(const XtRecentState *s, bool (*keep)(const XtRecentEntry *e, void *userdata),
+                               void *userdata) {
         uint64_t h = UINT64_C(0xcbf29ce484222325);
 #define MIX(p, n)                                                            \
         for (size_t _i = 0; _i < (n); _i++)                                  \
                 h = (h ^ ((const uint8_t *) (p))[_i]) * UINT64_C(0x100000001b3)
         for (size_t i = 0; i < s->n_lists; i++) {
                 const XtRecentList *l = &s->lists[i];
-                MIX(l->name, strlen(l->name) + 1);
                 for (size_t k = 0; k < l->n_entries; k++) {
                         const XtRecentEntry *e = &l->entries[k];
+                        if (keep && !keep(e, userdata))
+                                continue;
+                        MIX(l->name, strlen(l->name) + 1);
                         MIX(&e->family, 1);
                         MIX(e->addr, 16);
                         MIX(&e->index, sizeof(e->index));

@@ -83,5 +83,13 @@ const XtRecentList *xt_recent_state_find(const XtRecentState *s, const char *nam
 int xt_recent_match(const XtRecentState *s, const char *name, uint8_t family, const uint8_t *addr,
                     uint32_t seconds, uint32_t hit_count, unsigned added, bool *ret_exists);
 
-/* A 64-bit fingerprint of the lists (FNV-1a of names, entries, stamps). */
-uint64_t xt_recent_fingerprint(const XtRecentState *s);
+/* E's key (an address under the mask of the rule that stamped it, which
+ * the list does not say) may cover ADDR, of FAMILY (NFPROTO_*): taken as
+ * the shortest prefix its set bits allow (192.0.2.0 as a /23), so it may
+ * cover more than the rule's mask did, never less. */
+bool xt_recent_entry_covers(const XtRecentEntry *e, uint8_t family, const uint8_t *addr);
+
+/* A 64-bit fingerprint (FNV-1a) of the entries KEEP (NULL: all) keeps:
+ * their list, address, stamps and next slot. */
+uint64_t xt_recent_fingerprint(const XtRecentState *s, bool (*keep)(const XtRecentEntry *e, void *userdata),
+                               void *userdata);

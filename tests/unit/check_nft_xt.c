@@ -1033,6 +1033,12 @@ START_TEST(test_recent_own_stamp_decides_without_the_lists) {
 }
 END_TEST
 
+static bool keep_none(const XtRecentEntry *e, void *userdata) {
+        (void) e;
+        (void) userdata;
+        return false;
+}
+
 START_TEST(test_recent_list_and_clock_parse) {
         static const char list[] = "src=192.0.2.5 ttl: 64 last_seen: 4295000900 oldest_pkt: 2 4295001000, 4295000900, "
                                    "4295000800\n"
@@ -1046,6 +1052,19 @@ START_TEST(test_recent_list_and_clock_parse) {
         ck_assert_uint_eq(l.stamps[l.entries[0].first + 2], UINT64_C(4295000800));
         ck_assert_uint_eq(l.entries[1].family, NFPROTO_IPV6);
         ck_assert_uint_eq(l.entries[1].addr[15], 7);
+        /* an entry covers the addresses its key is the masked form of */
+        uint8_t a[16] = { 192, 0, 2, 5 };
+        ck_assert(xt_recent_entry_covers(&l.entries[0], NFPROTO_IPV4, a));
+        ck_assert(!xt_recent_entry_covers(&l.entries[0], NFPROTO_IPV6, a));
+        l.entries[0].addr[3] = 0;       /* 192.0.2.0: --mask 255.255.255.0 */
+        ck_assert(xt_recent_entry_covers(&l.entries[0], NFPROTO_IPV4, a));
+        a[2] = 3;       /* 192.0.2.0 may be a /23's key too */
+        ck_assert(xt_recent_entry_covers(&l.entries[0], NFPROTO_IPV4, a));
+        a[2] = 4;
+        ck_assert(!xt_recent_entry_covers(&l.entries[0], NFPROTO_IPV4, a));
+        /* the fingerprint of what is kept: all, or nothing */
+        XtRecentState st = { .lists = &l, .n_lists = 1 };
+        ck_assert_uint_ne(xt_recent_fingerprint(&st, NULL, NULL), xt_recent_fingerprint(&st, keep_none, NULL));
         xt_recent_list_done(&l);
         /* what recent_seq_show() never prints */
         static const char *const bad[] = { "src=192.0.2.5 ttl: 64 last_seen: 1 oldest_pkt: 1\n",
